@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FoiRegisterConfig(AppConfig):
+    name = "foiregister"
+    verbose_name = "FOI register"

@@ -1,0 +1,11 @@
+"""The Celery application: configured from Django settings, tasks found per app."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "foiregister.settings")
+
+app = Celery("foiregister")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

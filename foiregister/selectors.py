@@ -1,0 +1,149 @@
+"""Every read with a rule in it. Officers reach requests only through
+``requests_visible_to``; the public reaches nothing here (see the disclosure log)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from . import calendar
+from .models import Organisation, ProclaimedHoliday, Request, TimeEntry
+
+FOI_OFFICER = "FOI officer"
+FOI_LEAD = "FOI lead"
+COMMISSIONER = "Commissioner"
+ADMINISTRATOR = "Administrator"
+ROLES = (FOI_OFFICER, FOI_LEAD, COMMISSIONER, ADMINISTRATOR)
+
+
+def local_today() -> datetime.date:
+    return timezone.localdate()
+
+
+def date_of_receipt(received_at: datetime.datetime) -> datetime.date:
+    """Receipt is a timestamp; its date in Europe/London is the date of receipt. There is no
+    office-hours rule: a request at 23:30 was received that day."""
+    return timezone.localtime(received_at).date()
+
+
+def proclaimed_holidays() -> dict[datetime.date, str]:
+    """The administrator's table of days proclaimed after the ``holidays`` package release,
+    as the calendar's ``extra_holidays``."""
+    return {
+        h.date: f"{h.name} ({h.nations}, proclaimed)"
+        for h in ProclaimedHoliday.objects.all()
+    }
+
+
+def working_day_calendar() -> calendar.WorkingDayCalendar:
+    return calendar.WorkingDayCalendar(extra_holidays=proclaimed_holidays())
+
+
+def user_has_role(user, role: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name=role).exists()
+
+
+def organisations_of(user) -> QuerySet[Organisation]:
+    """The organisations whose requests ``user`` may see; all of them for a superuser."""
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(members=user)
+
+
+def requests_visible_to(user) -> QuerySet[Request]:
+    """The single gate for officers: requests of the organisations they belong to."""
+    if not user.is_authenticated:
+        return Request.objects.none()
+    if user.is_superuser:
+        return Request.objects.all()
+    if not (user_has_role(user, FOI_OFFICER) or user_has_role(user, FOI_LEAD)):
+        return Request.objects.none()
+    return Request.objects.filter(organisation__members=user)
+
+
+def can_see_requester(user, request: Request) -> bool:
+    """Requesters are private: only officers of the request's organisation see them."""
+    return requests_visible_to(user).filter(pk=request.pk).exists()
+
+
+def open_requests() -> QuerySet[Request]:
+    return Request.objects.filter(status__in=Request.OPEN_STATUSES)
+
+
+def overdue_requests(*, today: datetime.date) -> QuerySet[Request]:
+    """A case is overdue from the day after its due date."""
+    return open_requests().filter(due_on__lt=today)
+
+
+def requests_due_within(
+    *, today: datetime.date, working_days: int
+) -> QuerySet[Request]:
+    """Open requests due today or within the next ``working_days`` working days."""
+    last = calendar.add_working_days(today, working_days, calendar=working_day_calendar())
+    return open_requests().filter(due_on__gte=today, due_on__lte=last)
+
+
+def working_days_left(
+    request: Request, *, today: datetime.date, cal: calendar.WorkingDayCalendar | None = None
+) -> int | None:
+    if request.due_on is None:
+        return None
+    return calendar.working_days_between(today, request.due_on, calendar=cal or working_day_calendar())
+
+
+def deadline_state(days_left: int | None, *, is_open: bool) -> str:
+    """``late`` (red), ``due_soon`` (amber, within 5 working days) or ``on_time``."""
+    if not is_open or days_left is None:
+        return ""
+    if days_left < 0:
+        return "late"
+    if days_left <= settings.FOI_DUE_SOON_WORKING_DAYS:
+        return "due_soon"
+    return "on_time"
+
+
+def s12_hours(request: Request) -> Decimal:
+    """Hours logged on the four activities the appropriate limit counts."""
+    total = request.time_entries.filter(activity__in=TimeEntry.S12_ACTIVITIES).aggregate(
+        total=Sum("hours")
+    )["total"]
+    return total or Decimal("0")
+
+
+def s12_warning(request: Request) -> str:
+    """Warn as the s.12 estimate (logged plus still to do) approaches 18 hours (GBP 450)."""
+    limit = Decimal(settings.FOI_S12_APPROPRIATE_LIMIT_HOURS)
+    estimate = s12_hours(request) + (request.s12_estimate_hours or Decimal("0"))
+    if estimate > limit:
+        return (
+            f"The s.12 estimate is {estimate} hours, over the appropriate limit of {limit} "
+            "hours: consider refusing under s.12 with advice under s.16."
+        )
+    if estimate >= limit * Decimal(str(settings.FOI_S12_WARNING_FRACTION)):
+        return f"The s.12 estimate is {estimate} hours, approaching the limit of {limit} hours."
+    return ""
+
+
+def linked_requests(request: Request) -> list[tuple[str, Request]]:
+    """Links shown on both requests, whichever side recorded them."""
+    out = [(link.get_kind_display(), link.to_request) for link in request.links_out.select_related("to_request")]
+    out += [(link.get_kind_display(), link.from_request) for link in request.links_in.select_related("from_request")]
+    return out
+
+
+def late_contributions(request: Request, *, today: datetime.date):
+    return request.contributions.filter(status="asked", internal_due_on__lt=today).select_related(
+        "department"
+    )
+
+
+def foi_leads_of(organisation: Organisation):
+    return organisation.members.filter(groups__name=FOI_LEAD, is_active=True)

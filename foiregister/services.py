@@ -1,0 +1,647 @@
+"""Every write to the request register: atomic, validated, audited.
+
+Admin screens, commands, tasks and tests call these, never the ORM directly. The acting
+user is passed as ``by``; ``None`` means the system (a scheduled job).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import audit, calendar, selectors
+from .exceptions import TimelineError, TransitionError, ValidationFailed
+from .models import (
+    Contribution,
+    Department,
+    Exemption,
+    Organisation,
+    ProclaimedHoliday,
+    Question,
+    Request,
+    RequestEvent,
+    RequestLink,
+    Requester,
+    TimeEntry,
+)
+
+S = Request.Status
+E = RequestEvent.Kind
+
+# Only the transitions that make sense; every other one is refused with a reason.
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    S.RECEIVED: {S.ACKNOWLEDGED, S.IN_PROGRESS, S.AWAITING_CLARIFICATION, S.AWAITING_FEE,
+                 S.PIT_EXTENDED, S.IN_APPROVAL, S.RESPONDED, S.WITHDRAWN},
+    S.ACKNOWLEDGED: {S.IN_PROGRESS, S.AWAITING_CLARIFICATION, S.AWAITING_FEE, S.PIT_EXTENDED,
+                     S.IN_APPROVAL, S.RESPONDED, S.WITHDRAWN},
+    S.IN_PROGRESS: {S.AWAITING_CLARIFICATION, S.AWAITING_FEE, S.PIT_EXTENDED, S.IN_APPROVAL,
+                    S.RESPONDED, S.WITHDRAWN},
+    S.AWAITING_CLARIFICATION: {S.IN_PROGRESS, S.LAPSED, S.WITHDRAWN},
+    S.AWAITING_FEE: {S.IN_PROGRESS, S.LAPSED, S.WITHDRAWN},
+    S.PIT_EXTENDED: {S.IN_APPROVAL, S.RESPONDED, S.WITHDRAWN},
+    S.IN_APPROVAL: {S.IN_PROGRESS, S.PIT_EXTENDED, S.RESPONDED, S.WITHDRAWN},
+    S.RESPONDED: {S.CLOSED},
+    S.CLOSED: set(),
+    S.LAPSED: set(),
+    S.WITHDRAWN: set(),
+}
+
+# The status an event moves a request to, where it moves it at all.
+EVENT_STATUS: dict[str, str] = {
+    E.ACKNOWLEDGED: S.ACKNOWLEDGED,
+    E.CLARIFICATION_SOUGHT: S.AWAITING_CLARIFICATION,
+    E.CLARIFICATION_RECEIVED: S.IN_PROGRESS,
+    E.FEES_NOTICE: S.AWAITING_FEE,
+    E.FEE_PAID: S.IN_PROGRESS,
+    E.PIT_EXTENSION: S.PIT_EXTENDED,
+    E.RESPONSE_SENT: S.RESPONDED,
+    E.WITHDRAWN: S.WITHDRAWN,
+    E.LAPSED: S.LAPSED,
+    E.CLOSED: S.CLOSED,
+}
+
+REQUEST_EDITABLE_FIELDS = (
+    "title", "body", "channel", "assignee", "outcome", "topic", "s12_estimate_hours",
+)
+QUESTION_FIELDS = ("number", "text", "answer", "answer_kind", "elsewhere_url",
+                   "public_interest_reasoning")
+
+
+# -- references ---------------------------------------------------------------------------
+
+def format_reference(pattern: str, *, received: datetime.date, sequence: int) -> str:
+    """Fill an organisation's reference pattern, e.g. ``FOI/{mm}{yy}/{seq}`` -> FOI/0925/1434."""
+    try:
+        return pattern.format(
+            yyyy=f"{received:%Y}", yy=f"{received:%y}", mm=f"{received:%m}", seq=sequence
+        )
+    except (KeyError, ValueError, IndexError) as exc:
+        raise ValidationFailed(
+            f"reference pattern {pattern!r} is not valid: {exc}", field="reference_pattern"
+        ) from exc
+
+
+def _next_reference(organisation: Organisation, received: datetime.date) -> str:
+    """Take the organisation's next number under a row lock, so two officers logging at
+    once never get the same one, and a number once issued is never reused."""
+    org = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    for _ in range(1000):
+        sequence = org.next_sequence
+        org.next_sequence += 1
+        reference = format_reference(org.reference_pattern, received=received, sequence=sequence)
+        if not Request.objects.filter(reference=reference).exists():
+            break
+    org.save(update_fields=["next_sequence"])
+    return reference
+
+
+# -- requests ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QuestionInput:
+    text: str
+    answer: str = ""
+    answer_kind: str = ""
+    elsewhere_url: str = ""
+    exemption_codes: tuple[str, ...] = ()
+    public_interest_reasoning: str = ""
+
+
+@transaction.atomic
+def log_request(
+    *,
+    organisation: Organisation,
+    requester: Requester,
+    title: str,
+    received_at: datetime.datetime,
+    by: Any,
+    body: str = "",
+    regime: str = Request.Regime.FOI,
+    channel: str = Request.Channel.EMAIL,
+    questions: Iterable[QuestionInput | str] = (),
+    assignee: Any = None,
+    topic: str = "",
+    reference: str | None = None,
+) -> Request:
+    """Log a request the day it arrives: its reference, its questions and its clock.
+
+    ``reference`` is only for importing requests logged elsewhere (the seed letters); new
+    requests take the organisation's next number.
+    """
+    if requester.organisation_id != organisation.pk:
+        raise ValidationFailed("the requester belongs to another organisation", field="requester")
+    if not title.strip():
+        raise ValidationFailed("a request needs a title", field="title")
+    if timezone.is_naive(received_at):
+        received_at = timezone.make_aware(received_at)
+    received = selectors.date_of_receipt(received_at)
+    if received > selectors.local_today():
+        raise ValidationFailed(
+            f"received on {received:%d %b %Y}, which is in the future", field="received_at"
+        )
+    if reference:
+        if Request.objects.filter(reference=reference).exists():
+            raise ValidationFailed(f"reference {reference} is already used", field="reference")
+    else:
+        reference = _next_reference(organisation, received)
+    request = Request.objects.create(
+        organisation=organisation,
+        reference=reference,
+        regime=regime,
+        received_at=received_at,
+        channel=channel,
+        title=title.strip(),
+        body=body,
+        requester=requester,
+        assignee=assignee,
+        allocated_at=timezone.now() if assignee else None,
+        topic=topic,
+    )
+    for number, q in enumerate(questions, start=1):
+        _create_question(request, number, q if isinstance(q, QuestionInput) else QuestionInput(q))
+    _recompute(request)
+    audit.record_event(
+        action="request.logged",
+        obj=request,
+        by=by,
+        organisation_id=organisation.pk,
+        changes=audit.snapshot(request, ("reference", "regime", "received_at", "title",
+                                         "due_on")),
+    )
+    return request
+
+
+def _exemptions_for(codes: Iterable[str]) -> list[Exemption]:
+    codes = [c.strip() for c in codes if c.strip()]
+    found = {e.code: e for e in Exemption.objects.filter(code__in=codes)}
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise ValidationFailed(
+            f"unknown exemption section {', '.join(unknown)}", field="exemptions"
+        )
+    return [found[c] for c in codes]
+
+
+def _validate_answer(
+    *, answer_kind: str, elsewhere_url: str, exemptions: list[Exemption], reasoning: str
+) -> None:
+    K = Question.AnswerKind
+    if answer_kind == K.ELSEWHERE and not elsewhere_url:
+        raise ValidationFailed(
+            "an answer available elsewhere (s.21) needs the link to it", field="elsewhere_url"
+        )
+    if answer_kind == K.EXEMPT and not exemptions:
+        raise ValidationFailed("an exempt answer needs the sections applied", field="exemptions")
+    if answer_kind != K.EXEMPT and exemptions:
+        raise ValidationFailed(
+            "exemptions apply only to an answer marked exempt", field="exemptions"
+        )
+    qualified = [e for e in exemptions if not e.absolute]
+    if answer_kind == K.EXEMPT and qualified and not reasoning.strip():
+        raise ValidationFailed(
+            f"{', '.join(e.section for e in qualified)} is qualified: give the public "
+            "interest reasoning",
+            field="public_interest_reasoning",
+        )
+
+
+def _create_question(request: Request, number: int, q: QuestionInput) -> Question:
+    if not q.text.strip():
+        raise ValidationFailed(f"question {number} has no text", field="questions")
+    exemptions = _exemptions_for(q.exemption_codes)
+    _validate_answer(
+        answer_kind=q.answer_kind,
+        elsewhere_url=q.elsewhere_url,
+        exemptions=exemptions,
+        reasoning=q.public_interest_reasoning,
+    )
+    question = Question.objects.create(
+        request=request,
+        number=number,
+        text=q.text,
+        answer=q.answer,
+        answer_kind=q.answer_kind,
+        elsewhere_url=q.elsewhere_url,
+        public_interest_reasoning=q.public_interest_reasoning,
+    )
+    question.exemptions.set(exemptions)
+    return question
+
+
+@transaction.atomic
+def add_question(*, request: Request, text: str, by: Any, **answer: Any) -> Question:
+    number = (request.questions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    question = _create_question(request, number, QuestionInput(text=text, **answer))
+    audit.record_event(
+        action="question.added", obj=question, by=by, organisation_id=request.organisation_id,
+        changes={"request": request.reference, "number": number, "text": text},
+    )
+    return question
+
+
+@transaction.atomic
+def update_question(
+    *, question: Question, by: Any, exemption_codes: Iterable[str] | None = None, **fields: Any
+) -> Question:
+    """Change a question or its answer; the change is audited field by field."""
+    unknown = set(fields) - set(QUESTION_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"cannot change {', '.join(sorted(unknown))}", field=None)
+    before = audit.snapshot(question, QUESTION_FIELDS)
+    before["exemptions"] = sorted(question.exemptions.values_list("code", flat=True))
+    for name, value in fields.items():
+        setattr(question, name, value)
+    exemptions = (
+        _exemptions_for(exemption_codes)
+        if exemption_codes is not None
+        else list(question.exemptions.all())
+    )
+    _validate_answer(
+        answer_kind=question.answer_kind,
+        elsewhere_url=question.elsewhere_url,
+        exemptions=exemptions,
+        reasoning=question.public_interest_reasoning,
+    )
+    question.save()
+    question.exemptions.set(exemptions)
+    after = audit.snapshot(question, QUESTION_FIELDS)
+    after["exemptions"] = sorted(e.code for e in exemptions)
+    changes = audit.diff(before, after)
+    if changes:
+        audit.record_event(
+            action="question.changed", obj=question, by=by,
+            organisation_id=question.request.organisation_id, changes=changes,
+        )
+    return question
+
+
+@transaction.atomic
+def update_request(*, request: Request, by: Any, **fields: Any) -> Request:
+    """Change a request's editable fields. A first assignee records when it was allocated,
+    because slow allocation is what makes requests late."""
+    unknown = set(fields) - set(REQUEST_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"cannot change {', '.join(sorted(unknown))} here")
+    before = audit.snapshot(request, REQUEST_EDITABLE_FIELDS)
+    for name, value in fields.items():
+        setattr(request, name, value)
+    if not request.title.strip():
+        raise ValidationFailed("a request needs a title", field="title")
+    if request.assignee_id and request.allocated_at is None:
+        request.allocated_at = timezone.now()
+    request.save()
+    changes = audit.diff(before, audit.snapshot(request, REQUEST_EDITABLE_FIELDS))
+    if changes:
+        audit.record_event(
+            action="request.changed", obj=request, by=by,
+            organisation_id=request.organisation_id, changes=changes,
+        )
+    return request
+
+
+def allocation_delay(request: Request) -> datetime.timedelta | None:
+    """Time from receipt to allocation."""
+    if request.allocated_at is None:
+        return None
+    return request.allocated_at - request.received_at
+
+
+# -- the timeline and the clock ------------------------------------------------------------
+
+def _timeline(request: Request, extra: RequestEvent | None = None) -> list[RequestEvent]:
+    events = list(request.events.all())
+    if extra is not None:
+        events.append(extra)
+    return sorted(events, key=lambda e: (e.occurred_on, e.pk or 10**12))
+
+
+def _check_event(request: Request, event: RequestEvent) -> None:
+    """Refuse an event that cannot happen at that point, naming the field and the reason."""
+    received = selectors.date_of_receipt(request.received_at)
+    label = event.get_kind_display().lower()
+    if event.occurred_on < received:
+        raise TimelineError(
+            f"{label} on {event.occurred_on:%d %b %Y} is before the request was received "
+            f"({received:%d %b %Y})",
+            field="occurred_on",
+        )
+    if event.occurred_on > selectors.local_today():
+        raise TimelineError(f"{label} is dated in the future", field="occurred_on")
+    earlier = [e for e in _timeline(request) if e.occurred_on <= event.occurred_on]
+    kinds = {e.kind for e in earlier}
+    awaiting_clarification = awaiting_fee = False
+    for e in earlier:
+        if e.kind in (E.CLARIFICATION_SOUGHT, E.CLARIFICATION_RECEIVED):
+            awaiting_clarification = e.kind == E.CLARIFICATION_SOUGHT
+        if e.kind in (E.FEES_NOTICE, E.FEE_PAID):
+            awaiting_fee = e.kind == E.FEES_NOTICE
+    if event.kind == E.CLARIFICATION_RECEIVED and not awaiting_clarification:
+        raise TimelineError(
+            "clarification received before it was sought", field="occurred_on"
+        )
+    if event.kind == E.FEE_PAID and not awaiting_fee:
+        raise TimelineError("fee received without a fees notice", field="occurred_on")
+    if event.kind == E.PIT_EXTENSION:
+        if request.regime != Request.Regime.FOI:
+            raise TimelineError("a public interest extension applies to FOI requests only",
+                                field="kind")
+        if event.target_on is None:
+            raise TimelineError("give the estimate of the decision date sent to the requester",
+                                field="target_on")
+        if event.target_on <= event.occurred_on:
+            raise TimelineError("the estimate must be after the extension", field="target_on")
+    if event.kind == E.EIR_EXTENSION and request.regime != Request.Regime.EIR:
+        raise TimelineError("the 40 working day extension applies to EIR requests only",
+                            field="kind")
+    if event.kind == E.SAR_EXTENSION and request.regime != Request.Regime.SAR:
+        raise TimelineError("the two-month extension applies to subject access requests only",
+                            field="kind")
+    if event.kind == E.REVIEW_REQUESTED and E.RESPONSE_SENT not in kinds:
+        raise TimelineError("an internal review needs a response to review",
+                            field="occurred_on")
+    if event.kind == E.REVIEW_DECIDED:
+        if E.REVIEW_REQUESTED not in kinds:
+            raise TimelineError("no internal review was requested", field="kind")
+        if not event.decision:
+            raise TimelineError("say whether the review upheld or overturned the response",
+                                field="decision")
+    if event.kind == E.ICO_DECISION and E.ICO_COMPLAINT not in kinds:
+        raise TimelineError("no ICO complaint was recorded", field="kind")
+
+
+@transaction.atomic
+def record_timeline_event(
+    *,
+    request: Request,
+    kind: str,
+    occurred_on: datetime.date,
+    by: Any,
+    details: str = "",
+    target_on: datetime.date | None = None,
+    decision: str = "",
+    fee_amount: Decimal | None = None,
+) -> RequestEvent:
+    """Add an event to the timeline, move the status where the event implies it, and
+    recompute the due dates. Nothing is saved if any check fails."""
+    request = Request.objects.select_for_update().get(pk=request.pk)
+    event = RequestEvent(
+        request=request, kind=kind, occurred_on=occurred_on, details=details,
+        target_on=target_on, decision=decision, fee_amount=fee_amount, recorded_by=by,
+    )
+    _check_event(request, event)
+    new_status = EVENT_STATUS.get(kind)
+    if new_status and new_status != request.status:
+        if kind == E.ACKNOWLEDGED and request.status != S.RECEIVED:
+            new_status = None  # an acknowledgement after work began does not step back
+        else:
+            _check_transition(request, new_status)
+    event.save()
+    if new_status and new_status != request.status:
+        request.status = new_status
+    if kind == E.WITHDRAWN:
+        request.outcome = Request.Outcome.WITHDRAWN
+    elif kind == E.LAPSED:
+        request.outcome = Request.Outcome.LAPSED
+    request.save()
+    _recompute(request)
+    audit.record_event(
+        action=f"request.event.{kind}", obj=request, by=by,
+        organisation_id=request.organisation_id,
+        changes={"event": kind, "occurred_on": occurred_on, "status": request.status,
+                 "due_on": request.due_on, "target_on": target_on, "decision": decision},
+        note=details,
+    )
+    return event
+
+
+def _check_transition(request: Request, to: str) -> None:
+    if to not in ALLOWED_TRANSITIONS[request.status]:
+        raise TransitionError(
+            f"a request that is {request.get_status_display().lower()} cannot become "
+            f"{S(to).label.lower()}",
+            field="status",
+        )
+
+
+@transaction.atomic
+def change_status(*, request: Request, to: str, by: Any, note: str = "") -> Request:
+    """Move a request along its workflow (e.g. in progress, in approval) where no event does."""
+    request = Request.objects.select_for_update().get(pk=request.pk)
+    _check_transition(request, to)
+    before = request.status
+    request.status = to
+    request.save(update_fields=["status", "updated_at"])
+    audit.record_event(
+        action="request.status", obj=request, by=by, organisation_id=request.organisation_id,
+        changes={"status": [before, to]}, note=note,
+    )
+    return request
+
+
+def clock_for(request: Request, *, extra_holidays=None) -> calendar.RequestClock:
+    """How the request's dates are worked out, from its stored timeline."""
+    return calendar.request_clock(
+        request.regime,
+        selectors.date_of_receipt(request.received_at),
+        [calendar.TimelineStep(e.kind, e.occurred_on, e.target_on) for e in _timeline(request)],
+        extra_holidays=selectors.proclaimed_holidays() if extra_holidays is None else extra_holidays,
+    )
+
+
+CLOCK_FIELDS = ("clock_started_on", "statutory_due_on", "extended_due_on", "due_on",
+                "responded_on", "review_window_closes_on", "review_due_on")
+
+
+def _apply_clock(request: Request, clock: calendar.RequestClock) -> dict[str, list[Any]]:
+    changes = {}
+    for name in CLOCK_FIELDS:
+        new = getattr(clock, name)
+        if getattr(request, name) != new:
+            changes[name] = [getattr(request, name), new]
+            setattr(request, name, new)
+    return changes
+
+
+def _recompute(request: Request) -> None:
+    if _apply_clock(request, clock_for(request)):
+        request.save(update_fields=[*CLOCK_FIELDS, "updated_at"])
+
+
+@transaction.atomic
+def recompute_due_dates(*, requests=None, by: Any = None, reason: str = "") -> int:
+    """Recompute the stored dates of every open request (or those given) and audit each
+    change. Run when the holiday table changes: other tools leave in-flight deadlines wrong
+    when a holiday is proclaimed late. Returns how many requests changed."""
+    extra = selectors.proclaimed_holidays()
+    qs = requests if requests is not None else selectors.open_requests()
+    qs = qs.prefetch_related("events")
+    changed: list[Request] = []
+    rows = []
+    for request in qs.iterator(chunk_size=2000):
+        clock = calendar.request_clock(
+            request.regime,
+            selectors.date_of_receipt(request.received_at),
+            [calendar.TimelineStep(e.kind, e.occurred_on, e.target_on)
+             for e in sorted(request.events.all(), key=lambda e: (e.occurred_on, e.pk))],
+            extra_holidays=extra,
+        )
+        diff = _apply_clock(request, clock)
+        if diff:
+            changed.append(request)
+            rows.append(audit.AuditEvent(
+                actor_id=str(by.pk) if by else "", actor=by.get_username() if by else "system",
+                action="request.dates_recomputed", object_type=Request._meta.label,
+                object_id=str(request.pk), object_repr=str(request)[:300],
+                organisation_id=str(request.organisation_id),
+                changes={k: [audit._plain(v) for v in pair] for k, pair in diff.items()},
+                note=reason,
+            ))
+    Request.objects.bulk_update(changed, list(CLOCK_FIELDS), batch_size=1000)
+    audit.record_bulk(rows)
+    return len(changed)
+
+
+@transaction.atomic
+def add_proclaimed_holiday(
+    *, date: datetime.date, name: str, by: Any, nations: str = "ENG,WLS,SCT,NIR", source: str = ""
+) -> tuple[ProclaimedHoliday, int]:
+    """Record a newly proclaimed bank holiday and move every open deadline it affects."""
+    valid = set(calendar.UK_NATIONS)
+    codes = [n.strip().upper() for n in nations.split(",") if n.strip()]
+    if not codes or set(codes) - valid:
+        raise ValidationFailed(
+            f"nations must be some of {', '.join(calendar.UK_NATIONS)}", field="nations"
+        )
+    if ProclaimedHoliday.objects.filter(date=date).exists():
+        raise ValidationFailed(f"{date:%d %b %Y} is already in the table", field="date")
+    holiday = ProclaimedHoliday.objects.create(
+        date=date, name=name, nations=",".join(codes), source=source
+    )
+    audit.record_event(action="holiday.added", obj=holiday, by=by,
+                       changes={"date": date, "name": name, "nations": holiday.nations})
+    changed = recompute_due_dates(by=by, reason=f"holiday added: {holiday}")
+    return holiday, changed
+
+
+@transaction.atomic
+def remove_proclaimed_holiday(*, holiday: ProclaimedHoliday, by: Any) -> int:
+    audit.record_event(action="holiday.removed", obj=holiday, by=by,
+                       changes={"date": holiday.date, "name": holiday.name})
+    label = str(holiday)
+    holiday.delete()
+    return recompute_due_dates(by=by, reason=f"holiday removed: {label}")
+
+
+# -- contributions, time, links ----------------------------------------------------------
+
+@transaction.atomic
+def ask_department(
+    *,
+    request: Request,
+    department: Department,
+    questions: Iterable[Question],
+    by: Any,
+    asked_on: datetime.date | None = None,
+    internal_due_on: datetime.date | None = None,
+) -> Contribution:
+    """Ask a department for answers, with its own deadline: by default 10 working days
+    before the statutory one, so the office has time to collate and approve."""
+    if department.organisation_id != request.organisation_id:
+        raise ValidationFailed("the department belongs to another organisation",
+                               field="department")
+    asked_on = asked_on or selectors.local_today()
+    if internal_due_on is None:
+        base = request.due_on or request.statutory_due_on
+        if base is None:
+            raise ValidationFailed("the request has no due date yet: give an internal deadline",
+                                   field="internal_due_on")
+        internal_due_on = max(
+            asked_on,
+            calendar.subtract_working_days(
+                base, calendar.CONTRIBUTION_LEAD_WORKING_DAYS,
+                calendar=selectors.working_day_calendar(),
+            ),
+        )
+    questions = list(questions)
+    if any(q.request_id != request.pk for q in questions):
+        raise ValidationFailed("a question belongs to another request", field="questions")
+    contribution = Contribution.objects.create(
+        request=request, department=department, asked_on=asked_on,
+        internal_due_on=internal_due_on,
+    )
+    contribution.questions.set(questions)
+    if request.allocated_at is None:
+        request.allocated_at = timezone.now()
+        request.save(update_fields=["allocated_at", "updated_at"])
+    audit.record_event(
+        action="contribution.asked", obj=request, by=by, organisation_id=request.organisation_id,
+        changes={"department": department.name, "internal_due_on": internal_due_on,
+                 "questions": [q.number for q in questions]},
+    )
+    return contribution
+
+
+@transaction.atomic
+def record_contribution(
+    *, contribution: Contribution, answer: str, by: Any, status: str = Contribution.Status.ANSWERED,
+    answered_on: datetime.date | None = None,
+) -> Contribution:
+    contribution.answer = answer
+    contribution.status = status
+    contribution.answered_on = answered_on or selectors.local_today()
+    contribution.save()
+    audit.record_event(
+        action="contribution.answered", obj=contribution.request, by=by,
+        organisation_id=contribution.request.organisation_id,
+        changes={"department": contribution.department.name, "status": status},
+        note=answer[:500],
+    )
+    return contribution
+
+
+@transaction.atomic
+def log_time(
+    *, request: Request, person: Any, hours: Decimal, activity: str, worked_on: datetime.date,
+    by: Any,
+) -> TimeEntry:
+    if Decimal(hours) <= 0:
+        raise ValidationFailed("hours must be more than zero", field="hours")
+    entry = TimeEntry.objects.create(
+        request=request, person=person, hours=hours, activity=activity, worked_on=worked_on
+    )
+    audit.record_event(
+        action="request.time_logged", obj=request, by=by, organisation_id=request.organisation_id,
+        changes={"person": person.get_username(), "hours": hours, "activity": activity},
+    )
+    return entry
+
+
+@transaction.atomic
+def link_requests(*, request: Request, other: Request, kind: str, by: Any) -> RequestLink:
+    if request.pk == other.pk:
+        raise ValidationFailed("a request cannot be linked to itself", field="to_request")
+    if RequestLink.objects.filter(from_request=other, to_request=request).exists() or \
+            RequestLink.objects.filter(from_request=request, to_request=other).exists():
+        raise ValidationFailed(f"{request.reference} and {other.reference} are already linked",
+                               field="to_request")
+    link = RequestLink.objects.create(from_request=request, to_request=other, kind=kind)
+    for obj in (request, other):
+        audit.record_event(
+            action="request.linked", obj=obj, by=by, organisation_id=obj.organisation_id,
+            changes={"kind": kind, "with": (other if obj is request else request).reference},
+        )
+    return link
+
+
+@transaction.atomic
+def create_requester(*, organisation: Organisation, name: str, by: Any, **fields: Any) -> Requester:
+    requester = Requester.objects.create(organisation=organisation, name=name, **fields)
+    audit.record_event(action="requester.created", obj=requester, by=by,
+                       organisation_id=organisation.pk)
+    return requester
