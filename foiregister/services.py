@@ -645,3 +645,74 @@ def create_requester(*, organisation: Organisation, name: str, by: Any, **fields
     audit.record_event(action="requester.created", obj=requester, by=by,
                        organisation_id=organisation.pk)
     return requester
+
+
+# -- roles -------------------------------------------------------------------------------
+
+# Role -> (app label, model or "*", actions). Apps added later (letters, disclosure) are
+# covered by their app label; custom permissions are named explicitly.
+ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
+    selectors.FOI_OFFICER: [
+        ("foiregister", "*", ("view", "add", "change")),
+        ("foiregister", "organisation", ("view",)),
+        ("foiregister", "exemption", ("view",)),
+        ("foiregister", "proclaimedholiday", ("view",)),
+        ("foiregister", "auditevent", ("view",)),
+        ("letters", "*", ("view", "add", "change")),
+        ("disclosure", "*", ("view",)),
+        ("contracts", "*", ("view",)),
+        ("metrics", "*", ("view",)),
+    ],
+    selectors.FOI_LEAD: [
+        ("foiregister", "*", ("view", "add", "change")),
+        ("foiregister", "organisation", ("view", "change")),
+        ("foiregister", "exemption", ("view",)),
+        ("foiregister", "proclaimedholiday", ("view",)),
+        ("foiregister", "auditevent", ("view",)),
+        ("letters", "*", ("view", "add", "change", "approve")),
+        ("disclosure", "*", ("view", "add", "change", "publish")),
+        ("contracts", "*", ("view",)),
+        ("metrics", "*", ("view",)),
+    ],
+    selectors.COMMISSIONER: [
+        ("contracts", "*", ("view", "add", "change")),
+        ("metrics", "*", ("view", "add", "change")),
+        ("foiregister", "organisation", ("view",)),
+        ("foiregister", "auditevent", ("view",)),
+    ],
+    selectors.ADMINISTRATOR: [
+        ("foiregister", "*", ("view", "add", "change")),
+        ("foiregister", "proclaimedholiday", ("view", "add", "change", "delete")),
+        ("letters", "*", ("view",)),
+        ("disclosure", "*", ("view",)),
+        ("contracts", "*", ("view", "add", "change")),
+        ("metrics", "*", ("view", "add", "change")),
+        ("auth", "user", ("view", "add", "change")),
+        ("auth", "group", ("view",)),
+    ],
+}
+
+
+def ensure_roles() -> None:
+    """Create the four groups with exactly their permissions (idempotent; run after every
+    migrate). No role may delete a request, question or event: nothing is hard-deleted."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, grants in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        # A model named on its own line takes exactly those actions; "*" covers the rest.
+        named = {(app, model) for app, model, _ in grants if model != "*"}
+        codenames: set[int] = set()
+        for app_label, model, actions in grants:
+            qs = Permission.objects.filter(content_type__app_label=app_label)
+            if model != "*":
+                qs = qs.filter(content_type__model=model)
+            else:
+                for app, excluded in named:
+                    if app == app_label:
+                        qs = qs.exclude(content_type__model=excluded)
+            for perm in qs.select_related("content_type"):
+                action = perm.codename.split("_", 1)[0]
+                if action in actions:
+                    codenames.add(perm.pk)
+        group.permissions.set(codenames)

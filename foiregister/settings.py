@@ -156,3 +156,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+CELERY_BEAT_SCHEDULE["contract-expiry-warnings"] = {
+    "task": "contracts.tasks.send_expiry_warnings",
+    "schedule": crontab(hour=7, minute=15),
+}

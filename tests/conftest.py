@@ -1,0 +1,76 @@
+"""Role-named clients and shared fixtures. Every role belongs to one organisation,
+``organisation``; ``other_organisation`` is one they do not belong to."""
+
+import pytest
+from django.test import Client
+
+from foiregister.selectors import ADMINISTRATOR, COMMISSIONER, FOI_LEAD, FOI_OFFICER
+from foiregister.services import ensure_roles
+from tests.factories.foiregister import OrganisationFactory, UserFactory
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(name="Staffordshire and Stoke-on-Trent ICB", ods_code="QNC")
+
+
+@pytest.fixture
+def other_organisation(db):
+    return OrganisationFactory(name="The Dudley Group NHS Foundation Trust", ods_code="RNA",
+                               kind="trust")
+
+
+def _member(organisation, role, username):
+    ensure_roles()
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username=username, is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    organisation.members.add(user)
+    return user
+
+
+@pytest.fixture
+def foi_officer(organisation):
+    return _member(organisation, FOI_OFFICER, "officer")
+
+
+@pytest.fixture
+def foi_lead(organisation):
+    return _member(organisation, FOI_LEAD, "lead")
+
+
+@pytest.fixture
+def commissioner(organisation):
+    return _member(organisation, COMMISSIONER, "commissioner")
+
+
+@pytest.fixture
+def administrator(organisation):
+    return _member(organisation, ADMINISTRATOR, "administrator")
+
+
+def _client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def foi_officer_client(foi_officer):
+    return _client_for(foi_officer)
+
+
+@pytest.fixture
+def foi_lead_client(foi_lead):
+    return _client_for(foi_lead)
+
+
+@pytest.fixture
+def commissioner_client(commissioner):
+    return _client_for(commissioner)
+
+
+@pytest.fixture
+def public_client():
+    return Client()
