@@ -1,0 +1,408 @@
+"""Reading and checking metrics CSV files into the dense arrays ``metrics.core`` uses.
+
+pyarrow's CSV reader parses in parallel in C++ and dictionary-encodes the key
+columns (area, sex, age band, IMD, modality) in one hashing pass, so the
+hundreds of thousands of rows in a national extract, or the millions in a
+practice-level one, become integer codes without a Python loop; the few
+distinct values are then checked and mapped with small lookup arrays.
+
+Every check names the file, the line (header = line 1) and the field, and
+stops at the first bad line, so a commissioner can fix the extract:
+``observed.csv line 14, field age_band: '95-99' is not a known age band``.
+No Django, no project imports beyond ``metrics.core``.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from metrics import core
+
+KEY_FIELDS: tuple[str, ...] = ("area", "sex", "age_band", "imd")
+STRATUM_FIELDS: tuple[str, ...] = ("sex", "age_band", "imd")
+SEX_CODES: dict[str, int] = {s: i for i, s in enumerate(core.SEXES)}
+AGE_BAND_CODES: dict[str, int] = {a: i for i, a in enumerate(core.AGE_BANDS)}
+IMD_CODES: dict[str, int] = {str(q): i for i, q in enumerate(core.IMD_QUINTILES)}
+_NUMBER = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
+_KNOWN = {
+    "sex": (SEX_CODES, "sex (F or M)"),
+    "age_band": (AGE_BAND_CODES, "age band"),
+    "imd": (IMD_CODES, "IMD quintile (1-5)"),
+}
+
+
+class InputError(ValueError):
+    """A bad input file: says which file, line and field, and what is wrong."""
+
+    def __init__(self, path: str | Path, line: int | None, field: str | None, message: str) -> None:
+        self.path, self.line, self.field, self.message = str(path), line, field, message
+        where = self.path
+        if line is not None:
+            where += f" line {line}"
+        if field is not None:
+            where += f", field {field}" if line is not None else f" field {field}"
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Population:
+    """Population by area and stratum: ``values`` is (areas, 190)."""
+
+    path: str
+    areas: npt.NDArray[np.str_]
+    values: core.FloatArray
+    present: npt.NDArray[np.bool_]  # a row was given for (area, stratum)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Counts by measure, area and stratum: ``values`` is (measures, areas, 190).
+
+    ``measures`` is ``("",)`` when the file is not split by a measure column.
+    """
+
+    path: str
+    by: str | None
+    measures: npt.NDArray[np.str_]
+    areas: npt.NDArray[np.str_]
+    values: core.FloatArray
+
+
+def _line(row: int) -> int:
+    return int(row) + 2  # header is line 1
+
+
+def _header(path: Path) -> list[str]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            header = next(csv.reader(f), None)
+    except FileNotFoundError:
+        raise InputError(path, None, None, "no such file") from None
+    if not header:
+        raise InputError(path, 1, None, "the file is empty (no header line)")
+    return [h.strip() for h in header]
+
+
+def _read(
+    path: str | Path,
+    *,
+    strings: Sequence[str],
+    numbers: Sequence[str] = (),
+    optional: Sequence[str] = (),
+    exact: bool = True,
+) -> pa.Table:
+    """Read the named columns; key columns as strings (empty = null), numbers as float64."""
+    path = Path(path)
+    header = _header(path)
+    for name in (*strings, *numbers):
+        if name not in header and name not in optional:
+            raise InputError(path, 1, name, f"missing column (header has: {', '.join(header)})")
+    if exact:
+        known = set(strings) | set(numbers)
+        for name in header:
+            if name not in known:
+                hint = f" (pass --by {name} to split by it)" if name == "modality" else ""
+                raise InputError(path, 1, name, f"unexpected column{hint}")
+    seen = [h for h in header if h]
+    if len(set(seen)) != len(seen):
+        raise InputError(path, 1, None, "repeated column names in the header")
+    wanted = [c for c in (*strings, *numbers) if c in header]
+    types = {c: pa.string() for c in strings} | {c: pa.float64() for c in numbers}
+    read = pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24)
+    convert = pacsv.ConvertOptions(
+        column_types={c: t for c, t in types.items() if c in wanted},
+        include_columns=wanted,
+        strings_can_be_null=True,
+    )
+    try:
+        return pacsv.read_csv(path, read_options=read, convert_options=convert)
+    except pa.ArrowInvalid as err:
+        if not numbers or "conversion error" not in str(err):
+            raise InputError(path, None, None, f"not a readable CSV file: {err}") from None
+    # A number column held text: read it as text to say exactly where.
+    convert = pacsv.ConvertOptions(
+        column_types={c: pa.string() for c in wanted}, include_columns=wanted, strings_can_be_null=True
+    )
+    table = pacsv.read_csv(path, read_options=read, convert_options=convert)
+    for name in numbers:
+        if name in wanted:
+            col = table.column(name)
+            ok = pc.fill_null(pc.match_substring_regex(col, _NUMBER), True)
+            bad = np.flatnonzero(~ok.to_numpy(zero_copy_only=False))
+            if bad.size:
+                row = int(bad[0])
+                raise InputError(path, _line(row), name, f"{col[row].as_py()!r} is not a number")
+    raise InputError(path, None, None, "not a readable CSV file")  # pragma: no cover
+
+
+def _null_rows(col: pa.ChunkedArray) -> npt.NDArray[np.bool_]:
+    return pc.is_null(col).to_numpy(zero_copy_only=False)
+
+
+def _require_complete(path: str | Path, table: pa.Table, fields: Sequence[str]) -> None:
+    for name in fields:
+        col = table.column(name)
+        if col.null_count:
+            row = int(np.flatnonzero(_null_rows(col))[0])
+            raise InputError(path, _line(row), name, "missing value")
+
+
+def _encode(col: pa.ChunkedArray) -> tuple[list, npt.NDArray[np.intp]]:
+    """Dictionary-encode a column: (distinct values, per-row index; -1 for null)."""
+    enc = pc.dictionary_encode(col)
+    if enc.num_chunks == 0:
+        return [], np.zeros(0, dtype=np.intp)
+    values = enc.chunk(0).dictionary.to_pylist()
+    idx = pa.chunked_array([c.indices for c in enc.chunks], type=pa.int32())
+    idx = pc.fill_null(idx, -1).to_numpy().astype(np.intp, copy=False)
+    return values, idx
+
+
+def _codes(path: str | Path, col: pa.ChunkedArray, *, field: str) -> npt.NDArray[np.intp]:
+    """Map sex/age band/IMD text to 0-based codes; unknown values are an error."""
+    known, what = _KNOWN[field]
+    values, idx = _encode(col)
+    lookup = np.array([known.get(v, -1) if v is not None else -2 for v in values] + [-2], dtype=np.intp)
+    codes = lookup[idx]  # idx -1 (null) -> last entry (-2)
+    if codes.size and codes.min() < 0:
+        row = int(np.flatnonzero(codes < 0)[0])
+        if codes[row] == -2:
+            raise InputError(path, _line(row), field, "missing value")
+        raise InputError(path, _line(row), field, f"{values[idx[row]]!r} is not a known {what}")
+    return codes
+
+
+def _factorise(col: pa.ChunkedArray) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.intp]]:
+    """Sorted distinct keys and each row's position among them (nulls: -1)."""
+    values, idx = _encode(col)
+    keys = np.array(values, dtype=object)
+    order = np.argsort(keys, kind="stable") if keys.size else np.zeros(0, dtype=np.intp)
+    rank = np.empty(len(values) + 1, dtype=np.intp)
+    rank[order] = np.arange(len(values))
+    rank[-1] = -1
+    return keys[order].astype(str), rank[idx]
+
+
+def _numbers(path: str | Path, table: pa.Table, field: str, *, whole: bool) -> core.FloatArray:
+    col = table.column(field)
+    _require_complete(path, table, [field])
+    x = col.to_numpy()
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    bad = ~np.isfinite(x) | (x < 0)
+    if whole:
+        bad |= x != np.floor(x)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        text = _format_number(float(x[row]))
+        what = "a count" if whole else "a population"
+        if not math.isfinite(x[row]):
+            raise InputError(path, _line(row), field, f"{text!r} is not a number")
+        if x[row] < 0:
+            raise InputError(path, _line(row), field, f"{text!r} is negative; {what} cannot be")
+        raise InputError(path, _line(row), field, f"{text!r} is not a whole number; {what} must be")
+    return x
+
+
+def _format_number(x: float) -> str:
+    return str(int(x)) if math.isfinite(x) and x == int(x) else repr(x)
+
+
+def _check_unique(path: str | Path, flat: npt.NDArray[np.intp], *, size: int, fields: str) -> None:
+    """Duplicate strata are an error: a second row would silently double a count."""
+    if flat.size == 0:
+        return
+    if np.bincount(flat, minlength=size).max() <= 1:
+        return
+    order = np.argsort(flat, kind="stable")
+    sflat = flat[order]
+    repeat = np.flatnonzero(sflat[1:] == sflat[:-1]) + 1
+    second = order[repeat]
+    row = int(second.min())
+    first = int(order[np.searchsorted(sflat, flat[row])])
+    raise InputError(path, _line(row), fields, f"duplicate stratum, first given on line {_line(first)}")
+
+
+def _strata(path: str | Path, table: pa.Table) -> npt.NDArray[np.intp]:
+    sex = _codes(path, table.column("sex"), field="sex")
+    age = _codes(path, table.column("age_band"), field="age_band")
+    imd = _codes(path, table.column("imd"), field="imd")
+    return core.stratum_index(sex, age_band=age, imd=imd)
+
+
+def read_population(path: str | Path) -> Population:
+    """Read ``area,sex,age_band,imd,population``: one row per area and stratum."""
+    table = _read(path, strings=KEY_FIELDS, numbers=("population",))
+    _require_complete(path, table, KEY_FIELDS)
+    areas, area_idx = _factorise(table.column("area"))
+    stratum = _strata(path, table)
+    pop = _numbers(path, table, "population", whole=False)
+    flat = area_idx * core.N_STRATA + stratum
+    shape = (len(areas), core.N_STRATA)
+    _check_unique(path, flat, size=shape[0] * shape[1], fields="area,sex,age_band,imd")
+    present = np.bincount(flat, minlength=shape[0] * shape[1]).reshape(shape) > 0
+    return Population(str(path), areas, core.accumulate(flat, weights=pop, shape=shape), present)
+
+
+def read_counts(path: str | Path, *, population: Population, by: str | None = None) -> Counts:
+    """Read ``area,sex,age_band,imd[,<by>],count`` against a population.
+
+    Areas follow the population file (an area with no rows here has count 0).
+    A positive count in a stratum whose population is zero or absent is an
+    error: no rate can be formed for it and dropping it would bias the area.
+    """
+    keys = KEY_FIELDS + ((by,) if by else ())
+    table = _read(path, strings=keys, numbers=("count",))
+    _require_complete(path, table, keys)
+    count = _numbers(path, table, "count", whole=True)
+    stratum = _strata(path, table)
+    if by:
+        measures, measure_idx = _factorise(table.column(by))
+    else:
+        measures, measure_idx = np.array([""]), np.zeros(table.num_rows, dtype=np.intp)
+    values, idx = _encode(table.column("area"))
+    names = np.array(values, dtype=str) if values else np.zeros(0, dtype=str)
+    pos = np.searchsorted(population.areas, names) if names.size else np.zeros(0, dtype=np.intp)
+    pos = np.minimum(pos, max(len(population.areas) - 1, 0))
+    found = population.areas[pos] == names if len(population.areas) else np.zeros(names.size, dtype=bool)
+    area_idx = np.where(found, pos, -1)[idx]
+    raw = (measure_idx * max(len(names), 1) + idx) * core.N_STRATA + stratum
+    _check_unique(path, raw, size=len(measures) * max(len(names), 1) * core.N_STRATA, fields=",".join(keys))
+    n_a = len(population.areas)
+    unknown = (area_idx < 0) & (count > 0)
+    if unknown.any():
+        row = int(np.flatnonzero(unknown)[0])
+        raise InputError(
+            path,
+            _line(row),
+            "area",
+            f"count {_format_number(count[row])} for area {names[idx[row]]!r}, "
+            f"which has no rows in {population.path}",
+        )
+    keep = area_idx >= 0
+    if not keep.all():  # zero counts for areas with no population carry nothing
+        area_idx, stratum, measure_idx, count = area_idx[keep], stratum[keep], measure_idx[keep], count[keep]
+        rows = np.flatnonzero(keep)
+    else:
+        rows = None
+    cell = area_idx * core.N_STRATA + stratum
+    popcell = population.values.ravel()[cell]
+    empty = (count > 0) & (popcell <= 0)
+    if empty.any():
+        i = int(np.flatnonzero(empty)[0])
+        row = int(rows[i]) if rows is not None else i
+        why = "zero population" if population.present.ravel()[cell[i]] else "no population row"
+        raise InputError(
+            path,
+            _line(row),
+            "count",
+            f"count {_format_number(count[i])} in a stratum with {why} in {population.path}",
+        )
+    shape = (len(measures), n_a, core.N_STRATA)
+    flat = measure_idx * (n_a * core.N_STRATA) + cell
+    return Counts(str(path), by, measures, population.areas, core.accumulate(flat, weights=count, shape=shape))
+
+
+@dataclass(frozen=True)
+class Aggregated:
+    """Counts from a record-level extract and what was dropped, per area and field."""
+
+    by: str | None
+    header: list[str]
+    rows: list[list[str]]
+    dropped_header: list[str]
+    dropped_rows: list[list[str]]
+    records: int
+    dropped: int
+
+
+def aggregate_records(path: str | Path, *, by: str | None = None) -> Aggregated:
+    """Count records (one per examination) by area, stratum and optional measure.
+
+    A record with any empty field cannot be placed in a stratum; like the
+    annex (section 2.1, Annex A) such records are dropped and reported per
+    area and per missing field (a record missing two fields counts under
+    both). Records with no area are reported under an empty area code.
+    A value that is present but unknown (e.g. sex 'X') is an error, not a drop.
+    """
+    fields = ("area", "sex", "age_band", "imd") + ((by,) if by else ())
+    table = _read(path, strings=fields, exact=False)
+    n = table.num_rows
+    missing = {f: _null_rows(table.column(f)) for f in fields}
+    any_missing = np.zeros(n, dtype=bool)
+    for m in missing.values():
+        any_missing |= m
+
+    area_col = pc.fill_null(table.column("area"), "")
+    areas, area_idx = _factorise(area_col)
+    kept = table.filter(pa.array(~any_missing))
+    kept_rows = np.flatnonzero(~any_missing)
+    # Check values on kept rows, but report the file's own line numbers.
+    try:
+        stratum = _strata(path, kept) if kept.num_rows else np.zeros(0, dtype=np.intp)
+    except InputError as err:
+        raise InputError(path, _line(kept_rows[err.line - 2]), err.field, err.message) from None
+    if by:
+        measures, measure_idx = _factorise(kept.column(by))
+    else:
+        measures, measure_idx = np.array([""]), np.zeros(kept.num_rows, dtype=np.intp)
+    k_area = area_idx[kept_rows]
+    n_a = len(areas)
+    flat = (measure_idx * n_a + k_area) * core.N_STRATA + stratum
+    dense = np.bincount(flat, minlength=len(measures) * n_a * core.N_STRATA)
+    nz = np.flatnonzero(dense)
+    m_i, rest = np.divmod(nz, n_a * core.N_STRATA)
+    a_i, s_i = np.divmod(rest, core.N_STRATA)
+    sex_i, rest2 = np.divmod(s_i, core.N_AGE_BANDS * core.N_IMD)
+    age_i, imd_i = np.divmod(rest2, core.N_IMD)
+    header = ["area", "sex", "age_band", "imd"] + ([by] if by else []) + ["count"]
+    sexes, ages, imds = np.array(core.SEXES), np.array(core.AGE_BANDS), np.array([str(q) for q in core.IMD_QUINTILES])
+    cols = [areas[a_i], sexes[sex_i], ages[age_i], imds[imd_i]] + ([measures[m_i]] if by else []) + [dense[nz]]
+    rows = [[str(v) for v in r] for r in zip(*(c.tolist() for c in cols))]
+    if by:  # order by measure first, as the counts files are read
+        rows.sort(key=lambda r: (r[4], r[0], SEX_CODES[r[1]], AGE_BAND_CODES[r[2]], r[3]))
+
+    per_area = np.bincount(area_idx, minlength=n_a)
+    dropped_area = np.bincount(area_idx, weights=any_missing, minlength=n_a)
+    by_field = {f: np.bincount(area_idx, weights=missing[f], minlength=n_a) for f in fields}
+    dropped_header = ["area", "records", "dropped", "dropped_percent"] + [f"missing_{f}" for f in fields]
+    dropped_rows = []
+    for a in np.flatnonzero(dropped_area):
+        pct = 100.0 * dropped_area[a] / per_area[a]
+        dropped_rows.append(
+            [str(areas[a]), str(per_area[a]), str(int(dropped_area[a])), repr(float(pct))]
+            + [str(int(by_field[f][a])) for f in fields]
+        )
+    return Aggregated(by, header, rows, dropped_header, dropped_rows, n, int(any_missing.sum()))
+
+
+def format_column(values: npt.ArrayLike) -> list[str]:
+    """Text for a CSV column: floats at full precision (repr), NaN as empty."""
+    arr = np.asarray(values)
+    if arr.dtype.kind == "f":
+        return ["" if x != x else repr(x) for x in arr.tolist()]
+    return [str(x) for x in arr.tolist()]
+
+
+def write_csv(path: str | Path, header: Sequence[str], columns: Sequence[Sequence[str]]) -> None:
+    """Write already-formatted columns."""
+    with Path(path).open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(zip(*columns))
+
+
+def write_rows(path: str | Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    with Path(path).open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
