@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "foiregister",
+    "foiregister.letters",
+    "foiregister.disclosure",
     "contracts",
     "metrics",
 ]
@@ -88,6 +90,9 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+if os.environ.get("TEST_DATABASE_NAME"):
+    # Lets several suites run side by side on one server without sharing a test database.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
