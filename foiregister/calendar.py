@@ -251,9 +251,7 @@ def sar_working(
     """
     calendar = calendar or WorkingDayCalendar(nations=ENGLAND_AND_WALES)
     nominal = add_calendar_month(date_of_receipt, months)
-    working = ClockWorking(
-        clock="sar", date_of_receipt=date_of_receipt, working_days=0, due=None
-    )
+    working = ClockWorking(clock="sar", date_of_receipt=date_of_receipt, working_days=0, due=None)
     working.notes.append(
         f"One calendar month{'s' if months > 1 else ''} ({months}) from "
         f"{date_of_receipt:%d %b %Y}: {nominal:%a %d %b %Y}."
@@ -435,9 +433,7 @@ def request_clock(
             extended = ext.due
             for step in steps:
                 if step.kind == "pit_extension" and step.target_on:
-                    notes.append(
-                        f"Estimate given to the requester: {step.target_on:%a %d %b %Y}."
-                    )
+                    notes.append(f"Estimate given to the requester: {step.target_on:%a %d %b %Y}.")
                     if ext.due and step.target_on > ext.due:
                         notes.append(
                             "The estimate is later than the 40th working day the ICO "

@@ -33,10 +33,7 @@ def date_of_receipt(received_at: datetime.datetime) -> datetime.date:
 def proclaimed_holidays() -> dict[datetime.date, str]:
     """The administrator's table of days proclaimed after the ``holidays`` package release,
     as the calendar's ``extra_holidays``."""
-    return {
-        h.date: f"{h.name} ({h.nations}, proclaimed)"
-        for h in ProclaimedHoliday.objects.all()
-    }
+    return {h.date: f"{h.name} ({h.nations}, proclaimed)" for h in ProclaimedHoliday.objects.all()}
 
 
 def working_day_calendar() -> calendar.WorkingDayCalendar:
@@ -83,9 +80,7 @@ def overdue_requests(*, today: datetime.date) -> QuerySet[Request]:
     return open_requests().filter(due_on__lt=today)
 
 
-def requests_due_within(
-    *, today: datetime.date, working_days: int
-) -> QuerySet[Request]:
+def requests_due_within(*, today: datetime.date, working_days: int) -> QuerySet[Request]:
     """Open requests due today or within the next ``working_days`` working days."""
     last = calendar.add_working_days(today, working_days, calendar=working_day_calendar())
     return open_requests().filter(due_on__gte=today, due_on__lte=last)
@@ -96,7 +91,9 @@ def working_days_left(
 ) -> int | None:
     if request.due_on is None:
         return None
-    return calendar.working_days_between(today, request.due_on, calendar=cal or working_day_calendar())
+    return calendar.working_days_between(
+        today, request.due_on, calendar=cal or working_day_calendar()
+    )
 
 
 def deadline_state(days_left: int | None, *, is_open: bool) -> str:
@@ -134,8 +131,14 @@ def s12_warning(request: Request) -> str:
 
 def linked_requests(request: Request) -> list[tuple[str, Request]]:
     """Links shown on both requests, whichever side recorded them."""
-    out = [(link.get_kind_display(), link.to_request) for link in request.links_out.select_related("to_request")]
-    out += [(link.get_kind_display(), link.from_request) for link in request.links_in.select_related("from_request")]
+    out = [
+        (link.get_kind_display(), link.to_request)
+        for link in request.links_out.select_related("to_request")
+    ]
+    out += [
+        (link.get_kind_display(), link.from_request)
+        for link in request.links_in.select_related("from_request")
+    ]
     return out
 
 

@@ -25,9 +25,9 @@ from .models import (
     ProclaimedHoliday,
     Question,
     Request,
+    Requester,
     RequestEvent,
     RequestLink,
-    Requester,
     TimeEntry,
 )
 
@@ -36,12 +36,33 @@ E = RequestEvent.Kind
 
 # Only the transitions that make sense; every other one is refused with a reason.
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
-    S.RECEIVED: {S.ACKNOWLEDGED, S.IN_PROGRESS, S.AWAITING_CLARIFICATION, S.AWAITING_FEE,
-                 S.PIT_EXTENDED, S.IN_APPROVAL, S.RESPONDED, S.WITHDRAWN},
-    S.ACKNOWLEDGED: {S.IN_PROGRESS, S.AWAITING_CLARIFICATION, S.AWAITING_FEE, S.PIT_EXTENDED,
-                     S.IN_APPROVAL, S.RESPONDED, S.WITHDRAWN},
-    S.IN_PROGRESS: {S.AWAITING_CLARIFICATION, S.AWAITING_FEE, S.PIT_EXTENDED, S.IN_APPROVAL,
-                    S.RESPONDED, S.WITHDRAWN},
+    S.RECEIVED: {
+        S.ACKNOWLEDGED,
+        S.IN_PROGRESS,
+        S.AWAITING_CLARIFICATION,
+        S.AWAITING_FEE,
+        S.PIT_EXTENDED,
+        S.IN_APPROVAL,
+        S.RESPONDED,
+        S.WITHDRAWN,
+    },
+    S.ACKNOWLEDGED: {
+        S.IN_PROGRESS,
+        S.AWAITING_CLARIFICATION,
+        S.AWAITING_FEE,
+        S.PIT_EXTENDED,
+        S.IN_APPROVAL,
+        S.RESPONDED,
+        S.WITHDRAWN,
+    },
+    S.IN_PROGRESS: {
+        S.AWAITING_CLARIFICATION,
+        S.AWAITING_FEE,
+        S.PIT_EXTENDED,
+        S.IN_APPROVAL,
+        S.RESPONDED,
+        S.WITHDRAWN,
+    },
     S.AWAITING_CLARIFICATION: {S.IN_PROGRESS, S.LAPSED, S.WITHDRAWN},
     S.AWAITING_FEE: {S.IN_PROGRESS, S.LAPSED, S.WITHDRAWN},
     S.PIT_EXTENDED: {S.IN_APPROVAL, S.RESPONDED, S.WITHDRAWN},
@@ -67,13 +88,26 @@ EVENT_STATUS: dict[str, str] = {
 }
 
 REQUEST_EDITABLE_FIELDS = (
-    "title", "body", "channel", "assignee", "outcome", "topic", "s12_estimate_hours",
+    "title",
+    "body",
+    "channel",
+    "assignee",
+    "outcome",
+    "topic",
+    "s12_estimate_hours",
 )
-QUESTION_FIELDS = ("number", "text", "answer", "answer_kind", "elsewhere_url",
-                   "public_interest_reasoning")
+QUESTION_FIELDS = (
+    "number",
+    "text",
+    "answer",
+    "answer_kind",
+    "elsewhere_url",
+    "public_interest_reasoning",
+)
 
 
 # -- references ---------------------------------------------------------------------------
+
 
 def format_reference(pattern: str, *, received: datetime.date, sequence: int) -> str:
     """Fill an organisation's reference pattern, e.g. ``FOI/{mm}{yy}/{seq}`` -> FOI/0925/1434."""
@@ -102,6 +136,7 @@ def _next_reference(organisation: Organisation, received: datetime.date) -> str:
 
 
 # -- requests ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class QuestionInput:
@@ -171,8 +206,7 @@ def log_request(
         obj=request,
         by=by,
         organisation_id=organisation.pk,
-        changes=audit.snapshot(request, ("reference", "regime", "received_at", "title",
-                                         "due_on")),
+        changes=audit.snapshot(request, ("reference", "regime", "received_at", "title", "due_on")),
     )
     return request
 
@@ -188,7 +222,7 @@ def _exemptions_for(codes: Iterable[str]) -> list[Exemption]:
     return [found[c] for c in codes]
 
 
-def _validate_answer(
+def validate_answer(
     *, answer_kind: str, elsewhere_url: str, exemptions: list[Exemption], reasoning: str
 ) -> None:
     K = Question.AnswerKind
@@ -215,7 +249,7 @@ def _create_question(request: Request, number: int, q: QuestionInput) -> Questio
     if not q.text.strip():
         raise ValidationFailed(f"question {number} has no text", field="questions")
     exemptions = _exemptions_for(q.exemption_codes)
-    _validate_answer(
+    validate_answer(
         answer_kind=q.answer_kind,
         elsewhere_url=q.elsewhere_url,
         exemptions=exemptions,
@@ -236,10 +270,15 @@ def _create_question(request: Request, number: int, q: QuestionInput) -> Questio
 
 @transaction.atomic
 def add_question(*, request: Request, text: str, by: Any, **answer: Any) -> Question:
-    number = (request.questions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    number = (
+        request.questions.order_by("-number").values_list("number", flat=True).first() or 0
+    ) + 1
     question = _create_question(request, number, QuestionInput(text=text, **answer))
     audit.record_event(
-        action="question.added", obj=question, by=by, organisation_id=request.organisation_id,
+        action="question.added",
+        obj=question,
+        by=by,
+        organisation_id=request.organisation_id,
         changes={"request": request.reference, "number": number, "text": text},
     )
     return question
@@ -262,7 +301,7 @@ def update_question(
         if exemption_codes is not None
         else list(question.exemptions.all())
     )
-    _validate_answer(
+    validate_answer(
         answer_kind=question.answer_kind,
         elsewhere_url=question.elsewhere_url,
         exemptions=exemptions,
@@ -275,8 +314,11 @@ def update_question(
     changes = audit.diff(before, after)
     if changes:
         audit.record_event(
-            action="question.changed", obj=question, by=by,
-            organisation_id=question.request.organisation_id, changes=changes,
+            action="question.changed",
+            obj=question,
+            by=by,
+            organisation_id=question.request.organisation_id,
+            changes=changes,
         )
     return question
 
@@ -299,8 +341,11 @@ def update_request(*, request: Request, by: Any, **fields: Any) -> Request:
     changes = audit.diff(before, audit.snapshot(request, REQUEST_EDITABLE_FIELDS))
     if changes:
         audit.record_event(
-            action="request.changed", obj=request, by=by,
-            organisation_id=request.organisation_id, changes=changes,
+            action="request.changed",
+            obj=request,
+            by=by,
+            organisation_id=request.organisation_id,
+            changes=changes,
         )
     return request
 
@@ -313,6 +358,7 @@ def allocation_delay(request: Request) -> datetime.timedelta | None:
 
 
 # -- the timeline and the clock ------------------------------------------------------------
+
 
 def _timeline(request: Request, extra: RequestEvent | None = None) -> list[RequestEvent]:
     events = list(request.events.all())
@@ -342,35 +388,37 @@ def _check_event(request: Request, event: RequestEvent) -> None:
         if e.kind in (E.FEES_NOTICE, E.FEE_PAID):
             awaiting_fee = e.kind == E.FEES_NOTICE
     if event.kind == E.CLARIFICATION_RECEIVED and not awaiting_clarification:
-        raise TimelineError(
-            "clarification received before it was sought", field="occurred_on"
-        )
+        raise TimelineError("clarification received before it was sought", field="occurred_on")
     if event.kind == E.FEE_PAID and not awaiting_fee:
         raise TimelineError("fee received without a fees notice", field="occurred_on")
     if event.kind == E.PIT_EXTENSION:
         if request.regime != Request.Regime.FOI:
-            raise TimelineError("a public interest extension applies to FOI requests only",
-                                field="kind")
+            raise TimelineError(
+                "a public interest extension applies to FOI requests only", field="kind"
+            )
         if event.target_on is None:
-            raise TimelineError("give the estimate of the decision date sent to the requester",
-                                field="target_on")
+            raise TimelineError(
+                "give the estimate of the decision date sent to the requester", field="target_on"
+            )
         if event.target_on <= event.occurred_on:
             raise TimelineError("the estimate must be after the extension", field="target_on")
     if event.kind == E.EIR_EXTENSION and request.regime != Request.Regime.EIR:
-        raise TimelineError("the 40 working day extension applies to EIR requests only",
-                            field="kind")
+        raise TimelineError(
+            "the 40 working day extension applies to EIR requests only", field="kind"
+        )
     if event.kind == E.SAR_EXTENSION and request.regime != Request.Regime.SAR:
-        raise TimelineError("the two-month extension applies to subject access requests only",
-                            field="kind")
+        raise TimelineError(
+            "the two-month extension applies to subject access requests only", field="kind"
+        )
     if event.kind == E.REVIEW_REQUESTED and E.RESPONSE_SENT not in kinds:
-        raise TimelineError("an internal review needs a response to review",
-                            field="occurred_on")
+        raise TimelineError("an internal review needs a response to review", field="occurred_on")
     if event.kind == E.REVIEW_DECIDED:
         if E.REVIEW_REQUESTED not in kinds:
             raise TimelineError("no internal review was requested", field="kind")
         if not event.decision:
-            raise TimelineError("say whether the review upheld or overturned the response",
-                                field="decision")
+            raise TimelineError(
+                "say whether the review upheld or overturned the response", field="decision"
+            )
     if event.kind == E.ICO_DECISION and E.ICO_COMPLAINT not in kinds:
         raise TimelineError("no ICO complaint was recorded", field="kind")
 
@@ -391,8 +439,14 @@ def record_timeline_event(
     recompute the due dates. Nothing is saved if any check fails."""
     request = Request.objects.select_for_update().get(pk=request.pk)
     event = RequestEvent(
-        request=request, kind=kind, occurred_on=occurred_on, details=details,
-        target_on=target_on, decision=decision, fee_amount=fee_amount, recorded_by=by,
+        request=request,
+        kind=kind,
+        occurred_on=occurred_on,
+        details=details,
+        target_on=target_on,
+        decision=decision,
+        fee_amount=fee_amount,
+        recorded_by=by,
     )
     _check_event(request, event)
     new_status = EVENT_STATUS.get(kind)
@@ -411,10 +465,18 @@ def record_timeline_event(
     request.save()
     _recompute(request)
     audit.record_event(
-        action=f"request.event.{kind}", obj=request, by=by,
+        action=f"request.event.{kind}",
+        obj=request,
+        by=by,
         organisation_id=request.organisation_id,
-        changes={"event": kind, "occurred_on": occurred_on, "status": request.status,
-                 "due_on": request.due_on, "target_on": target_on, "decision": decision},
+        changes={
+            "event": kind,
+            "occurred_on": occurred_on,
+            "status": request.status,
+            "due_on": request.due_on,
+            "target_on": target_on,
+            "decision": decision,
+        },
         note=details,
     )
     return event
@@ -438,8 +500,12 @@ def change_status(*, request: Request, to: str, by: Any, note: str = "") -> Requ
     request.status = to
     request.save(update_fields=["status", "updated_at"])
     audit.record_event(
-        action="request.status", obj=request, by=by, organisation_id=request.organisation_id,
-        changes={"status": [before, to]}, note=note,
+        action="request.status",
+        obj=request,
+        by=by,
+        organisation_id=request.organisation_id,
+        changes={"status": [before, to]},
+        note=note,
     )
     return request
 
@@ -450,12 +516,21 @@ def clock_for(request: Request, *, extra_holidays=None) -> calendar.RequestClock
         request.regime,
         selectors.date_of_receipt(request.received_at),
         [calendar.TimelineStep(e.kind, e.occurred_on, e.target_on) for e in _timeline(request)],
-        extra_holidays=selectors.proclaimed_holidays() if extra_holidays is None else extra_holidays,
+        extra_holidays=selectors.proclaimed_holidays()
+        if extra_holidays is None
+        else extra_holidays,
     )
 
 
-CLOCK_FIELDS = ("clock_started_on", "statutory_due_on", "extended_due_on", "due_on",
-                "responded_on", "review_window_closes_on", "review_due_on")
+CLOCK_FIELDS = (
+    "clock_started_on",
+    "statutory_due_on",
+    "extended_due_on",
+    "due_on",
+    "responded_on",
+    "review_window_closes_on",
+    "review_due_on",
+)
 
 
 def _apply_clock(request: Request, clock: calendar.RequestClock) -> dict[str, list[Any]]:
@@ -487,21 +562,28 @@ def recompute_due_dates(*, requests=None, by: Any = None, reason: str = "") -> i
         clock = calendar.request_clock(
             request.regime,
             selectors.date_of_receipt(request.received_at),
-            [calendar.TimelineStep(e.kind, e.occurred_on, e.target_on)
-             for e in sorted(request.events.all(), key=lambda e: (e.occurred_on, e.pk))],
+            [
+                calendar.TimelineStep(e.kind, e.occurred_on, e.target_on)
+                for e in sorted(request.events.all(), key=lambda e: (e.occurred_on, e.pk))
+            ],
             extra_holidays=extra,
         )
         diff = _apply_clock(request, clock)
         if diff:
             changed.append(request)
-            rows.append(audit.AuditEvent(
-                actor_id=str(by.pk) if by else "", actor=by.get_username() if by else "system",
-                action="request.dates_recomputed", object_type=Request._meta.label,
-                object_id=str(request.pk), object_repr=str(request)[:300],
-                organisation_id=str(request.organisation_id),
-                changes={k: [audit._plain(v) for v in pair] for k, pair in diff.items()},
-                note=reason,
-            ))
+            rows.append(
+                audit.AuditEvent(
+                    actor_id=str(by.pk) if by else "",
+                    actor=by.get_username() if by else "system",
+                    action="request.dates_recomputed",
+                    object_type=Request._meta.label,
+                    object_id=str(request.pk),
+                    object_repr=str(request)[:300],
+                    organisation_id=str(request.organisation_id),
+                    changes={k: [audit._plain(v) for v in pair] for k, pair in diff.items()},
+                    note=reason,
+                )
+            )
     Request.objects.bulk_update(changed, list(CLOCK_FIELDS), batch_size=1000)
     audit.record_bulk(rows)
     return len(changed)
@@ -523,22 +605,31 @@ def add_proclaimed_holiday(
     holiday = ProclaimedHoliday.objects.create(
         date=date, name=name, nations=",".join(codes), source=source
     )
-    audit.record_event(action="holiday.added", obj=holiday, by=by,
-                       changes={"date": date, "name": name, "nations": holiday.nations})
+    audit.record_event(
+        action="holiday.added",
+        obj=holiday,
+        by=by,
+        changes={"date": date, "name": name, "nations": holiday.nations},
+    )
     changed = recompute_due_dates(by=by, reason=f"holiday added: {holiday}")
     return holiday, changed
 
 
 @transaction.atomic
 def remove_proclaimed_holiday(*, holiday: ProclaimedHoliday, by: Any) -> int:
-    audit.record_event(action="holiday.removed", obj=holiday, by=by,
-                       changes={"date": holiday.date, "name": holiday.name})
+    audit.record_event(
+        action="holiday.removed",
+        obj=holiday,
+        by=by,
+        changes={"date": holiday.date, "name": holiday.name},
+    )
     label = str(holiday)
     holiday.delete()
     return recompute_due_dates(by=by, reason=f"holiday removed: {label}")
 
 
 # -- contributions, time, links ----------------------------------------------------------
+
 
 @transaction.atomic
 def ask_department(
@@ -553,18 +644,22 @@ def ask_department(
     """Ask a department for answers, with its own deadline: by default 10 working days
     before the statutory one, so the office has time to collate and approve."""
     if department.organisation_id != request.organisation_id:
-        raise ValidationFailed("the department belongs to another organisation",
-                               field="department")
+        raise ValidationFailed(
+            "the department belongs to another organisation", field="department"
+        )
     asked_on = asked_on or selectors.local_today()
     if internal_due_on is None:
         base = request.due_on or request.statutory_due_on
         if base is None:
-            raise ValidationFailed("the request has no due date yet: give an internal deadline",
-                                   field="internal_due_on")
+            raise ValidationFailed(
+                "the request has no due date yet: give an internal deadline",
+                field="internal_due_on",
+            )
         internal_due_on = max(
             asked_on,
             calendar.subtract_working_days(
-                base, calendar.CONTRIBUTION_LEAD_WORKING_DAYS,
+                base,
+                calendar.CONTRIBUTION_LEAD_WORKING_DAYS,
                 calendar=selectors.working_day_calendar(),
             ),
         )
@@ -572,7 +667,9 @@ def ask_department(
     if any(q.request_id != request.pk for q in questions):
         raise ValidationFailed("a question belongs to another request", field="questions")
     contribution = Contribution.objects.create(
-        request=request, department=department, asked_on=asked_on,
+        request=request,
+        department=department,
+        asked_on=asked_on,
         internal_due_on=internal_due_on,
     )
     contribution.questions.set(questions)
@@ -580,16 +677,26 @@ def ask_department(
         request.allocated_at = timezone.now()
         request.save(update_fields=["allocated_at", "updated_at"])
     audit.record_event(
-        action="contribution.asked", obj=request, by=by, organisation_id=request.organisation_id,
-        changes={"department": department.name, "internal_due_on": internal_due_on,
-                 "questions": [q.number for q in questions]},
+        action="contribution.asked",
+        obj=request,
+        by=by,
+        organisation_id=request.organisation_id,
+        changes={
+            "department": department.name,
+            "internal_due_on": internal_due_on,
+            "questions": [q.number for q in questions],
+        },
     )
     return contribution
 
 
 @transaction.atomic
 def record_contribution(
-    *, contribution: Contribution, answer: str, by: Any, status: str = Contribution.Status.ANSWERED,
+    *,
+    contribution: Contribution,
+    answer: str,
+    by: Any,
+    status: str = Contribution.Status.ANSWERED,
     answered_on: datetime.date | None = None,
 ) -> Contribution:
     contribution.answer = answer
@@ -597,7 +704,9 @@ def record_contribution(
     contribution.answered_on = answered_on or selectors.local_today()
     contribution.save()
     audit.record_event(
-        action="contribution.answered", obj=contribution.request, by=by,
+        action="contribution.answered",
+        obj=contribution.request,
+        by=by,
         organisation_id=contribution.request.organisation_id,
         changes={"department": contribution.department.name, "status": status},
         note=answer[:500],
@@ -607,7 +716,12 @@ def record_contribution(
 
 @transaction.atomic
 def log_time(
-    *, request: Request, person: Any, hours: Decimal, activity: str, worked_on: datetime.date,
+    *,
+    request: Request,
+    person: Any,
+    hours: Decimal,
+    activity: str,
+    worked_on: datetime.date,
     by: Any,
 ) -> TimeEntry:
     if Decimal(hours) <= 0:
@@ -616,7 +730,10 @@ def log_time(
         request=request, person=person, hours=hours, activity=activity, worked_on=worked_on
     )
     audit.record_event(
-        action="request.time_logged", obj=request, by=by, organisation_id=request.organisation_id,
+        action="request.time_logged",
+        obj=request,
+        by=by,
+        organisation_id=request.organisation_id,
         changes={"person": person.get_username(), "hours": hours, "activity": activity},
     )
     return entry
@@ -626,24 +743,33 @@ def log_time(
 def link_requests(*, request: Request, other: Request, kind: str, by: Any) -> RequestLink:
     if request.pk == other.pk:
         raise ValidationFailed("a request cannot be linked to itself", field="to_request")
-    if RequestLink.objects.filter(from_request=other, to_request=request).exists() or \
-            RequestLink.objects.filter(from_request=request, to_request=other).exists():
-        raise ValidationFailed(f"{request.reference} and {other.reference} are already linked",
-                               field="to_request")
+    if (
+        RequestLink.objects.filter(from_request=other, to_request=request).exists()
+        or RequestLink.objects.filter(from_request=request, to_request=other).exists()
+    ):
+        raise ValidationFailed(
+            f"{request.reference} and {other.reference} are already linked", field="to_request"
+        )
     link = RequestLink.objects.create(from_request=request, to_request=other, kind=kind)
     for obj in (request, other):
         audit.record_event(
-            action="request.linked", obj=obj, by=by, organisation_id=obj.organisation_id,
+            action="request.linked",
+            obj=obj,
+            by=by,
+            organisation_id=obj.organisation_id,
             changes={"kind": kind, "with": (other if obj is request else request).reference},
         )
     return link
 
 
 @transaction.atomic
-def create_requester(*, organisation: Organisation, name: str, by: Any, **fields: Any) -> Requester:
+def create_requester(
+    *, organisation: Organisation, name: str, by: Any, **fields: Any
+) -> Requester:
     requester = Requester.objects.create(organisation=organisation, name=name, **fields)
-    audit.record_event(action="requester.created", obj=requester, by=by,
-                       organisation_id=organisation.pk)
+    audit.record_event(
+        action="requester.created", obj=requester, by=by, organisation_id=organisation.pk
+    )
     return requester
 
 
@@ -716,3 +842,44 @@ def ensure_roles() -> None:
                 if action in actions:
                     codenames.add(perm.pk)
         group.permissions.set(codenames)
+
+
+# -- reminders ----------------------------------------------------------------------------
+
+
+def send_deadline_reminders(*, today: datetime.date) -> int:
+    """Email each assignee and each organisation's FOI leads the requests due within 5
+    working days and those overdue, one message per person. Returns messages sent."""
+    from django.conf import settings
+    from django.core.mail import send_mass_mail
+
+    cal = selectors.working_day_calendar()
+    due_soon = selectors.requests_due_within(
+        today=today, working_days=settings.FOI_DUE_SOON_WORKING_DAYS
+    )
+    overdue = selectors.overdue_requests(today=today)
+    per_person: dict[str, list[str]] = {}
+    for request in (
+        (due_soon | overdue).select_related("assignee", "organisation").order_by("due_on")
+    ):
+        days = calendar.working_days_between(today, request.due_on, calendar=cal)
+        line = f"{request.reference} {request.title}: due {request.due_on:%a %d %b %Y} " + (
+            f"({-days} working days late)" if days < 0 else f"({days} working days left)"
+        )
+        recipients = {u.email for u in selectors.foi_leads_of(request.organisation) if u.email}
+        if request.assignee and request.assignee.email:
+            recipients.add(request.assignee.email)
+        for email in recipients:
+            per_person.setdefault(email, []).append(line)
+    messages = [
+        (
+            f"FOI deadlines: {len(lines)} request(s) due soon or overdue",
+            "Requests due within "
+            f"{settings.FOI_DUE_SOON_WORKING_DAYS} working days or overdue on "
+            f"{today:%a %d %b %Y}:\n\n" + "\n".join(lines),
+            settings.DEFAULT_FROM_EMAIL,
+            [email],
+        )
+        for email, lines in sorted(per_person.items())
+    ]
+    return send_mass_mail(messages, fail_silently=False) if messages else 0

@@ -16,8 +16,9 @@ def organisation(db):
 
 @pytest.fixture
 def other_organisation(db):
-    return OrganisationFactory(name="The Dudley Group NHS Foundation Trust", ods_code="RNA",
-                               kind="trust")
+    return OrganisationFactory(
+        name="The Dudley Group NHS Foundation Trust", ods_code="RNA", kind="trust"
+    )
 
 
 def _member(organisation, role, username):

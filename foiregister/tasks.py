@@ -1,0 +1,22 @@
+"""Celery wrappers: thin, take ids or dates, call a service."""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+
+from . import selectors, services
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_deadline_reminders(today: str | None = None) -> int:
+    """Daily: due within 5 working days and overdue, to assignees and FOI leads."""
+    day = datetime.date.fromisoformat(today) if today else selectors.local_today()
+    return services.send_deadline_reminders(today=day)
+
+
+@shared_task
+def recompute_due_dates(reason: str = "") -> int:
+    """After the holiday table changes: every open request's dates, recomputed."""
+    return services.recompute_due_dates(reason=reason)
