@@ -1,0 +1,762 @@
+"""Every write to the contract and CDC registers: atomic, validated, audited.
+
+Admin screens, imports, commands, tasks and tests call these, never the ORM directly. The
+acting user is passed as ``by``; ``None`` means the system (a scheduled job). A call that
+changes nothing writes nothing and no audit row, so re-importing a file is a no-op.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import models, transaction
+
+from foiregister import audit
+
+from .exceptions import ValidationFailed
+from .models import (
+    Category,
+    CdcActivity,
+    CdcModality,
+    CommunityDiagnosticCentre,
+    Contract,
+    ContractChange,
+    ContractSpend,
+    ExpiryWarning,
+    PlannedProcurement,
+    Supplier,
+    TrustImagingProfile,
+)
+
+SUPPLIER_FIELDS = (
+    "name",
+    "legal_name",
+    "companies_house_number",
+    "kind",
+    "registered_address",
+    "is_sme",
+    "is_vcse",
+)
+CONTRACT_FIELDS = (
+    "reference",
+    "supplier",
+    "title",
+    "scope",
+    "categories",
+    "kind",
+    "payment_basis",
+    "value",
+    "start_date",
+    "end_date",
+    "end_date_to_be_agreed",
+    "end_date_reason",
+    "extension_options",
+    "latest_end_date",
+    "notice_period_days",
+    "procurement_route",
+    "notice_references",
+    "status",
+    "predecessor",
+    "cdc",
+    "owner",
+    "is_public",
+    "value_is_public",
+)
+SPEND_FIELDS = (
+    "contract",
+    "supplier",
+    "category",
+    "kind",
+    "financial_year",
+    "amount",
+    "basis",
+    "source",
+)
+PLANNED_FIELDS = (
+    "title",
+    "categories",
+    "kind",
+    "procurement_route",
+    "status",
+    "replaces",
+    "expected_start",
+    "expected_award",
+    "expected_contract_start",
+    "notes",
+    "is_public",
+)
+CDC_FIELDS = (
+    "name",
+    "address",
+    "postcode",
+    "host_trust",
+    "icb",
+    "delivery_model",
+    "role",
+    "hub",
+    "status",
+    "opening_date",
+    "is_public",
+    "data_note",
+)
+MODALITY_FIELDS = ("equipment_count", "hours_per_week", "examinations_per_hour")
+ACTIVITY_FIELDS = ("planned", "actual", "source")
+PROFILE_FIELDS = (
+    "icb",
+    "network",
+    "sites",
+    "examinations",
+    "imaging_staff_wte",
+    "nuclear_medicine",
+    "ct_scanners",
+    "mri_scanners",
+    "nous_machines",
+    "source",
+)
+
+DEFAULT_WARNING_MONTHS = (12, 6, 3)
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """A comparable, JSON-friendly value: model instances by primary key."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, Decimal):
+        return f"{Decimal(value).quantize(Decimal('0.01')):f}"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    out = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        if field.is_relation:
+            out[name] = getattr(instance, field.attname)
+        else:
+            out[name] = _plain(getattr(instance, name))
+    return out
+
+
+def _clean(instance: models.Model, *, exclude: Iterable[str] = ()) -> None:
+    """Run field, constraint and uniqueness validation; raise the first error by field."""
+    try:
+        instance.full_clean(exclude=list(exclude))
+    except ValidationError as exc:
+        errors = exc.message_dict
+        field = next(iter(errors))
+        message = "; ".join(errors[field])
+        raise ValidationFailed(message, field=None if field == "__all__" else field) from exc
+
+
+def _set_fields(instance: models.Model, allowed: Iterable[str], values: dict[str, Any]) -> None:
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise ValidationFailed(f"unknown field {', '.join(sorted(unknown))}")
+    for name, value in values.items():
+        setattr(instance, name, value)
+
+
+def _check_categories(categories: Iterable[str], field: str = "categories") -> list[str]:
+    cats = list(dict.fromkeys(categories or []))
+    unknown = [c for c in cats if c not in Category.values]
+    if unknown:
+        raise ValidationFailed(f"unknown category {', '.join(map(repr, unknown))}", field=field)
+    return cats
+
+
+def check_financial_year(value: str) -> str:
+    """``2024/25``: the second year must follow the first (April to March)."""
+    match = re.fullmatch(r"(\d{4})/(\d{2})", value or "")
+    if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
+        raise ValidationFailed(
+            f"{value!r} is not a financial year like 2024/25", field="financial_year"
+        )
+    return value
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` calendar months earlier, clamped to the month's last day."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(day.day, last))
+
+
+def _audit(action: str, obj: models.Model, by: Any, organisation_id: Any, changes: dict) -> None:
+    audit.record_event(
+        action=action, obj=obj, by=by, organisation_id=organisation_id, changes=changes
+    )
+
+
+def _save_audited(
+    instance: models.Model,
+    *,
+    fields: Iterable[str],
+    values: dict[str, Any],
+    action: str,
+    by: Any,
+    organisation_id: Any,
+    exclude: Iterable[str] = (),
+) -> tuple[models.Model, bool]:
+    """Apply ``values``; save and audit ``{field: [old, new]}`` only if something changed."""
+    creating = instance.pk is None
+    before = {} if creating else _snapshot(instance, fields)
+    _set_fields(instance, fields, values)
+    after = _snapshot(instance, fields)
+    changes = {k: [before.get(k), v] for k, v in after.items() if creating or before[k] != v}
+    if not creating and not changes:
+        return instance, False
+    _clean(instance, exclude=exclude)
+    instance.save()
+    _audit(
+        f"{action}.{'created' if creating else 'updated'}", instance, by, organisation_id, changes
+    )
+    return instance, True
+
+
+# -- suppliers -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_supplier(*, name: str, by: Any, **fields: Any) -> Supplier:
+    supplier, _ = _save_audited(
+        Supplier(),
+        fields=SUPPLIER_FIELDS,
+        values={"name": name.strip(), **fields},
+        action="supplier",
+        by=by,
+        organisation_id="",
+    )
+    return supplier
+
+
+@transaction.atomic
+def update_supplier(supplier: Supplier, *, by: Any, **changes: Any) -> Supplier:
+    _save_audited(
+        supplier,
+        fields=SUPPLIER_FIELDS,
+        values=changes,
+        action="supplier",
+        by=by,
+        organisation_id="",
+    )
+    return supplier
+
+
+@transaction.atomic
+def ensure_supplier(*, name: str, by: Any, **fields: Any) -> Supplier:
+    """The supplier of that name (case-insensitive), created if new; never renames one."""
+    existing = Supplier.objects.filter(name__iexact=name.strip()).first()
+    if existing:
+        return existing
+    return create_supplier(name=name, by=by, **fields)
+
+
+# -- contracts -----------------------------------------------------------------------------
+
+
+def _validate_contract(contract: Contract) -> None:
+    contract.categories = _check_categories(contract.categories)
+    if contract.end_date_to_be_agreed:
+        if not (contract.end_date_reason or "").strip():
+            raise ValidationFailed(
+                "an end date to be agreed needs its reason, e.g. a PSR Direct Award C "
+                "under review",
+                field="end_date_reason",
+            )
+    if (
+        contract.latest_end_date
+        and contract.end_date
+        and contract.latest_end_date < contract.end_date
+    ):
+        raise ValidationFailed(
+            f"the latest possible end date {contract.latest_end_date:%d %b %Y} is before the "
+            f"end date {contract.end_date:%d %b %Y}",
+            field="latest_end_date",
+        )
+    if (
+        contract.payment_basis == Contract.PaymentBasis.ACTIVITY_AT_TARIFF
+        and contract.value not in (None, Decimal(0))
+    ):
+        raise ValidationFailed(
+            "a contract paid on activity at national tariff has a zero value", field="value"
+        )
+    if contract.predecessor_id and contract.predecessor_id == contract.pk:
+        raise ValidationFailed("a contract cannot succeed itself", field="predecessor")
+
+
+def _recompute_current(contract: Contract) -> None:
+    """Current end date and value from the original terms and every change event."""
+    end = contract.end_date
+    value = contract.value
+    for change in contract.changes.order_by("effective_on", "id"):
+        if change.new_end_date:
+            end = change.new_end_date
+        if change.value_change is not None:
+            value = (value or Decimal(0)) + change.value_change
+    contract.current_end_date = end
+    contract.current_value = value
+
+
+def _contract_values(values: dict[str, Any]) -> dict[str, Any]:
+    if "categories" in values:
+        values["categories"] = _check_categories(values["categories"])
+    if values.get("end_date_to_be_agreed") is False and "end_date_reason" not in values:
+        values["end_date_reason"] = ""
+    return values
+
+
+@transaction.atomic
+def create_contract(
+    *,
+    organisation: Any,
+    reference: str,
+    supplier: Supplier,
+    title: str,
+    kind: str,
+    payment_basis: str,
+    by: Any,
+    **fields: Any,
+) -> Contract:
+    """Add a contract to an organisation's register."""
+    contract = Contract(organisation=organisation)
+    values = _contract_values(
+        {
+            "reference": reference.strip(),
+            "supplier": supplier,
+            "title": title.strip(),
+            "kind": kind,
+            "payment_basis": payment_basis,
+            **fields,
+        }
+    )
+    _set_fields(contract, CONTRACT_FIELDS, values)
+    _validate_contract(contract)
+    contract.current_end_date = contract.end_date
+    contract.current_value = contract.value
+    _clean(contract)
+    contract.save()
+    _audit(
+        "contract.created",
+        contract,
+        by,
+        organisation.pk,
+        {k: [None, v] for k, v in _snapshot(contract, CONTRACT_FIELDS).items()},
+    )
+    return contract
+
+
+@transaction.atomic
+def update_contract(contract: Contract, *, by: Any, **changes: Any) -> Contract:
+    """Change a contract's terms; only the fields that differ are saved and audited."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    before = _snapshot(contract, CONTRACT_FIELDS)
+    _set_fields(contract, CONTRACT_FIELDS, _contract_values(dict(changes)))
+    _validate_contract(contract)
+    after = _snapshot(contract, CONTRACT_FIELDS)
+    diff = {k: [before[k], v] for k, v in after.items() if before[k] != v}
+    if not diff:
+        return contract
+    _recompute_current(contract)
+    _clean(contract)
+    contract.save()
+    _audit("contract.updated", contract, by, contract.organisation_id, diff)
+    return contract
+
+
+@transaction.atomic
+def record_contract_change(
+    contract: Contract,
+    *,
+    kind: str,
+    effective_on: datetime.date,
+    reason: str,
+    by: Any,
+    new_end_date: datetime.date | None = None,
+    value_change: Decimal | None = None,
+) -> ContractChange:
+    """Record an extension, variation or termination; the contract's current end date and
+    value follow. A termination ends the contract on ``new_end_date`` (default: the day it
+    takes effect) and sets its OCDS status to terminated."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    K = ContractChange.Kind
+    if kind not in K.values:
+        raise ValidationFailed(f"unknown change {kind!r}", field="kind")
+    if not (reason or "").strip():
+        raise ValidationFailed("a change needs its reason", field="reason")
+    if contract.status in (Contract.Status.TERMINATED, Contract.Status.CANCELLED):
+        raise ValidationFailed(
+            f"contract {contract.reference} is {contract.status}; it cannot change",
+            field="kind",
+        )
+    if kind == K.EXTENSION:
+        if not new_end_date:
+            raise ValidationFailed("an extension needs the new end date", field="new_end_date")
+        if contract.current_end_date and new_end_date <= contract.current_end_date:
+            raise ValidationFailed(
+                f"an extension must end after the current end date "
+                f"{contract.current_end_date:%d %b %Y}",
+                field="new_end_date",
+            )
+        if contract.latest_end_date and new_end_date > contract.latest_end_date:
+            raise ValidationFailed(
+                f"{new_end_date:%d %b %Y} is beyond the latest possible end date "
+                f"{contract.latest_end_date:%d %b %Y}",
+                field="new_end_date",
+            )
+    if kind == K.TERMINATION:
+        new_end_date = new_end_date or effective_on
+    if contract.start_date and new_end_date and new_end_date < contract.start_date:
+        raise ValidationFailed(
+            f"{new_end_date:%d %b %Y} is before the contract starts", field="new_end_date"
+        )
+    before = _snapshot(contract, ("current_end_date", "current_value", "status"))
+    change = ContractChange.objects.create(
+        contract=contract,
+        kind=kind,
+        effective_on=effective_on,
+        new_end_date=new_end_date,
+        value_change=value_change,
+        reason=reason.strip(),
+        recorded_by=by,
+    )
+    _recompute_current(contract)
+    if kind == K.TERMINATION:
+        contract.status = Contract.Status.TERMINATED
+    if new_end_date and contract.end_date_to_be_agreed:
+        contract.end_date_to_be_agreed = False
+        contract.end_date_reason = ""
+    contract.save()
+    after = _snapshot(contract, ("current_end_date", "current_value", "status"))
+    _audit(
+        f"contract.{kind}",
+        contract,
+        by,
+        contract.organisation_id,
+        {
+            **{k: [before[k], v] for k, v in after.items() if before[k] != v},
+            "effective_on": [None, effective_on],
+            "reason": [None, change.reason],
+        },
+    )
+    return change
+
+
+# -- spend ---------------------------------------------------------------------------------
+
+
+def spend_reference(
+    *,
+    financial_year: str,
+    basis: str,
+    contract: Contract | None,
+    supplier: Supplier | None,
+    category: str,
+    kind: str,
+) -> str:
+    """A stable key for a spend line, when the source has none of its own."""
+    who = contract.reference if contract else (supplier.name if supplier else "all")
+    return f"{financial_year}/{basis}/{who}/{category or kind}"[:120]
+
+
+@transaction.atomic
+def record_spend(
+    *,
+    organisation: Any,
+    financial_year: str,
+    amount: Decimal | None,
+    kind: str,
+    source: str,
+    by: Any,
+    contract: Contract | None = None,
+    supplier: Supplier | None = None,
+    category: str = "",
+    basis: str = ContractSpend.Basis.ACTUAL,
+    reference: str = "",
+) -> ContractSpend:
+    """Create or update (on ``reference``) one spend line. ``amount`` may be None where the
+    body knows a provider was used but holds spend only as a total (its own line)."""
+    check_financial_year(financial_year)
+    if category:
+        _check_categories([category], field="category")
+    if contract is not None:
+        if contract.organisation_id != organisation.pk:
+            raise ValidationFailed(
+                f"contract {contract.reference} belongs to another organisation",
+                field="contract",
+            )
+        supplier = supplier or contract.supplier
+    reference = reference.strip() or spend_reference(
+        financial_year=financial_year,
+        basis=basis,
+        contract=contract,
+        supplier=supplier,
+        category=category,
+        kind=kind,
+    )
+    spend = ContractSpend.objects.filter(organisation=organisation, reference=reference).first()
+    spend = spend or ContractSpend(organisation=organisation, reference=reference)
+    spend, _ = _save_audited(
+        spend,
+        fields=SPEND_FIELDS,
+        values={
+            "contract": contract,
+            "supplier": supplier,
+            "category": category,
+            "kind": kind,
+            "financial_year": financial_year,
+            "amount": amount,
+            "basis": basis,
+            "source": source,
+        },
+        action="spend",
+        by=by,
+        organisation_id=organisation.pk,
+    )
+    return spend
+
+
+# -- planned procurements ------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_planned_procurement(
+    *, organisation: Any, title: str, kind: str, by: Any, **fields: Any
+) -> PlannedProcurement:
+    if "categories" in fields:
+        fields["categories"] = _check_categories(fields["categories"])
+    planned, _ = _save_audited(
+        PlannedProcurement(organisation=organisation),
+        fields=PLANNED_FIELDS,
+        values={"title": title, "kind": kind, **fields},
+        action="planned_procurement",
+        by=by,
+        organisation_id=organisation.pk,
+    )
+    return planned
+
+
+@transaction.atomic
+def update_planned_procurement(
+    planned: PlannedProcurement, *, by: Any, **changes: Any
+) -> PlannedProcurement:
+    if "categories" in changes:
+        changes["categories"] = _check_categories(changes["categories"])
+    _save_audited(
+        planned,
+        fields=PLANNED_FIELDS,
+        values=changes,
+        action="planned_procurement",
+        by=by,
+        organisation_id=planned.organisation_id,
+    )
+    return planned
+
+
+# -- CDCs ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_cdc(*, name: str, host_trust: Any, icb: Any, by: Any, **fields: Any):
+    cdc, _ = _save_audited(
+        CommunityDiagnosticCentre(),
+        fields=CDC_FIELDS,
+        values={"name": name.strip(), "host_trust": host_trust, "icb": icb, **fields},
+        action="cdc",
+        by=by,
+        organisation_id=host_trust.pk,
+    )
+    return cdc
+
+
+@transaction.atomic
+def update_cdc(cdc: CommunityDiagnosticCentre, *, by: Any, **changes: Any):
+    if changes.get("hub") is not None and changes["hub"].pk == cdc.pk:
+        raise ValidationFailed("a CDC cannot be its own hub", field="hub")
+    _save_audited(
+        cdc,
+        fields=CDC_FIELDS,
+        values=changes,
+        action="cdc",
+        by=by,
+        organisation_id=cdc.host_trust_id,
+    )
+    return cdc
+
+
+@transaction.atomic
+def set_cdc_modality(
+    *,
+    cdc: CommunityDiagnosticCentre,
+    modality: str,
+    equipment_count: int,
+    hours_per_week: Decimal,
+    examinations_per_hour: Decimal,
+    by: Any,
+    mobile: bool = False,
+) -> CdcModality:
+    """Equipment and hours for one modality (fixed or mobile) at a CDC; replaces the last."""
+    _check_categories([modality], field="modality")
+    row = CdcModality.objects.filter(cdc=cdc, modality=modality, mobile=mobile).first()
+    row = row or CdcModality(cdc=cdc, modality=modality, mobile=mobile)
+    row, _ = _save_audited(
+        row,
+        fields=MODALITY_FIELDS,
+        values={
+            "equipment_count": equipment_count,
+            "hours_per_week": Decimal(hours_per_week),
+            "examinations_per_hour": Decimal(examinations_per_hour),
+        },
+        action="cdc_modality",
+        by=by,
+        organisation_id=cdc.host_trust_id,
+    )
+    return row
+
+
+@transaction.atomic
+def record_cdc_activity(
+    *,
+    cdc: CommunityDiagnosticCentre,
+    modality: str,
+    month: datetime.date,
+    by: Any,
+    planned: int | None = None,
+    actual: int | None = None,
+    source: str = "",
+) -> CdcActivity:
+    """Planned and actual examinations for a month; upserts on CDC, modality and month."""
+    _check_categories([modality], field="modality")
+    if month.day != 1:
+        raise ValidationFailed(
+            f"{month.isoformat()} is not the first day of a month", field="month"
+        )
+    row = CdcActivity.objects.filter(cdc=cdc, modality=modality, month=month).first()
+    row = row or CdcActivity(cdc=cdc, modality=modality, month=month)
+    row, _ = _save_audited(
+        row,
+        fields=ACTIVITY_FIELDS,
+        values={"planned": planned, "actual": actual, "source": source},
+        action="cdc_activity",
+        by=by,
+        organisation_id=cdc.host_trust_id,
+    )
+    return row
+
+
+@transaction.atomic
+def record_imaging_profile(
+    *, organisation: Any, year: str, by: Any, **fields: Any
+) -> TrustImagingProfile:
+    """A Trust's imaging estate for a year, as its imaging network reports it."""
+    check_financial_year(year)
+    row = TrustImagingProfile.objects.filter(organisation=organisation, year=year).first()
+    row = row or TrustImagingProfile(organisation=organisation, year=year)
+    row, _ = _save_audited(
+        row,
+        fields=PROFILE_FIELDS,
+        values=fields,
+        action="imaging_profile",
+        by=by,
+        organisation_id=organisation.pk,
+    )
+    return row
+
+
+# -- expiry warnings -----------------------------------------------------------------------
+
+
+def warning_months() -> tuple[int, ...]:
+    """Months before the end date at which owners are warned (settings may override)."""
+    months = getattr(settings, "CONTRACTS_EXPIRY_WARNING_MONTHS", DEFAULT_WARNING_MONTHS)
+    return tuple(sorted({int(m) for m in months}, reverse=True))
+
+
+def horizons_due(contract: Contract, *, today: datetime.date) -> list[tuple[str, datetime.date]]:
+    """The horizons (``'12m'``, ``'6m'``, ``'3m'``, ``'notice'``) that have been reached on
+    ``today`` for the contract's current end date, each with the day it was reached; empty
+    once the contract has ended or when it has no end date."""
+    end = contract.current_end_date
+    if end is None or today > end:
+        return []
+    due = [(f"{m}m", months_before(end, m)) for m in warning_months()]
+    if contract.notice_period_days:
+        due.append(("notice", end - datetime.timedelta(days=contract.notice_period_days)))
+    return sorted(((h, d) for h, d in due if d <= today), key=lambda hd: hd[1])
+
+
+HORIZON_WORDS = {"notice": "the last day to give notice"}
+
+
+@transaction.atomic
+def send_expiry_warnings(*, today: datetime.date) -> list[ExpiryWarning]:
+    """Email each active contract's owner when a warning horizon is reached, once per
+    horizon and end date (an extension moves the end date, so warnings start again).
+
+    When several horizons are reached together (a contract added late, or a missed run),
+    one email names the nearest and every reached horizon is recorded as covered by it.
+    """
+    latest = max(warning_months() or (0,))
+    candidates = (
+        Contract.objects.filter(
+            status__in=(Contract.Status.ACTIVE, Contract.Status.PENDING),
+            current_end_date__gte=today,
+            owner__isnull=False,
+        )
+        .exclude(owner__email="")
+        .select_related("owner", "organisation", "supplier")
+        .prefetch_related("warnings")
+    )
+    limit = months_before(today, -(latest + 1))
+    candidates = candidates.filter(current_end_date__lt=limit)
+    sent: list[ExpiryWarning] = []
+    for contract in candidates:
+        already = {
+            w.horizon for w in contract.warnings.all() if w.end_date == contract.current_end_date
+        }
+        new = [(h, d) for h, d in horizons_due(contract, today=today) if h not in already]
+        if not new:
+            continue
+        nearest = new[-1][0]
+        end = contract.current_end_date
+        when = HORIZON_WORDS.get(nearest, f"{nearest[:-1]} months before it ends")
+        send_mail(
+            subject=f"Contract {contract.reference} ends on {end:%d %B %Y}",
+            message=(
+                f"{contract.title} ({contract.supplier}) for {contract.organisation} ends on "
+                f"{end:%d %B %Y}: this is the warning for {when}.\n\n"
+                f"Extension options: {contract.extension_options or 'none recorded'}.\n"
+                f"Latest possible end date: "
+                f"{f'{contract.latest_end_date:%d %B %Y}' if contract.latest_end_date else 'not recorded'}.\n"
+                "Record an extension, a planned procurement or the decision to let it end "
+                "in the contract register."
+            ),
+            from_email=None,
+            recipient_list=[contract.owner.email],
+        )
+        for horizon, _ in new:
+            warning = ExpiryWarning.objects.create(
+                contract=contract, horizon=horizon, end_date=end, recipient=contract.owner.email
+            )
+            sent.append(warning)
+        _audit(
+            "contract.expiry_warning_sent",
+            contract,
+            None,
+            contract.organisation_id,
+            {"horizons": [None, [h for h, _ in new]], "recipient": [None, contract.owner.email]},
+        )
+    return sent
