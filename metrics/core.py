@@ -68,8 +68,9 @@ def stratum_index(sex: npt.ArrayLike, /, *, age_band: npt.ArrayLike, imd: npt.Ar
 
     Sex-major order so a ``(..., 190)`` array reshapes to ``(..., 2, 19, 5)``.
     """
-    sex = np.asarray(sex, dtype=np.intp)
-    return (sex * N_AGE_BANDS + np.asarray(age_band, dtype=np.intp)) * N_IMD + np.asarray(imd, dtype=np.intp)
+    # int32 is ample (190 strata) and halves memory traffic on millions of rows.
+    sex = np.asarray(sex, dtype=np.int32)
+    return (sex * N_AGE_BANDS + np.asarray(age_band, dtype=np.int32)) * N_IMD + np.asarray(imd, dtype=np.int32)
 
 
 def accumulate(flat_index: npt.ArrayLike, /, *, weights: npt.ArrayLike, shape: tuple[int, ...]) -> FloatArray:

@@ -117,7 +117,8 @@ def _read(
     if len(set(seen)) != len(seen):
         raise InputError(path, 1, None, "repeated column names in the header")
     wanted = [c for c in (*strings, *numbers) if c in header]
-    types = {c: pa.string() for c in strings} | {c: pa.float64() for c in numbers}
+    # Key columns are dictionary-encoded by the parser itself, in parallel.
+    types = {c: pa.dictionary(pa.int32(), pa.string()) for c in strings} | {c: pa.float64() for c in numbers}
     read = pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24)
     convert = pacsv.ConvertOptions(
         column_types={c: t for c, t in types.items() if c in wanted},
@@ -159,12 +160,12 @@ def _require_complete(path: str | Path, table: pa.Table, fields: Sequence[str]) 
 
 def _encode(col: pa.ChunkedArray) -> tuple[list, npt.NDArray[np.intp]]:
     """Dictionary-encode a column: (distinct values, per-row index; -1 for null)."""
-    enc = pc.dictionary_encode(col)
+    enc = col.unify_dictionaries() if pa.types.is_dictionary(col.type) else pc.dictionary_encode(col)
     if enc.num_chunks == 0:
         return [], np.zeros(0, dtype=np.intp)
     values = enc.chunk(0).dictionary.to_pylist()
     idx = pa.chunked_array([c.indices for c in enc.chunks], type=pa.int32())
-    idx = pc.fill_null(idx, -1).to_numpy().astype(np.intp, copy=False)
+    idx = pc.fill_null(idx, -1).to_numpy()
     return values, idx
 
 
@@ -172,9 +173,9 @@ def _codes(path: str | Path, col: pa.ChunkedArray, *, field: str) -> npt.NDArray
     """Map sex/age band/IMD text to 0-based codes; unknown values are an error."""
     known, what = _KNOWN[field]
     values, idx = _encode(col)
-    lookup = np.array([known.get(v, -1) if v is not None else -2 for v in values] + [-2], dtype=np.intp)
-    codes = lookup[idx]  # idx -1 (null) -> last entry (-2)
-    if codes.size and codes.min() < 0:
+    lookup = np.array([known.get(v, -1) if v is not None else -2 for v in values] + [-2], dtype=np.int8)
+    codes = np.take(lookup, idx)  # idx -1 (null) -> last entry (-2)
+    if col.null_count or (lookup[:-1] < 0).any():  # scan rows only when something is wrong
         row = int(np.flatnonzero(codes < 0)[0])
         if codes[row] == -2:
             raise InputError(path, _line(row), field, "missing value")
@@ -239,9 +240,28 @@ def _strata(path: str | Path, table: pa.Table) -> npt.NDArray[np.intp]:
     return core.stratum_index(sex, age_band=age, imd=imd)
 
 
+def read_population_table(path: str | Path) -> pa.Table:
+    """Parse a population file (checks its header; values are checked on load)."""
+    return _read(path, strings=KEY_FIELDS, numbers=("population",))
+
+
+def read_counts_table(path: str | Path, *, by: str | None = None) -> pa.Table:
+    """Parse a counts file (checks its header; values are checked on load)."""
+    return _read(path, strings=KEY_FIELDS + ((by,) if by else ()), numbers=("count",))
+
+
 def read_population(path: str | Path) -> Population:
     """Read ``area,sex,age_band,imd,population``: one row per area and stratum."""
-    table = _read(path, strings=KEY_FIELDS, numbers=("population",))
+    return load_population(read_population_table(path), path=path)
+
+
+def read_counts(path: str | Path, *, population: Population, by: str | None = None) -> Counts:
+    """Read ``area,sex,age_band,imd[,<by>],count`` against a population."""
+    return load_counts(read_counts_table(path, by=by), path=path, population=population, by=by)
+
+
+def load_population(table: pa.Table, /, *, path: str | Path) -> Population:
+    """Check a parsed population table and make the dense (areas, 190) array."""
     _require_complete(path, table, KEY_FIELDS)
     areas, area_idx = _factorise(table.column("area"))
     stratum = _strata(path, table)
@@ -253,15 +273,14 @@ def read_population(path: str | Path) -> Population:
     return Population(str(path), areas, core.accumulate(flat, weights=pop, shape=shape), present)
 
 
-def read_counts(path: str | Path, *, population: Population, by: str | None = None) -> Counts:
-    """Read ``area,sex,age_band,imd[,<by>],count`` against a population.
+def load_counts(table: pa.Table, /, *, path: str | Path, population: Population, by: str | None = None) -> Counts:
+    """Check a parsed counts table against a population; dense (measures, areas, 190).
 
     Areas follow the population file (an area with no rows here has count 0).
     A positive count in a stratum whose population is zero or absent is an
     error: no rate can be formed for it and dropping it would bias the area.
     """
     keys = KEY_FIELDS + ((by,) if by else ())
-    table = _read(path, strings=keys, numbers=("count",))
     _require_complete(path, table, keys)
     count = _numbers(path, table, "count", whole=True)
     stratum = _strata(path, table)
@@ -274,21 +293,21 @@ def read_counts(path: str | Path, *, population: Population, by: str | None = No
     pos = np.searchsorted(population.areas, names) if names.size else np.zeros(0, dtype=np.intp)
     pos = np.minimum(pos, max(len(population.areas) - 1, 0))
     found = population.areas[pos] == names if len(population.areas) else np.zeros(names.size, dtype=bool)
-    area_idx = np.where(found, pos, -1)[idx]
+    area_idx = np.take(np.where(found, pos, -1).astype(np.int32), idx)
     raw = (measure_idx * max(len(names), 1) + idx) * core.N_STRATA + stratum
     _check_unique(path, raw, size=len(measures) * max(len(names), 1) * core.N_STRATA, fields=",".join(keys))
     n_a = len(population.areas)
-    unknown = (area_idx < 0) & (count > 0)
+    unknown = (area_idx < 0) & (count > 0) if not found.all() else np.zeros(1, dtype=bool)
     if unknown.any():
         row = int(np.flatnonzero(unknown)[0])
         raise InputError(
             path,
             _line(row),
             "area",
-            f"count {_format_number(count[row])} for area {names[idx[row]]!r}, "
+            f"count {_format_number(count[row])} for area {str(names[idx[row]])!r}, "
             f"which has no rows in {population.path}",
         )
-    keep = area_idx >= 0
+    keep = area_idx >= 0 if not found.all() else np.ones(1, dtype=bool)
     if not keep.all():  # zero counts for areas with no population carry nothing
         area_idx, stratum, measure_idx, count = area_idx[keep], stratum[keep], measure_idx[keep], count[keep]
         rows = np.flatnonzero(keep)
@@ -342,8 +361,10 @@ def aggregate_records(path: str | Path, *, by: str | None = None) -> Aggregated:
     for m in missing.values():
         any_missing |= m
 
-    area_col = pc.fill_null(table.column("area"), "")
-    areas, area_idx = _factorise(area_col)
+    areas, area_idx = _factorise(table.column("area"))
+    if (area_idx < 0).any():  # records with no area are reported under ""
+        areas = np.append(areas, "")
+        area_idx = np.where(area_idx < 0, len(areas) - 1, area_idx)
     kept = table.filter(pa.array(~any_missing))
     kept_rows = np.flatnonzero(~any_missing)
     # Check values on kept rows, but report the file's own line numbers.
