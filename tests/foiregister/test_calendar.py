@@ -59,8 +59,11 @@ HAND_COUNTED_FOI = [
 ]
 
 
-@pytest.mark.parametrize(("received", "expected"), [c[:2] for c in HAND_COUNTED_FOI],
-                         ids=[c[2] for c in HAND_COUNTED_FOI])
+@pytest.mark.parametrize(
+    ("received", "expected"),
+    [c[:2] for c in HAND_COUNTED_FOI],
+    ids=[c[2] for c in HAND_COUNTED_FOI],
+)
 def test_foi_due_date_hand_counted(received, expected):
     assert due_date(received, "foi") == expected
 
@@ -100,8 +103,9 @@ SAR_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("received", "expected"), [c[:2] for c in SAR_CASES],
-                         ids=[c[2] for c in SAR_CASES])
+@pytest.mark.parametrize(
+    ("received", "expected"), [c[:2] for c in SAR_CASES], ids=[c[2] for c in SAR_CASES]
+)
 def test_sar_due_date(received, expected):
     assert due_date(received, "sar") == expected
 
@@ -142,9 +146,12 @@ def test_clarification_restarts_the_clock_on_the_day_it_arrives():
     # Received Mon 2 Nov 2026; clarification arrives Mon 9 Nov: day 1 Tue 10 Nov; 30 Nov
     # skipped; day 20 Tue 8 Dec.
     clock = request_clock(
-        "foi", D(2026, 11, 2),
-        [TimelineStep("clarification_sought", D(2026, 11, 4)),
-         TimelineStep("clarification_received", D(2026, 11, 9))],
+        "foi",
+        D(2026, 11, 2),
+        [
+            TimelineStep("clarification_sought", D(2026, 11, 4)),
+            TimelineStep("clarification_received", D(2026, 11, 9)),
+        ],
     )
     assert clock.clock_started_on == D(2026, 11, 9)
     assert clock.due_on == D(2026, 12, 8)
@@ -159,7 +166,8 @@ def test_awaiting_clarification_has_no_due_date():
 
 def test_pit_extension_moves_the_target_but_keeps_the_statutory_date():
     clock = request_clock(
-        "foi", D(2026, 11, 2),
+        "foi",
+        D(2026, 11, 2),
         [TimelineStep("pit_extension", D(2026, 11, 20), D(2026, 12, 18))],
     )
     assert clock.statutory_due_on == D(2026, 12, 1)
@@ -169,9 +177,12 @@ def test_pit_extension_moves_the_target_but_keeps_the_statutory_date():
 
 def test_response_opens_the_review_window_and_a_review_request_its_clock():
     clock = request_clock(
-        "foi", D(2026, 10, 1),
-        [TimelineStep("response_sent", D(2026, 11, 2)),
-         TimelineStep("review_requested", D(2026, 12, 1))],
+        "foi",
+        D(2026, 10, 1),
+        [
+            TimelineStep("response_sent", D(2026, 11, 2)),
+            TimelineStep("review_requested", D(2026, 12, 1)),
+        ],
     )
     assert clock.review_window_closes_on == D(2026, 12, 31)
     assert clock.review_due_on == D(2026, 12, 31)

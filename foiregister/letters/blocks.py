@@ -1,0 +1,208 @@
+"""Live blocks: figures and lists in an answer that come from the registers and metrics.
+
+An officer never types template code. A block is one of a fixed, documented set of types
+(``REGISTRY``), each with a parameter schema, a ``fetch()`` that calls a selector of the
+contracts or metrics app and returns plain JSON-able data (dates as ISO strings, money as
+decimal strings), and a template partial ``letters/blocks/<key>.html`` that renders it.
+The data is hashed when an officer reviews it and frozen into the letter when it is issued.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .exceptions import BlockError, BlockUnavailable
+
+FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON types only, so the data hashes the same today and when it is re-read."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if hasattr(value, "label"):  # a TextChoices member
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not plain data")
+
+
+def data_hash(data: Any) -> str:
+    """SHA-256 of the canonical JSON of ``data``: equal data, equal hash, whatever order."""
+    text = json.dumps(jsonable(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a block type.
+
+    ``kind``: ``date`` (ISO date), ``financial_year`` (``2024/25``), ``choice``,
+    ``choices`` (a list), ``text``. ``choices`` may be a callable, read when validating, so
+    the contracts app's category list is the one source.
+    """
+
+    name: str
+    kind: str
+    label: str
+    required: bool = True
+    choices: Iterable[tuple[str, str]] | Callable[[], Iterable[tuple[str, str]]] = ()
+    help: str = ""
+
+    def choice_list(self) -> list[tuple[str, str]]:
+        choices = self.choices() if callable(self.choices) else self.choices
+        return [(str(k), str(v)) for k, v in choices]
+
+    def clean(self, value: Any) -> Any:
+        where = f"parameter {self.name}"
+        if value in (None, "", []):
+            if self.required:
+                raise BlockError(f"{where} is required", field=self.name)
+            return [] if self.kind == "choices" else ""
+        if self.kind == "date":
+            if isinstance(value, datetime.date):
+                return value.isoformat()
+            try:
+                return datetime.date.fromisoformat(str(value).strip()).isoformat()
+            except ValueError as exc:
+                raise BlockError(
+                    f"{where}: {value!r} is not a date (YYYY-MM-DD)", field=self.name
+                ) from exc
+        if self.kind == "financial_year":
+            text = str(value).strip().replace("-", "/")
+            match = FINANCIAL_YEAR.match(text)
+            if not match or (int(match[1]) + 1) % 100 != int(match[2]):
+                raise BlockError(
+                    f"{where}: {value!r} is not a financial year like 2024/25", field=self.name
+                )
+            return text
+        if self.kind in ("choice", "choices"):
+            allowed = {k for k, _ in self.choice_list()}
+            values = [value] if self.kind == "choice" else value
+            if isinstance(values, str):
+                values = [v.strip() for v in values.split(",") if v.strip()]
+            unknown = [v for v in values if v not in allowed]
+            if unknown:
+                raise BlockError(
+                    f"{where}: {', '.join(map(str, unknown))} not one of "
+                    f"{', '.join(sorted(allowed))}",
+                    field=self.name,
+                )
+            return values[0] if self.kind == "choice" else list(values)
+        if self.kind == "text":
+            return str(value).strip()
+        raise BlockError(f"{where}: unknown kind {self.kind}", field=self.name)
+
+
+class LiveBlock:
+    """A block type. Subclasses set ``key``, ``title``, ``description``, ``params`` and
+    implement ``fetch``; ``register`` adds them to ``REGISTRY``."""
+
+    key: ClassVar[str]
+    title: ClassVar[str]
+    description: ClassVar[str] = ""
+    params: ClassVar[tuple[Param, ...]] = ()
+
+    @property
+    def template(self) -> str:
+        return f"letters/blocks/{self.key}.html"
+
+    def clean(self, raw: dict[str, Any] | None) -> dict[str, Any]:
+        """Validate and normalise parameters; an unknown one is an error, not ignored."""
+        raw = dict(raw or {})
+        known = {p.name for p in self.params}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise BlockError(
+                f"{self.title}: unknown parameter {', '.join(unknown)}", field=unknown[0]
+            )
+        return {p.name: p.clean(raw.get(p.name)) for p in self.params}
+
+    def fetch(self, *, organisation, params: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def load(self, *, organisation, params: dict[str, Any]) -> dict[str, Any]:
+        """``fetch`` with its output checked to be plain data."""
+        return jsonable(self.fetch(organisation=organisation, params=self.clean(params)))
+
+    def schema(self) -> dict[str, Any]:
+        """The documented schema, for the admin's help text and ``docs/letters.md``."""
+        return {
+            "key": self.key,
+            "title": self.title,
+            "description": self.description,
+            "params": [
+                {
+                    "name": p.name,
+                    "kind": p.kind,
+                    "label": p.label,
+                    "required": p.required,
+                    "choices": [k for k, _ in p.choice_list()] if p.choices else None,
+                    "help": p.help,
+                }
+                for p in self.params
+            ],
+        }
+
+
+REGISTRY: dict[str, LiveBlock] = {}
+
+
+def register(cls: type[LiveBlock]) -> type[LiveBlock]:
+    if cls.key in REGISTRY and type(REGISTRY[cls.key]) is not cls:
+        raise ValueError(f"block type {cls.key} is already registered")
+    REGISTRY[cls.key] = cls()
+    return cls
+
+
+def get_block(key: str) -> LiveBlock:
+    try:
+        return REGISTRY[key]
+    except KeyError:
+        raise BlockError(
+            f"unknown block type {key!r}; known: {', '.join(sorted(REGISTRY))}",
+            field="block_type",
+        ) from None
+
+
+def block_choices() -> list[tuple[str, str]]:
+    return sorted(((k, b.title) for k, b in REGISTRY.items()), key=lambda c: c[1])
+
+
+# -- the registered block types -------------------------------------------------------------
+
+
+def _contracts_selector(name: str):
+    try:
+        from contracts import selectors
+    except ImportError as exc:
+        raise BlockUnavailable("the contract register is not installed") from exc
+    try:
+        return getattr(selectors, name)
+    except AttributeError:
+        raise BlockUnavailable(f"the contract register has no {name} yet") from None
+
+
+def _categories() -> list[tuple[str, str]]:
+    from contracts.models import Category
+
+    return list(Category.choices)
+
+
+def _date(value: str) -> datetime.date:
+    return datetime.date.fromisoformat(value)

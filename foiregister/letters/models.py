@@ -1,0 +1,301 @@
+"""Letters to requesters: drafts, approvals and issued letters, and the live blocks answers
+draw their figures from.
+
+Models hold data and constraints only; every write goes through ``services``. The one
+exception is the immutability guard: an issued letter and its documents refuse to change
+or be deleted even if something bypasses the services (a shell, a future admin screen),
+because what was sent to a requester is a record that must never move.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from foiregister.models import Organisation, Question, Request
+
+from .exceptions import LetterImmutable
+
+
+class AnswerWording(models.Model):
+    """An organisation's own standard wording for an answer kind, replacing the default.
+
+    Placeholders are a fixed set (``{url}``, ``{sections}``, ...; see
+    ``services.WORDING_PLACEHOLDERS``), filled by plain substitution, never template code.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="answer_wordings"
+    )
+    answer_kind = models.CharField(max_length=12, choices=Question.AnswerKind.choices)
+    text = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organisation", "answer_kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "answer_kind"], name="answer_wording_unique_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.get_answer_kind_display()}"
+
+
+class AnswerBlock(models.Model):
+    """A live figure or list in a question's answer: a registered block type and its
+    parameters. ``reviewed_hash`` is the SHA-256 of the data the officer last looked at, so
+    a change in the register since then is flagged before the letter goes out."""
+
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="live_blocks")
+    position = models.PositiveIntegerField(default=1)
+    block_type = models.CharField(max_length=60)
+    params = models.JSONField(default=dict, blank=True)
+    reviewed_hash = models.CharField(max_length=64, blank=True, editable=False)
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["question", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.question} block {self.position}: {self.block_type}"
+
+
+class BatchIssue(models.Model):
+    """Answers of one request copied to others with the same questions, then issued: a
+    round robin answered once. Progress is counted as each letter commits."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to start"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Finished with failures"
+
+    source_request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="+")
+    requests = models.ManyToManyField(Request, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    issued_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "batch issue"
+
+    def __str__(self) -> str:
+        return f"Batch from {self.source_request.reference} ({self.done}/{self.total})"
+
+
+class LetterQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if (
+            set(kwargs) - Letter.MUTABLE_AFTER_ISSUE
+            and self.filter(status=Letter.Status.ISSUED).exists()
+        ):
+            raise LetterImmutable("an issued letter cannot be changed")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(status=Letter.Status.ISSUED).exists():
+            raise LetterImmutable("an issued letter cannot be deleted")
+        return super().delete()
+
+
+class Letter(models.Model):
+    """One letter to a requester. Drafted, approved by an FOI lead (who approves the exact
+    content, by its hash), then issued: from then on it never changes."""
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
+        CLARIFICATION = "clarification", "Clarification request"
+        FEES_NOTICE = "fees_notice", "Fees notice"
+        RESPONSE = "response", "Response"
+        REFUSAL_NOTICE = "refusal_notice", "Refusal notice"
+        REVIEW_OUTCOME = "review_outcome", "Internal review outcome"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        APPROVED = "approved", "Approved"
+        ISSUED = "issued", "Issued"
+
+    # Delivery facts that may be recorded after issue; the letter itself never changes.
+    MUTABLE_AFTER_ISSUE = frozenset({"emailed_at"})
+
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="letters")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    body = models.TextField(
+        blank=True,
+        help_text="Letter-specific text: what needs clarifying, the fee calculation, the "
+        "review's reasoning, or a note before the answers.",
+    )
+    fee_amount = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    pit_estimate_on = models.DateField(
+        "public interest decision expected by",
+        null=True,
+        blank=True,
+        help_text="Refusal notice under s.17(2): the estimate of when the public interest "
+        "decision will be made (s.10(3)).",
+    )
+    review_decision = models.CharField(
+        max_length=12,
+        blank=True,
+        default="",
+        choices=[("upheld", "Upheld"), ("overturned", "Overturned"), ("partly", "Partly upheld")],
+    )
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        help_text="The issued letter this one corrects.",
+    )
+    batch = models.ForeignKey(
+        BatchIssue, on_delete=models.PROTECT, null=True, blank=True, related_name="letters"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    approved_hash = models.CharField(max_length=64, blank=True, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    issued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    issued_on = models.DateField(null=True, blank=True, editable=False)
+    content = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="At issue: the rendered answers and the frozen value of every live block, "
+        "without any requester detail.",
+    )
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = LetterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["request", "created_at", "id"]
+        permissions = [("approve_letter", "Can approve a letter for issue")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (Q(approved_at__isnull=False) & ~Q(approved_hash="")),
+                name="letter_approved_has_approval",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="issued")
+                | (Q(issued_at__isnull=False) & Q(issued_on__isnull=False) & ~Q(content_hash="")),
+                name="letter_issued_has_issue_record",
+            ),
+            models.UniqueConstraint(
+                fields=["batch", "request"],
+                condition=Q(batch__isnull=False),
+                name="letter_once_per_batch_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request.reference} {self.get_kind_display().lower()}"
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == self.Status.ISSUED
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            stored = Letter.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            update_fields = kwargs.get("update_fields")
+            if stored == self.Status.ISSUED and not (
+                update_fields is not None and set(update_fields) <= self.MUTABLE_AFTER_ISSUE
+            ):
+                raise LetterImmutable(f"{self} was issued and cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if Letter.objects.filter(pk=self.pk, status=self.Status.ISSUED).exists():
+            raise LetterImmutable(f"{self} was issued and cannot be deleted")
+        return super().delete(*args, **kwargs)
+
+
+class LetterDocumentQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise LetterImmutable("an issued letter's documents cannot be changed")
+
+    def delete(self):
+        raise LetterImmutable("an issued letter's documents cannot be deleted")
+
+
+class LetterDocument(models.Model):
+    """The PDF of an issued letter, in one of its two versions. Stored in the database so
+    it commits, or not, with the letter it belongs to: a batch that fails part-way never
+    leaves a file without its letter or a letter without its file."""
+
+    class Variant(models.TextChoices):
+        REQUESTER = "requester", "Requester's copy"
+        PUBLIC = "public", "Anonymised copy for publication"
+
+    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="documents")
+    variant = models.CharField(max_length=10, choices=Variant.choices)
+    filename = models.CharField(max_length=120)
+    content_type = models.CharField(max_length=40, default="application/pdf")
+    data = models.BinaryField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LetterDocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["letter", "variant"]
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "variant"], name="letter_document_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LetterImmutable(f"{self.filename} is part of an issued letter")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LetterImmutable(f"{self.filename} is part of an issued letter")

@@ -1,0 +1,195 @@
+"""The officers' screens: scoping, the changelist, the request page and its forms."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from foiregister import services
+from foiregister.models import Request, RequestEvent
+from tests.factories.foiregister import OrganisationFactory, RequesterFactory, log_request
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+CHANGELIST = "/admin/foiregister/request/"
+
+
+def test_officer_sees_only_their_organisations_requests(
+    foi_officer_client, organisation, foi_officer
+):
+    mine = log_request(organisation=organisation, title="Ours", by=foi_officer)
+    theirs = log_request(organisation=OrganisationFactory(), title="Theirs", by=foi_officer)
+    page = foi_officer_client.get(CHANGELIST).content.decode()
+    assert mine.reference in page
+    assert theirs.reference not in page
+    assert foi_officer_client.get(
+        reverse("admin:foiregister_request_change", args=[theirs.pk])
+    ).status_code in (302, 404)
+
+
+def test_commissioner_cannot_open_the_request_register(
+    commissioner_client, organisation, foi_officer
+):
+    log_request(organisation=organisation, by=foi_officer)
+    assert commissioner_client.get(CHANGELIST).status_code == 403
+
+
+def test_requester_details_are_shown_to_officers_of_the_organisation(
+    foi_officer_client, organisation, foi_officer
+):
+    requester = RequesterFactory(organisation=organisation, name="Canary Requester Name")
+    request = log_request(requester=requester, by=foi_officer)
+    page = foi_officer_client.get(reverse("admin:foiregister_request_change", args=[request.pk]))
+    assert "Canary Requester Name" in page.content.decode()
+
+
+def test_changelist_marks_late_and_due_soon_requests(
+    foi_officer_client, organisation, foi_officer
+):
+    from foiregister import calendar, selectors
+
+    today = selectors.local_today()
+    cal = selectors.working_day_calendar()
+    log_request(
+        organisation=organisation,
+        received_on=calendar.subtract_working_days(today, 25, calendar=cal),
+        title="Late one",
+        by=foi_officer,
+    )
+    log_request(
+        organisation=organisation,
+        received_on=calendar.subtract_working_days(today, 17, calendar=cal),
+        title="Amber one",
+        by=foi_officer,
+    )
+    log_request(organisation=organisation, received_on=today, title="Fresh one", by=foi_officer)
+    page = foi_officer_client.get(CHANGELIST).content.decode()
+    assert page.count('class="foi-late"') == 1
+    assert page.count('class="foi-due_soon"') == 1
+    assert page.count('class="foi-on_time"') == 1
+    overdue = foi_officer_client.get(CHANGELIST + "?deadline=overdue").content.decode()
+    assert "Late one" in overdue and "Amber one" not in overdue
+
+
+def test_changelist_query_count_does_not_grow_with_rows(
+    foi_officer_client, organisation, foi_officer
+):
+    for _ in range(3):
+        log_request(organisation=organisation, by=foi_officer, assignee=foi_officer)
+    with CaptureQueriesContext(connection) as few:
+        foi_officer_client.get(CHANGELIST)
+    for _ in range(12):
+        log_request(organisation=organisation, by=foi_officer, assignee=foi_officer)
+    with CaptureQueriesContext(connection) as many:
+        foi_officer_client.get(CHANGELIST)
+    assert len(many) == len(few)
+
+
+def test_search_finds_question_text(foi_officer_client, organisation, foi_officer):
+    log_request(
+        organisation=organisation,
+        by=foi_officer,
+        questions=["How many MRI scanners does the CDC have?"],
+        title="CDC question",
+    )
+    page = foi_officer_client.get(CHANGELIST + "?q=scanners").content.decode()
+    assert "CDC question" in page
+
+
+def test_record_event_form_shows_the_services_error_on_the_field(
+    foi_officer_client, organisation, foi_officer
+):
+    request = log_request(organisation=organisation, received_on=D(2026, 11, 2), by=foi_officer)
+    url = reverse("admin:foiregister_request_record_event", args=[request.pk])
+    response = foi_officer_client.post(
+        url, {"kind": "clarification_received", "occurred_on": "2026-11-04"}
+    )
+    assert response.status_code == 200
+    assert "clarification received before it was sought" in response.content.decode()
+    assert not RequestEvent.objects.exists()
+
+
+def test_record_event_form_records_and_redirects(foi_officer_client, organisation, foi_officer):
+    request = log_request(organisation=organisation, received_on=D(2026, 11, 2), by=foi_officer)
+    url = reverse("admin:foiregister_request_record_event", args=[request.pk])
+    response = foi_officer_client.post(url, {"kind": "acknowledged", "occurred_on": "2026-11-03"})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == Request.Status.ACKNOWLEDGED
+
+
+def test_request_page_explains_the_due_date(foi_officer_client, organisation, foi_officer):
+    request = log_request(organisation=organisation, received_on=D(2026, 11, 2), by=foi_officer)
+    page = foi_officer_client.get(
+        reverse("admin:foiregister_request_change", args=[request.pk])
+    ).content.decode()
+    assert "Day 1: Tue 03 Nov 2026" in page
+    assert "Saint Andrew" in page
+    assert "Due: Tue 01 Dec 2026" in page
+
+
+def test_officer_logs_a_request_with_questions_through_the_admin(
+    foi_officer_client, organisation, foi_officer
+):
+    requester = RequesterFactory(organisation=organisation)
+    data = {
+        "organisation": organisation.pk,
+        "requester": requester.pk,
+        "regime": "foi",
+        "received_at_0": "2026-11-02",
+        "received_at_1": "09:00",
+        "channel": "email",
+        "title": "CDC utilisation",
+        "body": "",
+        "topic": "",
+        "assignee": "",
+        "questions-TOTAL_FORMS": "1",
+        "questions-INITIAL_FORMS": "0",
+        "questions-0-number": "1",
+        "questions-0-text": "What is the MRI utilisation?",
+        "questions-0-answer_kind": "",
+        "questions-0-answer": "",
+        "questions-0-elsewhere_url": "",
+        "questions-0-public_interest_reasoning": "",
+    }
+    for prefix in ("contributions", "time_entries", "links_out", "events"):
+        data[f"{prefix}-TOTAL_FORMS"] = "0"
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+    response = foi_officer_client.post(reverse("admin:foiregister_request_add"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    request = Request.objects.get(title="CDC utilisation")
+    assert request.due_on == D(2026, 12, 1)
+    assert list(request.questions.values_list("text", flat=True)) == [
+        "What is the MRI utilisation?"
+    ]
+
+
+def test_no_role_can_delete_a_request(foi_officer_client, organisation, foi_officer):
+    request = log_request(organisation=organisation, by=foi_officer)
+    url = reverse("admin:foiregister_request_delete", args=[request.pk])
+    assert foi_officer_client.post(url, {"post": "yes"}).status_code == 403
+    assert Request.objects.filter(pk=request.pk).exists()
+
+
+def test_holiday_added_in_admin_moves_open_deadlines(
+    client, organisation, foi_officer, administrator
+):
+    request = log_request(organisation=organisation, received_on=D(2026, 11, 2), by=foi_officer)
+    client.force_login(administrator)
+    response = client.post(
+        "/admin/foiregister/proclaimedholiday/add/",
+        {
+            "date": "2026-11-27",
+            "name": "Proclaimed day",
+            "nations": "ENG,WLS,SCT,NIR",
+            "source": "test",
+        },
+    )
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.due_on == D(2026, 12, 2)
+    services.recompute_due_dates()
+    request.refresh_from_db()
+    assert request.due_on == D(2026, 12, 2)

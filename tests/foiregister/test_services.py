@@ -1,0 +1,327 @@
+"""Services: references, the clock from the timeline, validation with field names, audit."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from foiregister import services
+from foiregister.exceptions import TimelineError, TransitionError, ValidationFailed
+from foiregister.models import AuditEvent, Question, Request
+from tests.factories.foiregister import (
+    DepartmentFactory,
+    OrganisationFactory,
+    RequesterFactory,
+    log_request,
+    received,
+)
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+def test_reference_follows_the_organisations_pattern(foi_officer):
+    org = OrganisationFactory(reference_pattern="FOI/{mm}{yy}/{seq}", next_sequence=1434)
+    request = log_request(organisation=org, received_on=D(2025, 9, 1), by=foi_officer)
+    assert request.reference == "FOI/0925/1434"
+
+
+def test_reference_numbers_are_never_reused(foi_officer):
+    org = OrganisationFactory(reference_pattern="FOI-{seq:05d}", next_sequence=7)
+    first = log_request(organisation=org, by=foi_officer)
+    second = log_request(organisation=org, by=foi_officer)
+    assert (first.reference, second.reference) == ("FOI-00007", "FOI-00008")
+    org.refresh_from_db()
+    assert org.next_sequence == 9
+
+
+def test_reference_skips_a_number_already_taken(foi_officer):
+    org = OrganisationFactory(reference_pattern="X-{seq}", next_sequence=1)
+    log_request(organisation=org, by=foi_officer, reference="X-1")
+    assert log_request(organisation=org, by=foi_officer).reference == "X-2"
+
+
+def test_logged_request_has_its_due_date_and_audit_row(foi_officer):
+    request = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    assert request.due_on == D(2026, 12, 1)
+    assert request.status == Request.Status.RECEIVED
+    row = AuditEvent.objects.get(action="request.logged", object_id=str(request.pk))
+    assert row.actor == "officer"
+    assert row.changes["due_on"] == "2026-12-01"
+
+
+def test_request_received_late_at_night_london_time_is_received_that_day(foi_officer):
+    # 23:30 UTC on Sat 6 Jun 2026 is 00:30 BST on Sun 7 Jun: received Sunday, due with Friday's.
+    at = datetime.datetime(2026, 6, 5, 23, 30, tzinfo=datetime.UTC)
+    request = log_request(received_at=at, by=foi_officer)
+    assert request.clock_started_on == D(2026, 6, 6)
+
+
+def test_future_receipt_is_refused_naming_the_field(foi_officer):
+    with pytest.raises(ValidationFailed) as exc:
+        log_request(received_on=D(2099, 1, 1), by=foi_officer)
+    assert exc.value.field == "received_at"
+
+
+def test_unknown_exemption_section_is_refused_and_nothing_saved(foi_officer):
+    org = OrganisationFactory()
+    before = Request.objects.count()
+    with pytest.raises(ValidationFailed, match="unknown exemption section s99") as exc:
+        log_request(
+            organisation=org,
+            by=foi_officer,
+            questions=[
+                services.QuestionInput(text="Q", answer_kind="exempt", exemption_codes=("s99",))
+            ],
+        )
+    assert exc.value.field == "exemptions"
+    assert Request.objects.count() == before
+
+
+def test_qualified_exemption_needs_public_interest_reasoning(foi_officer):
+    request = log_request(by=foi_officer)
+    question = request.questions.get()
+    with pytest.raises(ValidationFailed) as exc:
+        services.update_question(
+            question=question, by=foi_officer, answer_kind="exempt", exemption_codes=["s43_2"]
+        )
+    assert exc.value.field == "public_interest_reasoning"
+
+
+def test_absolute_exemption_needs_no_public_interest_reasoning(foi_officer):
+    question = log_request(by=foi_officer).questions.get()
+    services.update_question(
+        question=question,
+        by=foi_officer,
+        answer_kind="exempt",
+        exemption_codes=["s40_2"],
+        answer="Names withheld.",
+    )
+    assert list(question.exemptions.values_list("code", flat=True)) == ["s40_2"]
+
+
+def test_answer_available_elsewhere_needs_its_link(foi_officer):
+    question = log_request(by=foi_officer).questions.get()
+    with pytest.raises(ValidationFailed) as exc:
+        services.update_question(question=question, by=foi_officer, answer_kind="elsewhere")
+    assert exc.value.field == "elsewhere_url"
+
+
+def test_question_change_is_audited_field_by_field(foi_officer):
+    question = log_request(by=foi_officer).questions.get()
+    services.update_question(
+        question=question,
+        by=foi_officer,
+        answer="None held.",
+        answer_kind=Question.AnswerKind.NOT_HELD,
+    )
+    row = AuditEvent.objects.get(action="question.changed")
+    assert row.changes["answer"] == ["", "None held."]
+    assert row.changes["answer_kind"] == ["", "not_held"]
+
+
+def test_clarification_received_before_it_was_sought_is_refused(foi_officer):
+    request = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    with pytest.raises(TimelineError, match="before it was sought"):
+        services.record_timeline_event(
+            request=request,
+            kind="clarification_received",
+            occurred_on=D(2026, 11, 4),
+            by=foi_officer,
+        )
+    assert not request.events.exists()
+
+
+def test_response_before_receipt_is_refused_naming_the_date_field(foi_officer):
+    request = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    with pytest.raises(TimelineError) as exc:
+        services.record_timeline_event(
+            request=request, kind="response_sent", occurred_on=D(2026, 10, 30), by=foi_officer
+        )
+    assert exc.value.field == "occurred_on"
+    assert "before the request was received" in exc.value.message
+
+
+def test_clarification_restarts_the_stored_due_date(foi_officer):
+    request = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    services.record_timeline_event(
+        request=request, kind="clarification_sought", occurred_on=D(2026, 11, 4), by=foi_officer
+    )
+    request.refresh_from_db()
+    assert request.status == Request.Status.AWAITING_CLARIFICATION
+    assert request.due_on is None
+    services.record_timeline_event(
+        request=request, kind="clarification_received", occurred_on=D(2026, 11, 9), by=foi_officer
+    )
+    request.refresh_from_db()
+    assert request.status == Request.Status.IN_PROGRESS
+    assert request.due_on == D(2026, 12, 8)
+
+
+def test_fee_notice_and_payment_pause_the_stored_due_date(foi_officer):
+    request = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    services.record_timeline_event(
+        request=request, kind="fees_notice", occurred_on=D(2026, 11, 5), by=foi_officer
+    )
+    services.record_timeline_event(
+        request=request, kind="fee_paid", occurred_on=D(2026, 11, 11), by=foi_officer
+    )
+    request.refresh_from_db()
+    assert request.due_on == D(2026, 12, 8)
+
+
+def test_pit_extension_needs_the_estimate_given(foi_officer):
+    request = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    with pytest.raises(TimelineError) as exc:
+        services.record_timeline_event(
+            request=request, kind="pit_extension", occurred_on=D(2026, 11, 20), by=foi_officer
+        )
+    assert exc.value.field == "target_on"
+
+
+def test_pit_extension_is_refused_for_eir(foi_officer):
+    request = log_request(received_on=D(2026, 11, 2), regime="eir", by=foi_officer)
+    with pytest.raises(TimelineError, match="FOI requests only"):
+        services.record_timeline_event(
+            request=request,
+            kind="pit_extension",
+            occurred_on=D(2026, 11, 9),
+            target_on=D(2026, 12, 20),
+            by=foi_officer,
+        )
+
+
+def test_closed_request_cannot_go_back_to_in_progress(foi_officer):
+    request = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    services.record_timeline_event(
+        request=request, kind="response_sent", occurred_on=D(2026, 11, 16), by=foi_officer
+    )
+    services.change_status(request=request, to=Request.Status.CLOSED, by=foi_officer)
+    with pytest.raises(TransitionError, match="closed cannot become in progress"):
+        services.change_status(request=request, to=Request.Status.IN_PROGRESS, by=foi_officer)
+
+
+def test_internal_review_needs_a_response_first(foi_officer):
+    request = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    with pytest.raises(TimelineError, match="needs a response"):
+        services.record_timeline_event(
+            request=request, kind="review_requested", occurred_on=D(2026, 11, 9), by=foi_officer
+        )
+
+
+def test_review_decision_must_say_upheld_or_overturned(foi_officer):
+    request = log_request(received_on=D(2026, 10, 1), by=foi_officer)
+    services.record_timeline_event(
+        request=request, kind="response_sent", occurred_on=D(2026, 10, 20), by=foi_officer
+    )
+    services.record_timeline_event(
+        request=request, kind="review_requested", occurred_on=D(2026, 11, 2), by=foi_officer
+    )
+    with pytest.raises(TimelineError) as exc:
+        services.record_timeline_event(
+            request=request, kind="review_decided", occurred_on=D(2026, 11, 16), by=foi_officer
+        )
+    assert exc.value.field == "decision"
+    request.refresh_from_db()
+    # Asked Mon 2 Nov 2026: 3-27 Nov are days 1-19, 30 Nov skipped, Tue 1 Dec day 20.
+    assert request.review_due_on == D(2026, 12, 1)
+
+
+def test_adding_a_proclaimed_holiday_recomputes_open_requests_and_audits_it(foi_officer):
+    open_request = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    answered = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    services.record_timeline_event(
+        request=answered, kind="response_sent", occurred_on=D(2026, 11, 10), by=foi_officer
+    )
+    _, changed = services.add_proclaimed_holiday(
+        date=D(2026, 11, 27), name="Proclaimed day", by=foi_officer
+    )
+    open_request.refresh_from_db()
+    answered.refresh_from_db()
+    assert changed == 1
+    assert open_request.due_on == D(2026, 12, 2)
+    assert answered.due_on == D(2026, 12, 1)
+    assert AuditEvent.objects.filter(
+        action="request.dates_recomputed", object_id=str(open_request.pk)
+    ).exists()
+
+
+def test_holiday_with_an_unknown_nation_is_refused(foi_officer):
+    with pytest.raises(ValidationFailed) as exc:
+        services.add_proclaimed_holiday(
+            date=D(2026, 11, 27), name="x", nations="ENG,XYZ", by=foi_officer
+        )
+    assert exc.value.field == "nations"
+
+
+def test_department_deadline_defaults_to_10_working_days_before_due(foi_officer):
+    request = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    dept = DepartmentFactory(organisation=request.organisation)
+    contribution = services.ask_department(
+        request=request,
+        department=dept,
+        by=foi_officer,
+        questions=request.questions.all(),
+        asked_on=D(2026, 11, 3),
+    )
+    # Due Tue 1 Dec; counting back 27, 26, 25, 24, 23, 20, 19, 18, 17, 16 Nov (30 Nov is
+    # St Andrew's Day): Mon 16 Nov.
+    assert contribution.internal_due_on == D(2026, 11, 16)
+    request.refresh_from_db()
+    assert request.allocated_at is not None
+
+
+def test_assigning_records_when_the_request_was_allocated(foi_officer):
+    request = log_request(by=foi_officer)
+    assert request.allocated_at is None
+    services.update_request(request=request, assignee=foi_officer, by=foi_officer)
+    assert services.allocation_delay(request) is not None
+
+
+def test_s12_warning_as_hours_approach_the_limit(foi_officer):
+    from foiregister import selectors
+
+    request = log_request(by=foi_officer)
+    services.log_time(
+        request=request,
+        person=foi_officer,
+        hours=Decimal("10"),
+        activity="locating",
+        worked_on=D(2025, 9, 2),
+        by=foi_officer,
+    )
+    services.log_time(
+        request=request,
+        person=foi_officer,
+        hours=Decimal("6"),
+        activity="redacting",
+        worked_on=D(2025, 9, 2),
+        by=foi_officer,
+    )
+    assert selectors.s12_warning(request) == ""
+    services.update_request(request=request, s12_estimate_hours=Decimal("5"), by=foi_officer)
+    assert "approaching" in selectors.s12_warning(request)
+    services.update_request(request=request, s12_estimate_hours=Decimal("9"), by=foi_officer)
+    assert "over the appropriate limit" in selectors.s12_warning(request)
+
+
+def test_link_is_shown_on_both_requests(foi_officer):
+    from foiregister import selectors
+
+    a = log_request(by=foi_officer)
+    b = log_request(organisation=a.organisation, by=foi_officer)
+    services.link_requests(request=a, other=b, kind="round_robin", by=foi_officer)
+    assert selectors.linked_requests(a) == [("Same round robin", b)]
+    assert selectors.linked_requests(b) == [("Same round robin", a)]
+
+
+def test_requester_of_another_organisation_is_refused(foi_officer):
+    with pytest.raises(ValidationFailed) as exc:
+        services.log_request(
+            organisation=OrganisationFactory(),
+            requester=RequesterFactory(),
+            title="t",
+            received_at=received(D(2025, 9, 1)),
+            by=foi_officer,
+        )
+    assert exc.value.field == "requester"

@@ -1,0 +1,73 @@
+"""The daily reminder, through the service and once through a real Celery worker on Redis."""
+
+import datetime
+import os
+
+import pytest
+from django.core import mail
+
+from foiregister import calendar, selectors, tasks
+from tests.factories.foiregister import log_request
+
+REDIS_URL = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+
+
+def _late_and_due_soon(organisation, officer):
+    today = selectors.local_today()
+    cal = selectors.working_day_calendar()
+    late = log_request(
+        organisation=organisation,
+        by=officer,
+        assignee=officer,
+        title="Late",
+        received_on=calendar.subtract_working_days(today, 25, calendar=cal),
+    )
+    soon = log_request(
+        organisation=organisation,
+        by=officer,
+        assignee=officer,
+        title="Soon",
+        received_on=calendar.subtract_working_days(today, 17, calendar=cal),
+    )
+    log_request(
+        organisation=organisation, by=officer, assignee=officer, title="Not yet", received_on=today
+    )
+    return late, soon
+
+
+@pytest.mark.django_db
+def test_reminder_goes_to_assignee_and_foi_lead_listing_late_and_due_soon(
+    organisation, foi_officer, foi_lead
+):
+    late, soon = _late_and_due_soon(organisation, foi_officer)
+    sent = tasks.send_deadline_reminders()
+    assert sent == 2
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert recipients == sorted([foi_officer.email, foi_lead.email])
+    body = mail.outbox[0].body
+    assert late.reference in body and "working days late" in body
+    assert soon.reference in body
+    assert "Not yet" not in body
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_reminder_runs_through_a_real_celery_worker_on_redis(
+    organisation, foi_officer, foi_lead, settings
+):
+    from celery.contrib.testing.worker import start_worker
+
+    from foiregister.celery import app
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    _late_and_due_soon(organisation, foi_officer)
+    keys = ("broker_url", "result_backend", "task_always_eager")
+    previous = {k: app.conf[k] for k in keys}
+    app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+            result = tasks.send_deadline_reminders.delay(datetime.date.today().isoformat())
+            assert result.get(timeout=60) == 2
+    finally:
+        app.conf.update(previous)
+    assert len(mail.outbox) == 2
