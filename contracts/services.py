@@ -7,14 +7,12 @@ changes nothing writes nothing and no audit row, so re-importing a file is a no-
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import models, transaction
@@ -35,6 +33,7 @@ from .models import (
     Supplier,
     TrustImagingProfile,
 )
+from .selectors import horizons_due, months_before, warning_months
 
 SUPPLIER_FIELDS = (
     "name",
@@ -122,8 +121,6 @@ PROFILE_FIELDS = (
     "source",
 )
 
-DEFAULT_WARNING_MONTHS = (12, 6, 3)
-
 
 # -- helpers -------------------------------------------------------------------------------
 
@@ -185,14 +182,6 @@ def check_financial_year(value: str) -> str:
             f"{value!r} is not a financial year like 2024/25", field="financial_year"
         )
     return value
-
-
-def months_before(day: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` calendar months earlier, clamped to the month's last day."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return datetime.date(year, month + 1, min(day.day, last))
 
 
 def _audit(action: str, obj: models.Model, by: Any, organisation_id: Any, changes: dict) -> None:
@@ -677,25 +666,6 @@ def record_imaging_profile(
 
 
 # -- expiry warnings -----------------------------------------------------------------------
-
-
-def warning_months() -> tuple[int, ...]:
-    """Months before the end date at which owners are warned (settings may override)."""
-    months = getattr(settings, "CONTRACTS_EXPIRY_WARNING_MONTHS", DEFAULT_WARNING_MONTHS)
-    return tuple(sorted({int(m) for m in months}, reverse=True))
-
-
-def horizons_due(contract: Contract, *, today: datetime.date) -> list[tuple[str, datetime.date]]:
-    """The horizons (``'12m'``, ``'6m'``, ``'3m'``, ``'notice'``) that have been reached on
-    ``today`` for the contract's current end date, each with the day it was reached; empty
-    once the contract has ended or when it has no end date."""
-    end = contract.current_end_date
-    if end is None or today > end:
-        return []
-    due = [(f"{m}m", months_before(end, m)) for m in warning_months()]
-    if contract.notice_period_days:
-        due.append(("notice", end - datetime.timedelta(days=contract.notice_period_days)))
-    return sorted(((h, d) for h, d in due if d <= today), key=lambda hd: hd[1])
 
 
 HORIZON_WORDS = {"notice": "the last day to give notice"}

@@ -1,0 +1,630 @@
+"""Every read with a rule in it.
+
+Commissioners reach contracts only through ``contracts_visible_to`` (their organisations);
+the letters module and the public API call the noun-phrase selectors below, which return
+plain frozen dataclasses or dicts, never querysets, so the figures can be frozen into an
+issued letter. ``public_only=True`` is the single gate for the public register and OCDS.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet, Sum
+
+from . import capacity, ocds
+from .models import (
+    IMAGING_MODALITIES,
+    Category,
+    CdcActivity,
+    CdcModality,
+    CommunityDiagnosticCentre,
+    Contract,
+    ContractSpend,
+    PlannedProcurement,
+)
+
+LIVE = (Contract.Status.ACTIVE, Contract.Status.PENDING)
+DEFAULT_WARNING_MONTHS = (12, 6, 3)
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` calendar months earlier, clamped to the month's last day."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(day.day, last))
+
+
+def warning_months() -> tuple[int, ...]:
+    """Months before the end date at which owners are warned (settings may override)."""
+    months = getattr(settings, "CONTRACTS_EXPIRY_WARNING_MONTHS", DEFAULT_WARNING_MONTHS)
+    return tuple(sorted({int(m) for m in months}, reverse=True))
+
+
+def horizons_due(contract: Contract, *, today: datetime.date) -> list[tuple[str, datetime.date]]:
+    """The horizons (``'12m'``, ``'6m'``, ``'3m'``, ``'notice'``) that have been reached on
+    ``today`` for the contract's current end date, each with the day it was reached; empty
+    once the contract has ended or when it has no end date."""
+    end = contract.current_end_date
+    if end is None or today > end:
+        return []
+    due = [(f"{m}m", months_before(end, m)) for m in warning_months()]
+    if contract.notice_period_days:
+        due.append(("notice", end - datetime.timedelta(days=contract.notice_period_days)))
+    return sorted(((h, d) for h, d in due if d <= today), key=lambda hd: hd[1])
+
+
+# -- the gate ------------------------------------------------------------------------------
+
+
+def organisation_ids_of(user) -> list[int]:
+    """The organisations whose registers ``user`` may see and edit; the same rule as
+    ``foiregister.selectors.organisations_of`` (contracts may not import it)."""
+    from django.apps import apps
+
+    Organisation = apps.get_model("foiregister", "Organisation")
+    if not user.is_authenticated:
+        return []
+    if user.is_superuser:
+        return list(Organisation.objects.values_list("pk", flat=True))
+    return list(Organisation.objects.filter(members=user).values_list("pk", flat=True))
+
+
+def contracts_visible_to(user) -> QuerySet[Contract]:
+    if not user.is_authenticated:
+        return Contract.objects.none()
+    if user.is_superuser:
+        return Contract.objects.all()
+    return Contract.objects.filter(organisation__members=user)
+
+
+def cdcs_visible_to(user) -> QuerySet[CommunityDiagnosticCentre]:
+    """CDCs the user's organisations host or have in their ICB area."""
+    if not user.is_authenticated:
+        return CommunityDiagnosticCentre.objects.none()
+    if user.is_superuser:
+        return CommunityDiagnosticCentre.objects.all()
+    ids = organisation_ids_of(user)
+    return CommunityDiagnosticCentre.objects.filter(Q(host_trust__in=ids) | Q(icb__in=ids))
+
+
+def public_contracts() -> QuerySet[Contract]:
+    return Contract.objects.filter(is_public=True)
+
+
+# -- plain results -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContractSummary:
+    """One contract as an FOI answer states it."""
+
+    reference: str
+    supplier: str
+    title: str
+    scope: str
+    categories: tuple[str, ...]
+    category_labels: tuple[str, ...]
+    kind: str
+    payment_basis: str
+    payment_basis_label: str
+    value: Decimal | None
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+    end_date_to_be_agreed: bool
+    end_date_reason: str
+    latest_end_date: datetime.date | None
+    procurement_route: str
+    status: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _summary(contract: Contract) -> ContractSummary:
+    labels = dict(Category.choices)
+    return ContractSummary(
+        reference=contract.reference,
+        supplier=contract.supplier.name,
+        title=contract.title,
+        scope=contract.scope,
+        categories=tuple(contract.categories),
+        category_labels=tuple(labels.get(c, c) for c in contract.categories),
+        kind=contract.kind,
+        payment_basis=contract.payment_basis,
+        payment_basis_label=contract.get_payment_basis_display(),
+        value=contract.current_value,
+        start_date=contract.start_date,
+        end_date=contract.current_end_date,
+        end_date_to_be_agreed=contract.end_date_to_be_agreed,
+        end_date_reason=contract.end_date_reason,
+        latest_end_date=contract.latest_end_date,
+        procurement_route=contract.get_procurement_route_display(),
+        status=contract.status,
+    )
+
+
+def _live_on(qs: QuerySet[Contract], day: datetime.date) -> QuerySet[Contract]:
+    """Live on ``day``: started (or start not recorded), and not yet ended or end to be
+    agreed."""
+    return qs.filter(status__in=LIVE).filter(
+        Q(start_date__isnull=True) | Q(start_date__lte=day),
+        Q(current_end_date__gte=day) | Q(current_end_date__isnull=True),
+    )
+
+
+def _any_category(contracts: list[Contract], categories: list[str] | None) -> list[Contract]:
+    if not categories:
+        return contracts
+    wanted = set(categories)
+    return [c for c in contracts if wanted & set(c.categories)]
+
+
+# -- selectors for letters and the API -----------------------------------------------------
+
+
+def independent_sector_contracts(
+    *, organisation, categories: list[str] | None = None, active_on: datetime.date
+) -> list[ContractSummary]:
+    """Independent-sector contracts live on ``active_on``, optionally for some categories
+    (e.g. ``["ct", "mri", "nous"]``), by supplier."""
+    qs = _live_on(
+        Contract.objects.filter(organisation=organisation, kind=Contract.Kind.INDEPENDENT_SECTOR),
+        active_on,
+    ).select_related("supplier")
+    contracts = _any_category(list(qs.order_by("supplier__name", "reference")), categories)
+    return [_summary(c) for c in contracts]
+
+
+def live_insourcing_contracts(*, organisation, on: datetime.date) -> list[ContractSummary]:
+    """Insourcing contracts live on ``on``, each with its end date, or ``end_date_to_be_agreed``
+    and the reason (e.g. a PSR Direct Award C under review)."""
+    qs = _live_on(
+        Contract.objects.filter(organisation=organisation, kind=Contract.Kind.INSOURCING), on
+    ).select_related("supplier")
+    return [_summary(c) for c in qs.order_by("supplier__name", "reference")]
+
+
+def financial_year_of(day: datetime.date) -> str:
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def spend_total(
+    *,
+    organisation,
+    financial_year: str,
+    kind: str | None = None,
+    basis: str = ContractSpend.Basis.ACTUAL,
+) -> Decimal:
+    """Total spend in a financial year (e.g. clinical insourcing 2024/25), of one kind or all;
+    actual by default, ``basis="forecast"`` for the forecast."""
+    qs = ContractSpend.objects.filter(
+        organisation=organisation, financial_year=financial_year, basis=basis
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+
+
+def spend_totals_by_kind(*, organisation, financial_year: str) -> dict[str, Decimal]:
+    rows = (
+        ContractSpend.objects.filter(
+            organisation=organisation,
+            financial_year=financial_year,
+            basis=ContractSpend.Basis.ACTUAL,
+        )
+        .values("kind")
+        .annotate(total=Sum("amount"))
+    )
+    return {r["kind"]: r["total"] or Decimal("0.00") for r in rows}
+
+
+def insourcing_providers_by_specialty(
+    *, organisation, financial_year: str
+) -> dict[str, list[str]]:
+    """``{specialty label: [provider, ...]}`` for the insourcing providers paid (spend lines,
+    actual) in the financial year; a provider used is one the ledger shows, so contracts
+    without spend do not count."""
+    labels = dict(Category.choices)
+    rows = (
+        ContractSpend.objects.filter(
+            organisation=organisation,
+            financial_year=financial_year,
+            kind=Contract.Kind.INSOURCING,
+            basis=ContractSpend.Basis.ACTUAL,
+        )
+        .exclude(supplier__isnull=True)
+        .select_related("supplier", "contract")
+    )
+    out: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        cats = (
+            [row.category] if row.category else (row.contract.categories if row.contract else [])
+        )
+        for cat in cats or ["other"]:
+            out[labels.get(cat, cat)].add(row.supplier.name)
+    return {k: sorted(v) for k, v in sorted(out.items())}
+
+
+@dataclass(frozen=True)
+class PlannedProcurementSummary:
+    title: str
+    categories: tuple[str, ...]
+    kind: str
+    procurement_route: str
+    status: str
+    expected_start: datetime.date | None
+    expected_award: datetime.date | None
+    expected_contract_start: datetime.date | None
+    replaces: str | None
+
+
+OPEN_PLANS = (
+    PlannedProcurement.Status.CONSIDERING,
+    PlannedProcurement.Status.PLANNED,
+    PlannedProcurement.Status.IN_PROGRESS,
+)
+
+
+def planned_procurements(
+    *, organisation, categories: list[str] | None = None, public_only: bool = False
+) -> list[PlannedProcurementSummary]:
+    """Open plans to procure or re-tender; an empty list is the answer "no current plans"."""
+    qs = PlannedProcurement.objects.filter(organisation=organisation, status__in=OPEN_PLANS)
+    if public_only:
+        qs = qs.filter(is_public=True)
+    plans = list(qs.select_related("replaces"))
+    if categories:
+        plans = [p for p in plans if set(categories) & set(p.categories)]
+    return [
+        PlannedProcurementSummary(
+            title=p.title,
+            categories=tuple(p.categories),
+            kind=p.kind,
+            procurement_route=p.get_procurement_route_display(),
+            status=p.get_status_display(),
+            expected_start=p.expected_start,
+            expected_award=p.expected_award,
+            expected_contract_start=p.expected_contract_start,
+            replaces=p.replaces.reference if p.replaces else None,
+        )
+        for p in plans
+    ]
+
+
+# -- CDCs ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModalityCapacity:
+    modality: str
+    label: str
+    equipment_fixed: int
+    equipment_mobile: int
+    hours_per_week: Decimal
+    months: int
+    capacity: Decimal
+    planned: int | None
+    actual: int
+    utilisation: Decimal | None
+    average_shortfall: Decimal | None
+    months_below_plan: int
+
+
+@dataclass(frozen=True)
+class CdcSummary:
+    name: str
+    address: str
+    postcode: str
+    host_trust: str
+    icb: str
+    delivery_model: str
+    role: str
+    status: str
+    opening_date: datetime.date | None
+    independent_sector_contracts: tuple[str, ...]
+    data_note: str
+    period_start: datetime.date
+    period_end: datetime.date
+    modalities: tuple[ModalityCapacity, ...] = field(default_factory=tuple)
+
+
+def _months(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    month = start.replace(day=1)
+    out = []
+    while month <= end:
+        out.append(month)
+        month = months_before(month, -1)
+    return out
+
+
+def cdc_capacity(
+    cdc: CommunityDiagnosticCentre,
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    equipment: list[CdcModality] | None = None,
+    activity: list[CdcActivity] | None = None,
+) -> list[ModalityCapacity]:
+    """Capacity, activity, utilisation and average shortfall per modality over the whole
+    months from ``start`` to ``end``; see ``capacity`` for the method."""
+    equipment = equipment if equipment is not None else list(cdc.modalities.all())
+    if activity is None:
+        activity = list(cdc.activity.filter(month__gte=start.replace(day=1), month__lte=end))
+    labels = dict(Category.choices)
+    by_modality: dict[str, list[CdcModality]] = defaultdict(list)
+    for e in equipment:
+        by_modality[e.modality].append(e)
+    acts = {(a.modality, a.month): a for a in activity}
+    out = []
+    for modality in sorted(by_modality, key=lambda m: list(Category.values).index(m)):
+        kit = [
+            capacity.Equipment(e.equipment_count, e.hours_per_week, e.examinations_per_hour)
+            for e in by_modality[modality]
+        ]
+        months = []
+        for month in _months(start, end):
+            a = acts.get((modality, month))
+            months.append(
+                capacity.MonthFigures(
+                    month=month,
+                    capacity=capacity.monthly_capacity(kit, month),
+                    planned=a.planned if a else None,
+                    actual=a.actual if a else None,
+                )
+            )
+        s = capacity.summarise(months)
+        out.append(
+            ModalityCapacity(
+                modality=modality,
+                label=labels.get(modality, modality),
+                equipment_fixed=sum(
+                    e.equipment_count for e in by_modality[modality] if not e.mobile
+                ),
+                equipment_mobile=sum(e.equipment_count for e in by_modality[modality] if e.mobile),
+                hours_per_week=max(e.hours_per_week for e in by_modality[modality]),
+                months=s["months"],
+                capacity=s["capacity"],
+                planned=s["planned"],
+                actual=s["actual"],
+                utilisation=s["utilisation"],
+                average_shortfall=s["average_shortfall"],
+                months_below_plan=s["months_below_plan"],
+            )
+        )
+    return out
+
+
+def cdcs_hosted_by(
+    *,
+    organisation,
+    start: datetime.date,
+    end: datetime.date,
+    include_icb_area: bool = True,
+    public_only: bool = False,
+) -> list[CdcSummary]:
+    """CDCs the organisation hosts (as Trust) or, with ``include_icb_area``, that sit in its
+    ICB area, with capacity and utilisation by modality over ``start``..``end``."""
+    cond = Q(host_trust=organisation)
+    if include_icb_area:
+        cond |= Q(icb=organisation)
+    qs = CommunityDiagnosticCentre.objects.filter(cond).select_related("host_trust", "icb")
+    if public_only:
+        qs = qs.filter(is_public=True)
+    qs = qs.prefetch_related("modalities", "contracts__supplier")
+    out = []
+    for cdc in qs:
+        activity = list(cdc.activity.filter(month__gte=start.replace(day=1), month__lte=end))
+        out.append(
+            CdcSummary(
+                name=cdc.name,
+                address=cdc.address,
+                postcode=cdc.postcode,
+                host_trust=cdc.host_trust.name,
+                icb=cdc.icb.name,
+                delivery_model=cdc.get_delivery_model_display(),
+                role=cdc.get_role_display(),
+                status=cdc.get_status_display(),
+                opening_date=cdc.opening_date,
+                independent_sector_contracts=tuple(
+                    f"{c.reference} {c.supplier.name}"
+                    for c in cdc.contracts.all()
+                    if c.kind == Contract.Kind.INDEPENDENT_SECTOR
+                ),
+                data_note=cdc.data_note,
+                period_start=start,
+                period_end=end,
+                modalities=tuple(
+                    cdc_capacity(
+                        cdc,
+                        start=start,
+                        end=end,
+                        equipment=list(cdc.modalities.all()),
+                        activity=activity,
+                    )
+                ),
+            )
+        )
+    return out
+
+
+# -- the expiring view ---------------------------------------------------------------------
+
+
+@dataclass
+class ExpiringContracts:
+    """Contracts by the nearest warning horizon reached, plus the two problem lists."""
+
+    today: datetime.date
+    horizons: dict[str, list[Contract]]
+    notice_reached: list[Contract]
+    to_be_agreed: list[Contract]
+    overdue: list[Contract]
+
+    @property
+    def count(self) -> int:
+        return (
+            sum(len(v) for v in self.horizons.values())
+            + len(self.to_be_agreed)
+            + len(self.overdue)
+        )
+
+
+def expiring_contracts(
+    *, contracts: QuerySet[Contract], today: datetime.date
+) -> ExpiringContracts:
+    """Live contracts grouped by the nearest horizon they are within (``3m``, ``6m``,
+    ``12m`` by default); those whose notice date has passed; those whose end date is still to
+    be agreed; and those past their end date but still marked live. Three queries."""
+    months = warning_months()
+    horizons: dict[str, list[Contract]] = {f"{m}m": [] for m in sorted(months)}
+    notice: list[Contract] = []
+    base = contracts.filter(status__in=LIVE).select_related("supplier", "organisation", "owner")
+    furthest = months_before(today, -max(months)) if months else today
+    for contract in base.filter(
+        current_end_date__gte=today, current_end_date__lte=furthest
+    ).order_by("current_end_date", "reference"):
+        due = dict(horizons_due(contract, today=today))
+        for m in sorted(months):
+            if f"{m}m" in due:
+                horizons[f"{m}m"].append(contract)
+                break
+        if "notice" in due:
+            notice.append(contract)
+    to_be_agreed = list(
+        base.filter(end_date_to_be_agreed=True, current_end_date__isnull=True).order_by(
+            "organisation__name", "reference"
+        )
+    )
+    overdue = list(base.filter(current_end_date__lt=today).order_by("current_end_date"))
+    return ExpiringContracts(today, horizons, notice, to_be_agreed, overdue)
+
+
+# -- OCDS ----------------------------------------------------------------------------------
+
+
+def _party_from_org(org) -> dict[str, Any]:
+    return {"id": f"GB-NHS-{org.ods_code}", "name": org.name, "ods_code": org.ods_code}
+
+
+def _party_from_supplier(supplier) -> dict[str, Any]:
+    return {
+        "id": (
+            f"GB-COH-{supplier.companies_house_number}"
+            if supplier.companies_house_number
+            else f"supplier-{supplier.pk}"
+        ),
+        "name": supplier.name,
+        "legal_name": supplier.legal_name,
+        "companies_house_number": supplier.companies_house_number,
+        "address": supplier.registered_address,
+        "is_sme": supplier.is_sme,
+        "is_vcse": supplier.is_vcse,
+    }
+
+
+def ocds_contract_records(*, organisation=None, public_only: bool = True) -> list[dict]:
+    """The register as plain dicts for the pure OCDS mapping."""
+    qs = Contract.objects.select_related("organisation", "supplier").prefetch_related(
+        "changes", "spend"
+    )
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    if public_only:
+        qs = qs.filter(is_public=True)
+    labels = dict(Category.choices)
+    records = []
+    for c in qs.order_by("organisation__ods_code", "reference"):
+        show_value = c.value_is_public or not public_only
+        records.append(
+            {
+                "id": c.pk,
+                "reference": c.reference,
+                "title": c.title,
+                "scope": c.scope,
+                "categories": [labels.get(x, x) for x in c.categories],
+                "kind": c.get_kind_display(),
+                "payment_basis": c.get_payment_basis_display(),
+                "value": c.value if show_value else None,
+                "start_date": c.start_date,
+                "end_date": c.end_date,
+                "end_date_to_be_agreed": c.end_date_to_be_agreed,
+                "end_date_reason": c.end_date_reason,
+                "latest_end_date": c.latest_end_date,
+                "procurement_route": c.procurement_route,
+                "procurement_route_label": c.get_procurement_route_display(),
+                "notice_references": [n for n in c.notice_references.split() if n],
+                "status": c.status,
+                "created": c.created_at,
+                "buyer": _party_from_org(c.organisation),
+                "supplier": _party_from_supplier(c.supplier),
+                "changes": [
+                    {
+                        "id": ch.pk,
+                        "kind": ch.kind,
+                        "kind_label": ch.get_kind_display(),
+                        "effective_on": ch.effective_on,
+                        "new_end_date": ch.new_end_date,
+                        "value_change": ch.value_change if show_value else None,
+                        "reason": ch.reason,
+                    }
+                    for ch in c.changes.all()
+                ],
+                "spend": [
+                    {
+                        "id": s.pk,
+                        "financial_year": s.financial_year,
+                        "amount": s.amount,
+                        "basis": s.basis,
+                        "source": s.source,
+                    }
+                    for s in c.spend.all()
+                    if s.amount is not None
+                    and s.basis == ContractSpend.Basis.ACTUAL
+                    and show_value
+                ],
+            }
+        )
+    return records
+
+
+def ocds_release_package(
+    *,
+    organisation=None,
+    public_only: bool = True,
+    published_date: datetime.datetime | None = None,
+    uri: str = "",
+) -> dict[str, Any]:
+    """An OCDS 1.1.5 release package of the register: one release per contract and per
+    change, OCIDs under ``settings.OCDS_PREFIX``. Only public contracts unless
+    ``public_only=False`` (for a commissioner's own export)."""
+    from django.utils import timezone
+
+    return ocds.release_package(
+        ocds_contract_records(organisation=organisation, public_only=public_only),
+        prefix=getattr(settings, "OCDS_PREFIX", "ocds-xxxxxx"),
+        published_date=published_date or timezone.now(),
+        uri=uri,
+    )
+
+
+__all__ = [
+    "IMAGING_MODALITIES",
+    "cdcs_hosted_by",
+    "contracts_visible_to",
+    "expiring_contracts",
+    "independent_sector_contracts",
+    "insourcing_providers_by_specialty",
+    "live_insourcing_contracts",
+    "ocds_release_package",
+    "planned_procurements",
+    "spend_total",
+]

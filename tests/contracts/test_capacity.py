@@ -1,0 +1,88 @@
+"""CDC capacity, utilisation and shortfall against hand-worked figures.
+
+Worked example (by hand): 2 fixed MRI scanners, 84 hours a week (12 h x 7 days), 2
+examinations an hour each. June has 30 days: 2 x 84 x 2 x 30 / 7 = 1,440 examinations.
+July has 31 days: 2 x 84 x 2 x 31 / 7 = 1,488. Plan 1,400 a month; actual June 1,296
+(90% of 1,440; 104 short of plan), July 1,450 (above plan: no shortfall).
+Two months: capacity 2,928, actual 2,746, utilisation 2,746 / 2,928 = 0.93784...;
+average shortfall (104 + 0) / 2 = 52.0; one month below plan.
+"""
+
+import datetime
+from decimal import Decimal
+
+from contracts import capacity, selectors, services
+from tests.factories import contracts as f
+
+D = datetime.date
+MRI = [capacity.Equipment(2, Decimal("84"), Decimal("2"))]
+
+
+def test_monthly_capacity_scales_the_week_to_the_days_in_the_month():
+    assert capacity.monthly_capacity(MRI, D(2025, 6, 1)) == Decimal("1440")
+    assert capacity.monthly_capacity(MRI, D(2025, 7, 1)) == Decimal("1488")
+
+
+def test_utilisation_is_actual_over_capacity():
+    assert capacity.utilisation(1296, Decimal("1440")) == Decimal("0.9")
+
+
+def test_utilisation_without_capacity_is_not_zero_but_unknown():
+    assert capacity.utilisation(10, Decimal("0")) is None
+
+
+def test_shortfall_is_never_negative():
+    assert capacity.shortfall(1400, 1296) == 104
+    assert capacity.shortfall(1400, 1450) == 0
+
+
+def test_cdc_selector_gives_utilisation_and_average_shortfall_over_the_period(organisation):
+    cdc = f.cdc(host_trust=organisation, name="Fictional Town CDC")
+    services.set_cdc_modality(
+        cdc=cdc,
+        modality="mri",
+        equipment_count=2,
+        hours_per_week=Decimal("84"),
+        examinations_per_hour=Decimal("2"),
+        by=None,
+    )
+    for month, actual in ((D(2025, 6, 1), 1296), (D(2025, 7, 1), 1450)):
+        services.record_cdc_activity(
+            cdc=cdc, modality="mri", month=month, planned=1400, actual=actual, by=None
+        )
+
+    [summary] = selectors.cdcs_hosted_by(
+        organisation=organisation, start=D(2025, 6, 1), end=D(2025, 7, 31)
+    )
+
+    [mri] = summary.modalities
+    assert mri.capacity == Decimal("2928")
+    assert mri.actual == 2746
+    assert round(mri.utilisation, 5) == Decimal("0.93784")
+    assert mri.average_shortfall == Decimal("52.0")
+    assert mri.months_below_plan == 1
+    assert mri.equipment_fixed == 2 and mri.equipment_mobile == 0
+
+
+def test_mobile_and_fixed_equipment_both_count_towards_capacity(organisation):
+    cdc = f.cdc(host_trust=organisation)
+    for mobile in (False, True):
+        services.set_cdc_modality(
+            cdc=cdc,
+            modality="ct",
+            equipment_count=1,
+            hours_per_week=Decimal("70"),
+            examinations_per_hour=Decimal("3"),
+            mobile=mobile,
+            by=None,
+        )
+    services.record_cdc_activity(
+        cdc=cdc, modality="ct", month=D(2025, 2, 1), planned=1500, actual=1200, by=None
+    )
+
+    [ct] = selectors.cdc_capacity(cdc, start=D(2025, 2, 1), end=D(2025, 2, 28))
+
+    # 2 machines x 70 h x 3 per hour x 28 days / 7 = 1,680; 1,200 / 1,680 = 0.714285...
+    assert ct.capacity == Decimal("1680")
+    assert round(ct.utilisation, 4) == Decimal("0.7143")
+    assert (ct.equipment_fixed, ct.equipment_mobile) == (1, 1)
