@@ -117,10 +117,13 @@ class LiveBlock:
     title: ClassVar[str]
     description: ClassVar[str] = ""
     params: ClassVar[tuple[Param, ...]] = ()
+    #: The partial that renders ``data``; default ``letters/blocks/<key>.html``.
+    #: ``letters/blocks/figures.html`` renders any ``{"rows": [{"label", "value"}]}``.
+    template_name: ClassVar[str] = ""
 
     @property
     def template(self) -> str:
-        return f"letters/blocks/{self.key}.html"
+        return self.template_name or f"letters/blocks/{self.key}.html"
 
     def clean(self, raw: dict[str, Any] | None) -> dict[str, Any]:
         """Validate and normalise parameters; an unknown one is an error, not ignored."""

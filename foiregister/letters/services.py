@@ -1,0 +1,710 @@
+"""Every write about letters: draft, edit, approve, issue, email, batch issue. Atomic and
+audited; callers (admin, tasks, demo, tests) never write letter rows themselves.
+
+The rule that matters most: what the FOI lead approves is exactly what is issued. Approval
+stores the hash of the draft's content (answers, standard wording, the data of every live
+block); an edit through these services withdraws it, and issuing recomputes the hash and
+refuses if anything moved since, including a register figure changed by someone else.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from foiregister import audit
+from foiregister import selectors as register_selectors
+from foiregister import services as register_services
+from foiregister.exceptions import ValidationFailed
+from foiregister.models import Organisation, Question, Request, RequestEvent
+
+from . import selectors, wording
+from .blocks import data_hash, get_block
+from .context import addressee_for, render_context, requester_details
+from .exceptions import LetterError, LetterImmutable
+from .models import AnswerBlock, AnswerWording, BatchIssue, Letter, LetterDocument
+from .render import letter_filename, render_letter_pdf
+
+logger = logging.getLogger(__name__)
+
+K = Letter.Kind
+E = RequestEvent.Kind
+APPROVE_PERMISSION = "letters.approve_letter"
+LETTER_FIELDS = ("body", "fee_amount", "pit_estimate_on", "review_decision")
+ANSWER_FIELDS = ("answer", "answer_kind", "elsewhere_url", "public_interest_reasoning")
+
+
+def _audit(action: str, letter: Letter, by: Any, **changes: Any) -> None:
+    audit.record_event(
+        action=action,
+        obj=letter,
+        by=by,
+        organisation_id=letter.request.organisation_id,
+        changes={"letter": letter.pk, "kind": letter.kind, **changes},
+    )
+
+
+def _refuse_if_issued(letter: Letter) -> None:
+    if letter.is_issued:
+        raise LetterImmutable(
+            f"{letter} was issued on {letter.issued_on:%d %b %Y} and cannot be changed: "
+            "draft a correction that refers to it",
+            field=None,
+        )
+
+
+def _lock(letter: Letter) -> Letter:
+    return Letter.objects.select_for_update().select_related("request").get(pk=letter.pk)
+
+
+# -- drafting ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def draft_letter(
+    *,
+    request: Request,
+    kind: str,
+    by: Any,
+    body: str = "",
+    fee_amount: Decimal | None = None,
+    pit_estimate_on: datetime.date | None = None,
+    review_decision: str = "",
+    corrects: Letter | None = None,
+    batch: BatchIssue | None = None,
+) -> Letter:
+    """Start a letter. A correction names the issued letter it corrects, which stays as it
+    was sent."""
+    if kind not in K.values:
+        raise ValidationFailed(f"unknown letter kind {kind!r}", field="kind")
+    if corrects is not None:
+        if corrects.request_id != request.pk:
+            raise ValidationFailed("a correction must be for the same request", field="corrects")
+        if not corrects.is_issued:
+            raise ValidationFailed(
+                "only an issued letter needs a correction; edit the draft instead",
+                field="corrects",
+            )
+    letter = Letter.objects.create(
+        request=request,
+        kind=kind,
+        body=body,
+        fee_amount=fee_amount,
+        pit_estimate_on=pit_estimate_on,
+        review_decision=review_decision,
+        corrects=corrects,
+        batch=batch,
+        created_by=by,
+    )
+    _audit(
+        "letter.drafted",
+        letter,
+        by,
+        request=request.reference,
+        corrects=corrects.pk if corrects else None,
+    )
+    return letter
+
+
+def _withdraw(letter: Letter, *, by: Any, reason: str) -> None:
+    """Withdraw an approval in the caller's transaction; a draft is left as it is."""
+    if letter.status != Letter.Status.APPROVED:
+        return
+    approved_by = letter.approved_by
+    letter.status = Letter.Status.DRAFT
+    letter.approved_by = None
+    letter.approved_at = None
+    letter.approved_hash = ""
+    letter.save(
+        update_fields=["status", "approved_by", "approved_at", "approved_hash", "updated_at"]
+    )
+    _audit(
+        "letter.approval_withdrawn",
+        letter,
+        by,
+        reason=reason,
+        approved_by=approved_by.get_username() if approved_by else "",
+    )
+
+
+def _withdraw_for_request(request: Request, *, by: Any, reason: str) -> None:
+    for letter in Letter.objects.select_for_update().filter(
+        request=request, status=Letter.Status.APPROVED
+    ):
+        _withdraw(letter, by=by, reason=reason)
+
+
+@transaction.atomic
+def withdraw_approval(*, letter: Letter, by: Any, reason: str = "") -> Letter:
+    letter = _lock(letter)
+    _refuse_if_issued(letter)
+    _withdraw(letter, by=by, reason=reason or "withdrawn")
+    return letter
+
+
+@transaction.atomic
+def update_letter(*, letter: Letter, by: Any, **fields: Any) -> Letter:
+    """Change a draft's own text or figures; an approval is withdrawn."""
+    unknown = set(fields) - set(LETTER_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"cannot change {', '.join(sorted(unknown))}", field=None)
+    letter = _lock(letter)
+    _refuse_if_issued(letter)
+    before = audit.snapshot(letter, LETTER_FIELDS)
+    for name, value in fields.items():
+        setattr(letter, name, value)
+    changes = audit.diff(before, audit.snapshot(letter, LETTER_FIELDS))
+    if not changes:
+        return letter
+    letter.save(update_fields=[*fields, "updated_at"])
+    _audit("letter.changed", letter, by, **changes)
+    _withdraw(letter, by=by, reason="the letter was edited")
+    return letter
+
+
+@transaction.atomic
+def set_answer(
+    *, question: Question, by: Any, exemption_codes: Iterable[str] | None = None, **fields: Any
+) -> Question:
+    """Answer or re-answer a question (text, answer kind, link, public interest reasoning,
+    exemptions) and withdraw the approval of any letter of its request, which would now
+    say something different."""
+    unknown = set(fields) - set(ANSWER_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"cannot change {', '.join(sorted(unknown))}", field=None)
+    question = register_services.update_question(
+        question=question, by=by, exemption_codes=exemption_codes, **fields
+    )
+    _withdraw_for_request(
+        question.request, by=by, reason=f"question {question.number} was re-answered"
+    )
+    return question
+
+
+@transaction.atomic
+def add_block(
+    *,
+    question: Question,
+    block_type: str,
+    params: dict[str, Any],
+    by: Any,
+    position: int | None = None,
+) -> AnswerBlock:
+    """Add a live block to an answer; its parameters are checked against the type's
+    schema, and the block starts unreviewed."""
+    kind = get_block(block_type)
+    cleaned = kind.clean(params)
+    if position is None:
+        last = question.live_blocks.order_by("-position").values_list("position", flat=True)
+        position = (last.first() or 0) + 1
+    block = AnswerBlock.objects.create(
+        question=question, block_type=block_type, params=cleaned, position=position
+    )
+    audit.record_event(
+        action="letter.block_added",
+        obj=block,
+        by=by,
+        organisation_id=question.request.organisation_id,
+        changes={"question": question.number, "block_type": block_type, "params": cleaned},
+    )
+    _withdraw_for_request(question.request, by=by, reason="a live block was added")
+    return block
+
+
+@transaction.atomic
+def change_block(*, block: AnswerBlock, params: dict[str, Any], by: Any) -> AnswerBlock:
+    cleaned = get_block(block.block_type).clean(params)
+    if cleaned == block.params:
+        return block
+    before = block.params
+    block.params = cleaned
+    block.reviewed_hash = ""
+    block.reviewed_at = None
+    block.reviewed_by = None
+    block.save()
+    audit.record_event(
+        action="letter.block_changed",
+        obj=block,
+        by=by,
+        organisation_id=block.question.request.organisation_id,
+        changes={"params": [before, cleaned]},
+    )
+    _withdraw_for_request(block.question.request, by=by, reason="a live block was changed")
+    return block
+
+
+@transaction.atomic
+def remove_block(*, block: AnswerBlock, by: Any) -> None:
+    """Issued letters keep their frozen copy of the block, so removing it from the answer
+    changes only drafts."""
+    request = block.question.request
+    audit.record_event(
+        action="letter.block_removed",
+        obj=block,
+        by=by,
+        organisation_id=request.organisation_id,
+        changes={"block_type": block.block_type, "params": block.params},
+    )
+    block.delete()
+    _withdraw_for_request(request, by=by, reason="a live block was removed")
+
+
+@transaction.atomic
+def review_blocks(*, blocks: Iterable[AnswerBlock], by: Any) -> int:
+    """Record that an officer has looked at each block's current data: store its hash, so
+    a later change in the register is flagged. Returns how many were reviewed."""
+    count = 0
+    for block in blocks:
+        state = selectors.block_state(block)
+        if state.error:
+            raise LetterError(
+                f"question {block.question.number}, {state.title}: {state.error}",
+                field="blocks",
+            )
+        block.reviewed_hash = state.hash
+        block.reviewed_at = timezone.now()
+        block.reviewed_by = by
+        block.save(update_fields=["reviewed_hash", "reviewed_at", "reviewed_by"])
+        audit.record_event(
+            action="letter.block_reviewed",
+            obj=block,
+            by=by,
+            organisation_id=block.question.request.organisation_id,
+            changes={"hash": state.hash},
+        )
+        count += 1
+    return count
+
+
+def review_letter_blocks(*, letter: Letter, by: Any) -> int:
+    blocks = AnswerBlock.objects.filter(question__request=letter.request)
+    return review_blocks(blocks=blocks, by=by)
+
+
+@transaction.atomic
+def set_answer_wording(
+    *, organisation: Organisation, answer_kind: str, text: str, by: Any
+) -> AnswerWording:
+    """Set an organisation's own standard wording for an answer kind. Only the fixed
+    placeholders are allowed, so wording is text, never code."""
+    if answer_kind not in wording.DEFAULTS:
+        raise ValidationFailed(
+            f"{answer_kind!r} has no standard wording; choose one of "
+            f"{', '.join(wording.DEFAULTS)}",
+            field="answer_kind",
+        )
+    unknown = wording.unknown_placeholders(text)
+    if unknown:
+        raise ValidationFailed(
+            f"unknown placeholder {', '.join('{' + u + '}' for u in unknown)}; allowed: "
+            f"{', '.join('{' + p + '}' for p in wording.PLACEHOLDERS)}",
+            field="text",
+        )
+    if not text.strip():
+        raise ValidationFailed("the wording is empty", field="text")
+    row, created = AnswerWording.objects.select_for_update().get_or_create(
+        organisation=organisation, answer_kind=answer_kind, defaults={"text": text}
+    )
+    before = "" if created else row.text
+    if not created:
+        row.text = text
+        row.save()
+    audit.record_event(
+        action="letter.wording_set",
+        obj=row,
+        by=by,
+        organisation_id=organisation.pk,
+        changes={"answer_kind": answer_kind, "text": [before, text]},
+    )
+    for request in Request.objects.filter(
+        organisation=organisation, letters__status=Letter.Status.APPROVED
+    ).distinct():
+        _withdraw_for_request(request, by=by, reason=f"the {answer_kind} wording changed")
+    return row
+
+
+# -- approval ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def approve_letter(*, letter: Letter, by: Any) -> Letter:
+    """An FOI lead approves the draft exactly as it would be issued now. Refused while a
+    live block is unreviewed, unavailable or changed since review, or an answer is missing."""
+    if not by.has_perm(APPROVE_PERMISSION):
+        raise LetterError(f"{by.get_username()} may not approve letters", field=None)
+    letter = _lock(letter)
+    _refuse_if_issued(letter)
+    state = selectors.draft_state(letter)
+    if state.problems:
+        raise LetterError("cannot approve: " + "; ".join(state.problems), field=None)
+    letter.status = Letter.Status.APPROVED
+    letter.approved_by = by
+    letter.approved_at = timezone.now()
+    letter.approved_hash = state.content_hash
+    letter.save(
+        update_fields=["status", "approved_by", "approved_at", "approved_hash", "updated_at"]
+    )
+    _audit("letter.approved", letter, by, content_hash=state.content_hash)
+    return letter
+
+
+# -- issuing -----------------------------------------------------------------------------
+
+
+def _timeline_event(letter: Letter) -> dict[str, Any] | None:
+    """The timeline event a letter records, or None for a correction (the original's
+    response date stands; the correction is audited)."""
+    if letter.corrects_id:
+        return None
+    if letter.kind == K.ACKNOWLEDGEMENT:
+        return {"kind": E.ACKNOWLEDGED}
+    if letter.kind == K.CLARIFICATION:
+        return {"kind": E.CLARIFICATION_SOUGHT}
+    if letter.kind == K.FEES_NOTICE:
+        return {"kind": E.FEES_NOTICE, "fee_amount": letter.fee_amount}
+    if letter.kind == K.REFUSAL_NOTICE and letter.pit_estimate_on:
+        return {"kind": E.PIT_EXTENSION, "target_on": letter.pit_estimate_on}
+    if letter.kind in (K.RESPONSE, K.REFUSAL_NOTICE):
+        return {"kind": E.RESPONSE_SENT}
+    if letter.kind == K.REVIEW_OUTCOME:
+        return {"kind": E.REVIEW_DECIDED, "decision": letter.review_decision}
+    return None
+
+
+def _outcome(questions: list[dict[str, Any]]) -> str:
+    """The request's outcome, for FOI statistics, from the answer kinds."""
+    kinds = {q["answer_kind"] for q in questions}
+    O = Request.Outcome  # noqa: E741, N806
+    if not kinds or "" in kinds:
+        return ""
+    if kinds == {"refused_s12"}:
+        return O.REFUSED_COST
+    if kinds == {"refused_s14"}:
+        return O.REFUSED_VEXATIOUS
+    if kinds == {"not_held"}:
+        return O.NOT_HELD
+    if "exempt" in kinds:
+        return O.WITHHELD if kinds == {"exempt"} else O.PARTIAL
+    return O.GRANTED
+
+
+def _check_anonymised(letter: Letter, content: dict[str, Any]) -> None:
+    """Refuse to issue if an answer quotes the requester: the published copy would name
+    them. FOI is applicant-blind."""
+    text = repr(content).lower()
+    for detail in requester_details(letter.request):
+        if detail.lower() in text:
+            raise LetterError(
+                "the letter's text contains the requester's details, so the anonymised "
+                "copy would identify them: remove them from the answers",
+                field=None,
+            )
+
+
+def _document(letter: Letter, variant: str, data: bytes, filename: str) -> LetterDocument:
+    return LetterDocument.objects.create(
+        letter=letter,
+        variant=variant,
+        filename=filename,
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+    )
+
+
+@transaction.atomic
+def issue_letter(*, letter: Letter, by: Any, issued_on: datetime.date | None = None) -> Letter:
+    """Render both PDFs from the approved content, store them with their SHA-256 and the
+    frozen content, record the timeline event and the response date. All or nothing: the
+    PDFs live in the database and commit with the letter.
+
+    The email to the requester is the caller's to queue on commit (``tasks.email_letter``),
+    so a mail server that is down never undoes an issued letter."""
+    letter = _lock(letter)
+    if letter.is_issued:
+        raise LetterImmutable(f"{letter} is already issued", field=None)
+    if letter.status != Letter.Status.APPROVED:
+        raise LetterError(f"{letter} has not been approved", field=None)
+    state = selectors.draft_state(letter)
+    if state.content_hash != letter.approved_hash:
+        raise LetterError(
+            f"{letter} changed since it was approved (an answer, a wording or a register "
+            "figure): it needs approving again",
+            field=None,
+        )
+    content = state.content
+    _check_anonymised(letter, content)
+    issued_on = issued_on or register_selectors.local_today()
+    sequence = (
+        Letter.objects.filter(
+            request=letter.request, kind=letter.kind, status=Letter.Status.ISSUED
+        ).count()
+        + 1
+    )
+    filename = letter_filename(
+        reference=letter.request.reference, kind=letter.kind, sequence=sequence
+    )
+    requester_pdf = render_letter_pdf(
+        render_context(
+            content=content, letter_date=issued_on, addressee=addressee_for(letter.request)
+        )
+    )
+    public_pdf = render_letter_pdf(
+        render_context(content=content, letter_date=issued_on, addressee=None)
+    )
+    event = _timeline_event(letter)
+    if event is not None:
+        register_services.record_timeline_event(
+            request=letter.request,
+            occurred_on=issued_on,
+            by=by,
+            details=f"letter {letter.pk}: {letter.get_kind_display().lower()}",
+            **event,
+        )
+    if letter.kind == K.RESPONSE and not letter.corrects_id:
+        request = Request.objects.get(pk=letter.request_id)
+        outcome = _outcome(content["questions"])
+        if outcome and not request.outcome:
+            register_services.update_request(request=request, outcome=outcome, by=by)
+    requester_doc = _document(letter, LetterDocument.Variant.REQUESTER, requester_pdf, filename)
+    public_doc = _document(letter, LetterDocument.Variant.PUBLIC, public_pdf, filename)
+    letter.status = Letter.Status.ISSUED
+    letter.issued_by = by
+    letter.issued_at = timezone.now()
+    letter.issued_on = issued_on
+    letter.content = content
+    letter.content_hash = state.content_hash
+    letter.save()
+    _audit(
+        "letter.issued",
+        letter,
+        by,
+        issued_on=issued_on,
+        content_hash=state.content_hash,
+        requester_sha256=requester_doc.sha256,
+        public_sha256=public_doc.sha256,
+        filename=filename,
+        corrects=letter.corrects_id,
+    )
+    return letter
+
+
+@transaction.atomic
+def email_letter(*, letter: Letter, by: Any = None) -> bool:
+    """Send the requester their copy, the PDF attached. Returns False, and audits why,
+    when the requester gave no email address (the letter goes by post)."""
+    letter = _lock(letter)
+    if not letter.is_issued:
+        raise LetterError(f"{letter} is not issued yet", field=None)
+    if letter.emailed_at is not None:
+        return True
+    requester = letter.request.requester
+    if not requester.email:
+        _audit("letter.not_emailed", letter, by, reason="the requester has no email address")
+        return False
+    document = selectors.requester_pdf_for(letter)
+    organisation = letter.request.organisation
+    message = EmailMessage(
+        subject=f"{letter.request.reference}: {letter.get_kind_display().lower()}",
+        body=(
+            f"Dear {requester.name},\n\nPlease find attached our "
+            f"{letter.get_kind_display().lower()} to your request {letter.request.reference}."
+            f"\n\n{organisation.signatory_name or 'Freedom of Information Team'}\n"
+            f"{organisation.name}\n"
+        ),
+        from_email=organisation.foi_email or None,
+        to=[requester.email],
+    )
+    message.attach(document.filename, bytes(document.data), document.content_type)
+    message.send(fail_silently=False)
+    letter.emailed_at = timezone.now()
+    letter.save(update_fields=["emailed_at"])
+    _audit("letter.emailed", letter, by, filename=document.filename)
+    return True
+
+
+# -- batch issue -------------------------------------------------------------------------
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _check_same_questions(source: Request, target: Request) -> None:
+    ours = [
+        _normalise(t) for t in source.questions.order_by("number").values_list("text", flat=True)
+    ]
+    theirs = list(target.questions.order_by("number").values_list("number", "text"))
+    if len(ours) != len(theirs):
+        raise ValidationFailed(
+            f"{target.reference} has {len(theirs)} questions, {source.reference} has {len(ours)}",
+            field="requests",
+        )
+    for (number, text), mine in zip(theirs, ours, strict=True):
+        if _normalise(text) != mine:
+            raise ValidationFailed(
+                f"{target.reference} question {number} differs from {source.reference}'s",
+                field="requests",
+            )
+
+
+@transaction.atomic
+def copy_answers(*, source: Request, target: Request, by: Any) -> None:
+    """Give ``target`` the answers and live blocks of ``source``, question by question.
+    Blocks fetch the target organisation's own figures when rendered."""
+    _check_same_questions(source, target)
+    targets = {q.number: q for q in target.questions.all()}
+    for question in source.questions.prefetch_related("exemptions", "live_blocks"):
+        other = targets[question.number]
+        set_answer(
+            question=other,
+            by=by,
+            answer=question.answer,
+            answer_kind=question.answer_kind,
+            elsewhere_url=question.elsewhere_url,
+            public_interest_reasoning=question.public_interest_reasoning,
+            exemption_codes=[e.code for e in question.exemptions.all()],
+        )
+        for block in other.live_blocks.all():
+            remove_block(block=block, by=by)
+        for block in question.live_blocks.order_by("position", "id"):
+            add_block(
+                question=other,
+                block_type=block.block_type,
+                params=block.params,
+                by=by,
+                position=block.position,
+            )
+
+
+@transaction.atomic
+def start_batch_issue(
+    *,
+    source_request: Request,
+    requests: Iterable[Request],
+    by: Any,
+    issued_on: datetime.date | None = None,
+) -> BatchIssue:
+    """Set up a batch: check every request asks the same questions, so a mismatch is
+    found before anything is issued. Starting it is the FOI lead's approval of the copied
+    answers, so it needs the approve permission."""
+    if not by.has_perm(APPROVE_PERMISSION):
+        raise LetterError(f"{by.get_username()} may not approve letters", field=None)
+    targets = [r for r in requests if r.pk != source_request.pk]
+    if not targets:
+        raise ValidationFailed("choose at least one other request", field="requests")
+    unanswered = source_request.questions.filter(answer_kind="").values_list("number", flat=True)
+    if unanswered:
+        raise ValidationFailed(
+            f"{source_request.reference} question {', '.join(map(str, unanswered))} has no "
+            "answer to copy",
+            field="source_request",
+        )
+    for target in targets:
+        _check_same_questions(source_request, target)
+    batch = BatchIssue.objects.create(
+        source_request=source_request, total=len(targets), created_by=by, issued_on=issued_on
+    )
+    batch.requests.set(targets)
+    audit.record_event(
+        action="letter.batch_started",
+        obj=batch,
+        by=by,
+        organisation_id=source_request.organisation_id,
+        changes={
+            "source": source_request.reference,
+            "requests": [t.reference for t in targets],
+        },
+    )
+    return batch
+
+
+def _issue_one(batch: BatchIssue, target: Request, by: Any) -> Letter:
+    """One letter of a batch, in its own transaction: copied, drafted, reviewed, approved
+    and issued, or nothing at all."""
+    with transaction.atomic():
+        copy_answers(source=batch.source_request, target=target, by=by)
+        letter = draft_letter(request=target, kind=K.RESPONSE, by=by, batch=batch)
+        review_letter_blocks(letter=letter, by=by)
+        approve_letter(letter=letter, by=by)
+        return issue_letter(letter=letter, by=by, issued_on=batch.issued_on)
+
+
+def run_batch_issue(
+    *, batch: BatchIssue, on_issued: Callable[[Letter], None] | None = None
+) -> BatchIssue:
+    """Issue every letter of a batch not yet issued. Each letter commits on its own, and
+    progress is saved after each, so a failure part-way leaves every letter fully issued
+    or not at all, and running the batch again issues only the rest: never twice.
+
+    Not atomic as a whole, on purpose. Errors are recorded per request on the batch (and
+    logged), not swallowed: the batch ends "finished with failures" naming each one.
+    ``on_issued`` is called after each letter commits (the task queues its email)."""
+    by = batch.created_by
+    BatchIssue.objects.filter(pk=batch.pk).update(status=BatchIssue.Status.RUNNING, errors=[])
+    errors: list[dict[str, str]] = []
+    already = "already answered; not issued again"
+    for target in batch.requests.order_by("reference"):
+        if Letter.objects.filter(batch=batch, request=target, status="issued").exists():
+            continue
+        if Letter.objects.filter(
+            request=target, kind=K.RESPONSE, status="issued", corrects__isnull=True
+        ).exists():
+            errors.append({"request": target.reference, "error": already})
+            continue
+        try:
+            letter = _issue_one(batch, target, by)
+        except Exception as exc:  # recorded on the batch and logged, never swallowed
+            logger.exception("batch %s: %s failed", batch.pk, target.reference)
+            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            errors.append({"request": target.reference, "error": message})
+        else:
+            if on_issued is not None:
+                on_issued(letter)
+        done = Letter.objects.filter(batch=batch, status="issued").count()
+        failed = [e for e in errors if e["error"] != already]
+        BatchIssue.objects.filter(pk=batch.pk).update(
+            done=done + len(errors) - len(failed), failed=len(failed), errors=errors
+        )
+    batch.refresh_from_db()
+    failed = [e for e in errors if e["error"] != already]
+    batch.status = BatchIssue.Status.FAILED if failed else BatchIssue.Status.DONE
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["status", "finished_at"])
+    audit.record_event(
+        action="letter.batch_finished",
+        obj=batch,
+        by=by,
+        organisation_id=batch.source_request.organisation_id,
+        changes={"done": batch.done, "total": batch.total, "errors": errors},
+    )
+    return batch
+
+
+__all__ = [
+    "add_block",
+    "approve_letter",
+    "change_block",
+    "copy_answers",
+    "data_hash",
+    "draft_letter",
+    "email_letter",
+    "issue_letter",
+    "remove_block",
+    "review_blocks",
+    "review_letter_blocks",
+    "run_batch_issue",
+    "set_answer",
+    "set_answer_wording",
+    "start_batch_issue",
+    "update_letter",
+    "withdraw_approval",
+]
