@@ -1,0 +1,431 @@
+"""PURE: the personal-data check run before a response is published.
+
+No Django import: it takes the text to publish and the requester's details as arguments
+and returns findings. A finding is identified by a fingerprint of its kind, place and
+matched text, so an FOI lead's acceptance survives a re-run but not a change of the text:
+changing the text (redacting) makes the finding disappear, or become a new one.
+
+What counts as personal data follows the ICO's guide to what is personal data: the
+requester's own details (taken from the request, since a disclosure log must not identify
+who asked: ICO, "Publication schemes: disclosure logs"), and identifiers of anyone:
+email addresses, UK telephone numbers, NHS numbers (validated by their modulus 11 check
+digit, so an arbitrary 10-digit figure is not reported), National Insurance numbers and
+postal addresses (a postcode with a house number before it; a postcode alone is an area).
+
+Attachments are checked inside, not just their visible text: hidden sheets, rows and
+columns, pivot caches (which keep the source rows of a pivot table after the sheet is
+deleted), comments, tracked changes, hidden text and document metadata, the places
+the ICO's "How to disclose information safely" (2018) found personal data leaking from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+# Kinds of finding.
+REQUESTER_NAME = "requester_name"
+REQUESTER_EMAIL = "requester_email"
+REQUESTER_ADDRESS = "requester_address"
+REQUESTER_TELEPHONE = "requester_telephone"
+EMAIL = "email"
+TELEPHONE = "telephone"
+NHS_NUMBER = "nhs_number"
+NI_NUMBER = "ni_number"
+ADDRESS = "address"
+HIDDEN_CONTENT = "hidden_content"
+DOCUMENT_METADATA = "document_metadata"
+UNCHECKABLE = "uncheckable"
+
+KIND_LABELS = {
+    REQUESTER_NAME: "Requester's name",
+    REQUESTER_EMAIL: "Requester's email address",
+    REQUESTER_ADDRESS: "Requester's address",
+    REQUESTER_TELEPHONE: "Requester's telephone number",
+    EMAIL: "Email address",
+    TELEPHONE: "UK telephone number",
+    NHS_NUMBER: "NHS number",
+    NI_NUMBER: "National Insurance number",
+    ADDRESS: "Postal address",
+    HIDDEN_CONTENT: "Hidden content",
+    DOCUMENT_METADATA: "Document metadata",
+    UNCHECKABLE: "Cannot be checked",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    location: str
+    match: str
+    detail: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        raw = "\x1f".join((self.kind, self.location, self.match))
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class RequesterDetails:
+    name: str = ""
+    email: str = ""
+    postal_address: str = ""
+    telephone: str = ""
+
+
+@dataclass
+class AttachmentReport:
+    """What an attachment holds: its text (all of it, hidden parts included), findings
+    about its hidden parts, and whether it could be checked at all."""
+
+    text: list[tuple[str, str]] = field(default_factory=list)  # (where, text)
+    findings: list[Finding] = field(default_factory=list)
+    checkable: bool = True
+
+
+# -- identifiers --------------------------------------------------------------------------
+
+EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# 0 then 9 or 10 digits (01xxx/02x/07xxx/08xx), or +44 without the 0; spaces, hyphens and
+# brackets allowed between groups (Ofcom's National Telephone Numbering Plan).
+TELEPHONE_RE = re.compile(r"(?<![\d+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d(?:[\s)-]{0,2}\d){8,9}(?!\d)")
+NHS_NUMBER_CANDIDATE_RE = re.compile(r"(?<!\d)(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d)")
+# HMRC's NIM39110: prefixes never use D, F, I, Q, U, V; the second letter is never O;
+# BG, GB, NK, KN, TN, NT and ZZ are not allocated.
+NI_NUMBER_RE = re.compile(
+    r"\b(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+    r"\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b",
+    re.IGNORECASE,
+)
+POSTCODE_RE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
+HOUSE_NUMBER_RE = re.compile(
+    r"(?:\b(?:flat|apartment|unit)\s+\d+[A-Za-z]?\b|\b\d{1,4}[A-Za-z]?,?\s+[A-Z][a-z]+)"
+)
+
+
+def nhs_number_is_valid(digits: str) -> bool:
+    """The modulus 11 check (NHS Data Dictionary, "NHS Number"): weights 10 to 2 on the
+    first nine digits; 11 minus the remainder is the check digit, 11 becoming 0 and 10
+    meaning the number is invalid."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    if check == 10:
+        return False
+    return check == int(digits[9])
+
+
+def _digits(value: str) -> str:
+    d = re.sub(r"\D", "", value)
+    if d.startswith("44") and len(d) in (11, 12):
+        d = "0" + d[2:]
+    return d
+
+
+def _norm(value: str) -> str:
+    return re.sub(r"\s+", " ", value).strip().casefold()
+
+
+def scan_text(
+    text: str,
+    *,
+    location: str,
+    requester: RequesterDetails,
+    allowed: Iterable[str] = (),
+) -> list[Finding]:
+    """Every finding in one piece of text. ``allowed`` lists values the publishing body
+    puts out itself (its FOI email address and telephone), which are not personal data."""
+    if not text:
+        return []
+    allowed_norm = {_norm(a) for a in allowed if a}
+    allowed_digits = {_digits(a) for a in allowed if a and _digits(a)}
+    found: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(kind: str, match: str, detail: str = "") -> None:
+        key = (kind, _norm(match))
+        if key not in seen:
+            seen.add(key)
+            found.append(Finding(kind=kind, location=location, match=match, detail=detail))
+
+    folded = _norm(text)
+    # The requester's own details first: these are the ones a disclosure log must never show.
+    if requester.name.strip():
+        name = _norm(requester.name)
+        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded):
+            add(REQUESTER_NAME, requester.name.strip())
+        parts = [p for p in re.split(r"\s+", requester.name.strip()) if len(p) >= 3]
+        if len(parts) > 1:
+            surname = parts[-1]
+            if re.search(rf"(?<!\w){re.escape(surname.casefold())}(?!\w)", folded) and not any(
+                f.kind == REQUESTER_NAME for f in found
+            ):
+                add(REQUESTER_NAME, surname, "surname")
+    if requester.email.strip() and _norm(requester.email) in folded:
+        add(REQUESTER_EMAIL, requester.email.strip())
+    for line in re.split(r"[\n,]+", requester.postal_address):
+        line = line.strip()
+        if len(line) >= 5 and (re.search(r"\d", line) or line == requester.postal_address.strip()):
+            if _norm(line) in folded:
+                add(REQUESTER_ADDRESS, line)
+    own_phone = _digits(requester.telephone)
+    if len(own_phone) >= 7 and own_phone in re.sub(r"\D", "", text.replace("+44", "0")):
+        add(REQUESTER_TELEPHONE, requester.telephone.strip())
+
+    for m in EMAIL_RE.finditer(text):
+        value = m.group(0).rstrip(".")
+        if _norm(value) not in allowed_norm and _norm(value) != _norm(requester.email):
+            add(EMAIL, value)
+    for m in TELEPHONE_RE.finditer(text):
+        d = _digits(m.group(0))
+        if len(d) in (10, 11) and d not in allowed_digits and d != own_phone:
+            add(TELEPHONE, m.group(0).strip())
+    for m in NHS_NUMBER_CANDIDATE_RE.finditer(text):
+        digits = "".join(m.groups())
+        if nhs_number_is_valid(digits):
+            add(NHS_NUMBER, m.group(0))
+    for m in NI_NUMBER_RE.finditer(text):
+        add(NI_NUMBER, m.group(0))
+    for m in POSTCODE_RE.finditer(text):
+        window_start = max(0, m.start() - 120)
+        window = text[window_start : m.start()]
+        numbers = list(HOUSE_NUMBER_RE.finditer(window))
+        if numbers:
+            start = window_start + numbers[-1].start()
+            add(ADDRESS, text[start : m.end()])
+    return found
+
+
+# -- attachments -------------------------------------------------------------------------
+
+XLSX_TYPES = {".xlsx", ".xlsm"}
+DOCX_TYPES = {".docx"}
+PDF_TYPES = {".pdf"}
+TEXT_TYPES = {".csv", ".txt"}
+CHECKABLE_EXTENSIONS = XLSX_TYPES | DOCX_TYPES | PDF_TYPES | TEXT_TYPES
+
+
+def _extension(filename: str) -> str:
+    dot = filename.rfind(".")
+    return filename[dot:].lower() if dot >= 0 else ""
+
+
+def _core_properties(zf: zipfile.ZipFile, where: str) -> list[Finding]:
+    """docProps/core.xml names the author and the last person to save the file."""
+    if "docProps/core.xml" not in zf.namelist():
+        return []
+    xml = zf.read("docProps/core.xml").decode("utf-8", "replace")
+    out = []
+    for tag in ("dc:creator", "cp:lastModifiedBy"):
+        m = re.search(rf"<{tag}>([^<]+)</{tag}>", xml)
+        if m and m.group(1).strip():
+            out.append(Finding(DOCUMENT_METADATA, f"{where}: {tag}", m.group(1).strip(), "author"))
+    return out
+
+
+def _inspect_xlsx(data: bytes, where: str) -> AttachmentReport:
+    import openpyxl
+
+    report = AttachmentReport()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = zf.namelist()
+        for name in names:
+            low = name.lower()
+            if "pivotcache" in low and low.endswith(".xml") and "/_rels/" not in low:
+                report.findings.append(
+                    Finding(HIDDEN_CONTENT, f"{where}: {name}", name, "pivot cache")
+                )
+            elif re.search(r"(threaded)?comments\d*\.xml$", low) or low.startswith("xl/comments"):
+                report.findings.append(
+                    Finding(HIDDEN_CONTENT, f"{where}: {name}", name, "comments")
+                )
+            elif low.startswith("xl/revisions/"):
+                report.findings.append(
+                    Finding(HIDDEN_CONTENT, f"{where}: {name}", name, "tracked changes")
+                )
+        report.findings += _core_properties(zf, where)
+        # Pivot cache records hold source rows: scan them as text too.
+        for name in names:
+            if "pivotcacherecords" in name.lower():
+                xml = zf.read(name).decode("utf-8", "replace")
+                report.text.append((f"{where}: {name}", " ".join(re.findall(r'v="([^"]*)"', xml))))
+    wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+    for ws in wb.worksheets:
+        sheet = f"{where}: sheet '{ws.title}'"
+        if ws.sheet_state != "visible":
+            report.findings.append(
+                Finding(HIDDEN_CONTENT, sheet, ws.title, f"{ws.sheet_state} sheet")
+            )
+        hidden_rows = sorted(r for r, d in ws.row_dimensions.items() if d.hidden)
+        if hidden_rows:
+            report.findings.append(
+                Finding(
+                    HIDDEN_CONTENT,
+                    sheet,
+                    "rows " + ", ".join(map(str, hidden_rows)),
+                    "hidden rows",
+                )
+            )
+        hidden_cols = sorted(c for c, d in ws.column_dimensions.items() if d.hidden)
+        if hidden_cols:
+            report.findings.append(
+                Finding(
+                    HIDDEN_CONTENT, sheet, "columns " + ", ".join(hidden_cols), "hidden columns"
+                )
+            )
+        cells = []
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    cells.append(str(cell.value))
+                if cell.comment is not None:
+                    cells.append(cell.comment.text or "")
+        report.text.append((sheet, "\n".join(cells)))
+    return report
+
+
+def _inspect_docx(data: bytes, where: str) -> AttachmentReport:
+    import docx
+
+    report = AttachmentReport()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = zf.namelist()
+        body = zf.read("word/document.xml").decode("utf-8", "replace")
+        for tag, what in (("w:ins", "tracked insertion"), ("w:del", "tracked deletion")):
+            if re.search(rf"<{tag}[\s>]", body):
+                report.findings.append(
+                    Finding(HIDDEN_CONTENT, f"{where}: word/document.xml", tag, what)
+                )
+        if re.search(r"<w:vanish\s*/>", body):
+            report.findings.append(
+                Finding(HIDDEN_CONTENT, f"{where}: word/document.xml", "w:vanish", "hidden text")
+            )
+        deleted = " ".join(re.findall(r"<w:delText[^>]*>([^<]*)</w:delText>", body))
+        if deleted:
+            report.text.append((f"{where}: deleted text", deleted))
+        if "word/comments.xml" in names:
+            xml = zf.read("word/comments.xml").decode("utf-8", "replace")
+            if "<w:comment " in xml:
+                report.findings.append(
+                    Finding(HIDDEN_CONTENT, f"{where}: word/comments.xml", "comments", "comments")
+                )
+                report.text.append(
+                    (f"{where}: comments", " ".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml)))
+                )
+        report.findings += _core_properties(zf, where)
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts += [c.text for c in row.cells]
+    for section in document.sections:
+        parts += [p.text for p in section.header.paragraphs]
+        parts += [p.text for p in section.footer.paragraphs]
+    report.text.append((f"{where}: text", "\n".join(parts)))
+    return report
+
+
+def _inspect_pdf(data: bytes, where: str) -> AttachmentReport:
+    import pypdf
+
+    report = AttachmentReport()
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    if reader.is_encrypted:
+        return AttachmentReport(
+            findings=[Finding(UNCHECKABLE, where, "encrypted", "encrypted PDF")],
+            checkable=False,
+        )
+    meta = reader.metadata or {}
+    for key in ("/Author", "/Title", "/Subject", "/Keywords"):
+        value = meta.get(key)
+        if value and str(value).strip():
+            if key == "/Author":
+                report.findings.append(
+                    Finding(DOCUMENT_METADATA, f"{where}: {key}", str(value).strip(), "author")
+                )
+            report.text.append((f"{where}: metadata {key}", str(value)))
+    if reader.attachments:
+        report.findings.append(
+            Finding(
+                HIDDEN_CONTENT,
+                where,
+                ", ".join(sorted(reader.attachments)),
+                "embedded files",
+            )
+        )
+    for number, page in enumerate(reader.pages, start=1):
+        report.text.append((f"{where}: page {number}", page.extract_text() or ""))
+        for annot in page.get("/Annots") or []:
+            obj = annot.get_object()
+            subtype = str(obj.get("/Subtype", ""))
+            if subtype in ("/Link", "/Widget"):
+                continue
+            contents = str(obj.get("/Contents", "") or "")
+            report.findings.append(
+                Finding(
+                    HIDDEN_CONTENT,
+                    f"{where}: page {number}",
+                    f"{subtype} {contents}".strip(),
+                    "annotation",
+                )
+            )
+            if contents:
+                report.text.append((f"{where}: page {number} annotation", contents))
+    return report
+
+
+def inspect_attachment(filename: str, data: bytes) -> AttachmentReport:
+    """Read an attachment all the way through. A type we cannot read, or a file that will
+    not open, is reported as uncheckable: it is never treated as clean."""
+    where = f"attachment {filename}"
+    ext = _extension(filename)
+    try:
+        if ext in XLSX_TYPES:
+            return _inspect_xlsx(data, where)
+        if ext in DOCX_TYPES:
+            return _inspect_docx(data, where)
+        if ext in PDF_TYPES:
+            return _inspect_pdf(data, where)
+        if ext in TEXT_TYPES:
+            return AttachmentReport(text=[(where, data.decode("utf-8"))])
+    except Exception as exc:  # noqa: BLE001 - any failure to read means "cannot check"
+        return AttachmentReport(
+            findings=[Finding(UNCHECKABLE, where, type(exc).__name__, str(exc)[:200])],
+            checkable=False,
+        )
+    return AttachmentReport(
+        findings=[Finding(UNCHECKABLE, where, ext or "no extension", "unsupported file type")],
+        checkable=False,
+    )
+
+
+def scan_attachment(
+    filename: str,
+    data: bytes,
+    *,
+    requester: RequesterDetails,
+    allowed: Iterable[str] = (),
+) -> tuple[list[Finding], bool]:
+    """Findings in an attachment's hidden parts and in all its text; and whether it could
+    be checked."""
+    report = inspect_attachment(filename, data)
+    findings = list(report.findings)
+    allowed = list(allowed)
+    for where, text in report.text:
+        findings += scan_text(text, location=where, requester=requester, allowed=allowed)
+    findings += scan_text(
+        filename, location=f"attachment {filename}: file name", requester=requester
+    )
+    return findings, report.checkable

@@ -1,0 +1,190 @@
+"""The disclosure log: responses an FOI lead has published, and what was checked first.
+
+A published entry keeps its own copy of what was checked (title, questions, answers,
+exemptions), so a later edit to the request never reaches the public without a new check;
+the public reaches entries only through ``selectors.public_disclosure_log()``.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
+from django.db import models
+from django.db.models import Q
+
+from foiregister.models import Organisation, Request
+
+PUBLIC_ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def new_public_id() -> str:
+    """An opaque id for the public URL: random, so it reveals neither the request's primary
+    key, its reference sequence nor how many requests were not published."""
+    return "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(12))
+
+
+class DisclosureLogEntry(models.Model):
+    """A response published to the disclosure log. Created only by
+    ``services.publish_response``; withdrawn, never deleted."""
+
+    request = models.OneToOneField(
+        Request, on_delete=models.PROTECT, related_name="disclosure_entry"
+    )
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="disclosure_entries"
+    )
+    reference = models.CharField(max_length=60)
+    title = models.CharField("public title", max_length=300)
+    summary = models.TextField(blank=True)
+    topic = models.CharField(max_length=100, blank=True, db_index=True)
+    regime = models.CharField(max_length=3, choices=Request.Regime.choices)
+    outcome = models.CharField(max_length=12, choices=Request.Outcome.choices, blank=True)
+    received_on = models.DateField()
+    responded_on = models.DateField(null=True, blank=True)
+    questions = models.JSONField(
+        default=list,
+        help_text="As published: [{number, text, answer, answer_kind, answer_kind_label, "
+        "elsewhere_url, exemptions: [{code, section, title}]}].",
+    )
+    search_document = models.TextField(
+        blank=True, help_text="Title, summary, questions and answers, for search."
+    )
+    published_at = models.DateTimeField(db_index=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawal_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = "disclosure log entry"
+        verbose_name_plural = "disclosure log entries"
+        permissions = [
+            ("publish_response", "Can publish a response to the disclosure log"),
+        ]
+        indexes = [
+            GinIndex(
+                SearchVector("search_document", config="english"),
+                name="disclosure_search_gin",
+            ),
+            models.Index(fields=["organisation", "-published_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True)
+                | Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False),
+                name="disclosure_withdrawn_at_and_by",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.withdrawn_at is None
+
+    @property
+    def download_stem(self) -> str:
+        """File names come from the reference alone, never from anything about the
+        requester."""
+        return self.reference.replace("/", "-")
+
+
+class AcceptedFinding(models.Model):
+    """A personal-data finding an FOI lead decided may be published as it is (for example a
+    named director's work email). Matched by fingerprint: a changed text is a new finding."""
+
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="+")
+    fingerprint = models.CharField(max_length=64)
+    kind = models.CharField(max_length=30)
+    location = models.CharField(max_length=300)
+    match = models.TextField()
+    reason = models.TextField(blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["accepted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "fingerprint"], name="accepted_finding_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.location}"
+
+
+class PublishedAttachment(models.Model):
+    """A file published with a response (a spreadsheet of figures, a policy). It belongs to
+    the request until the response is published and is public only while the request's
+    disclosure log entry is. Stored in the database, like issued letters, so it commits or
+    not with the check that cleared it, and is served only through the public gate."""
+
+    class CheckState(models.TextChoices):
+        CHECKED = "checked", "Checked"
+        UNCHECKABLE = "uncheckable", "Cannot be checked"
+
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="attachments")
+    position = models.PositiveIntegerField()
+    filename = models.CharField(max_length=200, help_text="As uploaded; not shown publicly.")
+    title = models.CharField("public title", max_length=200)
+    content_type = models.CharField(max_length=100)
+    data = models.BinaryField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveIntegerField()
+    check_state = models.CharField(max_length=12, choices=CheckState.choices)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    override_at = models.DateTimeField(null=True, blank=True)
+    override_reason = models.TextField(blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["request", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "position"], name="published_attachment_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(override_at__isnull=True, override_by__isnull=True)
+                | Q(override_at__isnull=False, override_by__isnull=False),
+                name="published_attachment_override_at_and_by",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def extension(self) -> str:
+        dot = self.filename.rfind(".")
+        return self.filename[dot:].lower() if dot >= 0 else ""
+
+    @property
+    def may_publish(self) -> bool:
+        return self.check_state == self.CheckState.CHECKED or self.override_at is not None

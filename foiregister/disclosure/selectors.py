@@ -1,0 +1,230 @@
+"""Every read of the disclosure log. ``public_disclosure_log()`` is the only public gate:
+public views, the API, the feed and the sitemap start from it (MuckRock's ``get_public``)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from foiregister.letters import selectors as letter_selectors
+from foiregister.models import Organisation, Request, RequestLink
+
+from . import checks
+from .models import AcceptedFinding, DisclosureLogEntry, PublishedAttachment
+
+PUBLISHABLE_STATUSES = (Request.Status.RESPONDED, Request.Status.CLOSED)
+
+# Markers PostgreSQL puts around matches in a headline; the view escapes the text and
+# then turns them into <mark>, so an answer's own markup never reaches the page as HTML.
+HIGHLIGHT_START = "\u27ea"
+HIGHLIGHT_STOP = "\u27eb"
+
+
+def public_disclosure_log() -> QuerySet[DisclosureLogEntry]:
+    """The single public gate: published, not withdrawn."""
+    return DisclosureLogEntry.objects.filter(withdrawn_at__isnull=True).select_related(
+        "organisation"
+    )
+
+
+def public_entry(public_id: str) -> DisclosureLogEntry | None:
+    return public_disclosure_log().filter(public_id=public_id).first()
+
+
+def search_disclosure_log(
+    *,
+    q: str = "",
+    organisation: Organisation | None = None,
+    published_from: datetime.date | None = None,
+    published_to: datetime.date | None = None,
+    topic: str = "",
+    regime: str = "",
+    outcome: str = "",
+) -> QuerySet[DisclosureLogEntry]:
+    """The public list, filtered; with ``q``, ranked by PostgreSQL full-text search
+    (websearch syntax, English stemming) and annotated with a ``headline``. On SQLite, the
+    demo run, a plain substring match."""
+    qs = public_disclosure_log()
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    if published_from:
+        qs = qs.filter(published_at__date__gte=published_from)
+    if published_to:
+        qs = qs.filter(published_at__date__lte=published_to)
+    if topic:
+        qs = qs.filter(topic=topic)
+    if regime:
+        qs = qs.filter(regime=regime)
+    if outcome:
+        qs = qs.filter(outcome=outcome)
+    q = q.strip()
+    if not q:
+        return qs.order_by("-published_at", "-id")
+    if connection.vendor == "postgresql":
+        query = SearchQuery(q, config="english", search_type="websearch")
+        vector = SearchVector("search_document", config="english")
+        return (
+            qs.annotate(search=vector)
+            .filter(search=query)
+            .annotate(
+                rank=SearchRank(vector, query),
+                headline=SearchHeadline(
+                    "search_document",
+                    query,
+                    config="english",
+                    start_sel=HIGHLIGHT_START,
+                    stop_sel=HIGHLIGHT_STOP,
+                    max_fragments=2,
+                    max_words=30,
+                    min_words=10,
+                ),
+            )
+            .order_by("-rank", "-published_at", "-id")
+        )
+    return qs.filter(search_document__icontains=q).order_by("-published_at", "-id")
+
+
+def public_topics() -> list[str]:
+    return list(
+        public_disclosure_log()
+        .exclude(topic="")
+        .order_by("topic")
+        .values_list("topic", flat=True)
+        .distinct()
+    )
+
+
+def public_organisations() -> QuerySet[Organisation]:
+    """NHS bodies are public authorities: their names and codes are public."""
+    return Organisation.objects.order_by("name")
+
+
+def round_robin_entries(entry: DisclosureLogEntry) -> QuerySet[DisclosureLogEntry]:
+    """The same round-robin request as answered by other bodies in this install: published
+    ones only, whichever side recorded the link."""
+    links = RequestLink.objects.filter(kind=RequestLink.Kind.ROUND_ROBIN)
+    ids = set(
+        links.filter(from_request_id=entry.request_id).values_list("to_request_id", flat=True)
+    ) | set(links.filter(to_request_id=entry.request_id).values_list("from_request_id", flat=True))
+    return (
+        public_disclosure_log()
+        .filter(request_id__in=ids)
+        .exclude(pk=entry.pk)
+        .order_by("organisation__name")
+    )
+
+
+def public_attachments(entry: DisclosureLogEntry) -> QuerySet[PublishedAttachment]:
+    """Attachments of a live entry that were checked, or cleared by an FOI lead."""
+    return (
+        PublishedAttachment.objects.filter(
+            request_id=entry.request_id,
+            removed_at__isnull=True,
+            request__disclosure_entry__withdrawn_at__isnull=True,
+        )
+        .filter(
+            Q(check_state=PublishedAttachment.CheckState.CHECKED) | Q(override_at__isnull=False)
+        )
+        .defer("data")
+        .order_by("position")
+    )
+
+
+def public_response_pdf(entry: DisclosureLogEntry):
+    """The anonymised PDF of the issued response letter (from the letters app), or None."""
+    if not entry.is_live:
+        return None
+    return letter_selectors.anonymised_pdf_for(entry.request)
+
+
+# -- for FOI leads ------------------------------------------------------------------------
+
+
+def requester_details(request: Request) -> checks.RequesterDetails:
+    r = request.requester
+    return checks.RequesterDetails(
+        name=r.name, email=r.email, postal_address=r.postal_address, telephone=r.telephone
+    )
+
+
+def current_attachments(request: Request) -> QuerySet[PublishedAttachment]:
+    return PublishedAttachment.objects.filter(request=request, removed_at__isnull=True).order_by(
+        "position"
+    )
+
+
+def personal_data_findings(
+    request: Request, *, title: str | None = None, summary: str = ""
+) -> list[checks.Finding]:
+    """Everything the check finds in what would be published: the public title and summary,
+    every question and answer, each attachment inside and out, and the anonymised response
+    letter."""
+    who = requester_details(request)
+    org = request.organisation
+    allowed = [org.foi_email, org.telephone]
+    found: list[checks.Finding] = []
+
+    def scan(text: str, where: str) -> None:
+        found.extend(checks.scan_text(text, location=where, requester=who, allowed=allowed))
+
+    scan(title if title is not None else request.title, "title")
+    scan(summary, "summary")
+    for question in request.questions.order_by("number"):
+        scan(question.text, f"question {question.number}")
+        scan(question.answer, f"answer {question.number}")
+        scan(question.elsewhere_url, f"answer {question.number} link")
+    for attachment in current_attachments(request):
+        scan(attachment.title, f"attachment {attachment.position} title")
+        more, _ = checks.scan_attachment(
+            f"{attachment.position}-{attachment.filename}",
+            bytes(attachment.data),
+            requester=who,
+            allowed=allowed,
+        )
+        found.extend(more)
+    document = letter_selectors.anonymised_pdf_for(request)
+    if document is not None:
+        more, _ = checks.scan_attachment(
+            "response letter.pdf", bytes(document.data), requester=who, allowed=allowed
+        )
+        found.extend(more)
+    return found
+
+
+def accepted_fingerprints(request: Request) -> set[str]:
+    return set(
+        AcceptedFinding.objects.filter(request=request).values_list("fingerprint", flat=True)
+    )
+
+
+def outstanding_findings(
+    request: Request, *, title: str | None = None, summary: str = ""
+) -> list[checks.Finding]:
+    """Findings neither redacted (the text no longer has them) nor accepted."""
+    accepted = accepted_fingerprints(request)
+    return [
+        f
+        for f in personal_data_findings(request, title=title, summary=summary)
+        if f.fingerprint not in accepted
+    ]
+
+
+def publishable_requests_for(user) -> QuerySet[Request]:
+    """Responded or closed requests of the user's organisations, not live on the log."""
+    from foiregister.selectors import requests_visible_to
+
+    return (
+        requests_visible_to(user)
+        .filter(status__in=PUBLISHABLE_STATUSES)
+        .exclude(disclosure_entry__withdrawn_at__isnull=True, disclosure_entry__isnull=False)
+        .select_related("organisation")
+        .order_by("-responded_on", "-received_at")
+    )

@@ -1,0 +1,291 @@
+"""Every write to the disclosure log, audited in its transaction.
+
+Publishing is an explicit act of an FOI lead, after the personal-data check: every finding
+is either redacted (the text changed, so the finding is gone) or accepted, each acceptance
+stored and audited, and the publication's audit row records what was checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from foiregister import audit
+from foiregister.models import Request
+
+from . import checks, selectors
+from .exceptions import PersonalDataFound, PublicationError, UncheckedAttachment
+from .models import AcceptedFinding, DisclosureLogEntry, PublishedAttachment
+
+PUBLISH_PERMISSION = "disclosure.publish_response"
+
+
+def _check_may_publish(by: Any, request: Request) -> None:
+    """Publishing discloses to the world, so the rule sits here as well as in the admin:
+    an FOI lead (the permission) of the request's own organisation."""
+    if by is None or not by.is_authenticated or not by.has_perm(PUBLISH_PERMISSION):
+        raise PublicationError("only an FOI lead can publish or withdraw a response", field=None)
+    if not by.is_superuser and not request.organisation.members.filter(pk=by.pk).exists():
+        raise PublicationError(
+            f"{by.get_username()} is not a member of {request.organisation}", field=None
+        )
+
+
+def _questions_snapshot(request: Request) -> list[dict[str, Any]]:
+    out = []
+    for q in request.questions.order_by("number").prefetch_related("exemptions"):
+        out.append(
+            {
+                "number": q.number,
+                "text": q.text,
+                "answer": q.answer,
+                "answer_kind": q.answer_kind,
+                "answer_kind_label": q.get_answer_kind_display() if q.answer_kind else "",
+                "elsewhere_url": q.elsewhere_url,
+                "exemptions": [
+                    {"code": e.code, "section": e.section, "title": e.title}
+                    for e in q.exemptions.all()
+                ],
+            }
+        )
+    return out
+
+
+def _search_document(title: str, summary: str, questions: list[dict[str, Any]]) -> str:
+    parts = [title, summary]
+    for q in questions:
+        parts += [q["text"], q["answer"]]
+    return "\n".join(p for p in parts if p)
+
+
+@transaction.atomic
+def accept_finding(
+    *, request: Request, fingerprint: str, by: Any, reason: str = ""
+) -> AcceptedFinding:
+    """Record an FOI lead's decision that a finding may be published as it is."""
+    _check_may_publish(by, request)
+    current = {f.fingerprint: f for f in selectors.personal_data_findings(request)}
+    finding = current.get(fingerprint)
+    if finding is None:
+        raise PublicationError("that finding is no longer in the response", field="findings")
+    accepted, created = AcceptedFinding.objects.get_or_create(
+        request=request,
+        fingerprint=fingerprint,
+        defaults={
+            "kind": finding.kind,
+            "location": finding.location[:300],
+            "match": finding.match,
+            "reason": reason,
+            "accepted_by": by,
+        },
+    )
+    if created:
+        audit.record_event(
+            action="disclosure.finding_accepted",
+            obj=request,
+            by=by,
+            organisation_id=request.organisation_id,
+            changes={
+                "kind": finding.kind,
+                "location": finding.location,
+                "fingerprint": fingerprint,
+            },
+            note=reason,
+        )
+    return accepted
+
+
+@transaction.atomic
+def add_attachment(
+    *, request: Request, filename: str, data: bytes, by: Any, title: str = ""
+) -> PublishedAttachment:
+    """Attach a file to be published with the response; it is read all the way through now,
+    and again at publication."""
+    _, checkable = checks.scan_attachment(
+        filename, data, requester=selectors.requester_details(request)
+    )
+    position = (
+        PublishedAttachment.objects.filter(request=request).aggregate(m=Max("position"))["m"] or 0
+    ) + 1
+    attachment = PublishedAttachment.objects.create(
+        request=request,
+        position=position,
+        filename=filename[:200],
+        title=(title or f"Attachment {position}")[:200],
+        content_type=mimetypes.guess_type(filename)[0] or "application/octet-stream",
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        check_state=(
+            PublishedAttachment.CheckState.CHECKED
+            if checkable
+            else PublishedAttachment.CheckState.UNCHECKABLE
+        ),
+        added_by=by,
+    )
+    audit.record_event(
+        action="disclosure.attachment_added",
+        obj=request,
+        by=by,
+        organisation_id=request.organisation_id,
+        changes={
+            "position": position,
+            "sha256": attachment.sha256,
+            "check_state": attachment.check_state,
+        },
+    )
+    return attachment
+
+
+@transaction.atomic
+def remove_attachment(*, attachment: PublishedAttachment, by: Any, reason: str = "") -> None:
+    attachment.removed_at = timezone.now()
+    attachment.save(update_fields=["removed_at"])
+    audit.record_event(
+        action="disclosure.attachment_removed",
+        obj=attachment.request,
+        by=by,
+        organisation_id=attachment.request.organisation_id,
+        changes={"position": attachment.position, "sha256": attachment.sha256},
+        note=reason,
+    )
+
+
+@transaction.atomic
+def override_unchecked_attachment(
+    *, attachment: PublishedAttachment, by: Any, reason: str
+) -> PublishedAttachment:
+    """An FOI lead's decision, with the reason, to publish a file the check cannot read
+    (for example a scanned image they have looked at page by page)."""
+    _check_may_publish(by, attachment.request)
+    if not reason.strip():
+        raise PublicationError("give the reason for publishing an unchecked file", field="reason")
+    attachment.override_by = by
+    attachment.override_at = timezone.now()
+    attachment.override_reason = reason
+    attachment.save(update_fields=["override_by", "override_at", "override_reason"])
+    audit.record_event(
+        action="disclosure.attachment_override",
+        obj=attachment.request,
+        by=by,
+        organisation_id=attachment.request.organisation_id,
+        changes={"position": attachment.position, "sha256": attachment.sha256},
+        note=reason,
+    )
+    return attachment
+
+
+@transaction.atomic
+def publish_response(
+    *,
+    request: Request,
+    by: Any,
+    title: str | None = None,
+    summary: str = "",
+    topic: str | None = None,
+) -> DisclosureLogEntry:
+    """Publish a responded or closed request to the disclosure log, or republish a withdrawn
+    one (same public id). Refused while any finding is neither redacted nor accepted, or an
+    attachment could not be checked and has no override."""
+    request = Request.objects.select_for_update().select_related("organisation").get(pk=request.pk)
+    _check_may_publish(by, request)
+    if request.status not in selectors.PUBLISHABLE_STATUSES:
+        raise PublicationError(
+            f"{request.reference} is {request.get_status_display().lower()}: only a responded "
+            "or closed request can be published",
+            field="status",
+        )
+    existing = DisclosureLogEntry.objects.filter(request=request).first()
+    if existing is not None and existing.is_live:
+        raise PublicationError(f"{request.reference} is already published", field=None)
+    public_title = (title if title is not None else request.title).strip()
+    if not public_title:
+        raise PublicationError("a published response needs a title", field="title")
+    findings = selectors.personal_data_findings(request, title=public_title, summary=summary)
+    accepted = selectors.accepted_fingerprints(request)
+    outstanding = [f for f in findings if f.fingerprint not in accepted]
+    if outstanding:
+        raise PersonalDataFound(outstanding)
+    attachments = list(selectors.current_attachments(request))
+    blocked = [a for a in attachments if not a.may_publish]
+    if blocked:
+        raise UncheckedAttachment(
+            "cannot check "
+            + ", ".join(f"attachment {a.position} ({a.extension or 'no type'})" for a in blocked)
+            + ": an FOI lead must look at it and override, with a reason",
+            field="attachments",
+        )
+    questions = _questions_snapshot(request)
+    fields = {
+        "organisation": request.organisation,
+        "reference": request.reference,
+        "title": public_title,
+        "summary": summary,
+        "topic": (topic if topic is not None else request.topic).strip(),
+        "regime": request.regime,
+        "outcome": request.outcome,
+        "received_on": timezone.localtime(request.received_at).date(),
+        "responded_on": request.responded_on,
+        "questions": questions,
+        "search_document": _search_document(public_title, summary, questions),
+        "published_at": timezone.now(),
+        "published_by": by,
+        "withdrawn_at": None,
+        "withdrawn_by": None,
+        "withdrawal_reason": "",
+    }
+    if existing is None:
+        entry = DisclosureLogEntry.objects.create(request=request, **fields)
+        action = "disclosure.published"
+    else:
+        for name, value in fields.items():
+            setattr(existing, name, value)
+        existing.save()
+        entry = existing
+        action = "disclosure.republished"
+    audit.record_event(
+        action=action,
+        obj=entry,
+        by=by,
+        organisation_id=request.organisation_id,
+        changes={
+            "request": request.reference,
+            "public_id": entry.public_id,
+            "title": public_title,
+            "findings": len(findings),
+            "accepted": sorted(f.fingerprint for f in findings),
+            "attachments": [a.sha256 for a in attachments],
+            "overridden": [a.sha256 for a in attachments if a.override_at],
+        },
+    )
+    return entry
+
+
+@transaction.atomic
+def withdraw_response(*, entry: DisclosureLogEntry, by: Any, reason: str) -> DisclosureLogEntry:
+    """Take a response off the disclosure log (for example personal data found after
+    publication). Its public URL then answers as if it never existed."""
+    entry = DisclosureLogEntry.objects.select_for_update().get(pk=entry.pk)
+    _check_may_publish(by, entry.request)
+    if not entry.is_live:
+        raise PublicationError(f"{entry.reference} is already withdrawn", field=None)
+    if not reason.strip():
+        raise PublicationError("give the reason for withdrawing", field="reason")
+    entry.withdrawn_at = timezone.now()
+    entry.withdrawn_by = by
+    entry.withdrawal_reason = reason
+    entry.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    audit.record_event(
+        action="disclosure.withdrawn",
+        obj=entry,
+        by=by,
+        organisation_id=entry.organisation_id,
+        changes={"request": entry.reference, "public_id": entry.public_id},
+        note=reason,
+    )
+    return entry
