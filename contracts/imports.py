@@ -1,0 +1,626 @@
+"""Import contracts, spend and CDC activity from CSV or XLSX: preview, then an atomic commit.
+
+Files are read by ``tablib`` (CSV and, through openpyxl, XLSX), not a hand-written parser.
+Every row is parsed and checked before anything is written; every bad row is reported as
+``contracts.csv line 14, column end_date: '31/02/2025' is not a date`` and then nothing is
+written. Rows upsert on the register's own reference (contracts, spend) or on CDC, modality
+and month (activity), through the same services as the admin, so a re-import of the same
+file changes nothing and writes no audit rows.
+
+Line numbers are the spreadsheet's: the header is line 1, the first row line 2.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import tablib
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.utils import timezone
+
+from . import services
+from .exceptions import ContractsError
+from .models import (
+    Category,
+    CommunityDiagnosticCentre,
+    Contract,
+    ContractSpend,
+    ImportJob,
+    Supplier,
+)
+
+CHUNK = 500  # rows between progress saves in a background job
+
+
+@dataclass(frozen=True)
+class RowError:
+    filename: str
+    line: int
+    column: str
+    value: Any
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.filename} line {self.line}"
+        if self.column:
+            return f"{where}, column {self.column}: {self.value!r} {self.reason}"
+        return f"{where}: {self.reason}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.filename,
+            "line": self.line,
+            "column": self.column,
+            "value": "" if self.value is None else str(self.value),
+            "reason": self.reason,
+            "message": str(self),
+        }
+
+
+@dataclass
+class ImportResult:
+    filename: str
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "committed": self.committed,
+        }
+
+
+class ImportFailed(ContractsError):
+    """The file has bad rows; ``result.errors`` lists every one."""
+
+    def __init__(self, result: ImportResult) -> None:
+        super().__init__(f"{len(result.errors)} bad row(s) in {result.filename}")
+        self.result = result
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def read_table(content: bytes, filename: str) -> tablib.Dataset:
+    """A tablib Dataset from CSV or XLSX bytes (by extension)."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return tablib.Dataset().load(io.BytesIO(content), format="xlsx")
+    if name.endswith(".csv"):
+        text = content.decode("utf-8-sig")
+        return tablib.Dataset().load(text, format="csv")
+    raise ContractsError(f"{filename}: only .csv and .xlsx files can be imported", field="file")
+
+
+def _rows(data: tablib.Dataset) -> Iterator[tuple[int, dict[str, Any]]]:
+    headers = [str(h or "").strip().lower() for h in (data.headers or [])]
+    for index, row in enumerate(data, start=2):
+        values = dict(zip(headers, row, strict=False))
+        if all(v in (None, "") for v in values.values()):
+            continue
+        yield index, values
+
+
+class BadValue(Exception):
+    def __init__(self, column: str, value: Any, reason: str) -> None:
+        self.column, self.value, self.reason = column, value, reason
+
+
+def _text(row: dict, column: str, *, required: bool = False, max_length: int = 0) -> str:
+    value = row.get(column)
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise BadValue(column, value, "is required")
+    if max_length and len(text) > max_length:
+        raise BadValue(column, value, f"is longer than {max_length} characters")
+    return text
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+
+def _date(row: dict, column: str, *, required: bool = False) -> datetime.date | None:
+    value = row.get(column)
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _text(row, column, required=required)
+    if not text:
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise BadValue(column, value, "is not a date")
+
+
+def _decimal(row: dict, column: str, *, required: bool = False) -> Decimal | None:
+    value = row.get(column)
+    text = _text(row, column, required=required).replace(",", "").replace("£", "")
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise BadValue(column, value, "is not a number") from None
+    if not number.is_finite():
+        raise BadValue(column, value, "is not a number")
+    return number.quantize(Decimal("0.01"))
+
+
+def _int(row: dict, column: str, *, required: bool = False) -> int | None:
+    number = _decimal(row, column, required=required)
+    if number is None:
+        return None
+    if number != number.to_integral() or number < 0:
+        raise BadValue(column, row.get(column), "is not a whole number of 0 or more")
+    return int(number)
+
+
+def _bool(row: dict, column: str) -> bool:
+    text = _text(row, column).lower()
+    if text in ("", "0", "no", "n", "false"):
+        return False
+    if text in ("1", "yes", "y", "true"):
+        return True
+    raise BadValue(column, row.get(column), "is not yes or no")
+
+
+def _choice(row: dict, column: str, choices, *, required: bool = False, default: str = "") -> str:
+    """A code or its label, case-insensitively (``'Insourcing'`` or ``'insourcing'``)."""
+    text = _text(row, column, required=required)
+    if not text:
+        return default
+    lookup = {}
+    for value, label in choices:
+        lookup[str(value).lower()] = value
+        lookup[str(label).lower()] = value
+    if text.lower() not in lookup:
+        raise BadValue(column, row.get(column), "is not one of the allowed values")
+    return lookup[text.lower()]
+
+
+def _categories(row: dict, column: str) -> list[str]:
+    text = _text(row, column)
+    out = []
+    for part in re.split(r"[;|]", text):
+        if part.strip():
+            out.append(_choice({column: part}, column, Category.choices))
+    return out
+
+
+# -- parsers: a row -> keyword arguments for a service -------------------------------------
+
+
+CONTRACT_COLUMNS = (
+    "reference",
+    "supplier",
+    "title",
+    "kind",
+    "payment_basis",
+    "categories",
+    "scope",
+    "value",
+    "start_date",
+    "end_date",
+    "end_date_to_be_agreed",
+    "end_date_reason",
+    "extension_options",
+    "latest_end_date",
+    "notice_period_days",
+    "procurement_route",
+    "notice_references",
+    "status",
+    "is_public",
+)
+SPEND_COLUMNS = (
+    "reference",
+    "financial_year",
+    "kind",
+    "amount",
+    "basis",
+    "source",
+    "contract_reference",
+    "supplier",
+    "category",
+)
+ACTIVITY_COLUMNS = ("cdc", "modality", "month", "planned", "actual", "source")
+REQUIRED = {
+    ImportJob.Kind.CONTRACTS: ("reference", "supplier", "title", "kind", "payment_basis"),
+    ImportJob.Kind.SPEND: ("financial_year", "kind", "source"),
+    ImportJob.Kind.CDC_ACTIVITY: ("cdc", "modality", "month"),
+}
+COLUMNS = {
+    ImportJob.Kind.CONTRACTS: CONTRACT_COLUMNS,
+    ImportJob.Kind.SPEND: SPEND_COLUMNS,
+    ImportJob.Kind.CDC_ACTIVITY: ACTIVITY_COLUMNS,
+}
+
+
+@dataclass
+class Context:
+    """Lookups loaded once per file, so parsing 100,000 rows costs a few queries."""
+
+    organisation: Any
+    suppliers: dict[str, Supplier]
+    contracts: dict[str, Contract]
+    cdcs: dict[str, CommunityDiagnosticCentre]
+    seen: dict[str, int] = field(default_factory=dict)
+
+
+def _context(organisation, kind: str) -> Context:
+    suppliers = {s.name.lower(): s for s in Supplier.objects.all()}
+    contracts = {}
+    cdcs = {}
+    if kind in (ImportJob.Kind.CONTRACTS, ImportJob.Kind.SPEND):
+        contracts = {
+            c.reference: c
+            for c in Contract.objects.filter(organisation=organisation).select_related("supplier")
+        }
+    if kind == ImportJob.Kind.CDC_ACTIVITY:
+        cdcs = {
+            c.name.lower(): c
+            for c in CommunityDiagnosticCentre.objects.filter(host_trust=organisation)
+        }
+    return Context(organisation, suppliers, contracts, cdcs)
+
+
+def _unique(ctx: Context, key: str, line: int, column: str, value: Any) -> None:
+    if key in ctx.seen:
+        raise BadValue(column, value, f"repeats line {ctx.seen[key]}")
+    ctx.seen[key] = line
+
+
+def parse_contract(row: dict, line: int, ctx: Context) -> dict[str, Any]:
+    reference = _text(row, "reference", required=True, max_length=60)
+    _unique(ctx, reference, line, "reference", reference)
+    fields = {
+        "reference": reference,
+        "supplier_name": _text(row, "supplier", required=True, max_length=200),
+        "title": _text(row, "title", required=True, max_length=300),
+        "kind": _choice(row, "kind", Contract.Kind.choices, required=True),
+        "payment_basis": _choice(
+            row, "payment_basis", Contract.PaymentBasis.choices, required=True
+        ),
+        "categories": _categories(row, "categories"),
+        "scope": _text(row, "scope"),
+        "value": _decimal(row, "value"),
+        "start_date": _date(row, "start_date"),
+        "end_date": _date(row, "end_date"),
+        "end_date_to_be_agreed": _bool(row, "end_date_to_be_agreed"),
+        "end_date_reason": _text(row, "end_date_reason"),
+        "extension_options": _text(row, "extension_options"),
+        "latest_end_date": _date(row, "latest_end_date"),
+        "notice_period_days": _int(row, "notice_period_days"),
+        "procurement_route": _choice(row, "procurement_route", Contract.ProcurementRoute.choices),
+        "notice_references": _text(row, "notice_references"),
+        "status": _choice(row, "status", Contract.Status.choices, default=Contract.Status.ACTIVE),
+        "is_public": _bool(row, "is_public"),
+    }
+    if fields["start_date"] and fields["end_date"] and fields["end_date"] < fields["start_date"]:
+        raise BadValue("end_date", row.get("end_date"), "is before start_date")
+    if fields["end_date_to_be_agreed"] and not fields["end_date_reason"]:
+        raise BadValue(
+            "end_date_reason",
+            row.get("end_date_reason"),
+            "is required when the end date is to be agreed",
+        )
+    if fields["payment_basis"] == Contract.PaymentBasis.ACTIVITY_AT_TARIFF and fields["value"]:
+        raise BadValue("value", row.get("value"), "must be zero when paid on activity at tariff")
+    return fields
+
+
+def parse_spend(row: dict, line: int, ctx: Context) -> dict[str, Any]:
+    year = _text(row, "financial_year", required=True)
+    try:
+        services.check_financial_year(year)
+    except ContractsError:
+        raise BadValue("financial_year", year, "is not a financial year like 2024/25") from None
+    contract_ref = _text(row, "contract_reference")
+    contract = None
+    if contract_ref:
+        contract = ctx.contracts.get(contract_ref)
+        if contract is None:
+            raise BadValue("contract_reference", contract_ref, "is not a contract in the register")
+    supplier_name = _text(row, "supplier", max_length=200)
+    category = _choice(row, "category", Category.choices)
+    fields = {
+        "financial_year": year,
+        "kind": _choice(row, "kind", Contract.Kind.choices, required=True),
+        "amount": _decimal(row, "amount"),
+        "basis": _choice(row, "basis", ContractSpend.Basis.choices, default="actual"),
+        "source": _text(row, "source", required=True, max_length=300),
+        "contract": contract,
+        "supplier_name": supplier_name or (contract.supplier.name if contract else ""),
+        "category": category,
+        "reference": _text(row, "reference", max_length=120),
+    }
+    key = fields["reference"] or "|".join(
+        [year, fields["basis"], contract_ref or supplier_name.lower() or "all", category]
+    )
+    _unique(ctx, key, line, "reference" if fields["reference"] else "", key)
+    return fields
+
+
+def parse_activity(row: dict, line: int, ctx: Context) -> dict[str, Any]:
+    name = _text(row, "cdc", required=True)
+    cdc = ctx.cdcs.get(name.lower())
+    if cdc is None:
+        raise BadValue("cdc", name, "is not a CDC this organisation hosts")
+    month = _date(row, "month", required=True)
+    if month.day != 1:
+        raise BadValue("month", row.get("month"), "is not the first day of a month")
+    modality = _choice(row, "modality", Category.choices, required=True)
+    _unique(ctx, f"{cdc.pk}|{modality}|{month}", line, "month", row.get("month"))
+    return {
+        "cdc": cdc,
+        "modality": modality,
+        "month": month,
+        "planned": _int(row, "planned"),
+        "actual": _int(row, "actual"),
+        "source": _text(row, "source", max_length=300),
+    }
+
+
+PARSERS: dict[str, Callable[[dict, int, Context], dict[str, Any]]] = {
+    ImportJob.Kind.CONTRACTS: parse_contract,
+    ImportJob.Kind.SPEND: parse_spend,
+    ImportJob.Kind.CDC_ACTIVITY: parse_activity,
+}
+
+
+# -- applying a parsed row -----------------------------------------------------------------
+
+
+def _supplier(name: str, ctx: Context, by) -> Supplier | None:
+    if not name:
+        return None
+    supplier = ctx.suppliers.get(name.lower())
+    if supplier is None:
+        supplier = services.ensure_supplier(name=name, by=by)
+        ctx.suppliers[name.lower()] = supplier
+    return supplier
+
+
+def _apply_contract(fields: dict, ctx: Context, by) -> str:
+    fields = dict(fields)
+    fields["supplier"] = _supplier(fields.pop("supplier_name"), ctx, by)
+    existing = ctx.contracts.get(fields["reference"])
+    if existing is None:
+        ctx.contracts[fields["reference"]] = services.create_contract(
+            organisation=ctx.organisation, by=by, **fields
+        )
+        return "created"
+    before = existing.updated_at
+    updated = services.update_contract(existing, by=by, **fields)
+    ctx.contracts[fields["reference"]] = updated
+    return "unchanged" if updated.updated_at == before else "updated"
+
+
+def _apply_spend(fields: dict, ctx: Context, by) -> str:
+    fields = dict(fields)
+    fields["supplier"] = _supplier(fields.pop("supplier_name"), ctx, by)
+    reference = fields.pop("reference") or services.spend_reference(
+        financial_year=fields["financial_year"],
+        basis=fields["basis"],
+        contract=fields["contract"],
+        supplier=fields["supplier"],
+        category=fields["category"],
+        kind=fields["kind"],
+    )
+    existing = ContractSpend.objects.filter(
+        organisation=ctx.organisation, reference=reference
+    ).first()
+    row = services.record_spend(
+        organisation=ctx.organisation, by=by, reference=reference, **fields
+    )
+    if existing is None:
+        return "created"
+    return "unchanged" if row.updated_at == existing.updated_at else "updated"
+
+
+def _apply_activity(fields: dict, ctx: Context, by) -> str:
+    from .models import CdcActivity
+
+    existing = CdcActivity.objects.filter(
+        cdc=fields["cdc"], modality=fields["modality"], month=fields["month"]
+    ).first()
+    row = services.record_cdc_activity(by=by, **fields)
+    if existing is None:
+        return "created"
+    same = (existing.planned, existing.actual, existing.source) == (
+        row.planned,
+        row.actual,
+        row.source,
+    )
+    return "unchanged" if same else "updated"
+
+
+APPLY = {
+    ImportJob.Kind.CONTRACTS: _apply_contract,
+    ImportJob.Kind.SPEND: _apply_spend,
+    ImportJob.Kind.CDC_ACTIVITY: _apply_activity,
+}
+
+
+# -- the two steps -------------------------------------------------------------------------
+
+
+def _parse(
+    content: bytes, filename: str, kind: str, organisation
+) -> tuple[ImportResult, list[tuple[int, dict]], Context]:
+    result = ImportResult(filename=filename, kind=kind)
+    try:
+        data = read_table(content, filename)
+    except ContractsError:
+        raise
+    except Exception as exc:  # a file tablib cannot read at all: say so, with the file name
+        result.errors.append(RowError(filename, 1, "", None, f"cannot be read ({exc})"))
+        return result, [], _context(organisation, kind)
+    headers = {str(h or "").strip().lower() for h in (data.headers or [])}
+    missing = [c for c in REQUIRED[kind] if c not in headers]
+    for column in missing:
+        result.errors.append(RowError(filename, 1, column, None, "is missing from the header"))
+    unknown = sorted(headers - set(COLUMNS[kind]) - {""})
+    for column in unknown:
+        result.errors.append(RowError(filename, 1, column, None, "is not a known column"))
+    ctx = _context(organisation, kind)
+    parsed = []
+    if missing:
+        return result, parsed, ctx
+    parser = PARSERS[kind]
+    for line, row in _rows(data):
+        result.rows += 1
+        try:
+            parsed.append((line, parser(row, line, ctx)))
+        except BadValue as bad:
+            result.errors.append(RowError(filename, line, bad.column, bad.value, bad.reason))
+    return result, parsed, ctx
+
+
+def preview(*, content: bytes, filename: str, kind: str, organisation) -> ImportResult:
+    """Parse and check every row; write nothing. The result lists every error."""
+    result, _, _ = _parse(content, filename, kind, organisation)
+    return result
+
+
+def commit(
+    *,
+    content: bytes,
+    filename: str,
+    kind: str,
+    organisation,
+    by: Any,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Check every row, then write them all in one transaction, or none: any bad row (found
+    when parsing or refused by a service) rolls back the whole file and is reported."""
+    result, parsed, ctx = _parse(content, filename, kind, organisation)
+    if result.errors:
+        raise ImportFailed(result)
+    apply = APPLY[kind]
+    try:
+        with transaction.atomic():
+            for done, (line, fields) in enumerate(parsed, start=1):
+                try:
+                    with transaction.atomic():
+                        outcome = apply(fields, ctx, by)
+                except ContractsError as exc:
+                    result.errors.append(
+                        RowError(
+                            filename,
+                            line,
+                            exc.field or "",
+                            fields.get(exc.field or ""),
+                            exc.message,
+                        )
+                    )
+                    continue
+                setattr(result, outcome, getattr(result, outcome) + 1)
+                if progress and done % CHUNK == 0:
+                    progress(done, len(parsed))
+            if result.errors:
+                raise ImportFailed(result)
+    except ImportFailed:
+        result.created = result.updated = result.unchanged = 0
+        raise
+    result.committed = True
+    if progress:
+        progress(len(parsed), len(parsed))
+    return result
+
+
+# -- background jobs -----------------------------------------------------------------------
+
+BACKGROUND_ROWS = 2000  # files with more rows than this commit in Celery
+
+
+@transaction.atomic
+def create_job(*, organisation, kind: str, filename: str, content: bytes, by: Any) -> ImportJob:
+    """Store an uploaded file and its preview."""
+    result = preview(content=content, filename=filename, kind=kind, organisation=organisation)
+    job = ImportJob.objects.create(
+        organisation=organisation,
+        kind=kind,
+        filename=filename,
+        content=content,
+        status=ImportJob.Status.PREVIEWED,
+        rows_total=result.rows,
+        errors=[e.as_dict() for e in result.errors],
+        summary=result.summary(),
+        created_by=by,
+    )
+    return job
+
+
+def _save_progress(job_id: int, done: int, total: int) -> None:
+    """Write progress on a second connection in autocommit, so a watcher sees it while the
+    import's own transaction is still open. SQLite (the demo run) allows one writer, so
+    there progress appears only at the end."""
+    if connection.vendor == "sqlite":
+        return
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {ImportJob._meta.db_table} SET rows_done = %s, rows_total = %s "
+                "WHERE id = %s",
+                [done, total, job_id],
+            )
+    finally:
+        side.close()
+
+
+def run_job(job_id: int, *, by: Any = None) -> ImportJob:
+    """Commit a previewed job (called by the Celery task or directly for small files)."""
+    job = ImportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
+    if job.status == ImportJob.Status.SUCCEEDED:
+        return job
+    ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.RUNNING, rows_done=0)
+    try:
+        result = commit(
+            content=bytes(job.content),
+            filename=job.filename,
+            kind=job.kind,
+            organisation=job.organisation,
+            by=by or job.created_by,
+            progress=lambda done, total: _save_progress(job_id, done, total),
+        )
+    except ImportFailed as failed:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.FAILED,
+            errors=[e.as_dict() for e in failed.result.errors],
+            summary=failed.result.summary(),
+            rows_done=0,
+            finished_at=timezone.now(),
+        )
+    else:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.SUCCEEDED,
+            errors=[],
+            summary=result.summary(),
+            rows_done=result.rows,
+            finished_at=timezone.now(),
+        )
+    job.refresh_from_db()
+    return job

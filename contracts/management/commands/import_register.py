@@ -1,0 +1,61 @@
+"""Import contracts, spend or CDC activity from a CSV or XLSX file: preview, or --commit."""
+
+from pathlib import Path
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from contracts import imports
+from contracts.models import ImportJob
+
+
+class Command(BaseCommand):
+    help = (
+        "Check a CSV/XLSX file against the register and report every bad row; with --commit, "
+        "write it all in one transaction (or nothing)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--organisation", required=True, help="ODS code")
+        parser.add_argument("--kind", required=True, choices=ImportJob.Kind.values)
+        parser.add_argument("--commit", action="store_true", help="Write the rows")
+        parser.add_argument("--user", help="Username recorded in the audit history")
+
+    def handle(self, *args, file, organisation, kind, commit=False, user=None, **options):
+        Organisation = apps.get_model("foiregister", "Organisation")
+        org = Organisation.objects.filter(ods_code=organisation).first()
+        if org is None:
+            raise CommandError(f"no organisation with ODS code {organisation}")
+        by = None
+        if user:
+            by = get_user_model().objects.filter(username=user).first()
+            if by is None:
+                raise CommandError(f"no user {user}")
+        path = Path(file)
+        if not path.exists():
+            raise CommandError(f"{file} does not exist")
+        content = path.read_bytes()
+        if not commit:
+            result = imports.preview(
+                content=content, filename=path.name, kind=kind, organisation=org
+            )
+        else:
+            try:
+                result = imports.commit(
+                    content=content, filename=path.name, kind=kind, organisation=org, by=by
+                )
+            except imports.ImportFailed as failed:
+                result = failed.result
+        for error in result.errors:
+            self.stderr.write(str(error))
+        if result.errors:
+            raise CommandError(f"{len(result.errors)} bad row(s); nothing written")
+        if commit:
+            self.stdout.write(
+                f"{result.rows} rows: {result.created} created, {result.updated} updated, "
+                f"{result.unchanged} unchanged"
+            )
+        else:
+            self.stdout.write(f"{result.rows} rows look right; run again with --commit")

@@ -1,0 +1,316 @@
+"""PURE: the contract register as an Open Contracting Data Standard 1.1.5 release package.
+
+Standard library only: the selector gathers each contract as a plain dict (see
+``selectors.ocds_contract_records``) and this module maps it. One release per point in a
+contract's life, as OCDS asks (releases are immutable notices, not a current state):
+
+- ``{ocid}-award``: the award and the contract as signed (tags ``award``, ``contract``);
+- ``{ocid}-change-{n}``: each extension or variation (``contractAmendment``) or
+  termination (``contractTermination``), with the cumulative ``amendments`` list;
+- ``{ocid}-spend``: actual spend per financial year as implementation transactions
+  (``implementation``), dated at the close of each year (31 March).
+
+The OCID is ``{prefix}-{ODS code}-{contract id}``, the prefix registered with the Open
+Contracting Partnership (``settings.OCDS_PREFIX``). Codes come from the closed codelists
+(releaseTag, contractStatus, partyRole, method) copied into ``contracts/schema``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
+RELEASE_SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"
+
+# PSR 2023, Procurement Act 2023 and PCR 2015 routes -> OCDS method codelist.
+PROCUREMENT_METHOD = {
+    "psr_da_a": "direct",
+    "psr_da_b": "direct",
+    "psr_da_c": "direct",
+    "psr_urgent": "direct",
+    "pa23_direct": "direct",
+    "pcr15_no_notice": "direct",
+    "psr_msp": "limited",
+    "framework": "limited",
+    "psr_competitive": "open",
+    "pa23_open": "open",
+    "pcr15_open": "open",
+    "pa23_flexible": "selective",
+    "pcr15_restricted": "selective",
+    "pcr15_negotiated": "selective",
+}
+
+
+def ocds_datetime(value: datetime.date | datetime.datetime) -> str:
+    """OCDS dates are RFC 3339 date-times; a date is taken as midnight UTC."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.UTC)
+        return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{value.isoformat()}T00:00:00Z"
+
+
+def money(amount: Decimal | int | None) -> dict[str, Any] | None:
+    if amount is None:
+        return None
+    number = float(Decimal(amount))
+    return {"amount": int(number) if number.is_integer() else number, "currency": "GBP"}
+
+
+def financial_year_end(financial_year: str) -> datetime.date:
+    """``2024/25`` ends on 31 March 2025."""
+    return datetime.date(int(financial_year[:4]) + 1, 3, 31)
+
+
+def _prune(value: Any) -> Any:
+    """Drop empty strings, Nones, empty lists and dicts: OCDS prefers absent to empty."""
+    if isinstance(value, dict):
+        out = {k: _prune(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [_prune(v) for v in value if v not in (None, "", [], {})]
+    return value
+
+
+def _party(party: dict[str, Any], roles: list[str], scheme: str) -> dict[str, Any]:
+    identifier = None
+    if scheme == "GB-NHS":
+        identifier = {"scheme": "GB-NHS", "id": party["ods_code"], "legalName": party["name"]}
+    elif party.get("companies_house_number"):
+        identifier = {
+            "scheme": "GB-COH",
+            "id": party["companies_house_number"],
+            "legalName": party.get("legal_name") or party["name"],
+        }
+    details = {}
+    if party.get("is_sme"):
+        details["scale"] = "sme"
+    if party.get("is_vcse"):
+        details["vcse"] = True
+    return {
+        "id": party["id"],
+        "name": party["name"],
+        "identifier": identifier,
+        "address": {"streetAddress": party.get("address")} if party.get("address") else None,
+        "roles": roles,
+        "details": details or None,
+    }
+
+
+def _period(start, end, max_extent) -> dict[str, Any]:
+    return {
+        "startDate": ocds_datetime(start) if start else None,
+        "endDate": ocds_datetime(end) if end else None,
+        "maxExtentDate": ocds_datetime(max_extent) if max_extent else None,
+    }
+
+
+def contract_releases(record: dict[str, Any], *, prefix: str) -> list[dict[str, Any]]:
+    """Every release of one contract, oldest first."""
+    buyer, supplier = record["buyer"], record["supplier"]
+    ocid = f"{prefix}-{buyer['ods_code']}-{record['id']}"
+    parties = [
+        _party(buyer, ["buyer", "procuringEntity"], "GB-NHS"),
+        _party(supplier, ["supplier"], "GB-COH"),
+    ]
+    description = record["scope"]
+    if record.get("end_date_to_be_agreed"):
+        description = f"{description}\nEnd date to be agreed: {record['end_date_reason']}".strip()
+    tender = {
+        "id": f"{ocid}-tender",
+        "title": record["title"],
+        "mainProcurementCategory": "services",
+        "procurementMethod": PROCUREMENT_METHOD.get(record["procurement_route"]),
+        "procurementMethodDetails": record["procurement_route_label"]
+        if record["procurement_route"]
+        else None,
+        "additionalProcurementCategories": [],
+    }
+    start_date = record["start_date"] or record["created"]
+    award = {
+        "id": f"{ocid}-award",
+        "title": record["title"],
+        "status": "active",
+        "date": ocds_datetime(start_date),
+        "value": money(record["value"]),
+        "suppliers": [{"id": supplier["id"], "name": supplier["name"]}],
+        "contractPeriod": _period(
+            record["start_date"], record["end_date"], record["latest_end_date"]
+        ),
+    }
+    payment = f"Payment basis: {record['payment_basis']}."
+    categories = ", ".join(record["categories"])
+    contract = {
+        "id": f"{ocid}-contract",
+        "awardID": award["id"],
+        "title": record["title"],
+        "description": "\n".join(
+            x
+            for x in (description, payment, f"Categories: {categories}." if categories else "")
+            if x
+        ),
+        "status": "active"
+        if record["status"] in ("terminated",) or record["changes"]
+        else record["status"],
+        "period": _period(record["start_date"], record["end_date"], record["latest_end_date"]),
+        "value": money(record["value"]),
+        "dateSigned": ocds_datetime(record["start_date"]) if record["start_date"] else None,
+    }
+
+    def release(suffix: str, date, tags: list[str], contract_state: dict) -> dict[str, Any]:
+        return _prune(
+            {
+                "ocid": ocid,
+                "id": f"{ocid}-{suffix}",
+                "date": ocds_datetime(date),
+                "tag": tags,
+                "initiationType": "tender",
+                "language": "en",
+                "parties": parties,
+                "buyer": {"id": buyer["id"], "name": buyer["name"]},
+                "tender": tender,
+                "awards": [award],
+                "contracts": [contract_state],
+            }
+        )
+
+    releases = [release("award", start_date, ["award", "contract"], contract)]
+    end, value, amendments = record["end_date"], record["value"], []
+    status = contract["status"]
+    for n, change in enumerate(record["changes"], start=1):
+        end = change["new_end_date"] or end
+        if change["value_change"] is not None and value is not None:
+            value = Decimal(value) + Decimal(change["value_change"])
+        amendments.append(
+            {
+                "id": f"{ocid}-amendment-{n}",
+                "date": ocds_datetime(change["effective_on"]),
+                "rationale": change["reason"],
+                "description": change["kind_label"],
+            }
+        )
+        terminated = change["kind"] == "termination"
+        if terminated:
+            status = "terminated"
+        state = {
+            **contract,
+            "status": status,
+            "period": _period(record["start_date"], end, record["latest_end_date"]),
+            "value": money(value),
+            "amendments": list(amendments),
+        }
+        tags = ["contractTermination"] if terminated else ["contractAmendment"]
+        releases.append(release(f"change-{n}", change["effective_on"], tags, state))
+    last = releases[-1]["contracts"][0]
+    if record["spend"]:
+        transactions = [
+            {
+                "id": f"{ocid}-spend-{s['financial_year'].replace('/', '-')}-{s['id']}",
+                "source": None,
+                "date": ocds_datetime(financial_year_end(s["financial_year"])),
+                "value": money(s["amount"]),
+                "payer": {"id": buyer["id"], "name": buyer["name"]},
+                "payee": {"id": supplier["id"], "name": supplier["name"]},
+                "uri": None,
+            }
+            for s in record["spend"]
+        ]
+        latest = max(financial_year_end(s["financial_year"]) for s in record["spend"])
+        state = {**last, "implementation": {"transactions": transactions}}
+        releases.append(release("spend", latest, ["implementation"], state))
+    return releases
+
+
+def release_package(
+    records: list[dict[str, Any]],
+    *,
+    prefix: str,
+    published_date: datetime.datetime,
+    publisher: str = "FOI response and procurement register",
+    uri: str = "",
+) -> dict[str, Any]:
+    releases = [r for record in records for r in contract_releases(record, prefix=prefix)]
+    return {
+        "uri": uri or f"urn:{prefix}:register:{published_date:%Y%m%dT%H%M%SZ}",
+        "version": "1.1",
+        "publishedDate": ocds_datetime(published_date),
+        "publisher": {"name": publisher},
+        "license": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+        "publicationPolicy": "Only contracts their commissioners have marked public.",
+        "releases": releases,
+    }
+
+
+def load_schema(name: str) -> dict[str, Any]:
+    return json.loads((SCHEMA_DIR / name).read_text())
+
+
+def validation_errors(package: dict[str, Any]) -> list[str]:
+    """Every schema error in the package (release-package + release schema, draft 4).
+
+    ``jsonschema`` is used only when validating, so the mapping itself stays stdlib."""
+    import jsonschema
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT4
+
+    release_schema = load_schema("release-schema.json")
+    registry = Registry().with_resource(
+        RELEASE_SCHEMA_URL, Resource.from_contents(release_schema, default_specification=DRAFT4)
+    )
+    validator = jsonschema.Draft4Validator(
+        load_schema("release-package-schema.json"),
+        registry=registry,
+        format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER,
+    )
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path)) or '(package)'}: {e.message}"
+        for e in sorted(validator.iter_errors(package), key=lambda e: list(e.absolute_path))
+    ]
+    return errors + codelist_errors(package)
+
+
+def codelist(name: str) -> set[str]:
+    with open(SCHEMA_DIR / name, newline="", encoding="utf-8") as fh:
+        return {row["Code"] for row in csv.DictReader(fh)}
+
+
+def codelist_errors(package: dict[str, Any]) -> list[str]:
+    """Closed codelists the schema names but does not enforce as an enum (releaseTag,
+    partyRole, contractStatus, awardStatus, method, initiationType)."""
+    tags, roles, contract_status = (
+        codelist("releaseTag.csv"),
+        codelist("partyRole.csv"),
+        codelist("contractStatus.csv"),
+    )
+    award_status, methods, initiation = (
+        codelist("awardStatus.csv"),
+        codelist("method.csv"),
+        codelist("initiationType.csv"),
+    )
+    errors = []
+    for i, release in enumerate(package.get("releases", [])):
+        where = f"releases/{i}"
+
+        def check(value, allowed, path, where=where):
+            if value is not None and value not in allowed:
+                errors.append(f"{where}/{path}: {value!r} is not in the codelist")
+
+        for tag in release.get("tag", []):
+            check(tag, tags, "tag")
+        check(release.get("initiationType"), initiation, "initiationType")
+        for j, party in enumerate(release.get("parties", [])):
+            for role in party.get("roles", []):
+                check(role, roles, f"parties/{j}/roles")
+        check(
+            release.get("tender", {}).get("procurementMethod"), methods, "tender/procurementMethod"
+        )
+        for j, award in enumerate(release.get("awards", [])):
+            check(award.get("status"), award_status, f"awards/{j}/status")
+        for j, contract in enumerate(release.get("contracts", [])):
+            check(contract.get("status"), contract_status, f"contracts/{j}/status")
+    return errors

@@ -1,0 +1,329 @@
+"""CSV and XLSX imports: preview, atomic commit, every error reported, idempotent."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from contracts import imports, selectors, services
+from contracts.models import CdcActivity, Contract, ContractSpend, ImportJob, Supplier
+from foiregister.models import AuditEvent
+from tests.factories import contracts as f
+
+D = datetime.date
+HEADER = "reference,supplier,title,kind,payment_basis,categories,value,start_date,end_date,end_date_to_be_agreed,end_date_reason\n"
+GOOD = (
+    HEADER
+    + "SSOT-1,Diagnostic Healthcare Ltd,Provision of MRI services,independent_sector,activity_at_tariff,mri,0,2024-02-01,2027-01-31,,\n"
+    + "SSOT-2,Harmonic Medical Sonography,Provision of NOUS,Independent sector,activity_at_tariff,nous,0,,31/03/2026,,\n"
+    + "DAC-1,MediServices,EMG & NCS reporting,insourcing,cost_per_case,neurophysiology,,,,yes,PSR Direct Award C under review\n"
+)
+
+
+def _commit(content, organisation, by=None, filename="contracts.csv", kind="contracts"):
+    return imports.commit(
+        content=content.encode() if isinstance(content, str) else content,
+        filename=filename,
+        kind=kind,
+        organisation=organisation,
+        by=by,
+    )
+
+
+def test_preview_reports_rows_and_writes_nothing(organisation):
+    result = imports.preview(
+        content=GOOD.encode(),
+        filename="contracts.csv",
+        kind="contracts",
+        organisation=organisation,
+    )
+
+    assert result.ok and result.rows == 3
+    assert not Contract.objects.exists() and not Supplier.objects.exists()
+
+
+def test_commit_creates_contracts_and_suppliers(organisation, commissioner):
+    result = _commit(GOOD, organisation, by=commissioner)
+
+    assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
+    dac = Contract.objects.get(reference="DAC-1")
+    assert dac.end_date_to_be_agreed and dac.end_date_reason == "PSR Direct Award C under review"
+    assert Contract.objects.get(reference="SSOT-2").current_end_date == D(2026, 3, 31)
+    assert AuditEvent.objects.filter(action="contract.created").count() == 3
+
+
+def test_reimporting_the_same_file_changes_nothing(organisation, commissioner):
+    _commit(GOOD, organisation, by=commissioner)
+    audit_rows = AuditEvent.objects.count()
+
+    result = _commit(GOOD, organisation, by=commissioner)
+
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 3)
+    assert AuditEvent.objects.count() == audit_rows
+    assert Contract.objects.count() == 3
+
+
+def test_reimport_with_a_changed_row_updates_only_that_contract(organisation, commissioner):
+    _commit(GOOD, organisation, by=commissioner)
+
+    result = _commit(GOOD.replace("2027-01-31", "2027-03-31"), organisation, by=commissioner)
+
+    assert (result.updated, result.unchanged) == (1, 2)
+    assert Contract.objects.get(reference="SSOT-1").current_end_date == D(2027, 3, 31)
+
+
+def test_every_bad_row_is_reported_with_file_line_column_and_value(organisation):
+    bad = (
+        HEADER
+        + "OK-1,Supplier A,MRI,independent_sector,annual,mri,100,,2026-01-01,,\n"
+        + "BAD-1,Supplier B,MRI,independent_sector,annual,mri,100,,31/02/2025,,\n"
+        + "BAD-2,Supplier C,MRI,outsourcing,annual,mri,lots,,,,\n"
+        + "BAD-3,Supplier D,MRI,insourcing,annual,scanner,1,,,maybe,\n"
+        + "OK-1,Supplier A,MRI,independent_sector,annual,mri,100,,2026-01-01,,\n"
+    )
+
+    with pytest.raises(imports.ImportFailed) as exc:
+        _commit(bad, organisation)
+
+    messages = [str(e) for e in exc.value.result.errors]
+    assert messages == [
+        "contracts.csv line 3, column end_date: '31/02/2025' is not a date",
+        "contracts.csv line 4, column kind: 'outsourcing' is not one of the allowed values",
+        "contracts.csv line 5, column categories: 'scanner' is not one of the allowed values",
+        "contracts.csv line 6, column reference: 'OK-1' repeats line 2",
+    ]
+    assert not Contract.objects.exists()
+
+
+def test_a_row_refused_by_a_service_rolls_back_the_whole_file(organisation):
+    """Parsing passes; the service refuses the second row (latest end before end)."""
+    content = (
+        "reference,supplier,title,kind,payment_basis,end_date,latest_end_date\n"
+        "A,Supplier A,MRI,independent_sector,annual,2026-01-01,\n"
+        "B,Supplier B,MRI,independent_sector,annual,2026-01-01,2025-01-01\n"
+    )
+
+    with pytest.raises(imports.ImportFailed) as exc:
+        _commit(content, organisation)
+
+    [error] = exc.value.result.errors
+    assert error.line == 3 and error.column == "latest_end_date"
+    assert not Contract.objects.exists() and not Supplier.objects.exists()
+
+
+def test_missing_and_unknown_columns_are_reported_on_line_1(organisation):
+    result = imports.preview(
+        content=b"reference,titel\nX,Y\n",
+        filename="c.csv",
+        kind="contracts",
+        organisation=organisation,
+    )
+
+    messages = [str(e) for e in result.errors]
+    assert "c.csv line 1, column supplier: None is missing from the header" in messages
+    assert "c.csv line 1, column titel: None is not a known column" in messages
+
+
+def _xlsx(rows):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsx_spend_import_commits_and_is_idempotent(organisation):
+    contract = f.contract(organisation=organisation, reference="COBALT-1", kind="insourcing")
+    content = _xlsx(
+        [
+            [
+                "financial_year",
+                "kind",
+                "amount",
+                "source",
+                "contract_reference",
+                "supplier",
+                "category",
+            ],
+            ["2024/25", "insourcing", 1000000.5, "ledger M12", "COBALT-1", None, "ct"],
+            [
+                "2024/25",
+                "insourcing",
+                "2,091,518.50",
+                "ledger M12",
+                None,
+                "Health Now",
+                "cardiology",
+            ],
+        ]
+    )
+
+    first = _commit(content, organisation, filename="spend.xlsx", kind="spend")
+    second = _commit(content, organisation, filename="spend.xlsx", kind="spend")
+
+    assert (first.created, second.unchanged) == (2, 2)
+    assert ContractSpend.objects.get(contract=contract).supplier == contract.supplier
+    assert selectors.spend_total(
+        organisation=organisation, financial_year="2024/25", kind="insourcing"
+    ) == Decimal("3091519.00")
+
+
+def test_xlsx_errors_name_the_file_line_and_column(organisation):
+    content = _xlsx(
+        [
+            ["financial_year", "kind", "amount", "source", "contract_reference"],
+            ["2024-25", "insourcing", 10, "ledger", None],
+            ["2024/25", "insourcing", "ten", "ledger", "NOPE"],
+        ]
+    )
+
+    result = imports.preview(
+        content=content, filename="spend.xlsx", kind="spend", organisation=organisation
+    )
+
+    assert [str(e) for e in result.errors] == [
+        "spend.xlsx line 2, column financial_year: '2024-25' is not a financial year like 2024/25",
+        "spend.xlsx line 3, column contract_reference: 'NOPE' is not a contract in the register",
+    ]
+
+
+def test_xlsx_dates_from_excel_cells_are_read_as_dates(organisation):
+    content = _xlsx(
+        [
+            ["reference", "supplier", "title", "kind", "payment_basis", "end_date"],
+            [
+                "X-1",
+                "Supplier X",
+                "CT",
+                "independent_sector",
+                "block",
+                datetime.datetime(2026, 3, 31),
+            ],
+        ]
+    )
+
+    _commit(content, organisation, filename="contracts.xlsx")
+
+    assert Contract.objects.get(reference="X-1").end_date == D(2026, 3, 31)
+
+
+def test_cdc_activity_import_upserts_by_cdc_modality_and_month(organisation):
+    cdc = f.cdc(host_trust=organisation, name="Guest Hospital CDC")
+    csv = (
+        "cdc,modality,month,planned,actual\n"
+        "Guest Hospital CDC,MRI,2025-06-01,1400,1296\n"
+        "guest hospital cdc,ct,01/06/2025,900,\n"
+    )
+
+    _commit(csv, organisation, filename="activity.csv", kind="cdc_activity")
+    result = _commit(
+        csv.replace("1296", "1300"), organisation, filename="activity.csv", kind="cdc_activity"
+    )
+
+    assert (result.updated, result.unchanged) == (1, 1)
+    assert CdcActivity.objects.get(cdc=cdc, modality="mri").actual == 1300
+
+
+def test_cdc_activity_for_a_cdc_hosted_elsewhere_is_refused(organisation, other_organisation):
+    f.cdc(host_trust=other_organisation, name="Elsewhere CDC")
+
+    result = imports.preview(
+        content=b"cdc,modality,month\nElsewhere CDC,mri,2025-06-01\n",
+        filename="a.csv",
+        kind="cdc_activity",
+        organisation=organisation,
+    )
+
+    assert [e.reason for e in result.errors] == ["is not a CDC this organisation hosts"]
+
+
+def test_import_job_runs_in_celery_and_records_progress(organisation, commissioner):
+    job = imports.create_job(
+        organisation=organisation,
+        kind="contracts",
+        filename="contracts.csv",
+        content=GOOD.encode(),
+        by=commissioner,
+    )
+    assert job.status == ImportJob.Status.PREVIEWED and job.rows_total == 3
+
+    from contracts.tasks import run_import_job
+
+    run_import_job.delay(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.SUCCEEDED
+    assert job.rows_done == 3
+    assert job.summary["created"] == 3
+
+
+def test_failed_import_job_keeps_its_errors(organisation, commissioner):
+    content = (HEADER + "A,S,T,independent_sector,annual,mri,x,,,,\n").encode()
+    job = imports.create_job(
+        organisation=organisation,
+        kind="contracts",
+        filename="c.csv",
+        content=content,
+        by=commissioner,
+    )
+
+    job = imports.run_job(job.pk)
+
+    assert job.status == ImportJob.Status.FAILED
+    assert job.errors[0]["message"] == "c.csv line 2, column value: 'x' is not a number"
+    assert not Contract.objects.exists()
+
+
+def test_import_command_previews_then_commits(organisation, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "contracts.csv"
+    path.write_text(GOOD)
+    out = StringIO()
+
+    call_command(
+        "import_register", str(path), "--organisation", "QNC", "--kind", "contracts", stdout=out
+    )
+    assert not Contract.objects.exists()
+    call_command(
+        "import_register",
+        str(path),
+        "--organisation",
+        "QNC",
+        "--kind",
+        "contracts",
+        "--commit",
+        stdout=out,
+    )
+
+    assert Contract.objects.count() == 3
+    assert "3 created" in out.getvalue()
+
+
+def test_service_errors_in_spend_are_reported_per_row(organisation, other_organisation):
+    services.record_spend(
+        organisation=organisation,
+        financial_year="2024/25",
+        amount=None,
+        kind="insourcing",
+        source="x",
+        by=None,
+        reference="keep",
+    )
+
+    result = imports.preview(
+        content=b"financial_year,kind,source,basis\n2024/25,insourcing,x,guess\n",
+        filename="s.csv",
+        kind="spend",
+        organisation=organisation,
+    )
+
+    assert [str(e) for e in result.errors] == [
+        "s.csv line 2, column basis: 'guess' is not one of the allowed values"
+    ]

@@ -1,0 +1,179 @@
+"""OCDS 1.1.5 export: valid against the package and release schemas, codes from codelists."""
+
+import csv
+import datetime
+import json
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from contracts import ocds, selectors, services
+from tests.factories import contracts as f
+
+D = datetime.date
+SCHEMA = Path(ocds.__file__).parent / "schema"
+
+
+def _codes(name):
+    with open(SCHEMA / name) as fh:
+        return {row["Code"] for row in csv.DictReader(fh)}
+
+
+@pytest.fixture
+def register(organisation, commissioner):
+    supplier = f.supplier(
+        name="Diagnostic Healthcare Ltd", companies_house_number="01234567", is_sme=True
+    )
+    contract = f.contract(
+        organisation=organisation,
+        reference="SSOT-IS-MRI",
+        supplier=supplier,
+        is_public=True,
+        procurement_route="psr_da_c",
+        latest_end_date=D(2028, 1, 31),
+        by=commissioner,
+    )
+    services.record_contract_change(
+        contract,
+        kind="extension",
+        effective_on=D(2026, 12, 1),
+        new_end_date=D(2028, 1, 31),
+        reason="Option exercised",
+        by=commissioner,
+    )
+    services.record_contract_change(
+        contract,
+        kind="variation",
+        effective_on=D(2027, 2, 1),
+        value_change=Decimal("2500.50"),
+        reason="More sessions",
+        by=commissioner,
+    )
+    services.record_spend(
+        organisation=organisation,
+        contract=contract,
+        financial_year="2024/25",
+        amount=Decimal("81234.56"),
+        kind="independent_sector",
+        source="ledger",
+        by=commissioner,
+    )
+    f.contract(organisation=organisation, reference="PRIVATE", is_public=False)
+    return contract
+
+
+def test_release_package_validates_against_the_ocds_1_1_5_schema(register, settings):
+    settings.OCDS_PREFIX = "ocds-abc123"
+
+    package = selectors.ocds_release_package(organisation=register.organisation)
+
+    assert ocds.validation_errors(package) == []
+
+
+def test_schema_check_catches_a_broken_release(register):
+    package = selectors.ocds_release_package()
+    del package["releases"][0]["ocid"]
+    package["releases"][1]["tag"] = ["notATag"]
+
+    errors = ocds.validation_errors(package)
+
+    assert len(errors) == 2
+
+
+def test_one_release_per_contract_change_under_the_configured_prefix(register, settings):
+    settings.OCDS_PREFIX = "ocds-abc123"
+
+    releases = selectors.ocds_release_package()["releases"]
+
+    ocid = f"ocds-abc123-QNC-{register.pk}"
+    assert [r["ocid"] for r in releases] == [ocid] * 4
+    assert [r["tag"] for r in releases] == [
+        ["award", "contract"],
+        ["contractAmendment"],
+        ["contractAmendment"],
+        ["implementation"],
+    ]
+    assert len({r["id"] for r in releases}) == 4
+
+
+def test_only_public_contracts_are_exported_by_default(register):
+    releases = selectors.ocds_release_package()["releases"]
+
+    assert "PRIVATE" not in json.dumps(releases)
+
+
+def test_amendments_periods_values_and_spend_are_mapped(register):
+    releases = selectors.ocds_release_package()["releases"]
+
+    last_change = releases[2]["contracts"][0]
+    assert last_change["period"]["endDate"] == "2028-01-31T00:00:00Z"
+    assert last_change["value"] == {"amount": 102500.5, "currency": "GBP"}
+    assert [a["rationale"] for a in last_change["amendments"]] == [
+        "Option exercised",
+        "More sessions",
+    ]
+    [transaction] = releases[3]["contracts"][0]["implementation"]["transactions"]
+    assert transaction["value"] == {"amount": 81234.56, "currency": "GBP"}
+    assert transaction["date"] == "2025-03-31T00:00:00Z"
+    assert releases[0]["tender"]["procurementMethod"] == "direct"
+
+
+def test_codes_come_from_the_ocds_codelists(register):
+    releases = selectors.ocds_release_package()["releases"]
+
+    for release in releases:
+        assert set(release["tag"]) <= _codes("releaseTag.csv")
+        for party in release["parties"]:
+            assert set(party["roles"]) <= _codes("partyRole.csv")
+        assert release["contracts"][0]["status"] in _codes("contractStatus.csv")
+        assert release["tender"]["procurementMethod"] in _codes("method.csv")
+
+
+def test_termination_is_released_as_a_contract_termination(organisation):
+    contract = f.contract(organisation=organisation, is_public=True)
+    services.record_contract_change(
+        contract,
+        kind="termination",
+        effective_on=D(2025, 9, 30),
+        reason="Brought in-house",
+        by=None,
+    )
+
+    releases = selectors.ocds_release_package()["releases"]
+
+    assert releases[-1]["tag"] == ["contractTermination"]
+    assert releases[-1]["contracts"][0]["status"] == "terminated"
+    assert ocds.validation_errors(selectors.ocds_release_package()) == []
+
+
+def test_withheld_value_is_not_exported(organisation):
+    f.contract(
+        organisation=organisation,
+        is_public=True,
+        value_is_public=False,
+        value=Decimal("999999.00"),
+    )
+
+    package = selectors.ocds_release_package()
+
+    assert "999999" not in json.dumps(package)
+
+
+def test_export_ocds_command_writes_a_valid_package(register, tmp_path):
+    out = tmp_path / "register.json"
+
+    call_command("export_ocds", "--output", str(out), "--organisation", "QNC", stdout=StringIO())
+
+    package = json.loads(out.read_text())
+    assert len(package["releases"]) == 4
+    assert ocds.validation_errors(package) == []
+
+
+def test_export_ocds_command_refuses_an_unknown_organisation(db):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="ZZZ"):
+        call_command("export_ocds", "--organisation", "ZZZ", stdout=StringIO())
