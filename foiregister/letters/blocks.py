@@ -209,3 +209,194 @@ def _categories() -> list[tuple[str, str]]:
 
 def _date(value: str) -> datetime.date:
     return datetime.date.fromisoformat(value)
+
+
+def _contract_kinds() -> list[tuple[str, str]]:
+    from contracts.models import Contract
+
+    return list(Contract.Kind.choices)
+
+
+def _withheld_values(organisation, references: list[str]) -> set[str]:
+    """References whose value the register marks as withheld (e.g. s.43(2)): the letter
+    must not print it."""
+    from contracts.models import Contract
+
+    return set(
+        Contract.objects.filter(
+            organisation=organisation, reference__in=references, value_is_public=False
+        ).values_list("reference", flat=True)
+    )
+
+
+def _contract_rows(organisation, summaries) -> list[dict[str, Any]]:
+    withheld = _withheld_values(organisation, [s.reference for s in summaries])
+    rows = []
+    for s in summaries:
+        row = jsonable(s.as_dict())
+        if s.reference in withheld:
+            row["value"] = None
+            row["value_withheld"] = True
+        else:
+            row["value_withheld"] = False
+        rows.append(row)
+    return rows
+
+
+@register
+class IndependentSectorContracts(LiveBlock):
+    key = "independent_sector_contracts"
+    title = "Independent-sector contracts"
+    description = (
+        "The organisation's independent-sector contracts live on a date, optionally for some "
+        "modalities: supplier, scope, value or payment basis, and expiry (as in the "
+        "Staffordshire imaging letter)."
+    )
+    params = (
+        Param("categories", "choices", "Modalities", required=False, choices=_categories),
+        Param("active_on", "date", "Live on"),
+    )
+
+    def fetch(self, *, organisation, params):
+        select = _contracts_selector("independent_sector_contracts")
+        summaries = select(
+            organisation=organisation,
+            categories=params["categories"] or None,
+            active_on=_date(params["active_on"]),
+        )
+        return {
+            "active_on": params["active_on"],
+            "contracts": _contract_rows(organisation, summaries),
+        }
+
+
+@register
+class InsourcingProvidersBySpecialty(LiveBlock):
+    key = "insourcing_providers_by_specialty"
+    title = "Insourcing providers by specialty"
+    description = (
+        "For a financial year, each clinical specialty with the insourcing providers paid for "
+        "it (from the spend ledger), as in the Dudley insourcing letter."
+    )
+    params = (Param("financial_year", "financial_year", "Financial year", help="e.g. 2024/25"),)
+
+    def fetch(self, *, organisation, params):
+        select = _contracts_selector("insourcing_providers_by_specialty")
+        found = select(organisation=organisation, financial_year=params["financial_year"])
+        return {
+            "financial_year": params["financial_year"],
+            "specialties": [{"specialty": k, "providers": list(v)} for k, v in found.items()],
+        }
+
+
+@register
+class SpendTotal(LiveBlock):
+    key = "spend_total"
+    title = "Total spend in a financial year"
+    description = "Actual spend of one kind (e.g. insourcing) in a financial year, in pounds."
+    params = (
+        Param("financial_year", "financial_year", "Financial year", help="e.g. 2024/25"),
+        Param("kind", "choice", "Kind of contract", choices=_contract_kinds),
+    )
+
+    def fetch(self, *, organisation, params):
+        select = _contracts_selector("spend_total")
+        total = select(
+            organisation=organisation,
+            financial_year=params["financial_year"],
+            kind=params["kind"],
+        )
+        labels = dict(_contract_kinds())
+        return {
+            "financial_year": params["financial_year"],
+            "kind": params["kind"],
+            "kind_label": labels.get(params["kind"], params["kind"]),
+            "total": total,
+        }
+
+
+@register
+class LiveInsourcingContracts(LiveBlock):
+    key = "live_insourcing_contracts"
+    title = "Live insourcing contracts"
+    description = (
+        "Insourcing contracts live on a date, by supplier, with each end date, or 'to be "
+        "agreed' and the reason (e.g. a PSR Direct Award C under review)."
+    )
+    params = (Param("on", "date", "Live on"),)
+
+    def fetch(self, *, organisation, params):
+        select = _contracts_selector("live_insourcing_contracts")
+        summaries = select(organisation=organisation, on=_date(params["on"]))
+        suppliers: dict[str, list[dict[str, Any]]] = {}
+        for row in _contract_rows(organisation, summaries):
+            suppliers.setdefault(row["supplier"], []).append(row)
+        return {
+            "on": params["on"],
+            "suppliers": [{"supplier": k, "contracts": v} for k, v in suppliers.items()],
+        }
+
+
+@register
+class CdcsHosted(LiveBlock):
+    key = "cdcs_hosted"
+    title = "Community diagnostic centres: capacity and utilisation"
+    description = (
+        "The CDCs the organisation hosts (or, for an ICB, in its area), with capacity, "
+        "activity, utilisation and average monthly shortfall by modality over a period."
+    )
+    params = (
+        Param("start", "date", "Period from"),
+        Param("end", "date", "Period to"),
+        Param(
+            "area",
+            "choice",
+            "Which CDCs",
+            required=False,
+            choices=[("hosted_or_area", "Hosted or in the ICB area"), ("hosted", "Hosted only")],
+            help="Default: hosted or in the ICB area.",
+        ),
+    )
+
+    def clean(self, raw):
+        cleaned = super().clean(raw)
+        if cleaned["end"] < cleaned["start"]:
+            raise BlockError("parameter end: the period ends before it starts", field="end")
+        return cleaned
+
+    def fetch(self, *, organisation, params):
+        select = _contracts_selector("cdcs_hosted_by")
+        cdcs = select(
+            organisation=organisation,
+            start=_date(params["start"]),
+            end=_date(params["end"]),
+            include_icb_area=params["area"] != "hosted",
+        )
+        return {
+            "organisation": organisation.name,
+            "start": params["start"],
+            "end": params["end"],
+            "cdcs": [jsonable(_asdict(c)) for c in cdcs],
+        }
+
+
+@register
+class PlannedProcurements(LiveBlock):
+    key = "planned_procurements"
+    title = "Plans to procure or re-tender"
+    description = (
+        "Open plans to procure or re-tender, optionally for some categories; none gives the "
+        "answer that there are no current plans."
+    )
+    params = (Param("categories", "choices", "Categories", required=False, choices=_categories),)
+
+    def fetch(self, *, organisation, params):
+        select = _contracts_selector("planned_procurements")
+        plans = select(organisation=organisation, categories=params["categories"] or None)
+        return {"plans": [jsonable(_asdict(p)) for p in plans]}
+
+
+def _asdict(obj) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(obj)
