@@ -369,6 +369,8 @@ def request_clock(
     timeline: Iterable[TimelineStep],
     *,
     extra_holidays: HolidayMap | None = None,
+    uk_calendar: WorkingDayCalendar | None = None,
+    england_and_wales_calendar: WorkingDayCalendar | None = None,
 ) -> RequestClock:
     """Work out a request's due dates from its timeline.
 
@@ -406,8 +408,11 @@ def request_clock(
     kinds = {s.kind for s in steps}
     workings: list[ClockWorking] = []
     extended: datetime.date | None = None
+    uk = uk_calendar or WorkingDayCalendar(extra_holidays=extra_holidays)
     if regime == "sar":
-        calendar = WorkingDayCalendar(extra_holidays=extra_holidays, nations=ENGLAND_AND_WALES)
+        calendar = england_and_wales_calendar or WorkingDayCalendar(
+            extra_holidays=extra_holidays, nations=ENGLAND_AND_WALES
+        )
         main = sar_working(start, calendar=calendar)
         workings.append(main)
         if "sar_extension" in kinds:
@@ -415,7 +420,7 @@ def request_clock(
             workings.append(ext)
             extended = ext.due
     else:
-        calendar = WorkingDayCalendar(extra_holidays=extra_holidays)
+        calendar = uk
         main = count_working_days(
             start, FOI_WORKING_DAYS, calendar=calendar, pauses=pauses, clock=regime
         )
@@ -445,7 +450,7 @@ def request_clock(
         notes.append("Awaiting clarification: the clock restarts when it arrives.")
     responded = max((s.on for s in steps if s.kind == "response_sent"), default=None)
     review_window = review_due = None
-    calendar = WorkingDayCalendar(extra_holidays=extra_holidays)
+    calendar = uk
     if responded:
         review_window = add_working_days(
             responded, REVIEW_REQUEST_WINDOW_WORKING_DAYS, calendar=calendar

@@ -552,12 +552,23 @@ def _recompute(request: Request) -> None:
 def recompute_due_dates(*, requests=None, by: Any = None, reason: str = "") -> int:
     """Recompute the stored dates of every open request (or those given) and audit each
     change. Run when the holiday table changes: other tools leave in-flight deadlines wrong
-    when a holiday is proclaimed late. Returns how many requests changed."""
+    when a holiday is proclaimed late. Returns how many requests changed.
+
+    Requests whose new dates are the same are updated in one statement, so a holiday that
+    moves thousands of deadlines costs a few dozen UPDATEs, not thousands.
+    """
     extra = selectors.proclaimed_holidays()
+    uk = calendar.WorkingDayCalendar(extra_holidays=extra)
+    england_and_wales = calendar.WorkingDayCalendar(
+        extra_holidays=extra, nations=calendar.ENGLAND_AND_WALES
+    )
     qs = requests if requests is not None else selectors.open_requests()
-    qs = qs.prefetch_related("events")
-    changed: list[Request] = []
+    qs = qs.prefetch_related("events").only(
+        "pk", "regime", "received_at", "organisation_id", "reference", "title", *CLOCK_FIELDS
+    )
+    groups: dict[tuple, list[int]] = {}
     rows = []
+    actor_id, actor = (str(by.pk), by.get_username()) if by else ("", "system")
     for request in qs.iterator(chunk_size=2000):
         clock = calendar.request_clock(
             request.regime,
@@ -566,27 +577,33 @@ def recompute_due_dates(*, requests=None, by: Any = None, reason: str = "") -> i
                 calendar.TimelineStep(e.kind, e.occurred_on, e.target_on)
                 for e in sorted(request.events.all(), key=lambda e: (e.occurred_on, e.pk))
             ],
-            extra_holidays=extra,
+            uk_calendar=uk,
+            england_and_wales_calendar=england_and_wales,
         )
         diff = _apply_clock(request, clock)
-        if diff:
-            changed.append(request)
-            rows.append(
-                audit.AuditEvent(
-                    actor_id=str(by.pk) if by else "",
-                    actor=by.get_username() if by else "system",
-                    action="request.dates_recomputed",
-                    object_type=Request._meta.label,
-                    object_id=str(request.pk),
-                    object_repr=str(request)[:300],
-                    organisation_id=str(request.organisation_id),
-                    changes={k: [audit._plain(v) for v in pair] for k, pair in diff.items()},
-                    note=reason,
-                )
+        if not diff:
+            continue
+        groups.setdefault(tuple(getattr(clock, f) for f in CLOCK_FIELDS), []).append(request.pk)
+        rows.append(
+            audit.AuditEvent(
+                actor_id=actor_id,
+                actor=actor,
+                action="request.dates_recomputed",
+                object_type=Request._meta.label,
+                object_id=str(request.pk),
+                object_repr=str(request)[:300],
+                organisation_id=str(request.organisation_id),
+                changes={k: [audit._plain(v) for v in pair] for k, pair in diff.items()},
+                note=reason,
             )
-    Request.objects.bulk_update(changed, list(CLOCK_FIELDS), batch_size=1000)
+        )
+    now = timezone.now()
+    for values, pks in groups.items():
+        Request.objects.filter(pk__in=pks).update(
+            **dict(zip(CLOCK_FIELDS, values, strict=True)), updated_at=now
+        )
     audit.record_bulk(rows)
-    return len(changed)
+    return len(rows)
 
 
 @transaction.atomic

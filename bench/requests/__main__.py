@@ -1,0 +1,117 @@
+"""Request register benchmark: 20,000 requests in PostgreSQL.
+
+Prints the admin changelist's query count at several page sizes (it must not grow with the
+page size) and its time per page, and the time to recompute every open request's due dates
+after a holiday is proclaimed, against the obvious implementation (one request at a time,
+each read, recomputed and saved on its own).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test python -m bench.requests [--requests N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import random
+import statistics
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "foiregister.settings")
+os.environ.setdefault("TEST_DATABASE_NAME", "bench_requests")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=20_000)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        run(args.requests, Client, CaptureQueriesContext, connection)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def run(n: int, Client, CaptureQueriesContext, connection) -> None:
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from foiregister import calendar, selectors, services
+    from foiregister.models import Organisation, ProclaimedHoliday, Request, Requester
+
+    rng = random.Random(20)
+    org = Organisation.objects.create(name="Bench ICB", ods_code="QXX", kind="icb")
+    admin = get_user_model().objects.create_superuser("bench", "b@x.invalid", "pw")
+    requester = Requester.objects.create(organisation=org, name="Fictional Bench Requester")
+    today = selectors.local_today()
+    cal = selectors.working_day_calendar()
+    t0 = time.perf_counter()
+    rows = []
+    for i in range(n):
+        received = today - datetime.timedelta(days=rng.randint(0, 60))
+        clock = calendar.request_clock("foi", received, [])
+        rows.append(
+            Request(
+                organisation=org,
+                reference=f"B/{i:06d}",
+                title=f"Bench request {i}",
+                requester=requester,
+                received_at=timezone.make_aware(
+                    datetime.datetime.combine(received, datetime.time(10))
+                ),
+                assignee=admin if i % 2 else None,
+                clock_started_on=received,
+                statutory_due_on=clock.statutory_due_on,
+                due_on=clock.due_on,
+            )
+        )
+    Request.objects.bulk_create(rows, batch_size=2000)
+    print(f"created {n} requests in {time.perf_counter() - t0:.1f} s")
+
+    client = Client()
+    client.force_login(admin)
+    print("\nAdmin changelist (/admin/foiregister/request/)")
+    print(f"{'page size':>10} {'queries':>8} {'p50 ms':>8} {'max ms':>8}")
+    from foiregister.admin import RequestAdmin
+
+    for size in (25, 50, 100, 200):
+        RequestAdmin.list_per_page = size
+        client.get("/admin/foiregister/request/")
+        times = []
+        for _ in range(5):
+            with CaptureQueriesContext(connection) as queries:
+                t = time.perf_counter()
+                response = client.get("/admin/foiregister/request/")
+                times.append((time.perf_counter() - t) * 1000)
+            assert response.status_code == 200
+        print(f"{size:>10} {len(queries):>8} {statistics.median(times):>8.1f} {max(times):>8.1f}")
+    RequestAdmin.list_per_page = 50
+
+    open_count = selectors.open_requests().count()
+    print(f"\nRecompute after a holiday is proclaimed ({open_count} open requests)")
+    day = calendar.add_working_days(today, 5, calendar=cal)
+    t = time.perf_counter()
+    _, changed = services.add_proclaimed_holiday(date=day, name="Bench day", by=admin)
+    ours = time.perf_counter() - t
+    print(f"  service (bulk, audited):      {ours:7.2f} s  ({changed} requests changed)")
+    ProclaimedHoliday.objects.all().delete()
+    t = time.perf_counter()
+    for request in Request.objects.all():  # the obvious way: one request at a time
+        services._recompute(request)
+    obvious = time.perf_counter() - t
+    print(f"  obvious (per-request saves):  {obvious:7.2f} s  (not audited)")
+    print(f"  ratio obvious / service:      {obvious / ours:7.1f}x")
+
+
+if __name__ == "__main__":
+    main()

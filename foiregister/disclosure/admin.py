@@ -1,0 +1,174 @@
+"""FOI leads' screens: the responses waiting to be published, the personal-data findings
+with accept checkboxes, attachment overrides, and withdrawal. Every action calls a service."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from foiregister.exceptions import FoiRegisterError
+from foiregister.selectors import requests_visible_to
+
+from . import selectors, services
+from .exceptions import PersonalDataFound
+from .models import DisclosureLogEntry, PublishedAttachment
+
+
+@admin.register(DisclosureLogEntry)
+class DisclosureLogEntryAdmin(admin.ModelAdmin):
+    list_display = ["reference", "title", "organisation", "published_at", "live", "public_link"]
+    list_filter = ["organisation", "regime", "outcome"]
+    search_fields = ["reference", "title"]
+    exclude = ["search_document"]
+    change_list_template = "disclosure/admin/change_list.html"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("organisation")
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(request__in=requests_visible_to(request.user))
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "search_document"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(boolean=True)
+    def live(self, obj):
+        return obj.is_live
+
+    @admin.display(description="Public page")
+    def public_link(self, obj):
+        if not obj.is_live:
+            return "withdrawn"
+        url = reverse("disclosure:response", args=[obj.public_id])
+        return format_html('<a href="{}">{}</a>', url, obj.public_id)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("publish/", wrap(self.publish_list_view), name="disclosure_publish_list"),
+            path(
+                "publish/<int:request_id>/",
+                wrap(self.publish_view),
+                name="disclosure_publish",
+            ),
+            path("<int:pk>/withdraw/", wrap(self.withdraw_view), name="disclosure_withdraw"),
+        ] + super().get_urls()
+
+    def _require_lead(self, request):
+        if not request.user.has_perm(services.PUBLISH_PERMISSION):
+            raise PermissionDenied
+
+    def publish_list_view(self, request):
+        self._require_lead(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Responses to publish",
+            "requests": selectors.publishable_requests_for(request.user),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "disclosure/admin/publish_list.html", context)
+
+    def publish_view(self, request, request_id: int):
+        self._require_lead(request)
+        foi_request = get_object_or_404(
+            selectors.publishable_requests_for(request.user), pk=request_id
+        )
+        title = request.POST.get("title", foi_request.title)
+        summary = request.POST.get("summary", "")
+        topic = request.POST.get("topic", foi_request.topic)
+        if request.method == "POST":
+            action = request.POST.get("action")
+            try:
+                if action == "accept":
+                    reason = request.POST.get("reason", "")
+                    chosen = request.POST.getlist("accept")
+                    for fingerprint in chosen:
+                        services.accept_finding(
+                            request=foi_request,
+                            fingerprint=fingerprint,
+                            by=request.user,
+                            reason=reason,
+                        )
+                    messages.success(request, f"{len(chosen)} finding(s) accepted.")
+                elif action == "upload" and request.FILES.get("file"):
+                    upload = request.FILES["file"]
+                    services.add_attachment(
+                        request=foi_request,
+                        filename=upload.name,
+                        data=upload.read(),
+                        by=request.user,
+                        title=request.POST.get("attachment_title", ""),
+                    )
+                    messages.success(request, "Attachment added and checked.")
+                elif action == "override":
+                    attachment = get_object_or_404(
+                        PublishedAttachment, pk=request.POST.get("attachment"), request=foi_request
+                    )
+                    services.override_unchecked_attachment(
+                        attachment=attachment,
+                        by=request.user,
+                        reason=request.POST.get("override_reason", ""),
+                    )
+                    messages.success(request, "Override recorded.")
+                elif action == "publish":
+                    entry = services.publish_response(
+                        request=foi_request,
+                        by=request.user,
+                        title=title,
+                        summary=summary,
+                        topic=topic,
+                    )
+                    messages.success(request, f"{entry.reference} is published.")
+                    return redirect("admin:disclosure_disclosurelogentry_changelist")
+            except PersonalDataFound as exc:
+                messages.error(request, exc.message)
+            except FoiRegisterError as exc:
+                messages.error(request, exc.message)
+            else:
+                return redirect(request.path)
+        accepted = selectors.accepted_fingerprints(foi_request)
+        findings = selectors.personal_data_findings(foi_request, title=title, summary=summary)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Publish {foi_request.reference}",
+            "foi_request": foi_request,
+            "findings": [(f, f.fingerprint in accepted) for f in findings],
+            "outstanding": sum(1 for f in findings if f.fingerprint not in accepted),
+            "attachments": selectors.current_attachments(foi_request),
+            "form_title": title,
+            "form_summary": summary,
+            "form_topic": topic,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "disclosure/admin/publish.html", context)
+
+    def withdraw_view(self, request, pk: int):
+        self._require_lead(request)
+        entry = get_object_or_404(self.get_queryset(request), pk=pk)
+        if request.method == "POST":
+            try:
+                services.withdraw_response(
+                    entry=entry, by=request.user, reason=request.POST.get("reason", "")
+                )
+            except FoiRegisterError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"{entry.reference} is withdrawn from the log.")
+                return redirect("admin:disclosure_disclosurelogentry_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Withdraw {entry.reference}",
+            "entry": entry,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "disclosure/admin/withdraw.html", context)

@@ -1,0 +1,61 @@
+"""The disclosure log's search and filter form (GET, so results can be bookmarked)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from foiregister.models import Request
+
+from . import selectors
+
+
+class DisclosureSearchForm(forms.Form):
+    q = forms.CharField(label="Search responses", required=False, max_length=200)
+    organisation = forms.ModelChoiceField(
+        queryset=selectors.public_organisations(),
+        required=False,
+        empty_label="All organisations",
+        to_field_name="ods_code",
+    )
+    published_from = forms.DateField(
+        label="Published from",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="For example, 2025-09-01",
+    )
+    published_to = forms.DateField(
+        label="Published to",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="For example, 2025-12-31",
+    )
+    topic = forms.ChoiceField(required=False)
+    regime = forms.ChoiceField(
+        label="Type of request",
+        required=False,
+        choices=[("", "All types")] + [c for c in Request.Regime.choices if c[0] != "sar"],
+    )
+    outcome = forms.ChoiceField(
+        required=False,
+        choices=[("", "All outcomes")] + [c for c in Request.Outcome.choices if c[0]],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = [("", "All topics")] + [
+            (t, t) for t in selectors.public_topics()
+        ]
+
+    def search_kwargs(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "q": data["q"] or "",
+            "organisation": data["organisation"],
+            "published_from": data["published_from"],
+            "published_to": data["published_to"],
+            "topic": data["topic"] or "",
+            "regime": data["regime"] or "",
+            "outcome": data["outcome"] or "",
+        }
