@@ -258,8 +258,29 @@ class StatusForm(forms.Form):
     note = forms.CharField(required=False)
 
 
+class RequestForm(forms.ModelForm):
+    class Meta:
+        model = Request
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None and data.get("organisation") and data.get("received_at"):
+            try:
+                services.validate_new_request(
+                    organisation=data["organisation"],
+                    requester=data.get("requester"),
+                    title=data.get("title", ""),
+                    received_at=data["received_at"],
+                )
+            except FoiRegisterError as exc:
+                raise ValidationError({exc.field or "__all__": exc.message}) from exc
+        return data
+
+
 @admin.register(Request)
 class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
+    form = RequestForm
     list_display = [
         "reference",
         "title",
@@ -498,7 +519,13 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
 
     @admin.display(description="audit history")
     def history(self, obj):
-        rows = AuditEvent.objects.filter(object_type=Request._meta.label, object_id=str(obj.pk))
+        from django.db.models import Q
+
+        question_ids = [str(pk) for pk in obj.questions.values_list("pk", flat=True)]
+        rows = AuditEvent.objects.filter(
+            Q(object_type=Request._meta.label, object_id=str(obj.pk))
+            | Q(object_type=Question._meta.label, object_id__in=question_ids)
+        )
         return format_html_join(
             "",
             "<div>{} {} <strong>{}</strong> {}</div>",
@@ -755,6 +782,15 @@ class ProclaimedHolidayForm(forms.ModelForm):
     class Meta:
         model = ProclaimedHoliday
         fields = ["date", "name", "nations", "source"]
+
+    def clean_nations(self):
+        codes = [n.strip().upper() for n in self.cleaned_data["nations"].split(",") if n.strip()]
+        unknown = [c for c in codes if c not in ("ENG", "WLS", "SCT", "NIR")]
+        if not codes or unknown:
+            raise ValidationError(
+                f"unknown nation {', '.join(unknown) or '(none given)'}: use ENG, WLS, SCT, NIR"
+            )
+        return ",".join(codes)
 
 
 @admin.register(ProclaimedHoliday)

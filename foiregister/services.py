@@ -169,17 +169,12 @@ def log_request(
     ``reference`` is only for importing requests logged elsewhere (the seed letters); new
     requests take the organisation's next number.
     """
-    if requester.organisation_id != organisation.pk:
-        raise ValidationFailed("the requester belongs to another organisation", field="requester")
-    if not title.strip():
-        raise ValidationFailed("a request needs a title", field="title")
     if timezone.is_naive(received_at):
         received_at = timezone.make_aware(received_at)
+    validate_new_request(
+        organisation=organisation, requester=requester, title=title, received_at=received_at
+    )
     received = selectors.date_of_receipt(received_at)
-    if received > selectors.local_today():
-        raise ValidationFailed(
-            f"received on {received:%d %b %Y}, which is in the future", field="received_at"
-        )
     if reference:
         if Request.objects.filter(reference=reference).exists():
             raise ValidationFailed(f"reference {reference} is already used", field="reference")
@@ -209,6 +204,26 @@ def log_request(
         changes=audit.snapshot(request, ("reference", "regime", "received_at", "title", "due_on")),
     )
     return request
+
+
+def validate_new_request(
+    *,
+    organisation: Organisation,
+    requester: Requester | None,
+    title: str,
+    received_at: datetime.datetime,
+) -> None:
+    """The checks ``log_request`` makes before writing, also used by the admin form so an
+    officer sees the error on the field instead of a failed save."""
+    if requester is not None and requester.organisation_id != organisation.pk:
+        raise ValidationFailed("the requester belongs to another organisation", field="requester")
+    if not (title or "").strip():
+        raise ValidationFailed("a request needs a title", field="title")
+    received = selectors.date_of_receipt(received_at)
+    if received > selectors.local_today():
+        raise ValidationFailed(
+            f"received on {received:%d %b %Y}, which is in the future", field="received_at"
+        )
 
 
 def _exemptions_for(codes: Iterable[str]) -> list[Exemption]:

@@ -193,3 +193,49 @@ def test_holiday_added_in_admin_moves_open_deadlines(
     services.recompute_due_dates()
     request.refresh_from_db()
     assert request.due_on == D(2026, 12, 2)
+
+
+def test_request_received_in_the_future_is_refused_on_the_field(foi_officer_client, organisation):
+    requester = RequesterFactory(organisation=organisation)
+    data = {
+        "organisation": organisation.pk,
+        "requester": requester.pk,
+        "regime": "foi",
+        "received_at_0": "2099-11-02",
+        "received_at_1": "09:00",
+        "channel": "email",
+        "title": "From the future",
+    }
+    for prefix in ("questions", "contributions", "time_entries", "links_out", "events"):
+        data[f"{prefix}-TOTAL_FORMS"] = "0"
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+    response = foi_officer_client.post(reverse("admin:foiregister_request_add"), data)
+    assert response.status_code == 200
+    assert "which is in the future" in response.content.decode()
+    assert not Request.objects.filter(title="From the future").exists()
+
+
+def test_question_change_shows_in_the_request_history(
+    foi_officer_client, organisation, foi_officer
+):
+    request = log_request(organisation=organisation, by=foi_officer)
+    services.update_question(
+        question=request.questions.get(),
+        by=foi_officer,
+        answer="Answer text",
+        answer_kind="provided",
+    )
+    page = foi_officer_client.get(
+        reverse("admin:foiregister_request_change", args=[request.pk])
+    ).content.decode()
+    assert "question.changed" in page
+
+
+def test_holiday_with_unknown_nation_is_refused_on_the_field(client, administrator):
+    client.force_login(administrator)
+    response = client.post(
+        "/admin/foiregister/proclaimedholiday/add/",
+        {"date": "2026-11-27", "name": "x", "nations": "ENG,XYZ", "source": ""},
+    )
+    assert response.status_code == 200
+    assert "unknown nation XYZ" in response.content.decode()
