@@ -1,0 +1,46 @@
+"""The demo letters: the Staffordshire and Dudley responses issued from the registers."""
+
+import pytest
+
+from foiregister import demo as register_demo
+from foiregister.letters import demo, selectors
+from foiregister.letters.models import Letter
+from foiregister.models import Organisation, Request
+from tests.letters.test_blocks import _dudley, _staffs_contracts
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_data():
+    loaded = register_demo.load()
+    _staffs_contracts(Organisation.objects.get(ods_code="QNC"))
+    _dudley(Organisation.objects.get(ods_code="RNA"))
+    return loaded
+
+
+def test_demo_issues_staffordshire_with_the_three_register_contracts(demo_data, pdf_text):
+    demo.load(by=demo_data["users"]["lead"])
+    request = Request.objects.get(reference="FOI/0925/1434")
+    text = " ".join(pdf_text(selectors.anonymised_pdf_for(request).data).split())
+    for supplier in (
+        "Diagnostic Healthcare Ltd",
+        "Harmonic Medical Sonography",
+        "Health Harmonie Ltd",
+    ):
+        assert supplier in text
+    assert "14 November 2025" in text
+    assert "Alex Example" not in text
+
+
+def test_demo_issues_dudley_from_the_insourcing_register(demo_data, pdf_text):
+    demo.load(by=demo_data["users"]["lead"])
+    request = Request.objects.get(organisation__ods_code="RNA", title__icontains="insourcing")
+    text = " ".join(pdf_text(selectors.anonymised_pdf_for(request).data).split())
+    assert "£3,091,519" in text and "Cobalt" in text and "to be agreed" in text
+
+
+def test_demo_is_idempotent(demo_data):
+    demo.load(by=demo_data["users"]["lead"])
+    demo.load(by=demo_data["users"]["lead"])
+    assert Letter.objects.filter(status="issued").count() == 2
