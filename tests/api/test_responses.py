@@ -1,0 +1,49 @@
+"""The read-only public API."""
+
+import pytest
+
+from tests.factories.disclosure import published_entry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_response_detail_has_questions_and_no_requester_fields(organisation, foi_lead, client):
+    entry = published_entry(organisation=organisation, by=foi_lead)
+    data = client.get(f"/api/v1/responses/{entry.public_id}/").json()
+    assert data["id"] == entry.public_id
+    assert data["questions"][0]["answer"] == "We hold three such contracts."
+    assert not {k for k in data if "requester" in k}
+    assert data["organisation"] == {"ods_code": "QNC", "name": organisation.name}
+
+
+def test_full_text_search_uses_stemming(organisation, foi_lead, client):
+    published_entry(organisation=organisation, by=foi_lead, title="MRI scanners leased")
+    published_entry(organisation=organisation, by=foi_lead, title="Car parking charges")
+    data = client.get("/api/v1/responses/", {"q": "scanner lease"}).json()
+    assert [r["title"] for r in data["results"]] == ["MRI scanners leased"]
+
+
+def test_repeat_request_with_etag_gets_304(organisation, foi_lead, client):
+    published_entry(organisation=organisation, by=foi_lead)
+    first = client.get("/api/v1/responses/")
+    assert first.has_header("ETag")
+    again = client.get("/api/v1/responses/", headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304
+
+
+def test_api_is_read_only(organisation, foi_lead, client):
+    entry = published_entry(organisation=organisation, by=foi_lead)
+    assert client.post("/api/v1/responses/", {}).status_code == 405
+    assert client.delete(f"/api/v1/responses/{entry.public_id}/").status_code == 405
+
+
+def test_organisations_show_public_fields_only(organisation, client):
+    data = client.get("/api/v1/organisations/").json()["results"]
+    assert set(data[0]) == {"ods_code", "name", "kind", "website", "foi_email"}
+
+
+def test_openapi_schema_and_docs_render(client, db):
+    schema = client.get("/api/schema/", {"format": "json"})
+    assert schema.status_code == 200
+    assert "/api/v1/responses/" in schema.json()["paths"]
+    assert client.get("/api/docs/").status_code == 200

@@ -1,0 +1,56 @@
+"""The public pages."""
+
+import pytest
+
+from foiregister import services as register_services
+from tests.factories.disclosure import published_entry, responded_request
+
+pytestmark = pytest.mark.django_db
+
+
+def test_search_highlights_matches_and_escapes_answers(organisation, foi_lead, client):
+    published_entry(
+        organisation=organisation,
+        by=foi_lead,
+        title="Ultrasound waiting times",
+        answers=("<script>alert(1)</script> ultrasound waits are 6 weeks",),
+    )
+    body = client.get("/", {"q": "ultrasound"}).content.decode()
+    assert "<mark>Ultrasound</mark>" in body or "<mark>ultrasound</mark>" in body
+    assert "<script>alert(1)</script>" not in body
+
+
+def test_filters_by_organisation(organisation, other_organisation, foi_lead, client):
+    other_organisation.members.add(foi_lead)
+    published_entry(organisation=organisation, by=foi_lead, title="Ours")
+    published_entry(organisation=other_organisation, by=foi_lead, title="Theirs")
+    body = client.get("/", {"organisation": other_organisation.ods_code}).content.decode()
+    assert "Theirs" in body and ">Ours<" not in body
+
+
+def test_response_page_links_published_round_robin_siblings_only(
+    organisation, other_organisation, foi_lead, client
+):
+    other_organisation.members.add(foi_lead)
+    ours = published_entry(organisation=organisation, by=foi_lead, title="Round robin A")
+    theirs = published_entry(organisation=other_organisation, by=foi_lead, title="Round robin B")
+    unpublished = responded_request(organisation=organisation, by=foi_lead, title="Unpub C")
+    for other in (theirs.request, unpublished):
+        register_services.link_requests(
+            request=ours.request, other=other, kind="round_robin", by=foi_lead
+        )
+    body = client.get(f"/responses/{ours.public_id}/").content.decode()
+    assert f"/responses/{theirs.public_id}/" in body
+    assert "Unpub C" not in body
+
+
+def test_feed_and_sitemap_list_published_responses(organisation, foi_lead, client):
+    entry = published_entry(organisation=organisation, by=foi_lead)
+    assert entry.public_id in client.get("/feed/").content.decode()
+    assert entry.public_id in client.get("/sitemap.xml").content.decode()
+
+
+def test_page_has_skip_link_and_main_landmark(organisation, foi_lead, client):
+    body = client.get("/").content.decode()
+    assert body.index('class="nhsuk-skip-link"') < body.index("<header")
+    assert 'id="maincontent"' in body and '<label class="nhsuk-label" for="id_q">' in body
