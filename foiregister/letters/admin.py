@@ -1,0 +1,368 @@
+"""Letter screens: draft, preview with live figures, approve, issue, download, batch
+progress. Thin: every write calls ``services``; reads go through ``selectors``."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from foiregister import selectors as register_selectors
+from foiregister.exceptions import FoiRegisterError
+
+from . import selectors, services, tasks
+from .context import render_context
+from .forms import AnswerBlockForm, BatchIssueForm, LetterForm
+from .models import AnswerBlock, AnswerWording, BatchIssue, Letter, LetterDocument
+from .render import render_letter_html
+
+
+def _error(request, exc: FoiRegisterError) -> None:
+    messages.error(request, exc.message)
+
+
+@admin.register(Letter)
+class LetterAdmin(admin.ModelAdmin):
+    form = LetterForm
+    list_display = ("request", "kind", "status", "approved_by", "issued_on")
+    list_filter = ("kind", "status")
+    search_fields = ("request__reference",)
+    raw_id_fields = ("request", "corrects")
+    change_form_template = "letters/admin/letter_change_form.html"
+
+    def get_queryset(self, request):
+        return selectors.letters_visible_to(request.user).select_related("request")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # drafts are left as they are; issued letters are records
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ("status",)
+        fields = ("request", "kind", "corrects", "status", "approved_by", "approved_at")
+        if obj.is_issued:
+            return fields + (
+                "body",
+                "fee_amount",
+                "pit_estimate_on",
+                "review_decision",
+                "issued_on",
+                "issued_by",
+                "content_hash",
+                "documents_list",
+            )
+        return fields
+
+    @admin.display(description="documents")
+    def documents_list(self, obj):
+        links = [
+            format_html(
+                '<a href="{}">{}</a> ({}, SHA-256 {})',
+                reverse("admin:letters_letter_pdf", args=[obj.pk, d.variant]),
+                d.filename,
+                d.get_variant_display(),
+                d.sha256,
+            )
+            for d in obj.documents.defer("data")
+        ]
+        return format_html("<br>".join(["{}"] * len(links)), *links) if links else "-"
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        fields = {k: data.get(k) for k in services.LETTER_FIELDS if k in data}
+        fields["body"] = fields.get("body") or ""
+        fields["review_decision"] = fields.get("review_decision") or ""
+        if change:
+            services.update_letter(letter=obj, by=request.user, **fields)
+        else:
+            letter = services.draft_letter(
+                request=data["request"],
+                kind=data["kind"],
+                corrects=data.get("corrects"),
+                by=request.user,
+                **fields,
+            )
+            obj.pk = letter.pk
+            obj.refresh_from_db()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        if object_id:
+            letter = self.get_object(request, object_id)
+            if letter is not None and not letter.is_issued:
+                extra_context["draft"] = selectors.draft_state(letter)
+            extra_context["can_approve"] = request.user.has_perm(services.APPROVE_PERMISSION)
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except FoiRegisterError as exc:
+            _error(request, exc)
+            return redirect(request.path)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "draft/<int:request_id>/<str:kind>/",
+                view(self.draft_view),
+                name="letters_letter_draft",
+            ),
+            path("<int:pk>/preview/", view(self.preview_view), name="letters_letter_preview"),
+            path(
+                "<int:pk>/review-blocks/",
+                view(self.review_view),
+                name="letters_letter_review_blocks",
+            ),
+            path("<int:pk>/approve/", view(self.approve_view), name="letters_letter_approve"),
+            path("<int:pk>/issue/", view(self.issue_view), name="letters_letter_issue"),
+            path("<int:pk>/pdf/<str:variant>/", view(self.pdf_view), name="letters_letter_pdf"),
+        ] + super().get_urls()
+
+    def _letter(self, request, pk) -> Letter:
+        return get_object_or_404(selectors.letters_visible_to(request.user), pk=pk)
+
+    def _post_only(self, request):
+        if request.method != "POST":
+            raise PermissionDenied("use the buttons on the letter page")
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+
+    def draft_view(self, request, request_id, kind):
+        """Start a letter of ``kind`` for a request (the link on the request page)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        foi_request = get_object_or_404(
+            register_selectors.requests_visible_to(request.user), pk=request_id
+        )
+        try:
+            letter = services.draft_letter(request=foi_request, kind=kind, by=request.user)
+        except FoiRegisterError as exc:
+            _error(request, exc)
+            return redirect("admin:foiregister_request_change", foi_request.pk)
+        return redirect("admin:letters_letter_change", letter.pk)
+
+    def preview_view(self, request, pk):
+        """The letter as HTML: the frozen content once issued, the live draft before."""
+        letter = self._letter(request, pk)
+        if letter.is_issued:
+            content, day = letter.content, letter.issued_on
+        else:
+            content, day = selectors.draft_state(letter).content, register_selectors.local_today()
+        html = render_letter_html(render_context(content=content, letter_date=day, addressee=None))
+        return HttpResponse(html)
+
+    def review_view(self, request, pk):
+        self._post_only(request)
+        letter = self._letter(request, pk)
+        try:
+            count = services.review_letter_blocks(letter=letter, by=request.user)
+            messages.success(request, f"{count} live blocks reviewed at their current values.")
+        except FoiRegisterError as exc:
+            _error(request, exc)
+        return redirect("admin:letters_letter_change", letter.pk)
+
+    def approve_view(self, request, pk):
+        self._post_only(request)
+        if not request.user.has_perm(services.APPROVE_PERMISSION):
+            raise PermissionDenied
+        letter = self._letter(request, pk)
+        try:
+            services.approve_letter(letter=letter, by=request.user)
+            messages.success(request, "Approved exactly as shown.")
+        except FoiRegisterError as exc:
+            _error(request, exc)
+        return redirect("admin:letters_letter_change", letter.pk)
+
+    def issue_view(self, request, pk):
+        self._post_only(request)
+        letter = self._letter(request, pk)
+        try:
+            with transaction.atomic():
+                letter = services.issue_letter(letter=letter, by=request.user)
+                tasks.queue_email(letter)
+            messages.success(request, "Issued; the requester's copy is being emailed.")
+        except FoiRegisterError as exc:
+            _error(request, exc)
+        return redirect("admin:letters_letter_change", letter.pk)
+
+    def pdf_view(self, request, pk, variant):
+        letter = self._letter(request, pk)
+        document = get_object_or_404(LetterDocument, letter=letter, variant=variant)
+        response = HttpResponse(bytes(document.data), content_type=document.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+        return response
+
+
+@admin.register(AnswerBlock)
+class AnswerBlockAdmin(admin.ModelAdmin):
+    form = AnswerBlockForm
+    list_display = ("question", "block_type", "position", "reviewed_at", "state")
+    raw_id_fields = ("question",)
+
+    def get_queryset(self, request):
+        visible = register_selectors.requests_visible_to(request.user)
+        return AnswerBlock.objects.filter(question__request__in=visible).select_related(
+            "question__request__organisation"
+        )
+
+    @admin.display(description="live data")
+    def state(self, obj):
+        s = selectors.block_state(obj)
+        if s.error:
+            return f"unavailable: {s.error}"
+        if s.changed:
+            return "CHANGED since review"
+        return "reviewed" if s.reviewed else "not yet reviewed"
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            services.change_block(block=obj, params=data["params"], by=request.user)
+        else:
+            block = services.add_block(
+                question=data["question"],
+                block_type=data["block_type"],
+                params=data["params"],
+                position=data.get("position"),
+                by=request.user,
+            )
+            obj.pk = block.pk
+            obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        services.remove_block(block=obj, by=request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except FoiRegisterError as exc:
+            _error(request, exc)
+            return redirect(request.path)
+
+
+@admin.register(AnswerWording)
+class AnswerWordingAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "answer_kind", "updated_at")
+
+    def get_queryset(self, request):
+        return AnswerWording.objects.filter(
+            organisation__in=register_selectors.organisations_of(request.user)
+        )
+
+    def save_model(self, request, obj, form, change):
+        services.set_answer_wording(
+            organisation=obj.organisation,
+            answer_kind=obj.answer_kind,
+            text=obj.text,
+            by=request.user,
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except FoiRegisterError as exc:
+            _error(request, exc)
+            return redirect(request.path)
+
+
+@admin.register(BatchIssue)
+class BatchIssueAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "status", "done", "failed", "total", "created_by", "created_at")
+    readonly_fields = (
+        "source_request",
+        "status",
+        "done",
+        "failed",
+        "total",
+        "errors",
+        "issued_on",
+        "created_by",
+        "finished_at",
+    )
+    exclude = ("requests",)
+    change_form_template = "letters/admin/batch_change_form.html"
+
+    def get_queryset(self, request):
+        return selectors.batches_visible_to(request.user)
+
+    def has_add_permission(self, request):
+        return False  # started from the start page, which checks the questions match
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("start/", view(self.start_view), name="letters_batchissue_start"),
+            path(
+                "<int:pk>/progress/", view(self.progress_view), name="letters_batchissue_progress"
+            ),
+            path("<int:pk>/rerun/", view(self.rerun_view), name="letters_batchissue_rerun"),
+        ] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "start_url": reverse("admin:letters_batchissue_start"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def start_view(self, request):
+        if not request.user.has_perm(services.APPROVE_PERMISSION):
+            raise PermissionDenied
+        visible = register_selectors.requests_visible_to(request.user)
+        initial = {}
+        if request.GET.get("source"):
+            initial["source_request"] = request.GET["source"]
+        form = BatchIssueForm(request.POST or None, requests=visible, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                with transaction.atomic():
+                    batch = services.start_batch_issue(
+                        source_request=form.cleaned_data["source_request"],
+                        requests=form.cleaned_data["requests"],
+                        issued_on=form.cleaned_data["issued_on"],
+                        by=request.user,
+                    )
+                    transaction.on_commit(lambda: tasks.run_batch_issue.delay(batch.pk))
+            except FoiRegisterError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect("admin:letters_batchissue_progress", batch.pk)
+        return TemplateResponse(
+            request,
+            "letters/admin/batch_start.html",
+            {**self.admin_site.each_context(request), "form": form, "title": "Batch issue"},
+        )
+
+    def rerun_view(self, request, pk):
+        """Run a finished batch again: only the letters not yet issued are issued."""
+        if request.method != "POST" or not request.user.has_perm(services.APPROVE_PERMISSION):
+            raise PermissionDenied
+        batch = get_object_or_404(self.get_queryset(request), pk=pk)
+        tasks.run_batch_issue.delay(batch.pk)
+        return redirect("admin:letters_batchissue_progress", batch.pk)
+
+    def progress_view(self, request, pk):
+        batch = get_object_or_404(self.get_queryset(request), pk=pk)
+        running = batch.status in (BatchIssue.Status.PENDING, BatchIssue.Status.RUNNING)
+        return TemplateResponse(
+            request,
+            "letters/admin/batch_progress.html",
+            {
+                **self.admin_site.each_context(request),
+                "batch": batch,
+                "running": running,
+                "percent": int(100 * batch.done / batch.total) if batch.total else 100,
+                "title": f"Batch issue {batch.pk}",
+                "letters": batch.letters.filter(status="issued").select_related("request"),
+            },
+        )
