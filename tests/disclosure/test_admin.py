@@ -1,0 +1,41 @@
+"""The FOI lead's publish page in the admin."""
+
+import pytest
+
+from foiregister.disclosure import selectors
+from tests.factories.disclosure import responded_request
+
+pytestmark = pytest.mark.django_db
+
+
+def test_lead_accepts_a_finding_then_publishes(organisation, foi_lead, foi_lead_client):
+    request = responded_request(
+        organisation=organisation, by=foi_lead, answers=("Email lead@trust.example",)
+    )
+    url = f"/admin/disclosure/disclosurelogentry/publish/{request.pk}/"
+    page = foi_lead_client.get(url).content.decode()
+    assert "lead@trust.example" in page and 'name="accept"' in page
+    [finding] = selectors.outstanding_findings(request)
+    foi_lead_client.post(
+        url, {"action": "accept", "accept": [finding.fingerprint], "reason": "work address"}
+    )
+    response = foi_lead_client.post(
+        url, {"action": "publish", "title": "Imaging contracts", "summary": "", "topic": "Imaging"}
+    )
+    assert response.status_code == 302
+    assert selectors.public_disclosure_log().get().request == request
+
+
+def test_officer_cannot_open_the_publish_page(organisation, foi_officer, foi_officer_client):
+    request = responded_request(organisation=organisation, by=foi_officer)
+    url = f"/admin/disclosure/disclosurelogentry/publish/{request.pk}/"
+    assert foi_officer_client.get(url).status_code == 403
+
+
+def test_lead_withdraws_with_a_reason(organisation, foi_lead, foi_lead_client):
+    from tests.factories.disclosure import published_entry
+
+    entry = published_entry(organisation=organisation, by=foi_lead)
+    url = f"/admin/disclosure/disclosurelogentry/{entry.pk}/withdraw/"
+    assert foi_lead_client.post(url, {"reason": "found a name"}).status_code == 302
+    assert not selectors.public_disclosure_log().exists()
