@@ -1,0 +1,704 @@
+"""Commissioners' screens for the contract and CDC registers.
+
+Every queryset is scoped to the user's organisations (the single gate in ``selectors``);
+every save calls a service, so it is validated and audited; nothing can be deleted here.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from . import imports, selectors, services
+from .exceptions import ContractsError
+from .models import (
+    Category,
+    CdcActivity,
+    CdcModality,
+    CommunityDiagnosticCentre,
+    Contract,
+    ContractChange,
+    ContractSpend,
+    ExpiryWarning,
+    ImportJob,
+    PlannedProcurement,
+    Supplier,
+    TrustImagingProfile,
+)
+
+
+def _organisations(user):
+    from django.apps import apps
+
+    Organisation = apps.get_model("foiregister", "Organisation")
+    return Organisation.objects.filter(pk__in=selectors.organisation_ids_of(user))
+
+
+def _raise_for_form(exc: ContractsError):
+    raise ValidationError({exc.field: exc.message} if exc.field else exc.message) from exc
+
+
+class NoDeleteMixin:
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+class ScopedMixin(NoDeleteMixin):
+    """Rows of the user's organisations only; organisation pickers limited the same way."""
+
+    organisation_path = "organisation"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(
+            **{f"{self.organisation_path}__in": selectors.organisation_ids_of(request.user)}
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("organisation", "host_trust") and not request.user.is_superuser:
+            kwargs["queryset"] = _organisations(request.user)
+        if db_field.name in ("owner",):
+            from django.contrib.auth import get_user_model
+
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(organisations__in=_organisations(request.user))
+                .distinct()
+            )
+        if db_field.name in ("predecessor", "replaces", "contract"):
+            kwargs["queryset"] = selectors.contracts_visible_to(request.user)
+        if db_field.name in ("cdc", "hub"):
+            kwargs["queryset"] = selectors.cdcs_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def _export_csv(modeladmin, request, queryset):
+    """The selected rows as CSV, with every model column."""
+    model = queryset.model
+    fields = [f for f in model._meta.concrete_fields if f.name not in ("content",)]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{model._meta.model_name}-{timezone.localdate():%Y%m%d}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow([f.name for f in fields])
+    for obj in queryset:
+        row = []
+        for f in fields:
+            value = getattr(obj, f.name)
+            if f.is_relation and value is not None:
+                value = str(value)
+            elif isinstance(value, list):
+                value = ";".join(map(str, value))
+            row.append("" if value is None else value)
+        writer.writerow(row)
+    return response
+
+
+_export_csv.short_description = "Export selected as CSV"
+
+
+class CategoriesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", Category.choices)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
+# -- suppliers -----------------------------------------------------------------------------
+
+
+@admin.register(Supplier)
+class SupplierAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ("name", "kind", "companies_house_number", "is_sme", "is_vcse")
+    list_filter = ("kind", "is_sme", "is_vcse")
+    search_fields = ("name", "legal_name", "companies_house_number")
+    actions = [_export_csv]
+
+    def save_model(self, request, obj, form, change):
+        values = {
+            f: form.cleaned_data[f] for f in services.SUPPLIER_FIELDS if f in form.cleaned_data
+        }
+        try:
+            if change:
+                fresh = Supplier.objects.get(pk=obj.pk)
+                services.update_supplier(
+                    fresh,
+                    by=request.user,
+                    **{f: values[f] for f in form.changed_data if f in values},
+                )
+            else:
+                created = services.create_supplier(by=request.user, **values)
+                obj.pk = created.pk
+        except ContractsError as exc:
+            _raise_for_form(exc)
+
+
+# -- contracts -----------------------------------------------------------------------------
+
+
+class ContractForm(forms.ModelForm):
+    categories = CategoriesField()
+
+    class Meta:
+        model = Contract
+        fields = "__all__"
+
+
+class ChangeInline(admin.TabularInline):
+    model = ContractChange
+    extra = 0
+    can_delete = False
+    fields = ("kind", "effective_on", "new_end_date", "value_change", "reason", "recorded_by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class WarningInline(admin.TabularInline):
+    model = ExpiryWarning
+    extra = 0
+    can_delete = False
+    fields = ("horizon", "end_date", "recipient", "sent_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RecordChangeForm(forms.Form):
+    kind = forms.ChoiceField(choices=ContractChange.Kind.choices)
+    effective_on = forms.DateField(help_text="YYYY-MM-DD")
+    new_end_date = forms.DateField(required=False, help_text="For an extension or termination.")
+    value_change = forms.DecimalField(
+        required=False, max_digits=14, decimal_places=2, help_text="Plus or minus, in pounds."
+    )
+    reason = forms.CharField(widget=forms.Textarea)
+
+
+class ImportForm(forms.Form):
+    organisation = forms.ModelChoiceField(queryset=None)
+    kind = forms.ChoiceField(choices=ImportJob.Kind.choices)
+    file = forms.FileField(help_text="CSV or XLSX with a header row; see docs/contracts.md.")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = _organisations(user)
+
+
+@admin.register(Contract)
+class ContractAdmin(ScopedMixin, admin.ModelAdmin):
+    form = ContractForm
+    list_display = (
+        "reference",
+        "title",
+        "supplier",
+        "kind",
+        "payment_basis",
+        "current_end_date",
+        "end_date_to_be_agreed",
+        "status",
+        "is_public",
+        "organisation",
+    )
+    list_filter = ("kind", "status", "payment_basis", "end_date_to_be_agreed", "is_public")
+    search_fields = ("reference", "title", "supplier__name", "scope")
+    list_select_related = ("supplier", "organisation")
+    readonly_fields = ("current_end_date", "current_value", "created_at", "updated_at")
+    autocomplete_fields = ("supplier",)
+    inlines = [ChangeInline, WarningInline]
+    actions = [_export_csv]
+    change_list_template = "admin/contracts/contract/change_list.html"
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "organisation",
+                    "reference",
+                    "supplier",
+                    "title",
+                    "scope",
+                    "categories",
+                    "kind",
+                    "status",
+                )
+            },
+        ),
+        ("Value", {"fields": ("payment_basis", "value", "current_value", "value_is_public")}),
+        (
+            "Term",
+            {
+                "fields": (
+                    "start_date",
+                    "end_date",
+                    "end_date_to_be_agreed",
+                    "end_date_reason",
+                    "extension_options",
+                    "latest_end_date",
+                    "notice_period_days",
+                    "current_end_date",
+                )
+            },
+        ),
+        (
+            "Procurement",
+            {"fields": ("procurement_route", "notice_references", "predecessor", "cdc")},
+        ),
+        ("Register", {"fields": ("owner", "is_public", "created_at", "updated_at")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + ["organisation"] if obj else fields
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("expiring/", wrap(self.expiring_view), name="contracts_contract_expiring"),
+            path("import/", wrap(self.import_view), name="contracts_contract_import"),
+            path(
+                "<path:object_id>/record-change/",
+                wrap(self.record_change_view),
+                name="contracts_contract_record_change",
+            ),
+        ] + super().get_urls()
+
+    def expiring_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        if request.GET.get("today"):
+            today = datetime.date.fromisoformat(request.GET["today"])
+        result = selectors.expiring_contracts(contracts=self.get_queryset(request), today=today)
+        return TemplateResponse(
+            request,
+            "admin/contracts/contract/expiring.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Contracts ending soon",
+                "result": result,
+                "horizons": list(result.horizons.items()),
+            },
+        )
+
+    def record_change_view(self, request, object_id):
+        contract = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_change_permission(request, contract):
+            raise PermissionDenied
+        form = RecordChangeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.record_contract_change(contract, by=request.user, **form.cleaned_data)
+            except ContractsError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, "Change recorded; current end date and value updated.")
+                return redirect("admin:contracts_contract_change", contract.pk)
+        return TemplateResponse(
+            request,
+            "admin/contracts/form_page.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": contract,
+                "form": form,
+                "title": f"Record an extension, variation or termination of {contract.reference}",
+            },
+        )
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                job = imports.create_job(
+                    organisation=form.cleaned_data["organisation"],
+                    kind=form.cleaned_data["kind"],
+                    filename=upload.name,
+                    content=upload.read(),
+                    by=request.user,
+                )
+            except ContractsError as exc:
+                form.add_error("file", exc.message)
+            else:
+                return redirect("admin:contracts_importjob_change", job.pk)
+        return TemplateResponse(
+            request,
+            "admin/contracts/form_page.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "form": form,
+                "multipart": True,
+                "title": "Import contracts, spend or CDC activity",
+            },
+        )
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            if change:
+                fresh = Contract.objects.get(pk=obj.pk)
+                services.update_contract(
+                    fresh,
+                    by=request.user,
+                    **{f: data[f] for f in form.changed_data if f in services.CONTRACT_FIELDS},
+                )
+            else:
+                values = {f: data[f] for f in services.CONTRACT_FIELDS if f in data}
+                created = services.create_contract(
+                    organisation=data["organisation"], by=request.user, **values
+                )
+                obj.pk = created.pk
+        except ContractsError as exc:
+            _raise_for_form(exc)
+
+    def save_formset(self, request, form, formset, change):
+        # Inlines are read-only; changes are recorded through record_change_view.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+
+# -- spend, plans --------------------------------------------------------------------------
+
+
+@admin.register(ContractSpend)
+class ContractSpendAdmin(ScopedMixin, admin.ModelAdmin):
+    list_display = (
+        "financial_year",
+        "reference",
+        "kind",
+        "supplier",
+        "category",
+        "amount",
+        "basis",
+        "organisation",
+    )
+    list_filter = ("financial_year", "kind", "basis")
+    search_fields = ("reference", "supplier__name", "contract__reference")
+    list_select_related = ("supplier", "organisation")
+    actions = [_export_csv]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("organisation", "reference") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        organisation = obj.organisation if change else data["organisation"]
+        try:
+            saved = services.record_spend(
+                organisation=organisation,
+                by=request.user,
+                reference=obj.reference if change else data.get("reference", ""),
+                **{f: data[f] for f in services.SPEND_FIELDS if f in data},
+            )
+            obj.pk = saved.pk
+        except ContractsError as exc:
+            _raise_for_form(exc)
+
+
+class PlannedProcurementForm(forms.ModelForm):
+    categories = CategoriesField()
+
+    class Meta:
+        model = PlannedProcurement
+        fields = "__all__"
+
+
+@admin.register(PlannedProcurement)
+class PlannedProcurementAdmin(ScopedMixin, admin.ModelAdmin):
+    form = PlannedProcurementForm
+    list_display = (
+        "title",
+        "kind",
+        "status",
+        "procurement_route",
+        "expected_start",
+        "expected_award",
+        "organisation",
+    )
+    list_filter = ("status", "kind")
+    actions = [_export_csv]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            if change:
+                services.update_planned_procurement(
+                    PlannedProcurement.objects.get(pk=obj.pk),
+                    by=request.user,
+                    **{f: data[f] for f in form.changed_data if f in services.PLANNED_FIELDS},
+                )
+            else:
+                values = {f: data[f] for f in services.PLANNED_FIELDS if f in data}
+                created = services.create_planned_procurement(
+                    organisation=data["organisation"], by=request.user, **values
+                )
+                obj.pk = created.pk
+        except ContractsError as exc:
+            _raise_for_form(exc)
+
+
+# -- CDCs ----------------------------------------------------------------------------------
+
+
+class ModalityInline(admin.TabularInline):
+    model = CdcModality
+    extra = 0
+    can_delete = False
+    readonly_fields = (
+        "modality",
+        "equipment_count",
+        "mobile",
+        "hours_per_week",
+        "examinations_per_hour",
+    )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CdcScopedMixin(ScopedMixin):
+    def get_queryset(self, request):
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return qs
+        ids = selectors.organisation_ids_of(request.user)
+        prefix = getattr(self, "cdc_path", "")
+        return qs.filter(Q(**{f"{prefix}host_trust__in": ids}) | Q(**{f"{prefix}icb__in": ids}))
+
+
+@admin.register(CommunityDiagnosticCentre)
+class CdcAdmin(CdcScopedMixin, admin.ModelAdmin):
+    list_display = (
+        "name",
+        "host_trust",
+        "icb",
+        "delivery_model",
+        "role",
+        "status",
+        "opening_date",
+        "is_public",
+    )
+    list_filter = ("delivery_model", "role", "status", "is_public")
+    search_fields = ("name", "postcode")
+    inlines = [ModalityInline]
+    readonly_fields = ("capacity_last_quarter",)
+    actions = [_export_csv]
+
+    @admin.display(description="Capacity and utilisation, last three whole months")
+    def capacity_last_quarter(self, obj):
+        if not obj.pk:
+            return "-"
+        end = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+        start = selectors.months_before(end.replace(day=1), 2)
+        rows = selectors.cdc_capacity(obj, start=start, end=end)
+        if not rows:
+            return "No equipment recorded."
+        return "; ".join(
+            f"{r.label}: capacity {r.capacity}, actual {r.actual}, utilisation "
+            f"{'-' if r.utilisation is None else f'{r.utilisation:.0%}'}, average shortfall "
+            f"{'-' if r.average_shortfall is None else r.average_shortfall}"
+            for r in rows
+        )
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            if change:
+                services.update_cdc(
+                    CommunityDiagnosticCentre.objects.get(pk=obj.pk),
+                    by=request.user,
+                    **{f: data[f] for f in form.changed_data if f in services.CDC_FIELDS},
+                )
+            else:
+                values = {f: data[f] for f in services.CDC_FIELDS if f in data}
+                created = services.create_cdc(by=request.user, **values)
+                obj.pk = created.pk
+        except ContractsError as exc:
+            _raise_for_form(exc)
+
+    def save_formset(self, request, form, formset, change):
+        # Equipment is set through CdcModalityAdmin (set_cdc_modality audits it).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+
+@admin.register(CdcModality)
+class CdcModalityAdmin(CdcScopedMixin, admin.ModelAdmin):
+    cdc_path = "cdc__"
+    list_display = (
+        "cdc",
+        "modality",
+        "equipment_count",
+        "mobile",
+        "hours_per_week",
+        "examinations_per_hour",
+    )
+    list_filter = ("modality", "mobile")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("cdc", "modality", "mobile") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            saved = services.set_cdc_modality(
+                cdc=obj.cdc if change else data["cdc"],
+                modality=obj.modality if change else data["modality"],
+                mobile=obj.mobile if change else data["mobile"],
+                equipment_count=data["equipment_count"],
+                hours_per_week=data["hours_per_week"],
+                examinations_per_hour=data["examinations_per_hour"],
+                by=request.user,
+            )
+            obj.pk = saved.pk
+        except ContractsError as exc:
+            _raise_for_form(exc)
+
+
+@admin.register(CdcActivity)
+class CdcActivityAdmin(CdcScopedMixin, admin.ModelAdmin):
+    cdc_path = "cdc__"
+    list_display = ("cdc", "modality", "month", "planned", "actual")
+    list_filter = ("modality", "month")
+    actions = [_export_csv]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("cdc", "modality", "month") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            saved = services.record_cdc_activity(
+                cdc=obj.cdc if change else data["cdc"],
+                modality=obj.modality if change else data["modality"],
+                month=obj.month if change else data["month"],
+                planned=data["planned"],
+                actual=data["actual"],
+                source=data.get("source", ""),
+                by=request.user,
+            )
+            obj.pk = saved.pk
+        except ContractsError as exc:
+            _raise_for_form(exc)
+
+
+@admin.register(TrustImagingProfile)
+class TrustImagingProfileAdmin(ScopedMixin, admin.ModelAdmin):
+    list_display = (
+        "organisation",
+        "icb",
+        "network",
+        "year",
+        "sites",
+        "examinations",
+        "ct_scanners",
+        "mri_scanners",
+        "nous_machines",
+    )
+    list_filter = ("network", "year")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# -- imports -------------------------------------------------------------------------------
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ScopedMixin, admin.ModelAdmin):
+    list_display = (
+        "filename",
+        "kind",
+        "status",
+        "rows_done",
+        "rows_total",
+        "created_by",
+        "created_at",
+        "organisation",
+    )
+    list_filter = ("status", "kind")
+    change_form_template = "admin/contracts/importjob/progress.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/commit/",
+                wrap(self.commit_view),
+                name="contracts_importjob_commit",
+            ),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = get_object_or_404(self.get_queryset(request), pk=object_id)
+        return TemplateResponse(
+            request,
+            self.change_form_template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"Import {job.filename}",
+                "job": job,
+                "running": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
+                "percent": int(100 * job.rows_done / job.rows_total) if job.rows_total else 0,
+                "can_commit": job.status == ImportJob.Status.PREVIEWED and not job.errors,
+            },
+        )
+
+    def commit_view(self, request, object_id):
+        job = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if request.method != "POST":
+            return redirect("admin:contracts_importjob_change", job.pk)
+        if job.status != ImportJob.Status.PREVIEWED or job.errors:
+            messages.error(request, "This file has errors or was already imported.")
+            return redirect("admin:contracts_importjob_change", job.pk)
+        if job.rows_total > imports.BACKGROUND_ROWS:
+            from django.db import transaction
+
+            from .tasks import run_import_job
+
+            ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
+            transaction.on_commit(lambda: run_import_job.delay(job.pk))
+            messages.info(request, "Import queued; this page refreshes until it finishes.")
+        else:
+            job = imports.run_job(job.pk, by=request.user)
+            if job.status == ImportJob.Status.SUCCEEDED:
+                messages.success(
+                    request,
+                    "Imported: {created} created, {updated} updated, "
+                    "{unchanged} unchanged.".format(**job.summary),
+                )
+        return redirect(reverse("admin:contracts_importjob_change", args=[job.pk]))

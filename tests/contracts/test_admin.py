@@ -1,0 +1,227 @@
+"""The commissioners' admin: scoped to their organisations, saves through services, the
+expiring view and the import pages."""
+
+import datetime
+
+from django.urls import reverse
+
+from contracts.models import Contract, ImportJob
+from foiregister.audit import history_for
+from tests.factories import contracts as f
+
+D = datetime.date
+
+
+def test_commissioner_sees_only_their_organisations_contracts(
+    commissioner_client, organisation, other_organisation
+):
+    f.contract(organisation=organisation, reference="OURS-1")
+    f.contract(organisation=other_organisation, reference="THEIRS-1")
+
+    response = commissioner_client.get(reverse("admin:contracts_contract_changelist"))
+
+    assert response.status_code == 200
+    assert b"OURS-1" in response.content
+    assert b"THEIRS-1" not in response.content
+
+
+def test_commissioner_cannot_open_or_edit_another_organisations_contract(
+    commissioner_client, other_organisation
+):
+    theirs = f.contract(organisation=other_organisation, reference="THEIRS-1")
+    url = reverse("admin:contracts_contract_change", args=[theirs.pk])
+
+    opened = commissioner_client.get(url)
+    posted = commissioner_client.post(url, {"title": "Hijacked"})
+    change = commissioner_client.post(
+        reverse("admin:contracts_contract_record_change", args=[theirs.pk]),
+        {"kind": "termination", "effective_on": "2025-01-01", "reason": "x"},
+    )
+
+    assert opened.status_code == 302 and posted.status_code == 302
+    assert change.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.title != "Hijacked" and theirs.status == "active"
+
+
+def test_expiring_view_is_scoped_too(commissioner_client, other_organisation):
+    f.contract(organisation=other_organisation, reference="THEIRS-1", end_date=D(2026, 3, 1))
+
+    response = commissioner_client.get(
+        reverse("admin:contracts_contract_expiring"), {"today": "2026-01-01"}
+    )
+
+    assert b"THEIRS-1" not in response.content
+
+
+def test_expiring_view_lists_by_horizon_to_be_agreed_and_overdue(
+    commissioner_client, organisation
+):
+    f.contract(organisation=organisation, reference="IN-3M", end_date=D(2026, 3, 31))
+    f.contract(organisation=organisation, reference="IN-12M", end_date=D(2026, 12, 31))
+    f.contract(organisation=organisation, reference="LATER", end_date=D(2028, 1, 1))
+    f.contract(
+        organisation=organisation,
+        reference="TBA",
+        end_date=None,
+        end_date_to_be_agreed=True,
+        end_date_reason="PSR Direct Award C under review",
+    )
+    f.contract(
+        organisation=organisation,
+        reference="OVERDUE",
+        start_date=D(2023, 1, 1),
+        end_date=D(2025, 12, 31),
+    )
+
+    response = commissioner_client.get(
+        reverse("admin:contracts_contract_expiring"), {"today": "2026-01-15"}
+    )
+
+    result = response.context["result"]
+    assert [c.reference for c in result.horizons["3m"]] == ["IN-3M"]
+    assert result.horizons["6m"] == []
+    assert [c.reference for c in result.horizons["12m"]] == ["IN-12M"]
+    assert [c.reference for c in result.to_be_agreed] == ["TBA"]
+    assert [c.reference for c in result.overdue] == ["OVERDUE"]
+    assert b"PSR Direct Award C under review" in response.content
+    assert b"LATER" not in response.content
+
+
+def test_adding_a_contract_in_the_admin_goes_through_the_service(
+    commissioner_client, commissioner, organisation
+):
+    supplier = f.supplier(name="Health Harmonie Ltd")
+
+    response = commissioner_client.post(
+        reverse("admin:contracts_contract_add"),
+        {
+            "organisation": organisation.pk,
+            "reference": "SSOT-NOUS-2",
+            "supplier": supplier.pk,
+            "title": "Provision of Non-Obstetric Ultrasound",
+            "categories": ["nous"],
+            "kind": "independent_sector",
+            "status": "active",
+            "payment_basis": "activity_at_tariff",
+            "value": "0",
+            "end_date": "2026-03-31",
+            "value_is_public": "on",
+            "changes-TOTAL_FORMS": "0",
+            "changes-INITIAL_FORMS": "0",
+            "warnings-TOTAL_FORMS": "0",
+            "warnings-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    contract = Contract.objects.get(reference="SSOT-NOUS-2")
+    assert contract.current_end_date == D(2026, 3, 31)
+    assert contract.categories == ["nous"]
+    assert history_for(contract).get().actor == commissioner.username
+
+
+def test_commissioner_cannot_add_a_contract_to_another_organisation(
+    commissioner_client, other_organisation
+):
+    supplier = f.supplier()
+
+    commissioner_client.post(
+        reverse("admin:contracts_contract_add"),
+        {
+            "organisation": other_organisation.pk,
+            "reference": "X",
+            "supplier": supplier.pk,
+            "title": "X",
+            "kind": "independent_sector",
+            "status": "active",
+            "payment_basis": "annual",
+            "changes-TOTAL_FORMS": "0",
+            "changes-INITIAL_FORMS": "0",
+            "warnings-TOTAL_FORMS": "0",
+            "warnings-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert not Contract.objects.exists()
+
+
+def test_recording_an_extension_in_the_admin_moves_the_end_date(commissioner_client, organisation):
+    contract = f.contract(organisation=organisation, end_date=D(2026, 3, 31))
+
+    response = commissioner_client.post(
+        reverse("admin:contracts_contract_record_change", args=[contract.pk]),
+        {
+            "kind": "extension",
+            "effective_on": "2026-01-10",
+            "new_end_date": "2027-03-31",
+            "reason": "12-month option exercised",
+        },
+    )
+
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert contract.current_end_date == D(2027, 3, 31)
+
+
+def test_upload_previews_then_commit_imports(commissioner_client, organisation):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = (
+        b"reference,supplier,title,kind,payment_basis\n"
+        b"A-1,Cobalt,CT & MRI service,insourcing,cost_per_case\n"
+    )
+    upload = SimpleUploadedFile("contracts.csv", content, content_type="text/csv")
+
+    response = commissioner_client.post(
+        reverse("admin:contracts_contract_import"),
+        {"organisation": organisation.pk, "kind": "contracts", "file": upload},
+    )
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and not Contract.objects.exists()
+    page = commissioner_client.get(reverse("admin:contracts_importjob_change", args=[job.pk]))
+    assert b"Import 1 rows" in page.content
+
+    commissioner_client.post(reverse("admin:contracts_importjob_commit", args=[job.pk]))
+
+    job.refresh_from_db()
+    assert job.status == "succeeded"
+    assert Contract.objects.get().reference == "A-1"
+
+
+def test_import_page_shows_every_error(commissioner_client, organisation):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = b"reference,supplier,title,kind,payment_basis,end_date\nA,B,C,insourcing,annual,31/02/2025\n"
+
+    commissioner_client.post(
+        reverse("admin:contracts_contract_import"),
+        {
+            "organisation": organisation.pk,
+            "kind": "contracts",
+            "file": SimpleUploadedFile("contracts.csv", content),
+        },
+    )
+    job = ImportJob.objects.get()
+    page = commissioner_client.get(reverse("admin:contracts_importjob_change", args=[job.pk]))
+
+    assert b"31/02/2025" in page.content and b"is not a date" in page.content
+    assert b"Import 1 rows" not in page.content
+
+
+def test_csv_export_action(commissioner_client, organisation):
+    contract = f.contract(organisation=organisation, reference="EXP-1")
+
+    response = commissioner_client.post(
+        reverse("admin:contracts_contract_changelist"),
+        {"action": "_export_csv", "_selected_action": [contract.pk]},
+    )
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert b"EXP-1" in response.content
+
+
+def test_public_visitor_is_sent_to_log_in(public_client):
+    response = public_client.get(reverse("admin:contracts_contract_expiring"))
+
+    assert response.status_code == 302
