@@ -1,0 +1,3 @@
+from bench.disclosure.run import main
+
+main()

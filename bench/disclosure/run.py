@@ -1,0 +1,211 @@
+"""Disclosure-log search and list latency with 100,000 published responses, and a short
+bounded load run against a local server (loopback only). On demand:
+``python -m bench.disclosure [--entries N] [--seconds S]``.
+
+Uses its own PostgreSQL database (``BENCH_DATABASE_URL``, default
+``postgres://postgres@127.0.0.1:5432/bench_disclosure``), created and migrated if missing.
+Rows are bulk-inserted, not published through the service: the bench measures reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import statistics
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_disclosure")
+os.environ["DATABASE_URL"] = URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "foiregister.settings")
+os.environ["API_ANON_RATE"] = "1000000/hour"  # the bench measures the app, not throttling
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+
+QUERIES = ["imaging", "MRI scanner contracts", "ultrasound waiting", "agency staff spend",
+           "car parking", "\"community diagnostic centre\"", "insourcing -ultrasound"]  # fmt: skip
+TOPICS = ["Imaging", "Workforce", "Estates", "Finance", "Procurement"]
+WORDS = ("contract supplier MRI CT ultrasound scanner lease agency staffing parking estate "
+         "waiting list diagnostic centre insourcing outsourcing spend budget policy").split()  # fmt: skip
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    name = URL.rsplit("/", 1)[1]
+    with psycopg.connect(URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("select 1 from pg_database where datname=%s", [name]).fetchone():
+            conn.execute(f'create database "{name}"')
+
+
+def populate(n: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from foiregister.disclosure.models import DisclosureLogEntry
+    from foiregister.models import Organisation, Request, Requester
+
+    have = DisclosureLogEntry.objects.count()
+    if have >= n:
+        return
+    user, _ = get_user_model().objects.get_or_create(username="bench-lead")
+    orgs = [
+        Organisation.objects.get_or_create(
+            ods_code=f"B{i:02d}", defaults={"name": f"Bench ICB {i}", "kind": "icb"}
+        )[0]
+        for i in range(20)
+    ]
+    requesters = {
+        o.pk: Requester.objects.get_or_create(organisation=o, name="Bench requester")[0]
+        for o in orgs
+    }
+    now = timezone.now()
+    batch = 5000
+    for start in range(have, n, batch):
+        stop = min(n, start + batch)
+        requests = []
+        for i in range(start, stop):
+            org = orgs[i % len(orgs)]
+            words = " ".join(WORDS[(i * k) % len(WORDS)] for k in (1, 3, 7, 11))
+            requests.append(
+                Request(
+                    organisation=org,
+                    reference=f"BENCH/{i:07d}",
+                    received_at=now - datetime.timedelta(days=i % 1500 + 30),
+                    title=f"Request {i}: {words}",
+                    requester=requesters[org.pk],
+                    status=Request.Status.RESPONDED,
+                    outcome="granted",
+                    topic=TOPICS[i % len(TOPICS)],
+                )
+            )
+        Request.objects.bulk_create(requests)
+        entries = []
+        for r in requests:
+            qs = [
+                {"number": k, "text": f"How many {r.title.split(': ')[1]} in year {k}?",
+                 "answer": f"We hold {k * 3} {WORDS[k % len(WORDS)]} records.",
+                 "answer_kind": "provided", "answer_kind_label": "Provided",
+                 "elsewhere_url": "", "exemptions": []}
+                for k in range(1, 6)
+            ]  # fmt: skip
+            doc = "\n".join([r.title] + [q["text"] + "\n" + q["answer"] for q in qs])
+            entries.append(
+                DisclosureLogEntry(
+                    request=r,
+                    organisation_id=r.organisation_id,
+                    reference=r.reference,
+                    title=r.title,
+                    topic=r.topic,
+                    regime="foi",
+                    outcome="granted",
+                    received_on=r.received_at.date(),
+                    questions=qs,
+                    search_document=doc,
+                    published_at=r.received_at + datetime.timedelta(days=25),
+                    published_by=user,
+                )
+            )
+        DisclosureLogEntry.objects.bulk_create(entries)
+        print(f"  {stop} entries", flush=True)
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("analyze disclosure_disclosurelogentry")
+
+
+def percentiles(samples: list[float]) -> str:
+    s = sorted(samples)
+    p50 = statistics.median(s)
+    p95 = s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
+    return f"p50 {p50 * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms   (n={len(s)})"
+
+
+def time_selectors(repeats: int) -> None:
+    from django.core.paginator import Paginator
+
+    from foiregister.disclosure import selectors
+
+    cases = {"list (page 1)": {}, "list (topic filter)": {"topic": "Estates"}}
+    for q in QUERIES:
+        cases[f"search {q!r}"] = {"q": q}
+    for label, kwargs in cases.items():
+        samples = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            page = Paginator(selectors.search_disclosure_log(**kwargs), 20).get_page(1)
+            list(page.object_list)
+            _ = page.paginator.count
+            samples.append(time.perf_counter() - t)
+        print(f"{label:40s} {percentiles(samples)}")
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def load_run(seconds: float, workers: int) -> None:
+    from django.core.wsgi import get_wsgi_application
+
+    server = make_server(
+        "127.0.0.1", 0, get_wsgi_application(), server_class=_Server, handler_class=_QuietHandler
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    paths = ["/", "/?q=imaging", "/?q=ultrasound+waiting&topic=Imaging", "/api/v1/responses/",
+             "/api/v1/responses/?q=MRI", "/feed/"]  # fmt: skip
+    deadline = time.monotonic() + seconds
+    samples: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+
+    def worker(k: int) -> None:
+        i = k
+        while time.monotonic() < deadline:
+            t = time.perf_counter()
+            try:
+                with urllib.request.urlopen(base + paths[i % len(paths)], timeout=30) as r:
+                    r.read()
+                    status = r.status
+            except urllib.error.HTTPError as e:
+                status = e.code
+            with lock:
+                samples.append(time.perf_counter() - t)
+                statuses[status] = statuses.get(status, 0) + 1
+            i += workers
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(worker, range(workers)))
+    server.shutdown()
+    print(f"load: {len(samples)} requests in {seconds:.0f} s with {workers} clients, "
+          f"{len(samples) / seconds:.1f} req/s, statuses {statuses}")  # fmt: skip
+    print(f"{'load (mixed pages)':40s} {percentiles(samples)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.disclosure")
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--workers", type=int, default=8)
+    args = parser.parse_args()
+    ensure_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    print(f"populating to {args.entries} published responses")
+    populate(args.entries)
+    time_selectors(args.repeats)
+    load_run(args.seconds, args.workers)
