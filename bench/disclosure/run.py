@@ -15,6 +15,7 @@ import os
 import statistics
 import threading
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from socketserver import ThreadingMixIn
@@ -178,6 +179,8 @@ def load_run(seconds: float, workers: int) -> None:
                     status = r.status
             except urllib.error.HTTPError as e:
                 status = e.code
+            except (TimeoutError, urllib.error.URLError):
+                status = 0  # timed out: counted, not fatal
             with lock:
                 samples.append(time.perf_counter() - t)
                 statuses[status] = statuses.get(status, 0) + 1
