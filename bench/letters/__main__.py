@@ -1,0 +1,3 @@
+from bench.letters.run import main
+
+main()
