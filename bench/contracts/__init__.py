@@ -1,0 +1,1 @@
+"""Benchmarks for the contract register (run on demand: ``python -m bench.contracts``)."""
