@@ -62,10 +62,16 @@ def run_isr(*, population: str, observed: str, by: str | None, out: str) -> None
         _counts_column(res.observed.ravel()),
         format_column(flat["expected"]),
         format_column(flat["ratio"]),
-        *(format_column(getattr(res, f"ratio_{b}").ravel()) for b in ("lower95", "upper95", "lower998", "upper998")),
+        *(
+            format_column(getattr(res, f"ratio_{b}").ravel())
+            for b in ("lower95", "upper95", "lower998", "upper998")
+        ),
         format_column(np.repeat(res.reference_rate, n_a)),
         format_column(flat["rate"]),
-        *(format_column(getattr(res, f"rate_{b}").ravel()) for b in ("lower95", "upper95", "lower998", "upper998")),
+        *(
+            format_column(getattr(res, f"rate_{b}").ravel())
+            for b in ("lower95", "upper95", "lower998", "upper998")
+        ),
         format_column(res.ci_method.ravel()),
     ]
     write_csv(out, ([by] if by else []) + ["area", *ISR_COLUMNS], keys + cols)
@@ -74,7 +80,9 @@ def run_isr(*, population: str, observed: str, by: str | None, out: str) -> None
 def run_rates_ratios(*, population: str, observed: str, by: str | None, out: str) -> None:
     pop = read_population(population)
     counts = read_counts(observed, population=pop, by=by)
-    results = core.rates_ratios(counts.values.sum(axis=1), population=pop.values.sum(axis=0), multiplier=MULTIPLIER)
+    results = core.rates_ratios(
+        counts.values.sum(axis=1), population=pop.values.sum(axis=0), multiplier=MULTIPLIER
+    )
     rows: list[list[str]] = []
 
     def num(x: float) -> str:
@@ -88,7 +96,13 @@ def run_rates_ratios(*, population: str, observed: str, by: str | None, out: str
             for j, level in enumerate(r.levels):
                 base = j == 0
                 row = [measure] if by else []
-                row += [factor, level, r.base_level, str(int(r.observed[m, j])), num(r.expected[m, j])]
+                row += [
+                    factor,
+                    level,
+                    r.base_level,
+                    str(int(r.observed[m, j])),
+                    num(r.expected[m, j]),
+                ]
                 row += [num(r.national_rate[m]), num(r.std_rate[m, j]), num(r.rate_ratio[m, j])]
                 if base:
                     row += ["", "", "", "", "", ""]
@@ -112,7 +126,9 @@ def run_aggregate(*, records: str, out: str, dropped: str, by: str | None) -> No
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m metrics", description="Imaging metrics (DID standardised rates).")
+    parser = argparse.ArgumentParser(
+        prog="python -m metrics", description="Imaging metrics (DID standardised rates)."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     for name, help_text in (
         ("isr", "indirectly standardised ratios and rates per 10,000 by area"),
@@ -124,7 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--by", default=None, help="measure column to split by, e.g. modality")
         p.add_argument("--out", required=True)
     p = sub.add_parser("aggregate", help="count record-level extracts, reporting dropped records")
-    p.add_argument("--records", required=True, help="one row per examination: area,sex,age_band,imd[,modality]")
+    p.add_argument(
+        "--records",
+        required=True,
+        help="one row per examination: area,sex,age_band,imd[,modality]",
+    )
     p.add_argument("--out", required=True)
     p.add_argument("--dropped", required=True)
     p.add_argument("--by", default=None)
@@ -137,7 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "isr":
             run_isr(population=args.population, observed=args.observed, by=args.by, out=args.out)
         elif args.command == "rates-ratios":
-            run_rates_ratios(population=args.population, observed=args.observed, by=args.by, out=args.out)
+            run_rates_ratios(
+                population=args.population, observed=args.observed, by=args.by, out=args.out
+            )
         else:
             run_aggregate(records=args.records, out=args.out, dropped=args.dropped, by=args.by)
     except InputError as err:

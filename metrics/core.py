@@ -63,17 +63,23 @@ RATES_RATIO_FACTORS: tuple[str, ...] = ("sex", "imd", "age")
 # ---------------------------------------------------------------------------
 
 
-def stratum_index(sex: npt.ArrayLike, /, *, age_band: npt.ArrayLike, imd: npt.ArrayLike) -> IntArray:
+def stratum_index(
+    sex: npt.ArrayLike, /, *, age_band: npt.ArrayLike, imd: npt.ArrayLike
+) -> IntArray:
     """Flat stratum number from 0-based sex, age band and IMD codes.
 
     Sex-major order so a ``(..., 190)`` array reshapes to ``(..., 2, 19, 5)``.
     """
     # int32 is ample (190 strata) and halves memory traffic on millions of rows.
     sex = np.asarray(sex, dtype=np.int32)
-    return (sex * N_AGE_BANDS + np.asarray(age_band, dtype=np.int32)) * N_IMD + np.asarray(imd, dtype=np.int32)
+    return (sex * N_AGE_BANDS + np.asarray(age_band, dtype=np.int32)) * N_IMD + np.asarray(
+        imd, dtype=np.int32
+    )
 
 
-def accumulate(flat_index: npt.ArrayLike, /, *, weights: npt.ArrayLike, shape: tuple[int, ...]) -> FloatArray:
+def accumulate(
+    flat_index: npt.ArrayLike, /, *, weights: npt.ArrayLike, shape: tuple[int, ...]
+) -> FloatArray:
     """Sum ``weights`` into a dense float64 array of ``shape`` at ``flat_index``.
 
     ``np.bincount`` with weights is a single pass in C and, unlike
@@ -133,7 +139,9 @@ def exact_upper(observed: npt.ArrayLike, /, *, confidence: float = 0.95) -> Floa
     return stats.chi2.ppf(1.0 - (1.0 - confidence) / 2.0, 2.0 * o + 2.0) / 2.0
 
 
-def poisson_limits(observed: npt.ArrayLike, /, *, confidence: float = 0.95) -> tuple[FloatArray, FloatArray]:
+def poisson_limits(
+    observed: npt.ArrayLike, /, *, confidence: float = 0.95
+) -> tuple[FloatArray, FloatArray]:
     """Limits on a count: Byar's for O >= 10, exact below (observed 0: lower 0).
 
     The exact quantiles are only evaluated where they are used, because
@@ -169,7 +177,9 @@ class Rate:
     ci_method: npt.NDArray[np.str_]
 
 
-def crude_rate(numerator: npt.ArrayLike, /, *, denominator: npt.ArrayLike, multiplier: float = 10_000.0) -> Rate:
+def crude_rate(
+    numerator: npt.ArrayLike, /, *, denominator: npt.ArrayLike, multiplier: float = 10_000.0
+) -> Rate:
     """Crude rate per ``multiplier`` with Poisson limits on the numerator.
 
     Limits are the count's limits divided by the denominator (PHEindicatormethods
@@ -262,7 +272,9 @@ def indirectly_standardised(
             reference = counts.sum(axis=(1, 2)) / total_pop
     else:
         standard = np.asarray(standard, dtype=np.float64).reshape(counts.shape[0], counts.shape[2])
-        reference = np.broadcast_to(np.asarray(reference_rate, dtype=np.float64), (counts.shape[0],))
+        reference = np.broadcast_to(
+            np.asarray(reference_rate, dtype=np.float64), (counts.shape[0],)
+        )
     reference = reference * multiplier
 
     observed = counts.sum(axis=2)
@@ -297,7 +309,12 @@ def indirectly_standardised(
 
 
 def pearson_chisq_two_groups(
-    observed_a: npt.ArrayLike, observed_b: npt.ArrayLike, /, *, exposure_a: npt.ArrayLike = 1.0, exposure_b: npt.ArrayLike = 1.0
+    observed_a: npt.ArrayLike,
+    observed_b: npt.ArrayLike,
+    /,
+    *,
+    exposure_a: npt.ArrayLike = 1.0,
+    exposure_b: npt.ArrayLike = 1.0,
 ) -> tuple[FloatArray, FloatArray]:
     """Pearson's chi-square (1 df) that two Poisson groups share one rate.
 
@@ -401,7 +418,9 @@ def rates_ratios(
             std_rate = obs / exp * national[:, None]
             rate_ratio = std_rate / std_rate[:, :1]
         chisq_r, p_r = rates_ratio_significance(std_rate, base_rate=std_rate[:, :1])
-        chisq_c, p_c = pearson_chisq_two_groups(obs, obs[:, :1], exposure_a=exp, exposure_b=exp[:, :1])
+        chisq_c, p_c = pearson_chisq_two_groups(
+            obs, obs[:, :1], exposure_a=exp, exposure_b=exp[:, :1]
+        )
         for arr in (chisq_r, p_r, chisq_c, p_c):
             arr[:, 0] = np.nan
         results[factor] = RatesRatios(
@@ -473,7 +492,11 @@ def directly_standardised(
     limits = []
     for conf in CONFIDENCE_LEVELS:
         for bound in (byars_lower, byars_upper):
-            limits.append(np.where(ok, (dsr + root * (bound(total, confidence=conf) - total)) * multiplier, np.nan))
+            limits.append(
+                np.where(
+                    ok, (dsr + root * (bound(total, confidence=conf) - total)) * multiplier, np.nan
+                )
+            )
     return DirectlyStandardised(
         total_count=total,
         total_population=n.sum(axis=-1),

@@ -64,7 +64,7 @@ def generate(*, n_areas: int, directory: Path, seed: int = 20250401) -> tuple[Pa
     s = np.arange(core.N_STRATA)
     sex = np.array(core.SEXES)[s // 95]
     age = np.array(core.AGE_BANDS)[(s // 5) % 19]
-    imd = (s % 5 + 1)
+    imd = s % 5 + 1
     areas = np.array([f"{'Q' if n_areas <= 100 else 'P'}{i:05d}" for i in range(n_areas)])
     a_col = np.repeat(areas, core.N_STRATA)
     pacsv.write_csv(
@@ -97,11 +97,19 @@ def _warm_up(io, pop_path: str, obs_path: str) -> None:
     """Pay pyarrow's one-off kernel set-up (~0.3 s on first use) before timing."""
     import pyarrow.csv as pacsv
 
-    def head(path: str) -> "pa.Table":
+    def head(path: str) -> pa.Table:
         with open(path, "rb") as f:
             text = b"".join(f.readline() for _ in range(191))
-        return pacsv.read_csv(pa.BufferReader(text), convert_options=pacsv.ConvertOptions(
-            column_types={"imd": pa.string(), "population": pa.float64(), "count": pa.float64()}))
+        return pacsv.read_csv(
+            pa.BufferReader(text),
+            convert_options=pacsv.ConvertOptions(
+                column_types={
+                    "imd": pa.string(),
+                    "population": pa.float64(),
+                    "count": pa.float64(),
+                }
+            ),
+        )
 
     import pyarrow as pa
 
@@ -144,9 +152,14 @@ def child_pandas(pop_path: str, obs_path: str) -> dict:
     t1 = time.perf_counter()
     keys = ["area", "sex", "age_band", "imd"]
     df = obs.merge(pop, on=keys, how="left")
-    nat = df.groupby(["modality", "sex", "age_band", "imd"], as_index=False)[["count", "population"]].sum()
+    nat = df.groupby(["modality", "sex", "age_band", "imd"], as_index=False)[
+        ["count", "population"]
+    ].sum()
     nat["std_rate"] = nat["count"] / nat["population"]
-    df = df.merge(nat[["modality", "sex", "age_band", "imd", "std_rate"]], on=["modality", "sex", "age_band", "imd"])
+    df = df.merge(
+        nat[["modality", "sex", "age_band", "imd", "std_rate"]],
+        on=["modality", "sex", "age_band", "imd"],
+    )
     df["expected"] = df["population"] * df["std_rate"]
     res = df.groupby(["modality", "area"], as_index=False)[["count", "expected"]].sum()
     tot = df.groupby("modality")[["count", "population"]].sum()
@@ -158,9 +171,15 @@ def child_pandas(pop_path: str, obs_path: str) -> dict:
         res[f"lower{conf}"] = lo / res["expected"]
         res[f"upper{conf}"] = up / res["expected"]
     # Rates ratios, one factor at a time, the same way.
-    natl = df.groupby(["modality", "sex", "age_band", "imd"], as_index=False)[["count", "population"]].sum()
+    natl = df.groupby(["modality", "sex", "age_band", "imd"], as_index=False)[
+        ["count", "population"]
+    ].sum()
     out = {}
-    for factor, others in (("sex", ["age_band", "imd"]), ("imd", ["sex", "age_band"]), ("age_band", ["sex", "imd"])):
+    for factor, others in (
+        ("sex", ["age_band", "imd"]),
+        ("imd", ["sex", "age_band"]),
+        ("age_band", ["sex", "imd"]),
+    ):
         ref = natl.groupby(["modality", *others], as_index=False)[["count", "population"]].sum()
         ref["ref_rate"] = ref["count"] / ref["population"]
         m = natl.merge(ref[["modality", *others, "ref_rate"]], on=["modality", *others])
@@ -169,12 +188,19 @@ def child_pandas(pop_path: str, obs_path: str) -> dict:
         out[factor] = g["count"] / g["expected"]
     t2 = time.perf_counter()
     r0 = res[res.modality == "CT"].iloc[0]["rate"]
-    return {"parse_s": t1 - t0, "compute_s": t2 - t1, "maxrss_mb": _maxrss_mb(), "check": [float(r0)]}
+    return {
+        "parse_s": t1 - t0,
+        "compute_s": t2 - t1,
+        "maxrss_mb": _maxrss_mb(),
+        "check": [float(r0)],
+    }
 
 
 def _child(kind: str, pop_path: Path, obs_path: Path) -> dict:
     cmd = [sys.executable, "-m", "bench.metrics", "--child", kind, str(pop_path), str(obs_path)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2])
+    done = subprocess.run(
+        cmd, capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2]
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -182,7 +208,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.metrics")
     parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
     parser.add_argument("--dir", default=os.environ.get("METRICS_BENCH_DIR", "/tmp/metrics-bench"))
-    parser.add_argument("--repeat", type=int, default=3, help="runs per method; the best is reported")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per method; the best is reported"
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -193,17 +221,29 @@ def main(argv: list[str] | None = None) -> None:
     for name in args.sizes:
         t = time.perf_counter()
         pop_path, obs_path = generate(n_areas=SIZES[name], directory=Path(args.dir) / name)
-        print(f"\n{name}: {SIZES[name]} areas x {len(MEASURES)} measures (inputs ready in {time.perf_counter() - t:.1f} s)")
-        ours = min((_child("ours", pop_path, obs_path) for _ in range(args.repeat)), key=lambda r: r["load_s"] + r["compute_s"])
-        theirs = min((_child("pandas", pop_path, obs_path) for _ in range(args.repeat)), key=lambda r: r["compute_s"])
+        print(
+            f"\n{name}: {SIZES[name]} areas x {len(MEASURES)} measures (inputs ready in {time.perf_counter() - t:.1f} s)"
+        )
+        ours = min(
+            (_child("ours", pop_path, obs_path) for _ in range(args.repeat)),
+            key=lambda r: r["load_s"] + r["compute_s"],
+        )
+        theirs = min(
+            (_child("pandas", pop_path, obs_path) for _ in range(args.repeat)),
+            key=lambda r: r["compute_s"],
+        )
         rel = abs(ours["check"][0] / theirs["check"][0] - 1)
         print(f"  rows (counts + population): {ours['rows']:,}")
-        print(f"  parse (pyarrow.csv):  {ours['parse_s'] * 1e3:9.1f} ms  ({ours['rows'] / ours['parse_s']:,.0f} rows/s)")
+        print(
+            f"  parse (pyarrow.csv):  {ours['parse_s'] * 1e3:9.1f} ms  ({ours['rows'] / ours['parse_s']:,.0f} rows/s)"
+        )
         print(f"  load (checks, dense): {ours['load_s'] * 1e3:9.1f} ms")
         print(f"  compute (core):       {ours['compute_s'] * 1e3:9.1f} ms")
         print(f"  peak memory:          {ours['maxrss_mb']:9.0f} MB")
         print(f"  pandas parse:         {theirs['parse_s'] * 1e3:9.1f} ms")
-        print(f"  pandas merge+groupby: {theirs['compute_s'] * 1e3:9.1f} ms, peak {theirs['maxrss_mb']:.0f} MB")
+        print(
+            f"  pandas merge+groupby: {theirs['compute_s'] * 1e3:9.1f} ms, peak {theirs['maxrss_mb']:.0f} MB"
+        )
         ratio = theirs["compute_s"] / (ours["load_s"] + ours["compute_s"])
         core_ratio = theirs["compute_s"] / ours["compute_s"]
         print(f"  speed-up: {ratio:.1f}x (load + compute), {core_ratio:.0f}x (core compute alone)")

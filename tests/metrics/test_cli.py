@@ -40,7 +40,11 @@ def population(tmp_path, areas=("A", "B")):
 def observed(tmp_path, rows=None, *, modality=False, count=5):
     header = ["area", "sex", "age_band", "imd"] + (["modality"] if modality else []) + ["count"]
     if rows is None:
-        rows = [[a, s, g, q] + (["CT"] if modality else []) + [count] for a in ("A", "B") for s, g, q in STRATA]
+        rows = [
+            [a, s, g, q] + (["CT"] if modality else []) + [count]
+            for a in ("A", "B")
+            for s, g, q in STRATA
+        ]
     write(tmp_path / "observed.csv", header, rows)
 
 
@@ -70,7 +74,16 @@ def test_isr_writes_the_contract_columns_and_ratio_one_for_uniform_rates(tmp_pat
 def test_isr_without_by_has_area_key_only(tmp_path):
     population(tmp_path)
     observed(tmp_path)
-    done = run(tmp_path, "isr", "--population", "population.csv", "--observed", "observed.csv", "--out", "isr.csv")
+    done = run(
+        tmp_path,
+        "isr",
+        "--population",
+        "population.csv",
+        "--observed",
+        "observed.csv",
+        "--out",
+        "isr.csv",
+    )
     assert done.returncode == 0, done.stderr
     assert list(read(tmp_path / "isr.csv")[0])[:3] == ["area", "observed", "expected"]
 
@@ -79,7 +92,16 @@ def test_isr_writes_floats_at_full_precision(tmp_path):
     """Byar's upper limit for 950 at 95%, by hand: 951 (1 - 1/8559 + 1.959963984540054/(3 sqrt 951))**3 / 950."""
     population(tmp_path)
     observed(tmp_path)
-    run(tmp_path, "isr", "--population", "population.csv", "--observed", "observed.csv", "--out", "isr.csv")
+    run(
+        tmp_path,
+        "isr",
+        "--population",
+        "population.csv",
+        "--observed",
+        "observed.csv",
+        "--out",
+        "isr.csv",
+    )
     text = read(tmp_path / "isr.csv")[0]["ratio_upper95"]
     by_hand = 951 * (1 - 1 / 8559 + 1.959963984540054 / (3 * 951**0.5)) ** 3 / 950
     assert float(text) == pytest.approx(by_hand, rel=1e-12)
@@ -101,7 +123,11 @@ def test_rates_ratios_rows_and_empty_tests_on_base_levels(tmp_path):
         + [("age", b) for b in ("0-<45", "45-<55", "55-<65", "65-<75", "75+")]
     )  # fmt: skip
     base = [r for r in out if r["level"] == r["base_level"]]
-    assert all(r[c] == "" for r in base for c in ("chisq_rates", "p_rates", "sig_rates", "chisq_counts", "p_counts", "sig_counts"))
+    assert all(
+        r[c] == ""
+        for r in base
+        for c in ("chisq_rates", "p_rates", "sig_rates", "chisq_counts", "p_counts", "sig_counts")
+    )
     assert all(float(r["rate_ratio"]) == pytest.approx(1.0) for r in out)  # uniform rates
     assert all(r["sig_rates"] == "" and r["sig_counts"] == "" for r in out)
 
@@ -137,7 +163,16 @@ def test_bad_observed_file_exits_1_naming_file_line_and_field(tmp_path, case):
     population(tmp_path)
     observed(tmp_path, change(good_rows()))
     for command in ("isr", "rates-ratios"):
-        done = run(tmp_path, command, "--population", "population.csv", "--observed", "observed.csv", "--out", "o.csv")
+        done = run(
+            tmp_path,
+            command,
+            "--population",
+            "population.csv",
+            "--observed",
+            "observed.csv",
+            "--out",
+            "o.csv",
+        )
         assert done.returncode == 1
         assert done.stderr.strip() == message
 
@@ -148,20 +183,48 @@ def test_count_in_stratum_with_zero_population_is_an_error(tmp_path):
     pop[3]["population"] = "0"  # line 5: A, F, 0-4, imd 4
     write(tmp_path / "population.csv", list(pop[0]), [list(r.values()) for r in pop])
     observed(tmp_path)
-    done = run(tmp_path, "isr", "--population", "population.csv", "--observed", "observed.csv", "--out", "o.csv")
+    done = run(
+        tmp_path,
+        "isr",
+        "--population",
+        "population.csv",
+        "--observed",
+        "observed.csv",
+        "--out",
+        "o.csv",
+    )
     assert done.returncode == 1
-    assert done.stderr.strip() == "observed.csv line 5, field count: count 5 in a stratum with zero population in population.csv"
+    assert (
+        done.stderr.strip()
+        == "observed.csv line 5, field count: count 5 in a stratum with zero population in population.csv"
+    )
 
 
 def test_count_in_stratum_with_no_population_row_is_an_error(tmp_path):
     population(tmp_path)
     pop = read(tmp_path / "population.csv")
-    write(tmp_path / "population.csv", list(pop[0]), [list(r.values()) for r in pop if not (r["area"] == "B" and r["age_band"] == "90+")])
+    write(
+        tmp_path / "population.csv",
+        list(pop[0]),
+        [list(r.values()) for r in pop if not (r["area"] == "B" and r["age_band"] == "90+")],
+    )
     observed(tmp_path)
-    done = run(tmp_path, "isr", "--population", "population.csv", "--observed", "observed.csv", "--out", "o.csv")
+    done = run(
+        tmp_path,
+        "isr",
+        "--population",
+        "population.csv",
+        "--observed",
+        "observed.csv",
+        "--out",
+        "o.csv",
+    )
     assert done.returncode == 1
     # B's first 90+ stratum: 190 rows of A, then F 0-4..85-89 x 5 IMD = 90 rows -> row 281, line 282.
-    assert done.stderr.strip() == "observed.csv line 282, field count: count 5 in a stratum with no population row in population.csv"
+    assert (
+        done.stderr.strip()
+        == "observed.csv line 282, field count: count 5 in a stratum with no population row in population.csv"
+    )
 
 
 def test_zero_count_in_stratum_with_zero_population_is_fine(tmp_path):
@@ -170,24 +233,53 @@ def test_zero_count_in_stratum_with_zero_population_is_fine(tmp_path):
     pop[3]["population"] = "0"
     write(tmp_path / "population.csv", list(pop[0]), [list(r.values()) for r in pop])
     observed(tmp_path, replace(good_rows(), 5, 4, 0))
-    done = run(tmp_path, "isr", "--population", "population.csv", "--observed", "observed.csv", "--out", "o.csv")
+    done = run(
+        tmp_path,
+        "isr",
+        "--population",
+        "population.csv",
+        "--observed",
+        "observed.csv",
+        "--out",
+        "o.csv",
+    )
     assert done.returncode == 0, done.stderr
 
 
 @pytest.mark.parametrize(
     "change, message",
     [
-        (lambda r: replace(r, 4, 4, "-10"), "population.csv line 4, field population: '-10' is negative; a population cannot be"),
-        (lambda r: replace(r, 6, 2, "100+"), "population.csv line 6, field age_band: '100+' is not a known age band"),
-        (lambda r: r + [list(r[0])], "population.csv line 382, field area,sex,age_band,imd: duplicate stratum, first given on line 2"),
+        (
+            lambda r: replace(r, 4, 4, "-10"),
+            "population.csv line 4, field population: '-10' is negative; a population cannot be",
+        ),
+        (
+            lambda r: replace(r, 6, 2, "100+"),
+            "population.csv line 6, field age_band: '100+' is not a known age band",
+        ),
+        (
+            lambda r: r + [list(r[0])],
+            "population.csv line 382, field area,sex,age_band,imd: duplicate stratum, first given on line 2",
+        ),
     ],
     ids=["negative-population", "unknown-age-band", "duplicate-stratum"],
 )
 def test_bad_population_file_exits_1(tmp_path, change, message):
     rows = [[a, s, g, q, 1000] for a in ("A", "B") for s, g, q in STRATA]
-    write(tmp_path / "population.csv", ["area", "sex", "age_band", "imd", "population"], change(rows))
+    write(
+        tmp_path / "population.csv", ["area", "sex", "age_band", "imd", "population"], change(rows)
+    )
     observed(tmp_path)
-    done = run(tmp_path, "isr", "--population", "population.csv", "--observed", "observed.csv", "--out", "o.csv")
+    done = run(
+        tmp_path,
+        "isr",
+        "--population",
+        "population.csv",
+        "--observed",
+        "observed.csv",
+        "--out",
+        "o.csv",
+    )
     assert done.returncode == 1
     assert done.stderr.strip() == message
 
@@ -195,12 +287,33 @@ def test_bad_population_file_exits_1(tmp_path, change, message):
 def test_missing_column_and_unexpected_modality_column(tmp_path):
     population(tmp_path)
     write(tmp_path / "observed.csv", ["area", "sex", "age_band", "count"], [["A", "F", "0-4", 1]])
-    done = run(tmp_path, "isr", "--population", "population.csv", "--observed", "observed.csv", "--out", "o.csv")
+    done = run(
+        tmp_path,
+        "isr",
+        "--population",
+        "population.csv",
+        "--observed",
+        "observed.csv",
+        "--out",
+        "o.csv",
+    )
     assert done.returncode == 1
     assert done.stderr.startswith("observed.csv line 1, field imd: missing column")
     observed(tmp_path, modality=True)
-    done = run(tmp_path, "isr", "--population", "population.csv", "--observed", "observed.csv", "--out", "o.csv")
-    assert done.stderr.strip() == "observed.csv line 1, field modality: unexpected column (pass --by modality to split by it)"
+    done = run(
+        tmp_path,
+        "isr",
+        "--population",
+        "population.csv",
+        "--observed",
+        "observed.csv",
+        "--out",
+        "o.csv",
+    )
+    assert (
+        done.stderr.strip()
+        == "observed.csv line 1, field modality: unexpected column (pass --by modality to split by it)"
+    )
 
 
 def test_aggregate_drops_records_with_missing_fields_and_reports_them(tmp_path):
@@ -224,7 +337,11 @@ def test_aggregate_drops_records_with_missing_fields_and_reports_them(tmp_path):
     dropped = {r["area"]: r for r in read(tmp_path / "dropped.csv")}
     assert set(dropped) == {"A", ""}
     assert (dropped["A"]["records"], dropped["A"]["dropped"]) == ("4", "2")
-    assert (dropped["A"]["missing_sex"], dropped["A"]["missing_age_band"], dropped["A"]["missing_imd"]) == ("1", "1", "1")
+    assert (
+        dropped["A"]["missing_sex"],
+        dropped["A"]["missing_age_band"],
+        dropped["A"]["missing_imd"],
+    ) == ("1", "1", "1")
     assert float(dropped["A"]["dropped_percent"]) == 50.0
     assert dropped[""]["missing_area"] == "1"
 
@@ -232,15 +349,46 @@ def test_aggregate_drops_records_with_missing_fields_and_reports_them(tmp_path):
 def test_aggregate_rejects_unknown_values_with_the_file_line(tmp_path):
     write(tmp_path / "records.csv", ["area", "sex", "age_band", "imd"],
           [["A", "", "0-4", "1"], ["A", "F", "0-4", "1"], ["A", "F", "95-99", "1"]])  # fmt: skip
-    done = run(tmp_path, "aggregate", "--records", "records.csv", "--out", "c.csv", "--dropped", "d.csv")
+    done = run(
+        tmp_path, "aggregate", "--records", "records.csv", "--out", "c.csv", "--dropped", "d.csv"
+    )
     assert done.returncode == 1
-    assert done.stderr.strip() == "records.csv line 4, field age_band: '95-99' is not a known age band"
+    assert (
+        done.stderr.strip()
+        == "records.csv line 4, field age_band: '95-99' is not a known age band"
+    )
 
 
 def test_aggregated_counts_feed_isr(tmp_path):
     population(tmp_path)
-    write(tmp_path / "records.csv", ["area", "sex", "age_band", "imd"], [["A", "F", "0-4", "1"]] * 12)
-    assert run(tmp_path, "aggregate", "--records", "records.csv", "--out", "counts.csv", "--dropped", "d.csv").returncode == 0
-    done = run(tmp_path, "isr", "--population", "population.csv", "--observed", "counts.csv", "--out", "isr.csv")
+    write(
+        tmp_path / "records.csv", ["area", "sex", "age_band", "imd"], [["A", "F", "0-4", "1"]] * 12
+    )
+    assert (
+        run(
+            tmp_path,
+            "aggregate",
+            "--records",
+            "records.csv",
+            "--out",
+            "counts.csv",
+            "--dropped",
+            "d.csv",
+        ).returncode
+        == 0
+    )
+    done = run(
+        tmp_path,
+        "isr",
+        "--population",
+        "population.csv",
+        "--observed",
+        "counts.csv",
+        "--out",
+        "isr.csv",
+    )
     assert done.returncode == 0, done.stderr
-    assert [(r["area"], r["observed"]) for r in read(tmp_path / "isr.csv")] == [("A", "12"), ("B", "0")]
+    assert [(r["area"], r["observed"]) for r in read(tmp_path / "isr.csv")] == [
+        ("A", "12"),
+        ("B", "0"),
+    ]

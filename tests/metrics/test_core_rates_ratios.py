@@ -27,7 +27,9 @@ GROUPS = annex_groups()
 
 
 @pytest.mark.parametrize("spread", [0.99, 1.0, 1.01])
-@pytest.mark.parametrize("key", list(GROUPS), ids=[f"NHSE-DID-annex-2024-25-table{t}-{f}-{m}" for t, f, m in GROUPS])
+@pytest.mark.parametrize(
+    "key", list(GROUPS), ids=[f"NHSE-DID-annex-2024-25-table{t}-{f}-{m}" for t, f, m in GROUPS]
+)
 def test_annex_convention_reproduces_published_stars(key, spread):
     """The annex publishes ratios, national rates and stars, not the standardised rates.
 
@@ -75,7 +77,9 @@ def multiplicative_national(sex_rate, age_rate, imd_rate):
     Then each factor's standardised rates ratio is exactly the ratio of its
     effects, whatever the other two factors do: worked out on paper, not by the code.
     """
-    pop = np.einsum("i,j,k->ijk", [1.0, 3.0], np.arange(1.0, 20.0), [5.0, 4.0, 3.0, 2.0, 1.0]) * 100
+    pop = (
+        np.einsum("i,j,k->ijk", [1.0, 3.0], np.arange(1.0, 20.0), [5.0, 4.0, 3.0, 2.0, 1.0]) * 100
+    )
     rate = np.einsum("i,j,k->ijk", sex_rate, age_rate, imd_rate)
     return (pop * rate).reshape(1, 190), pop.reshape(190)
 
@@ -98,13 +102,17 @@ def test_standardised_rate_is_effect_over_population_mean_times_national_rate():
     result = core.rates_ratios(counts, population=pop)
     national = counts.sum() / pop.sum() * 10_000
     assert result["sex"].national_rate[0] == pytest.approx(national, rel=1e-12)
-    assert result["sex"].std_rate[0] == pytest.approx([0.5 / 0.725 * national, 0.8 / 0.725 * national], rel=1e-12)
+    assert result["sex"].std_rate[0] == pytest.approx(
+        [0.5 / 0.725 * national, 0.8 / 0.725 * national], rel=1e-12
+    )
 
 
 def test_base_level_has_no_test():
     counts, pop = multiplicative_national(np.array([0.5, 0.8]), np.ones(19), np.ones(5))
     r = core.rates_ratios(counts, population=pop)["sex"]
-    assert np.isnan([r.chisq_rates[0, 0], r.p_rates[0, 0], r.chisq_counts[0, 0], r.p_counts[0, 0]]).all()
+    assert np.isnan(
+        [r.chisq_rates[0, 0], r.p_rates[0, 0], r.chisq_counts[0, 0], r.p_counts[0, 0]]
+    ).all()
 
 
 def test_counts_test_uses_observed_and_expected_counts():

@@ -38,9 +38,17 @@ def assert_close_or_missing(actual, expected_text):
 RATE_ROWS = rows("phe_tests_rate.csv")
 
 
-@pytest.mark.parametrize("row", RATE_ROWS, ids=[f"PHEindicatormethods-phe_rate-{r['area']}-x{r['multiplier']}" for r in RATE_ROWS])
+@pytest.mark.parametrize(
+    "row",
+    RATE_ROWS,
+    ids=[f"PHEindicatormethods-phe_rate-{r['area']}-x{r['multiplier']}" for r in RATE_ROWS],
+)
 def test_crude_rate_limits_match_phe_rate(row):
-    result = core.crude_rate(num(row["numerator"]), denominator=num(row["denominator"]), multiplier=num(row["multiplier"]))
+    result = core.crude_rate(
+        num(row["numerator"]),
+        denominator=num(row["denominator"]),
+        multiplier=num(row["multiplier"]),
+    )
     assert_close_or_missing(float(result.value), row["value"])
     for name in LIMITS:
         assert_close_or_missing(float(getattr(result, name)), row[name])
@@ -50,12 +58,20 @@ def test_crude_rate_limits_match_phe_rate(row):
 BYARS_ROWS = [r for r in rows("phe_tests_byars_wilson.csv") if r["method"] == "Byars"]
 
 
-@pytest.mark.parametrize("row", BYARS_ROWS, ids=[f"PHEindicatormethods-byars-{r['x']}-{r['confidence']}" for r in BYARS_ROWS])
+@pytest.mark.parametrize(
+    "row",
+    BYARS_ROWS,
+    ids=[f"PHEindicatormethods-byars-{r['x']}-{r['confidence']}" for r in BYARS_ROWS],
+)
 def test_byars_limits_match_phe(row):
     """Where the lower limit is NA (x=1 at 99.8%) Byar's formula has broken down: NaN."""
     conf = float(row["confidence"])
-    assert_close_or_missing(float(core.byars_lower(float(row["x"]), confidence=conf)), row["lower"])
-    assert_close_or_missing(float(core.byars_upper(float(row["x"]), confidence=conf)), row["upper"])
+    assert_close_or_missing(
+        float(core.byars_lower(float(row["x"]), confidence=conf)), row["lower"]
+    )
+    assert_close_or_missing(
+        float(core.byars_upper(float(row["x"]), confidence=conf)), row["upper"]
+    )
 
 
 def isr_inputs(dataset):
@@ -65,7 +81,9 @@ def isr_inputs(dataset):
     pop = np.zeros((len(areas), 19))
     for r in data:
         a, s = areas.index(r["area"]), int(r["stratum"]) - 1
-        counts[0, a, s] = 0.0 if r["count"] == "" else float(r["count"])  # missing counts count as 0
+        counts[0, a, s] = (
+            0.0 if r["count"] == "" else float(r["count"])
+        )  # missing counts count as 0
         pop[a, s] = float(r["pop"])
     std = rows("phe_tests_isr_standard.csv")
     refcount = np.array([float(r["refcount"]) for r in std])
@@ -77,7 +95,12 @@ ISR_ROWS = rows("phe_tests_isr_expected.csv")
 
 
 @pytest.mark.parametrize(
-    "row", ISR_ROWS, ids=[f"PHEindicatormethods-{r['dataset']}-{r['statistic']}-x{r['scale']}-{r['area']}" for r in ISR_ROWS]
+    "row",
+    ISR_ROWS,
+    ids=[
+        f"PHEindicatormethods-{r['dataset']}-{r['statistic']}-x{r['scale']}-{r['area']}"
+        for r in ISR_ROWS
+    ],
 )
 def test_indirect_standardisation_matches_phe(row):
     areas, counts, pop, standard, reference = isr_inputs(row["dataset"])
@@ -93,7 +116,9 @@ def test_indirect_standardisation_matches_phe(row):
         assert result.reference_rate[0] == pytest.approx(float(row["ref_rate"]), rel=RTOL)
         got = [result.rate[0, a]] + [getattr(result, f"rate_{n}")[0, a] for n in LIMITS]
     else:  # isratio, scaled as PHE scales it (x1 or x100)
-        got = [result.ratio[0, a] * scale] + [getattr(result, f"ratio_{n}")[0, a] * scale for n in LIMITS]
+        got = [result.ratio[0, a] * scale] + [
+            getattr(result, f"ratio_{n}")[0, a] * scale for n in LIMITS
+        ]
     for value, name in zip(got, ("value", *LIMITS), strict=True):
         if row[name] != "":
             assert value == pytest.approx(float(row[name]), rel=RTOL)
@@ -103,10 +128,19 @@ DSR_ROWS = rows("phe_tests_dsr_expected.csv")
 
 
 @pytest.mark.parametrize(
-    "row", DSR_ROWS, ids=[f"PHEindicatormethods-phe_dsr-{r['dataset']}-{r['area']}-x{r['multiplier']}" for r in DSR_ROWS]
+    "row",
+    DSR_ROWS,
+    ids=[
+        f"PHEindicatormethods-phe_dsr-{r['dataset']}-{r['area']}-x{r['multiplier']}"
+        for r in DSR_ROWS
+    ],
 )
 def test_direct_standardisation_matches_phe_dsr(row):
-    data = [r for r in rows("phe_tests_dsr_inputs.csv") if r["dataset"] == row["dataset"] and r["area"] == row["area"]]
+    data = [
+        r
+        for r in rows("phe_tests_dsr_inputs.csv")
+        if r["dataset"] == row["dataset"] and r["area"] == row["area"]
+    ]
     counts = np.array([0.0 if r["count"] == "" else float(r["count"]) for r in data])
     pop = np.array([float(r["pop"]) for r in data])
     stdpop = np.array([float(r["stdpop"]) for r in data])
@@ -124,6 +158,10 @@ def test_direct_standardisation_matches_phe_dsr(row):
 
 def test_esp2013_default_is_the_weights_phe_ships():
     """The ESP 2013 weights in PHE's test inputs are the module's default standard."""
-    data = [r for r in rows("phe_tests_dsr_inputs.csv") if r["dataset"] == "esp2013" and r["area"] == "testdata_big"]
+    data = [
+        r
+        for r in rows("phe_tests_dsr_inputs.csv")
+        if r["dataset"] == "esp2013" and r["area"] == "testdata_big"
+    ]
     assert [float(r["stdpop"]) for r in data] == core.ESP2013.tolist()
     assert [r["age_band"] for r in data] == list(core.AGE_BANDS)
