@@ -44,7 +44,9 @@ _KNOWN = {
 class InputError(ValueError):
     """A bad input file: says which file, line and field, and what is wrong."""
 
-    def __init__(self, path: str | Path, line: int | None, field: str | None, message: str) -> None:
+    def __init__(
+        self, path: str | Path, line: int | None, field: str | None, message: str
+    ) -> None:
         self.path, self.line, self.field, self.message = str(path), line, field, message
         where = self.path
         if line is not None:
@@ -118,7 +120,9 @@ def _read(
         raise InputError(path, 1, None, "repeated column names in the header")
     wanted = [c for c in (*strings, *numbers) if c in header]
     # Key columns are dictionary-encoded by the parser itself, in parallel.
-    types = {c: pa.dictionary(pa.int32(), pa.string()) for c in strings} | {c: pa.float64() for c in numbers}
+    types = {c: pa.dictionary(pa.int32(), pa.string()) for c in strings} | {
+        c: pa.float64() for c in numbers
+    }
     read = pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24)
     convert = pacsv.ConvertOptions(
         column_types={c: t for c, t in types.items() if c in wanted},
@@ -132,7 +136,9 @@ def _read(
             raise InputError(path, None, None, f"not a readable CSV file: {err}") from None
     # A number column held text: read it as text to say exactly where.
     convert = pacsv.ConvertOptions(
-        column_types={c: pa.string() for c in wanted}, include_columns=wanted, strings_can_be_null=True
+        column_types={c: pa.string() for c in wanted},
+        include_columns=wanted,
+        strings_can_be_null=True,
     )
     table = pacsv.read_csv(path, read_options=read, convert_options=convert)
     for name in numbers:
@@ -160,7 +166,9 @@ def _require_complete(path: str | Path, table: pa.Table, fields: Sequence[str]) 
 
 def _encode(col: pa.ChunkedArray) -> tuple[list, npt.NDArray[np.intp]]:
     """Dictionary-encode a column: (distinct values, per-row index; -1 for null)."""
-    enc = col.unify_dictionaries() if pa.types.is_dictionary(col.type) else pc.dictionary_encode(col)
+    enc = (
+        col.unify_dictionaries() if pa.types.is_dictionary(col.type) else pc.dictionary_encode(col)
+    )
     if enc.num_chunks == 0:
         return [], np.zeros(0, dtype=np.intp)
     values = enc.chunk(0).dictionary.to_pylist()
@@ -173,7 +181,9 @@ def _codes(path: str | Path, col: pa.ChunkedArray, *, field: str) -> npt.NDArray
     """Map sex/age band/IMD text to 0-based codes; unknown values are an error."""
     known, what = _KNOWN[field]
     values, idx = _encode(col)
-    lookup = np.array([known.get(v, -1) if v is not None else -2 for v in values] + [-2], dtype=np.int8)
+    lookup = np.array(
+        [known.get(v, -1) if v is not None else -2 for v in values] + [-2], dtype=np.int8
+    )
     codes = np.take(lookup, idx)  # idx -1 (null) -> last entry (-2)
     if col.null_count or (lookup[:-1] < 0).any():  # scan rows only when something is wrong
         row = int(np.flatnonzero(codes < 0)[0])
@@ -210,7 +220,9 @@ def _numbers(path: str | Path, table: pa.Table, field: str, *, whole: bool) -> c
             raise InputError(path, _line(row), field, f"{text!r} is not a number")
         if x[row] < 0:
             raise InputError(path, _line(row), field, f"{text!r} is negative; {what} cannot be")
-        raise InputError(path, _line(row), field, f"{text!r} is not a whole number; {what} must be")
+        raise InputError(
+            path, _line(row), field, f"{text!r} is not a whole number; {what} must be"
+        )
     return x
 
 
@@ -230,7 +242,9 @@ def _check_unique(path: str | Path, flat: npt.NDArray[np.intp], *, size: int, fi
     second = order[repeat]
     row = int(second.min())
     first = int(order[np.searchsorted(sflat, flat[row])])
-    raise InputError(path, _line(row), fields, f"duplicate stratum, first given on line {_line(first)}")
+    raise InputError(
+        path, _line(row), fields, f"duplicate stratum, first given on line {_line(first)}"
+    )
 
 
 def _strata(path: str | Path, table: pa.Table) -> npt.NDArray[np.intp]:
@@ -273,7 +287,9 @@ def load_population(table: pa.Table, /, *, path: str | Path) -> Population:
     return Population(str(path), areas, core.accumulate(flat, weights=pop, shape=shape), present)
 
 
-def load_counts(table: pa.Table, /, *, path: str | Path, population: Population, by: str | None = None) -> Counts:
+def load_counts(
+    table: pa.Table, /, *, path: str | Path, population: Population, by: str | None = None
+) -> Counts:
     """Check a parsed counts table against a population; dense (measures, areas, 190).
 
     Areas follow the population file (an area with no rows here has count 0).
@@ -292,10 +308,16 @@ def load_counts(table: pa.Table, /, *, path: str | Path, population: Population,
     names = np.array(values, dtype=str) if values else np.zeros(0, dtype=str)
     pos = np.searchsorted(population.areas, names) if names.size else np.zeros(0, dtype=np.intp)
     pos = np.minimum(pos, max(len(population.areas) - 1, 0))
-    found = population.areas[pos] == names if len(population.areas) else np.zeros(names.size, dtype=bool)
+    found = (
+        population.areas[pos] == names
+        if len(population.areas)
+        else np.zeros(names.size, dtype=bool)
+    )
     area_idx = np.take(np.where(found, pos, -1).astype(np.int32), idx)
     raw = (measure_idx * max(len(names), 1) + idx) * core.N_STRATA + stratum
-    _check_unique(path, raw, size=len(measures) * max(len(names), 1) * core.N_STRATA, fields=",".join(keys))
+    _check_unique(
+        path, raw, size=len(measures) * max(len(names), 1) * core.N_STRATA, fields=",".join(keys)
+    )
     n_a = len(population.areas)
     unknown = (area_idx < 0) & (count > 0) if not found.all() else np.zeros(1, dtype=bool)
     if unknown.any():
@@ -309,7 +331,12 @@ def load_counts(table: pa.Table, /, *, path: str | Path, population: Population,
         )
     keep = area_idx >= 0 if not found.all() else np.ones(1, dtype=bool)
     if not keep.all():  # zero counts for areas with no population carry nothing
-        area_idx, stratum, measure_idx, count = area_idx[keep], stratum[keep], measure_idx[keep], count[keep]
+        area_idx, stratum, measure_idx, count = (
+            area_idx[keep],
+            stratum[keep],
+            measure_idx[keep],
+            count[keep],
+        )
         rows = np.flatnonzero(keep)
     else:
         rows = None
@@ -328,7 +355,13 @@ def load_counts(table: pa.Table, /, *, path: str | Path, population: Population,
         )
     shape = (len(measures), n_a, core.N_STRATA)
     flat = measure_idx * (n_a * core.N_STRATA) + cell
-    return Counts(str(path), by, measures, population.areas, core.accumulate(flat, weights=count, shape=shape))
+    return Counts(
+        str(path),
+        by,
+        measures,
+        population.areas,
+        core.accumulate(flat, weights=count, shape=shape),
+    )
 
 
 @dataclass(frozen=True)
@@ -386,16 +419,26 @@ def aggregate_records(path: str | Path, *, by: str | None = None) -> Aggregated:
     sex_i, rest2 = np.divmod(s_i, core.N_AGE_BANDS * core.N_IMD)
     age_i, imd_i = np.divmod(rest2, core.N_IMD)
     header = ["area", "sex", "age_band", "imd"] + ([by] if by else []) + ["count"]
-    sexes, ages, imds = np.array(core.SEXES), np.array(core.AGE_BANDS), np.array([str(q) for q in core.IMD_QUINTILES])
-    cols = [areas[a_i], sexes[sex_i], ages[age_i], imds[imd_i]] + ([measures[m_i]] if by else []) + [dense[nz]]
-    rows = [[str(v) for v in r] for r in zip(*(c.tolist() for c in cols))]
+    sexes, ages, imds = (
+        np.array(core.SEXES),
+        np.array(core.AGE_BANDS),
+        np.array([str(q) for q in core.IMD_QUINTILES]),
+    )
+    cols = (
+        [areas[a_i], sexes[sex_i], ages[age_i], imds[imd_i]]
+        + ([measures[m_i]] if by else [])
+        + [dense[nz]]
+    )
+    rows = [[str(v) for v in r] for r in zip(*(c.tolist() for c in cols), strict=True)]
     if by:  # order by measure first, as the counts files are read
         rows.sort(key=lambda r: (r[4], r[0], SEX_CODES[r[1]], AGE_BAND_CODES[r[2]], r[3]))
 
     per_area = np.bincount(area_idx, minlength=n_a)
     dropped_area = np.bincount(area_idx, weights=any_missing, minlength=n_a)
     by_field = {f: np.bincount(area_idx, weights=missing[f], minlength=n_a) for f in fields}
-    dropped_header = ["area", "records", "dropped", "dropped_percent"] + [f"missing_{f}" for f in fields]
+    dropped_header = ["area", "records", "dropped", "dropped_percent"] + [
+        f"missing_{f}" for f in fields
+    ]
     dropped_rows = []
     for a in np.flatnonzero(dropped_area):
         pct = 100.0 * dropped_area[a] / per_area[a]
@@ -419,7 +462,7 @@ def write_csv(path: str | Path, header: Sequence[str], columns: Sequence[Sequenc
     with Path(path).open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(header)
-        w.writerows(zip(*columns))
+        w.writerows(zip(*columns, strict=True))
 
 
 def write_rows(path: str | Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
@@ -427,3 +470,40 @@ def write_rows(path: str | Path, header: Sequence[str], rows: Sequence[Sequence[
         w = csv.writer(f, lineterminator="\n")
         w.writerow(header)
         w.writerows(rows)
+
+
+def counts_measure_column(path: str | Path) -> str | None:
+    """The measure column of a counts file (e.g. ``modality``), or None if it has none.
+
+    A counts file has the key columns, ``count`` and at most one more column, which
+    splits it into measures.
+    """
+    path = Path(path)
+    header = _header(path)
+    extra = [h for h in header if h not in (*KEY_FIELDS, "count")]
+    if len(extra) > 1:
+        raise InputError(
+            path,
+            1,
+            extra[1],
+            f"unexpected column; a counts file has one measure column ({extra[0]})",
+        )
+    return extra[0] if extra else None
+
+
+def check_counts_table(table: pa.Table, /, *, path: str | Path, by: str | None = None) -> Counts:
+    """Check a counts table on its own, before a population is chosen for it.
+
+    Every check of ``load_counts`` that does not need the population is made (missing
+    values, unknown sex/age band/IMD, counts that are negative, fractional or not numbers,
+    duplicate strata); the counts are laid out over the file's own areas.
+    """
+    _require_complete(path, table, KEY_FIELDS + ((by,) if by else ()))
+    areas, _ = _factorise(table.column("area"))
+    own = Population(
+        str(path),
+        areas,
+        np.ones((len(areas), core.N_STRATA)),
+        np.ones((len(areas), core.N_STRATA), dtype=bool),
+    )
+    return load_counts(table, path=path, population=own, by=by)

@@ -1,0 +1,174 @@
+"""Reads for letters, the API and the admin: completed runs and their results as plain dicts.
+
+Only completed runs have results (a running or failed run returns none), and a completed
+run never changes, so a letter that cites ``run`` and an area reads the same figures for
+ever. Rates are per ``multiplier`` people (10,000 unless the run says otherwise).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import Dataset, RatesRatio, Result, Run
+
+RESULT_FIELDS: tuple[str, ...] = (
+    "measure",
+    "area",
+    "observed",
+    "expected",
+    "ratio",
+    "ratio_lower95",
+    "ratio_upper95",
+    "ratio_lower998",
+    "ratio_upper998",
+    "national_rate",
+    "rate",
+    "rate_lower95",
+    "rate_upper95",
+    "rate_lower998",
+    "rate_upper998",
+    "ci_method",
+)
+
+RATES_RATIO_FIELDS: tuple[str, ...] = (
+    "measure",
+    "factor",
+    "level",
+    "base_level",
+    "observed",
+    "expected",
+    "national_rate",
+    "std_rate",
+    "rate_ratio",
+    "chisq_rates",
+    "p_rates",
+    "sig_rates",
+    "chisq_counts",
+    "p_counts",
+    "sig_counts",
+)
+
+
+def _run_id(run: Run | int) -> int:
+    return run.pk if isinstance(run, Run) else int(run)
+
+
+def compared_with_national(lower: float | None, upper: float | None) -> str:
+    """'higher', 'lower' or 'similar': whether the ratio's limits exclude 1 (England)."""
+    if lower is None or upper is None:
+        return "not known"
+    if lower > 1.0:
+        return "higher"
+    if upper < 1.0:
+        return "lower"
+    return "similar"
+
+
+def _result_dict(row: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
+    out = {k: row[k] for k in RESULT_FIELDS}
+    out["run"] = run["pk"]
+    out["multiplier"] = run["multiplier"]
+    out["compared_with_national_95"] = compared_with_national(
+        row["ratio_lower95"], row["ratio_upper95"]
+    )
+    out["compared_with_national_998"] = compared_with_national(
+        row["ratio_lower998"], row["ratio_upper998"]
+    )
+    return out
+
+
+def completed_runs():
+    return Run.objects.filter(status=Run.Status.COMPLETED).select_related("population", "activity")
+
+
+def _completed(run: Run | int) -> dict[str, Any] | None:
+    return completed_runs().filter(pk=_run_id(run)).values("pk", "multiplier").first()
+
+
+def run_results(*, run: Run | int, measure: str | None = None) -> list[dict[str, Any]]:
+    """Every area's indirectly standardised ratio and rate (with 95% and 99.8% limits) for
+    a completed run, optionally for one measure; ordered by measure then area."""
+    info = _completed(run)
+    if info is None:
+        return []
+    qs = Result.objects.filter(run_id=info["pk"])
+    if measure is not None:
+        qs = qs.filter(measure=measure)
+    return [_result_dict(r, info) for r in qs.order_by("measure", "area").values(*RESULT_FIELDS)]
+
+
+def result_for(*, run: Run | int, area: str, measure: str) -> dict[str, Any] | None:
+    """One area's result for one measure of a completed run, or None.
+
+    ``area`` is the area as in the files (e.g. "QNC Staffordshire and Stoke-on-Trent") or
+    its leading code ("QNC") when that picks out one area.
+    """
+    info = _completed(run)
+    if info is None:
+        return None
+    qs = Result.objects.filter(run_id=info["pk"], measure=measure)
+    row = qs.filter(area=area).values(*RESULT_FIELDS).first()
+    if row is None:
+        found = list(qs.filter(area__startswith=f"{area} ").values(*RESULT_FIELDS)[:2])
+        row = found[0] if len(found) == 1 else None
+    return _result_dict(row, info) if row else None
+
+
+def rates_ratios(*, run: Run | int, measure: str | None = None) -> list[dict[str, Any]]:
+    """Rates ratios by sex, IMD quintile and broad age band for a completed run."""
+    info = _completed(run)
+    if info is None:
+        return []
+    qs = RatesRatio.objects.filter(run_id=info["pk"])
+    if measure is not None:
+        qs = qs.filter(measure=measure)
+    return [
+        {**r, "run": info["pk"], "multiplier": info["multiplier"]}
+        for r in qs.order_by("measure", "position").values(*RATES_RATIO_FIELDS)
+    ]
+
+
+def latest_runs() -> list[Run]:
+    """The newest completed run for each pair of datasets and parameters, newest first:
+    what a letter or the API should cite by default."""
+    seen: set[tuple] = set()
+    latest = []
+    for run in completed_runs().order_by("-finished_at", "-pk"):
+        key = (run.population_id, run.activity_id, run.by, run.multiplier)
+        if key not in seen:
+            seen.add(key)
+            latest.append(run)
+    return latest
+
+
+def run_summary(run: Run) -> dict[str, Any]:
+    """What a letter says about where its figures came from."""
+
+    def dataset(d: Dataset) -> dict[str, Any]:
+        return {
+            "name": d.name,
+            "source": d.source,
+            "period": d.period,
+            "sha256": d.sha256,
+            "rows": d.row_count,
+        }
+
+    return {
+        "run": run.pk,
+        "status": run.status,
+        "population": dataset(run.population),
+        "activity": dataset(run.activity),
+        "by": run.by,
+        "multiplier": run.multiplier,
+        "code_version": run.code_version,
+        "measures": list(run.measures),
+        "areas": run.area_count,
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "duration_seconds": run.duration_seconds,
+    }
+
+
+def datasets(kind: str | None = None):
+    qs = Dataset.objects.all()
+    return qs.filter(kind=kind) if kind else qs
