@@ -4,6 +4,7 @@ import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.deletion
 import foiregister.disclosure.models
+from foiregister.disclosure.db import AddIndexOnPostgres
 from django.conf import settings
 from django.db import migrations, models
 
@@ -64,7 +65,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'disclosure log entries',
                 'ordering': ['-published_at', '-id'],
                 'permissions': [('publish_response', 'Can publish a response to the disclosure log')],
-                'indexes': [django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.search.SearchVector('search_document', config='english'), name='disclosure_search_gin'), models.Index(fields=['organisation', '-published_at'], name='disclosure__organis_b7c6d9_idx')],
+                'indexes': [models.Index(fields=['organisation', '-published_at'], name='disclosure__organis_b7c6d9_idx')],
                 'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('withdrawn_at__isnull', True), ('withdrawn_by__isnull', True)), models.Q(('withdrawn_at__isnull', False), ('withdrawn_by__isnull', False)), _connector='OR'), name='disclosure_withdrawn_at_and_by')],
             },
         ),
@@ -92,5 +93,9 @@ class Migration(migrations.Migration):
                 'ordering': ['request', 'position'],
                 'constraints': [models.UniqueConstraint(fields=('request', 'position'), name='published_attachment_position'), models.CheckConstraint(condition=models.Q(models.Q(('override_at__isnull', True), ('override_by__isnull', True)), models.Q(('override_at__isnull', False), ('override_by__isnull', False)), _connector='OR'), name='published_attachment_override_at_and_by')],
             },
+        ),
+        AddIndexOnPostgres(
+            model_name='disclosurelogentry',
+            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.search.SearchVector('search_document', config='english'), name='disclosure_search_gin'),
         ),
     ]
