@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 
 from . import selectors, services
 from .exceptions import FoiRegisterError
+from .letters import services as letter_services
 from .models import (
     AuditEvent,
     Contribution,
@@ -305,6 +306,7 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
         "how_worked_out",
         "warnings",
         "links",
+        "letters",
         "requester_details",
         "allocation",
         "history",
@@ -348,6 +350,7 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
                 },
             ),
             ("Deadlines", {"fields": ["dates", "warnings", "how_worked_out", "allocation"]}),
+            ("Letters", {"fields": ["letters"]}),
             ("Linked requests", {"fields": ["links"]}),
             ("Requester (private)", {"classes": ["collapse"], "fields": ["requester_details"]}),
             ("History", {"classes": ["collapse"], "fields": ["history"]}),
@@ -367,6 +370,20 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
         extra_context["record_event_url"] = reverse(
             "admin:foiregister_request_record_event", args=[object_id]
         )
+        from .letters.models import Letter
+
+        extra_context["letter_links"] = [
+            {
+                "url": reverse("admin:letters_letter_draft", args=[object_id, kind]),
+                "label": f"Draft {label.lower()}",
+            }
+            for kind, label in Letter.Kind.choices
+        ] + [
+            {
+                "url": reverse("admin:letters_batchissue_start") + f"?source={object_id}",
+                "label": "Issue these answers to a round robin",
+            }
+        ]
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="received", ordering="received_at")
@@ -509,6 +526,23 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
             r.telephone,
         )
 
+    @admin.display(description="letters")
+    def letters(self, obj):
+        from .letters.selectors import letters_for_request
+
+        rows = [
+            (
+                reverse("admin:letters_letter_change", args=[letter.pk]),
+                letter.get_kind_display(),
+                letter.get_status_display(),
+                f"{letter.issued_on:%d %b %Y}" if getattr(letter, "issued_on", None) else "",
+            )
+            for letter in letters_for_request(obj)
+        ]
+        if not rows:
+            return "None yet: use the Draft buttons above."
+        return format_html_join("", '<div><a href="{}">{}</a> ({}) {}</div>', rows)
+
     @admin.display(description="allocation")
     def allocation(self, obj):
         delay = services.allocation_delay(obj)
@@ -628,7 +662,9 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
                     if f in services.REQUEST_EDITABLE_FIELDS
                 }
                 if fields:
-                    services.update_request(request=obj, by=request.user, **fields)
+                    stored = Request.objects.get(pk=obj.pk)
+                    services.update_request(request=stored, by=request.user, **fields)
+                    obj.__dict__.update(stored.__dict__)
             else:
                 created = services.log_request(
                     by=request.user,
@@ -673,13 +709,15 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
                     )
                 }
                 if inst.pk:
-                    services.update_question(
-                        question=inst,
-                        by=request.user,
-                        exemption_codes=codes,
-                        number=inst.number,
-                        text=inst.text,
-                        **answer,
+                    # The form has already set the new values on ``inst``; the services
+                    # compare against the stored row, so they get a fresh copy to audit.
+                    stored = Question.objects.get(pk=inst.pk)
+                    if (stored.number, stored.text) != (inst.number, inst.text):
+                        services.update_question(
+                            question=stored, by=request.user, number=inst.number, text=inst.text
+                        )
+                    letter_services.set_answer(
+                        question=stored, by=request.user, exemption_codes=codes, **answer
                     )
                 else:
                     services.add_question(
