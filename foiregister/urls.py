@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("foiregister.api.urls")),
+    path("registers/", include("foiregister.disclosure.register_urls")),
     path("", include("foiregister.disclosure.urls")),
 ]

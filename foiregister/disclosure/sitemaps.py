@@ -1,4 +1,5 @@
-"""The sitemap: the log and each live response, from the public gate."""
+"""The sitemap: the log, the public registers and each live response, from the public
+gate."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ class DisclosureLogSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        return ["disclosure:log"]
+        return ["disclosure:log", "registers:contracts", "registers:cdcs"]
 
     def location(self, item):
         return reverse(item)

@@ -3,11 +3,13 @@ is reachable from any public URL, the API, the schema, the feed or the sitemap; 
 to an unpublished response answers exactly as one to a response that never existed."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import get_resolver
 
 from foiregister.disclosure import services
+from tests.factories import contracts as contract_factories
 from tests.factories.disclosure import responded_request
 from tests.factories.foiregister import RequesterFactory, log_request
 
@@ -26,7 +28,34 @@ def canary_requester(organisation, n):
     )
 
 
-CANARIES = ["Canaryname", "Xylophant", "canarymail", "Canarystreet", "Canarytown", HIDDEN]
+WITHHELD_VALUE = "987654.32"  # a public contract's value its commissioner withheld
+CANARIES = [
+    "Canaryname",
+    "Xylophant",
+    "canarymail",
+    "Canarystreet",
+    "Canarytown",
+    HIDDEN,
+    "987654",
+    "987,654",
+]
+
+
+def registers(organisation, by):
+    """A public contract with a withheld value, a contract and a CDC not marked public."""
+    contract_factories.contract(
+        organisation=organisation,
+        by=by,
+        title="Public MRI contract",
+        value=Decimal(WITHHELD_VALUE),
+        is_public=True,
+        value_is_public=False,
+    )
+    contract_factories.contract(
+        organisation=organisation, by=by, title=f"Private {HIDDEN} contract", is_public=False
+    )
+    contract_factories.cdc(icb=organisation, by=by, name=f"{HIDDEN} CDC", is_public=False)
+    contract_factories.cdc(icb=organisation, by=by, name="Public CDC", is_public=True)
 
 
 @pytest.fixture
@@ -71,6 +100,7 @@ def world(organisation, other_organisation, foi_lead):
         by=foi_lead,
     )
     services.withdraw_response(entry=withdrawn, by=foi_lead, reason="test")
+    registers(organisation, foi_lead)
     return {"published": published, "unpublished": unpublished, "withdrawn": withdrawn}
 
 
@@ -114,6 +144,7 @@ def test_no_public_url_shows_a_requester_or_an_unpublished_request(world, client
     paths = sorted({p for regex in _public_patterns() for p in _fill(regex, values)})
     assert "/" in paths and "/feed/" in paths and "/sitemap.xml" in paths
     assert "/api/schema/" in paths
+    assert {"/registers/contracts/", "/registers/cdcs.csv", "/registers/ocds.json"} <= set(paths)
     for path in paths:
         response = client.get(path)
         assert response.status_code in (200, 404), path

@@ -1,9 +1,14 @@
 """Every public page type passes axe-core's WCAG 2.2 AA rules in Chromium, and works from
 the keyboard."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from contracts import services as contract_services
+from tests.factories import contracts as contract_factories
 from tests.factories.disclosure import published_entry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,11 +32,50 @@ def paths(entry):
         "search": "/?q=imaging&regime=foi",
         "empty search": "/?q=nothingmatchesthis",
         "response": f"/responses/{entry.public_id}/",
+        "contract register": "/registers/contracts/",
+        "filtered contract register": "/registers/contracts/?kind=insourcing",
+        "CDC register": "/registers/cdcs/",
     }
 
 
-@pytest.mark.parametrize("kind", ["list", "search", "empty search", "response"])
-def test_public_page_has_no_axe_violations(live_server, page, entry, kind):
+@pytest.fixture
+def registers(organisation, foi_lead):
+    """One public contract of each shape the register shows, and a public CDC with figures."""
+    contract_factories.contract(organisation=organisation, by=foi_lead, is_public=True)
+    contract_factories.contract(
+        organisation=organisation,
+        by=foi_lead,
+        kind="insourcing",
+        is_public=True,
+        value_is_public=False,
+    )
+    cdc = contract_factories.cdc(icb=organisation, by=foi_lead, is_public=True, postcode="ST1 1AA")
+    contract_services.set_cdc_modality(
+        cdc=cdc,
+        modality="mri",
+        equipment_count=2,
+        hours_per_week=Decimal("60"),
+        examinations_per_hour=Decimal("2"),
+        by=foi_lead,
+    )
+    contract_services.record_cdc_activity(
+        cdc=cdc, modality="mri", month=datetime.date(2025, 9, 1), actual=900, by=foi_lead
+    )
+
+
+PAGE_KINDS = [
+    "list",
+    "search",
+    "empty search",
+    "response",
+    "contract register",
+    "filtered contract register",
+    "CDC register",
+]
+
+
+@pytest.mark.parametrize("kind", PAGE_KINDS)
+def test_public_page_has_no_axe_violations(live_server, page, entry, registers, kind):
     page.goto(live_server.url + paths(entry)[kind])
     results = Axe().run(page, options=WCAG_22_AA)
     assert results.violations_count == 0, results.generate_report()
@@ -51,3 +95,48 @@ def test_tab_reaches_the_skip_link_first_then_the_search_field(live_server, page
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "q=imaging" in page.url
+
+
+@pytest.mark.parametrize(
+    "path, field, value, expected",
+    [
+        ("/registers/contracts/", "id_kind", "insourcing", "kind=insourcing"),
+        ("/registers/cdcs/", "id_status", "open", "status=open"),
+    ],
+    ids=["contracts", "cdcs"],
+)
+def test_register_filters_work_from_the_keyboard_without_script(
+    live_server, browser, entry, registers, path, field, value, expected
+):
+    """Filters are a plain GET form: with JavaScript off, Tab to a select, choose with the
+    arrow keys, Tab to the button and press Enter."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(("http://localhost", "http://127.0.0.1"))
+            else route.abort()
+        ),
+    )
+    try:
+        page.goto(live_server.url + path)
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent.trim()") == (
+            "Skip to main content"
+        )
+        page.keyboard.press("Enter")
+        for _ in range(10):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == field:
+                break
+        assert page.evaluate("document.activeElement.id") == field
+        page.select_option(f"#{field}", value)
+        while page.evaluate("document.activeElement.tagName") != "BUTTON":
+            page.keyboard.press("Tab")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert expected in page.url
+    finally:
+        context.close()

@@ -1,0 +1,361 @@
+"""Reads for the public contract and CDC registers. The gates are the contracts app's
+(``public_contracts()``, ``is_public`` on a CDC); this module decides which fields of a
+public row the public may see, so the pages, the CSV downloads and the API share one rule.
+
+A contract's value (current value) is shown only where the commissioner left
+``value_is_public`` ticked; otherwise it is ``None`` and the pages say "Withheld" (for
+example under FOIA s.43(2)). Who owns a contract, which user recorded it and the CDCs it
+serves (which may not be public) are never shown.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Max, QuerySet
+
+from contracts import selectors as contract_selectors
+from contracts.models import Category, CommunityDiagnosticCentre, Contract
+from foiregister.models import Organisation
+
+CATEGORY_LABELS = dict(Category.choices)
+
+
+@dataclass(frozen=True)
+class PublicContract:
+    """A public contract as the register shows it."""
+
+    organisation_ods_code: str
+    organisation: str
+    reference: str
+    title: str
+    supplier: str
+    kind: str
+    kind_label: str
+    categories: tuple[str, ...]
+    category_labels: tuple[str, ...]
+    payment_basis: str
+    payment_basis_label: str
+    value: Decimal | None
+    value_withheld: bool
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+    end_date_to_be_agreed: bool
+    latest_end_date: datetime.date | None
+    procurement_route: str
+    procurement_route_label: str
+    status: str
+    status_label: str
+
+
+CONTRACT_CSV_FIELDS = [
+    "organisation_ods_code",
+    "organisation",
+    "reference",
+    "title",
+    "supplier",
+    "kind_label",
+    "category_labels",
+    "payment_basis_label",
+    "value",
+    "start_date",
+    "end_date",
+    "end_date_to_be_agreed",
+    "latest_end_date",
+    "procurement_route_label",
+    "status_label",
+]
+
+
+def public_contract_rows(
+    *,
+    organisation: Organisation | None = None,
+    kind: str = "",
+    category: str = "",
+    status: str = "",
+) -> QuerySet[Contract]:
+    """Public contracts, filtered, in register order. Every column read is named in
+    ``only()``: nothing else of a contract leaves the database for a public page."""
+    qs = contract_selectors.public_contracts()
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if category:
+        if connection.vendor == "postgresql":
+            qs = qs.filter(categories__contains=[category])
+        else:  # SQLite (the demo run) has no JSON containment lookup
+            ids = [pk for pk, cats in qs.values_list("pk", "categories") if category in cats]
+            qs = qs.filter(pk__in=ids)
+    return (
+        qs.select_related("organisation", "supplier")
+        .only(
+            "organisation__ods_code",
+            "organisation__name",
+            "supplier__name",
+            "reference",
+            "title",
+            "kind",
+            "categories",
+            "payment_basis",
+            "current_value",
+            "value_is_public",
+            "start_date",
+            "current_end_date",
+            "end_date_to_be_agreed",
+            "latest_end_date",
+            "procurement_route",
+            "status",
+        )
+        .order_by("organisation__name", "current_end_date", "reference")
+    )
+
+
+def public_contract(contract: Contract) -> PublicContract:
+    """The public view of one row from ``public_contract_rows``."""
+    show_value = contract.value_is_public
+    return PublicContract(
+        organisation_ods_code=contract.organisation.ods_code,
+        organisation=contract.organisation.name,
+        reference=contract.reference,
+        title=contract.title,
+        supplier=contract.supplier.name,
+        kind=contract.kind,
+        kind_label=contract.get_kind_display(),
+        categories=tuple(contract.categories),
+        category_labels=tuple(CATEGORY_LABELS.get(c, c) for c in contract.categories),
+        payment_basis=contract.payment_basis,
+        payment_basis_label=contract.get_payment_basis_display(),
+        value=contract.current_value if show_value else None,
+        value_withheld=not show_value,
+        start_date=contract.start_date,
+        end_date=contract.current_end_date,
+        end_date_to_be_agreed=contract.end_date_to_be_agreed,
+        latest_end_date=contract.latest_end_date,
+        procurement_route=contract.procurement_route,
+        procurement_route_label=contract.get_procurement_route_display(),
+        status=contract.status,
+        status_label=contract.get_status_display(),
+    )
+
+
+def public_contract_organisations() -> QuerySet[Organisation]:
+    """Organisations with at least one public contract, for the filter."""
+    ids = contract_selectors.public_contracts().values("organisation_id")
+    return Organisation.objects.filter(pk__in=ids).order_by("name")
+
+
+def public_contract_categories() -> list[tuple[str, str]]:
+    """Categories used by at least one public contract, in the codelist's order."""
+    used: set[str] = set()
+    for cats in contract_selectors.public_contracts().values_list("categories", flat=True):
+        used.update(cats or [])
+    return [(value, label) for value, label in Category.choices if value in used]
+
+
+# -- CDCs -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicModality:
+    modality: str
+    label: str
+    equipment_fixed: int
+    equipment_mobile: int
+    capacity: Decimal
+    planned: int | None
+    actual: int
+    utilisation: Decimal | None  # a fraction: 0.9 is 90%
+
+    @property
+    def utilisation_percent(self) -> Decimal | None:
+        return None if self.utilisation is None else self.utilisation * 100
+
+
+@dataclass(frozen=True)
+class PublicCdc:
+    name: str
+    postcode: str
+    host_trust: str
+    host_trust_ods_code: str
+    icb: str
+    icb_ods_code: str
+    delivery_model: str
+    delivery_model_label: str
+    role: str
+    role_label: str
+    hub: str
+    status: str
+    status_label: str
+    opening_date: datetime.date | None
+    data_note: str
+    period_start: datetime.date
+    period_end: datetime.date
+    modalities: tuple[PublicModality, ...]
+
+
+def capacity_period(*, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The twelve whole months up to the latest month a public CDC reported activity for
+    (complete months only, so a month still being counted never reads as under-used); the
+    twelve months before ``today``'s month when none has reported."""
+    from contracts.models import CdcActivity
+
+    latest = CdcActivity.objects.filter(
+        cdc__is_public=True, actual__isnull=False, month__lt=today.replace(day=1)
+    ).aggregate(latest=Max("month"))["latest"]
+    first_of_next = contract_selectors.months_before(
+        latest or today.replace(day=1), -1 if latest else 0
+    )
+    end = first_of_next - datetime.timedelta(days=1)
+    return contract_selectors.months_before(first_of_next, 12), end
+
+
+def public_cdcs_queryset(
+    *, icb: Organisation | None = None, status: str = ""
+) -> QuerySet[CommunityDiagnosticCentre]:
+    qs = CommunityDiagnosticCentre.objects.filter(is_public=True)
+    if icb is not None:
+        qs = qs.filter(icb=icb)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("host_trust", "icb", "hub").order_by("name")
+
+
+def public_cdcs(
+    cdcs: QuerySet[CommunityDiagnosticCentre] | list[CommunityDiagnosticCentre],
+    *,
+    today: datetime.date,
+) -> list[PublicCdc]:
+    """Public CDCs with capacity and utilisation by modality over ``capacity_period``,
+    computed by the contracts app's ``cdc_capacity``. Two queries for equipment and
+    activity, whatever the number of CDCs. A hub is named only if it is public too."""
+    from contracts.models import CdcActivity, CdcModality
+
+    start, end = capacity_period(today=today)
+    cdcs = list(cdcs)
+    ids = [c.pk for c in cdcs]
+    equipment: dict[int, list[CdcModality]] = {pk: [] for pk in ids}
+    for e in CdcModality.objects.filter(cdc_id__in=ids):
+        equipment[e.cdc_id].append(e)
+    activity: dict[int, list[CdcActivity]] = {pk: [] for pk in ids}
+    for a in CdcActivity.objects.filter(cdc_id__in=ids, month__gte=start, month__lte=end):
+        activity[a.cdc_id].append(a)
+    out = []
+    for cdc in cdcs:
+        modalities = contract_selectors.cdc_capacity(
+            cdc, start=start, end=end, equipment=equipment[cdc.pk], activity=activity[cdc.pk]
+        )
+        out.append(
+            PublicCdc(
+                name=cdc.name,
+                postcode=cdc.postcode,
+                host_trust=cdc.host_trust.name,
+                host_trust_ods_code=cdc.host_trust.ods_code,
+                icb=cdc.icb.name,
+                icb_ods_code=cdc.icb.ods_code,
+                delivery_model=cdc.delivery_model,
+                delivery_model_label=cdc.get_delivery_model_display(),
+                role=cdc.role,
+                role_label=cdc.get_role_display(),
+                hub=cdc.hub.name if cdc.hub is not None and cdc.hub.is_public else "",
+                status=cdc.status,
+                status_label=cdc.get_status_display(),
+                opening_date=cdc.opening_date,
+                data_note=cdc.data_note,
+                period_start=start,
+                period_end=end,
+                modalities=tuple(
+                    PublicModality(
+                        modality=m.modality,
+                        label=m.label,
+                        equipment_fixed=m.equipment_fixed,
+                        equipment_mobile=m.equipment_mobile,
+                        capacity=m.capacity,
+                        planned=m.planned,
+                        actual=m.actual,
+                        utilisation=m.utilisation,
+                    )
+                    for m in modalities
+                ),
+            )
+        )
+    return out
+
+
+CDC_CSV_FIELDS = [
+    "name",
+    "postcode",
+    "host_trust_ods_code",
+    "host_trust",
+    "icb_ods_code",
+    "icb",
+    "delivery_model_label",
+    "role_label",
+    "hub",
+    "status_label",
+    "opening_date",
+    "period_start",
+    "period_end",
+    "modality",
+    "equipment_fixed",
+    "equipment_mobile",
+    "capacity",
+    "planned",
+    "actual",
+    "utilisation_percent",
+    "data_note",
+]
+
+
+def cdc_csv_rows(cdcs: list[PublicCdc]) -> list[dict[str, Any]]:
+    """One row per CDC and modality (one row with blank figures if it has none)."""
+    rows = []
+    for cdc in cdcs:
+        base = {k: getattr(cdc, k) for k in CDC_CSV_FIELDS if hasattr(cdc, k)}
+        if not cdc.modalities:
+            rows.append(base)
+        for m in cdc.modalities:
+            rows.append(
+                base
+                | {
+                    "modality": m.label,
+                    "equipment_fixed": m.equipment_fixed,
+                    "equipment_mobile": m.equipment_mobile,
+                    "capacity": m.capacity.quantize(Decimal("1")),
+                    "planned": m.planned,
+                    "actual": m.actual,
+                    "utilisation_percent": (
+                        None
+                        if m.utilisation_percent is None
+                        else m.utilisation_percent.quantize(Decimal("0.1"))
+                    ),
+                }
+            )
+    return rows
+
+
+def public_cdc_icbs() -> QuerySet[Organisation]:
+    ids = CommunityDiagnosticCentre.objects.filter(is_public=True).values("icb_id")
+    return Organisation.objects.filter(pk__in=ids).order_by("name")
+
+
+# -- OCDS -----------------------------------------------------------------------------------
+
+
+def public_ocds_package(*, uri: str = "") -> dict[str, Any]:
+    """The OCDS 1.1.5 release package of public contracts. Its published date is the last
+    change to a public contract, so the same register gives the same bytes (and ETag)."""
+    from django.utils import timezone
+
+    last = contract_selectors.public_contracts().aggregate(last=Max("updated_at"))["last"]
+    return contract_selectors.ocds_release_package(
+        public_only=True,
+        published_date=last or timezone.now().replace(microsecond=0),
+        uri=uri,
+    )
