@@ -10,6 +10,7 @@ from django.urls import get_resolver
 
 from foiregister.disclosure import services
 from tests.factories import contracts as contract_factories
+from tests.factories import metrics as metrics_factories
 from tests.factories.disclosure import responded_request
 from tests.factories.foiregister import RequesterFactory, log_request
 
@@ -140,11 +141,18 @@ def assert_clean(body: str, where: str):
 
 def test_no_public_url_shows_a_requester_or_an_unpublished_request(world, client, organisation):
     ids = [e.public_id for e in world["published"]] + [world["withdrawn"].public_id, "none2345"]
-    values = {"public_id": ids, "position": [1], "ods_code": [organisation.ods_code, "ZZZ"]}
+    run = metrics_factories.completed_run()
+    values = {
+        "public_id": ids,
+        "position": [1],
+        "ods_code": [organisation.ods_code, "ZZZ"],
+        "pk": [run.pk, 999999],
+    }
     paths = sorted({p for regex in _public_patterns() for p in _fill(regex, values)})
     assert "/" in paths and "/feed/" in paths and "/sitemap.xml" in paths
     assert "/api/schema/" in paths
     assert {"/registers/contracts/", "/registers/cdcs.csv", "/registers/ocds.json"} <= set(paths)
+    assert {"/api/v1/contracts/", "/api/v1/ocds/", f"/api/v1/runs/{run.pk}/results/"} <= set(paths)
     for path in paths:
         response = client.get(path)
         assert response.status_code in (200, 404), path
