@@ -400,3 +400,82 @@ def _asdict(obj) -> dict[str, Any]:
     from dataclasses import asdict
 
     return asdict(obj)
+
+
+def _metrics_selectors():
+    try:
+        from metrics import selectors
+    except ImportError as exc:  # pragma: no cover - metrics is always installed here
+        raise BlockUnavailable("the imaging metrics module is not installed") from exc
+    return selectors
+
+
+def _completed_runs() -> list[tuple[str, str]]:
+    return [(str(run.pk), str(run)) for run in _metrics_selectors().completed_runs()]
+
+
+@register
+class StandardisedImagingRate(LiveBlock):
+    """A letter cites a fixed, completed run, so the figure never moves under it."""
+
+    key = "standardised_imaging_rate"
+    title = "Standardised imaging rate (metrics run)"
+    description = (
+        "An area's indirectly standardised rate per 10,000 for one measure, with its 95% and "
+        "99.8% limits and England's rate, from a named, completed metrics run."
+    )
+    params = (
+        Param("run", "choice", "Metrics run", choices=_completed_runs),
+        Param("measure", "text", "Measure", help="e.g. MRI, CT, Chest X-ray"),
+        Param(
+            "area",
+            "text",
+            "Area",
+            required=False,
+            help="Area name or code; default: the organisation's ODS code",
+        ),
+    )
+    template_name = "letters/blocks/figures.html"
+
+    def fetch(self, *, organisation, params):
+        area = params.get("area") or organisation.ods_code
+        result = _metrics_selectors().result_for(
+            run=int(params["run"]), area=area, measure=params["measure"]
+        )
+        if result is None:
+            return {
+                "rows": [],
+                "empty": f"No {params['measure']} result for {area} in run {params['run']}.",
+            }
+        per = f"per {int(result['multiplier']):,}"
+
+        def fmt(x):
+            return f"{x:,.1f}"
+
+        return {
+            "intro": (
+                f"{params['measure']}, {result['area']}, indirectly standardised for age, sex "
+                f"and deprivation (metrics run {result['run']})."
+            ),
+            "rows": [
+                {"label": f"Standardised rate {per}", "value": fmt(result["rate"])},
+                {
+                    "label": "95% confidence interval",
+                    "value": f"{fmt(result['rate_lower95'])} to {fmt(result['rate_upper95'])}",
+                },
+                {
+                    "label": "99.8% confidence interval",
+                    "value": f"{fmt(result['rate_lower998'])} to {fmt(result['rate_upper998'])}",
+                },
+                {"label": f"England {per}", "value": fmt(result["national_rate"])},
+                {
+                    "label": "Examinations (observed / expected)",
+                    "value": f"{int(result['observed']):,} / {fmt(result['expected'])}",
+                },
+                {
+                    "label": "Compared with England (95%)",
+                    "value": result["compared_with_national_95"],
+                },
+            ],
+            "note": f"Limits by {result['ci_method']} method.",
+        }

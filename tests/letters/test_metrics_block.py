@@ -1,0 +1,36 @@
+"""The standardised imaging rate block cites a fixed, completed metrics run."""
+
+import pytest
+
+from foiregister.letters import blocks
+from metrics import selectors as metrics_selectors
+from tests.factories import metrics as mf
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rate_block_shows_the_runs_figures_for_the_organisations_area(organisation):
+    run = mf.completed_run()
+    stored = metrics_selectors.result_for(run=run, area="QNC", measure="MRI")
+    data = blocks.get_block("standardised_imaging_rate").load(
+        organisation=organisation, params={"run": str(run.pk), "measure": "MRI"}
+    )
+    values = {row["label"]: row["value"] for row in data["rows"]}
+    assert values["Standardised rate per 10,000"] == f"{stored['rate']:,.1f}"
+    assert values["95% confidence interval"] == (
+        f"{stored['rate_lower95']:,.1f} to {stored['rate_upper95']:,.1f}"
+    )
+    assert "QNC Staffordshire and Stoke-on-Trent" in data["intro"]
+
+
+def test_rate_block_refuses_a_run_that_is_not_completed(organisation):
+    with pytest.raises(blocks.BlockError, match="not one of"):
+        blocks.get_block("standardised_imaging_rate").clean({"run": "999", "measure": "MRI"})
+
+
+def test_rate_block_says_when_the_area_has_no_result(organisation):
+    run = mf.completed_run()
+    data = blocks.get_block("standardised_imaging_rate").load(
+        organisation=organisation, params={"run": str(run.pk), "measure": "PET"}
+    )
+    assert data["rows"] == [] and "No PET result" in data["empty"]
