@@ -12,6 +12,14 @@ from tests.factories.foiregister import log_request
 REDIS_URL = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 
 
+def _forget_connections(app):
+    """Drop the producer pool and result backend Celery caches, so the new broker and backend
+    settings are the ones used (earlier eager tasks may have cached in-memory ones)."""
+    app._after_fork()
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+
+
 def _late_and_due_soon(organisation, officer):
     today = selectors.local_today()
     cal = selectors.working_day_calendar()
@@ -64,10 +72,12 @@ def test_reminder_runs_through_a_real_celery_worker_on_redis(
     keys = ("broker_url", "result_backend", "task_always_eager")
     previous = {k: app.conf[k] for k in keys}
     app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False)
+    _forget_connections(app)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
             result = tasks.send_deadline_reminders.delay(datetime.date.today().isoformat())
             assert result.get(timeout=60) == 2
     finally:
         app.conf.update(previous)
+        _forget_connections(app)
     assert len(mail.outbox) == 2
