@@ -8,6 +8,27 @@ from foiregister import demo
 
 
 class Command(BaseCommand):
+    def _publish_responded(self, lead) -> None:
+        """Publish the demo's answered requests, as their FOI lead would, so the public
+        disclosure log has entries. One the personal-data check stops is left unpublished
+        and said so: the demo never bypasses the check."""
+        from foiregister.disclosure import selectors as disclosure_selectors
+        from foiregister.disclosure import services as disclosure_services
+        from foiregister.exceptions import FoiRegisterError
+        from foiregister.models import Request
+
+        answered = Request.objects.filter(
+            status__in=disclosure_selectors.PUBLISHABLE_STATUSES,
+            organisation__in=lead.organisations.all(),
+        ).exclude(disclosure_entry__isnull=False)
+        for request in answered:
+            try:
+                disclosure_services.publish_response(request=request, by=lead)
+            except FoiRegisterError as exc:
+                self.stdout.write(f"Not published {request.reference}: {exc.message}")
+            else:
+                self.stdout.write(f"Published {request.reference} to the disclosure log")
+
     help = "Load demo organisations, accounts, requests, registers, metrics and letters."
 
     def handle(self, *args, **options):
@@ -27,6 +48,7 @@ class Command(BaseCommand):
                 continue
             loader.load(**kwargs)
             self.stdout.write(f"Loaded {module}")
+        self._publish_responded(users["lead"])
         self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Sign in at /admin/ as:"))
         for username, _, label in demo.ACCOUNTS:
             self.stdout.write(f"  {username:<13} password {demo.DEMO_PASSWORD}   ({label})")
