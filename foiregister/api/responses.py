@@ -12,6 +12,8 @@ from foiregister.disclosure import selectors
 from foiregister.disclosure.models import DisclosureLogEntry
 from foiregister.models import Organisation, Request
 
+from .pagination import CappedCountPagination
+
 
 class ExemptionSerializer(serializers.Serializer):
     code = serializers.CharField()
@@ -153,6 +155,7 @@ class PublishedResponseViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "public_id"
     lookup_value_regex = "[a-z0-9]+"
     filterset_class = PublishedResponseFilter
+    pagination_class = CappedCountPagination
 
     def get_queryset(self):
         return selectors.public_disclosure_log().order_by("-published_at", "-id")

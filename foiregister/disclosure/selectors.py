@@ -5,14 +5,9 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-)
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from foiregister.letters import selectors as letter_selectors
 from foiregister.models import Organisation, Request, RequestLink
@@ -53,8 +48,9 @@ def search_disclosure_log(
     outcome: str = "",
 ) -> QuerySet[DisclosureLogEntry]:
     """The public list, filtered; with ``q``, ranked by PostgreSQL full-text search
-    (websearch syntax, English stemming) and annotated with a ``headline``. On SQLite, the
-    demo run, a plain substring match."""
+    (websearch syntax, English stemming) on the stored, weighted ``search_vector`` and its
+    GIN index. Headlines are ``search_headlines`` for the page shown. On SQLite, the demo
+    run, a plain substring match."""
     qs = public_disclosure_log()
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
@@ -68,31 +64,47 @@ def search_disclosure_log(
         qs = qs.filter(regime=regime)
     if outcome:
         qs = qs.filter(outcome=outcome)
+    # The list and the API list never show these; the detail page reads public_entry().
+    qs = qs.defer("questions", "search_document", "search_vector")
     q = q.strip()
     if not q:
         return qs.order_by("-published_at", "-id")
     if connection.vendor == "postgresql":
         query = SearchQuery(q, config="english", search_type="websearch")
-        vector = SearchVector("search_document", config="english")
         return (
-            qs.annotate(search=vector)
-            .filter(search=query)
-            .annotate(
-                rank=SearchRank(vector, query),
-                headline=SearchHeadline(
-                    "search_document",
-                    query,
-                    config="english",
-                    start_sel=HIGHLIGHT_START,
-                    stop_sel=HIGHLIGHT_STOP,
-                    max_fragments=2,
-                    max_words=30,
-                    min_words=10,
-                ),
-            )
+            qs.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
             .order_by("-rank", "-published_at", "-id")
         )
     return qs.filter(search_document__icontains=q).order_by("-published_at", "-id")
+
+
+def search_headlines(*, q: str, ids: list[int]) -> dict[int, str]:
+    """Matching extracts for the entries of the page shown, by id: a headline reads the
+    whole document, so it is computed for these rows only, never for every match. Empty on
+    SQLite (the demo run), whose list shows the summary instead."""
+    q = q.strip()
+    if not q or not ids or connection.vendor != "postgresql":
+        return {}
+    query = SearchQuery(q, config="english", search_type="websearch")
+    rows = (
+        public_disclosure_log()
+        .filter(pk__in=ids)
+        .annotate(
+            headline=SearchHeadline(
+                "search_document",
+                query,
+                config="english",
+                start_sel=HIGHLIGHT_START,
+                stop_sel=HIGHLIGHT_STOP,
+                max_fragments=2,
+                max_words=30,
+                min_words=10,
+            )
+        )
+        .values_list("pk", "headline")
+    )
+    return dict(rows)
 
 
 def public_topics() -> list[str]:

@@ -11,7 +11,7 @@ import hashlib
 import mimetypes
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -61,6 +61,32 @@ def _search_document(title: str, summary: str, questions: list[dict[str, Any]]) 
     for q in questions:
         parts += [q["text"], q["answer"]]
     return "\n".join(p for p in parts if p)
+
+
+# Title A, summary and questions B, answers C (SearchRank weighs A 1.0, B 0.4, C 0.2).
+# Migration 0002 holds a copy of this expression to fill rows published before it.
+SEARCH_VECTOR_SQL = """
+UPDATE disclosure_disclosurelogentry SET search_vector =
+    setweight(to_tsvector('english', coalesce(title, '')), 'A')
+    || setweight(to_tsvector('english', coalesce(summary, '') || ' ' || coalesce(
+        (SELECT string_agg(q->>'text', ' ') FROM jsonb_array_elements(questions) q), '')), 'B')
+    || setweight(to_tsvector('english', coalesce(
+        (SELECT string_agg(q->>'answer', ' ') FROM jsonb_array_elements(questions) q), '')), 'C')
+"""
+
+
+def store_search_vectors(*, ids: list[int] | None = None) -> int:
+    """Compute the stored full-text vector from each entry's own published columns, for
+    ``ids`` or for every entry that has none. PostgreSQL only: the demo's SQLite has no
+    tsvector and searches ``search_document`` with a substring match. Returns rows done."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        if ids is None:
+            cursor.execute(SEARCH_VECTOR_SQL + " WHERE search_vector IS NULL")
+        else:
+            cursor.execute(SEARCH_VECTOR_SQL + " WHERE id = ANY(%s)", [list(ids)])
+        return cursor.rowcount
 
 
 @transaction.atomic
@@ -248,6 +274,7 @@ def publish_response(
         existing.save()
         entry = existing
         action = "disclosure.republished"
+    store_search_vectors(ids=[entry.pk])
     audit.record_event(
         action=action,
         obj=entry,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.html import escape
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from . import selectors
 from .forms import DisclosureSearchForm
+from .pagination import CappedPaginator
 
 PAGE_SIZE = 20
 
@@ -35,10 +35,15 @@ def _entry_or_404(public_id: str):
 @require_safe
 def disclosure_log(request):
     form = DisclosureSearchForm(request.GET or None)
-    results = selectors.search_disclosure_log(**form.search_kwargs())
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    for entry in page.object_list:
-        headline = getattr(entry, "headline", None)
+    kwargs = form.search_kwargs()
+    results = selectors.search_disclosure_log(**kwargs)
+    page = CappedPaginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = list(page.object_list)
+    headlines = selectors.search_headlines(
+        q=kwargs.get("q", ""), ids=[entry.pk for entry in entries]
+    )
+    for entry in entries:
+        headline = headlines.get(entry.pk)
         entry.highlight = _highlight(headline) if headline else None
     query = request.GET.copy()
     query.pop("page", None)
@@ -48,6 +53,7 @@ def disclosure_log(request):
         {
             "form": form,
             "page": page,
+            "entries": entries,
             "query": query.urlencode(),
             "searching": bool(form.is_bound and form.is_valid() and form.cleaned_data["q"]),
         },
