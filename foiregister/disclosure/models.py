@@ -90,6 +90,12 @@ class DisclosureLogEntry(models.Model):
                 name="disclosure_live_order",
                 condition=Q(withdrawn_at__isnull=True),
             ),
+            # The topic filter in list order, and the topic list's skip scan.
+            models.Index(
+                fields=["topic", "-published_at", "-id"],
+                name="disclosure_live_topic",
+                condition=Q(withdrawn_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

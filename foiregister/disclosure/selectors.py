@@ -107,7 +107,27 @@ def search_headlines(*, q: str, ids: list[int]) -> dict[int, str]:
     return dict(rows)
 
 
+# A skip scan: one index probe per distinct topic, not a read of every live entry.
+_TOPICS_SQL = """
+WITH RECURSIVE t(topic) AS (
+    (SELECT topic FROM disclosure_disclosurelogentry
+     WHERE withdrawn_at IS NULL AND topic > '' ORDER BY topic LIMIT 1)
+    UNION ALL
+    SELECT (SELECT e.topic FROM disclosure_disclosurelogentry e
+            WHERE e.withdrawn_at IS NULL AND e.topic > t.topic ORDER BY e.topic LIMIT 1)
+    FROM t WHERE t.topic IS NOT NULL
+)
+SELECT topic FROM t WHERE topic IS NOT NULL
+"""
+
+
 def public_topics() -> list[str]:
+    """Topics of live entries, for the filter. The same gate as ``public_disclosure_log()``
+    (not withdrawn); on PostgreSQL read with a skip scan over ``disclosure_live_topic``."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_TOPICS_SQL)
+            return [row[0] for row in cursor.fetchall()]
     return list(
         public_disclosure_log()
         .exclude(topic="")
