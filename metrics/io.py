@@ -299,13 +299,16 @@ def _lut(array: pa.DictionaryArray, mapping: dict[str, int]) -> npt.NDArray[np.i
     return lut
 
 
-def _codes_of(array: pa.DictionaryArray, mapping: dict[str, int]) -> npt.NDArray[np.int32]:
-    idx = array.indices.to_numpy(zero_copy_only=False)
-    lut = _lut(array, mapping)
-    return idx if lut is None else lut[idx]
+def _codes_of(
+    array: pa.DictionaryArray, mapping: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """A batch's dictionary indices and the lookup from them to codes (None: the same)."""
+    return array.indices.to_numpy(zero_copy_only=False), _lut(array, mapping)
 
 
-def _area_codes(array: pa.DictionaryArray, areas: npt.NDArray[np.str_]) -> npt.NDArray[np.int32]:
+def _area_codes(
+    array: pa.DictionaryArray, areas: npt.NDArray[np.str_]
+) -> tuple[np.ndarray, np.ndarray | None]:
     names = np.array(array.dictionary.to_pylist(), dtype=str)
     if not len(areas) or not names.size:
         raise _NotFast
@@ -313,7 +316,7 @@ def _area_codes(array: pa.DictionaryArray, areas: npt.NDArray[np.str_]) -> npt.N
     if not (areas[pos] == names).all():
         raise _NotFast  # an area the population does not have
     idx = array.indices.to_numpy(zero_copy_only=False)
-    return idx if np.array_equal(pos, np.arange(pos.size, dtype=np.int32)) else pos[idx]
+    return idx, None if np.array_equal(pos, np.arange(pos.size, dtype=np.int32)) else pos
 
 
 def _batches(table: pa.Table, keys: Sequence[str], number: str) -> list[pa.RecordBatch]:
@@ -337,6 +340,10 @@ def _dictionary_values(table: pa.Table, name: str) -> list[str]:
     return sorted(values)
 
 
+STEP = 1 << 16
+"""Rows worked on at once: small enough that the temporaries stay in cache."""
+
+
 def _layout(
     batches: list[pa.RecordBatch],
     *,
@@ -347,7 +354,7 @@ def _layout(
     measures: dict[str, int],
     whole: bool,
 ) -> tuple[core.FloatArray, list[npt.NDArray]]:
-    """The dense array and each batch's cells; raises _NotFast on any doubt."""
+    """The dense array and each slice's cells; raises _NotFast on any doubt."""
     dtype = np.int32 if size < 2**31 else np.int64
     dense = np.zeros(size, dtype=np.float64)
     cells: list[npt.NDArray] = []
@@ -355,34 +362,40 @@ def _layout(
     for batch in batches:
         if batch.num_rows == 0:
             continue
-        x = batch.column(batch.num_columns - 1).to_numpy(zero_copy_only=False)
-        ok = (x >= 0) & (x <= 2.0**53)  # also false for NaN and infinity
-        if whole:
-            ok &= np.trunc(x) == x
-        if not ok.all():
-            raise _NotFast
+        values = batch.column(batch.num_columns - 1).to_numpy(zero_copy_only=False)
+        parts = [(_area_codes(batch.column("area"), areas), n_areas)]
         if by:
-            flat = _codes_of(batch.column(by), measures).astype(dtype)
-            flat *= n_areas
-            flat += _area_codes(batch.column("area"), areas)
-        else:
-            flat = _area_codes(batch.column("area"), areas).astype(dtype)
-        for name, mapping, n in (
-            ("sex", SEX_CODES, core.N_SEXES),
-            ("age_band", AGE_BAND_CODES, core.N_AGE_BANDS),
-            ("imd", IMD_CODES, core.N_IMD),
-        ):
-            flat *= n
-            flat += _codes_of(batch.column(name), mapping)
-        first, end = int(flat[0]), int(flat[-1]) + 1
-        if increasing:
-            increasing = first > last and bool((flat[1:] > flat[:-1]).all())
-            last = end - 1
-        if increasing and end - first == flat.size:
-            dense[first:end] = x  # a run of consecutive cells, as sorted extracts give
-        else:
-            dense[flat] = x
-        cells.append(flat)
+            parts.insert(0, (_codes_of(batch.column(by), measures), 1))
+        parts += [
+            (_codes_of(batch.column("sex"), SEX_CODES), core.N_SEXES),
+            (_codes_of(batch.column("age_band"), AGE_BAND_CODES), core.N_AGE_BANDS),
+            (_codes_of(batch.column("imd"), IMD_CODES), core.N_IMD),
+        ]
+        for lo in range(0, batch.num_rows, STEP):
+            hi = min(lo + STEP, batch.num_rows)
+            x = values[lo:hi]
+            ok = (x >= 0) & (x <= 2.0**53)  # also false for NaN and infinity
+            if whole:
+                ok &= np.trunc(x) == x
+            if not ok.all():
+                raise _NotFast
+            flat = None
+            for (idx, lut), n in parts:
+                code = idx[lo:hi] if lut is None else lut[idx[lo:hi]]
+                if flat is None:
+                    flat = code.astype(dtype)
+                else:
+                    flat *= n
+                    flat += code
+            first, end = int(flat[0]), int(flat[-1]) + 1
+            if increasing:
+                increasing = first > last and bool((flat[1:] > flat[:-1]).all())
+                last = end - 1
+            if increasing and end - first == flat.size:
+                dense[first:end] = x  # a run of consecutive cells, as sorted extracts give
+            else:
+                dense[flat] = x
+            cells.append(flat)
     if not increasing:  # unsorted rows: a repeated cell is found by who last wrote it
         owner = np.empty(size, dtype=np.int64)
         start = 0

@@ -228,3 +228,49 @@ def test_compared_with_national():
     assert selectors.compared_with_national(0.8, 0.99) == "lower"
     assert selectors.compared_with_national(0.9, 1.1) == "similar"
     assert selectors.compared_with_national(None, 1.1) == "not known"
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_fast_load_matches_the_full_checks(tmp_path, monkeypatch, shuffle):
+    from metrics import io as mio
+
+    pop_lines = f.population_csv().decode().splitlines()
+    act_lines = f.activity_csv().decode().splitlines()
+    if shuffle:
+        rng = np.random.default_rng(3)
+        pop_lines = pop_lines[:1] + list(rng.permutation(pop_lines[1:]))
+        act_lines = act_lines[:1] + list(rng.permutation(act_lines[1:]))
+    (tmp_path / "p.csv").write_text("\n".join(pop_lines) + "\n")
+    (tmp_path / "o.csv").write_text("\n".join(act_lines) + "\n")
+    pop_t = mio.read_population_table(tmp_path / "p.csv")
+    act_t = mio.read_counts_table(tmp_path / "o.csv", by="modality")
+    assert mio._fast_population(pop_t, path="p.csv") is not None
+    fast_pop = mio.load_population(pop_t, path="p.csv")
+    fast = mio.load_counts(act_t, path="o.csv", population=fast_pop, by="modality")
+    monkeypatch.setattr(mio, "_fast_population", lambda *a, **k: None)
+    monkeypatch.setattr(mio, "_fast_counts", lambda *a, **k: None)
+    slow_pop = mio.load_population(pop_t, path="p.csv")
+    slow = mio.load_counts(act_t, path="o.csv", population=slow_pop, by="modality")
+    assert (fast_pop.areas == slow_pop.areas).all()
+    assert np.array_equal(fast_pop.values, slow_pop.values)
+    assert np.array_equal(fast_pop.present, slow_pop.present)
+    assert (fast.measures == slow.measures).all()
+    assert np.array_equal(fast.values, slow.values)
+
+
+def test_fast_load_gives_up_on_a_duplicate_and_the_full_check_names_it(tmp_path):
+    from metrics import io as mio
+
+    lines = f.activity_csv().decode().splitlines()
+    lines.append(lines[5])
+    (tmp_path / "o.csv").write_text("\n".join(lines) + "\n")
+    pop = mio.load_population(
+        mio.read_population_table(_write(tmp_path / "p.csv", f.population_csv())), path="p.csv"
+    )
+    with pytest.raises(mio.InputError, match="duplicate stratum, first given on line 6"):
+        mio.read_counts(tmp_path / "o.csv", population=pop, by="modality")
+
+
+def _write(path, content):
+    path.write_bytes(content)
+    return path
