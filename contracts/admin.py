@@ -12,6 +12,7 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -291,6 +292,14 @@ class ContractAdmin(ScopedMixin, admin.ModelAdmin):
         if request.GET.get("today"):
             today = datetime.date.fromisoformat(request.GET["today"])
         result = selectors.expiring_contracts(contracts=self.get_queryset(request), today=today)
+        sections = [
+            (f"horizon-{h}", f"Ending within {h[:-1]} months", contracts, False)
+            for h, contracts in result.horizons.items()
+        ] + [
+            ("notice", "Notice date passed", result.notice_reached, False),
+            ("to-be-agreed", "End date still to be agreed", result.to_be_agreed, True),
+            ("overdue", "Past their end date but still marked live", result.overdue, False),
+        ]
         return TemplateResponse(
             request,
             "admin/contracts/contract/expiring.html",
@@ -299,9 +308,34 @@ class ContractAdmin(ScopedMixin, admin.ModelAdmin):
                 "opts": self.model._meta,
                 "title": "Contracts ending soon",
                 "result": result,
-                "horizons": list(result.horizons.items()),
+                "sections": [self._expiring_section(request, *section) for section in sections],
             },
         )
+
+    EXPIRING_PAGE = 100
+
+    def _expiring_section(self, request, key, heading, contracts, show_reason):
+        """One section of the ending-soon page, a page of 100 at a time (``?page-<key>=``):
+        the selector's lists are already in memory, so paging costs no query, and a
+        register of 10,000 contracts no longer renders thousands of rows at once."""
+        param = f"page-{key}"
+        page = Paginator(contracts, self.EXPIRING_PAGE).get_page(request.GET.get(param))
+
+        def link(number):
+            query = request.GET.copy()
+            query[param] = number
+            return f"?{query.urlencode()}#{key}"
+
+        return {
+            "id": key,
+            "heading": heading,
+            "count": len(contracts),
+            "page": page,
+            "contracts": page.object_list,
+            "show_reason": show_reason,
+            "previous": link(page.previous_page_number()) if page.has_previous() else "",
+            "next": link(page.next_page_number()) if page.has_next() else "",
+        }
 
     def record_change_view(self, request, object_id):
         contract = get_object_or_404(self.get_queryset(request), pk=object_id)

@@ -4,15 +4,23 @@ Files are read by ``tablib`` (CSV and, through openpyxl, XLSX), not a hand-writt
 Every row is parsed and checked before anything is written; every bad row is reported as
 ``contracts.csv line 14, column end_date: '31/02/2025' is not a date`` and then nothing is
 written. Rows upsert on the register's own reference (contracts, spend) or on CDC, modality
-and month (activity), through the same services as the admin, so a re-import of the same
-file changes nothing and writes no audit rows.
+and month (activity), with the same checks as the admin's services, so a re-import of the
+same file changes nothing and writes no audit rows.
+
+Writing is in bulk (``services.stage_*`` then ``services.write_staged``): suppliers,
+existing rows and contract change events are loaded once per file, every row is checked
+in memory, then rows are inserted or updated 1,000 at a time with one audit row each.
+Per-row service calls took 20 ms a contract and 9 ms a spend line (15 minutes for 100,000).
 
 Line numbers are the spreadsheet's: the header is line 1, the first row line 2.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import functools
+import gc
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -21,7 +29,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import tablib
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
 from . import services
@@ -35,7 +43,7 @@ from .models import (
     Supplier,
 )
 
-CHUNK = 500  # rows between progress saves in a background job
+CHUNK = 1000  # rows written per batch, and between progress saves in a background job
 
 
 @dataclass(frozen=True)
@@ -186,15 +194,30 @@ def _bool(row: dict, column: str) -> bool:
     raise BadValue(column, row.get(column), "is not yes or no")
 
 
-def _choice(row: dict, column: str, choices, *, required: bool = False, default: str = "") -> str:
+@functools.cache
+def _lookup(choices: type[models.Choices]) -> dict[str, str]:
+    """Codes and labels, lower-cased, to codes; built once per choice class (rebuilding it,
+    and ``Choices.choices``, for each cell cost a fifth of a large import)."""
+    lookup = {}
+    for value, label in choices.choices:
+        lookup[str(value).lower()] = value
+        lookup[str(label).lower()] = value
+    return lookup
+
+
+def _choice(
+    row: dict,
+    column: str,
+    choices: type[models.Choices],
+    *,
+    required: bool = False,
+    default: str = "",
+) -> str:
     """A code or its label, case-insensitively (``'Insourcing'`` or ``'insourcing'``)."""
     text = _text(row, column, required=required)
     if not text:
         return default
-    lookup = {}
-    for value, label in choices:
-        lookup[str(value).lower()] = value
-        lookup[str(label).lower()] = value
+    lookup = _lookup(choices)
     if text.lower() not in lookup:
         raise BadValue(column, row.get(column), "is not one of the allowed values")
     return lookup[text.lower()]
@@ -205,7 +228,7 @@ def _categories(row: dict, column: str) -> list[str]:
     out = []
     for part in re.split(r"[;|]", text):
         if part.strip():
-            out.append(_choice({column: part}, column, Category.choices))
+            out.append(_choice({column: part}, column, Category))
     return out
 
 
@@ -272,7 +295,7 @@ def _context(organisation, kind: str) -> Context:
     suppliers = {s.name.lower(): s for s in Supplier.objects.all()}
     contracts = {}
     cdcs = {}
-    if kind in (ImportJob.Kind.CONTRACTS, ImportJob.Kind.SPEND):
+    if kind == ImportJob.Kind.SPEND:
         contracts = {
             c.reference: c
             for c in Contract.objects.filter(organisation=organisation).select_related("supplier")
@@ -298,10 +321,8 @@ def parse_contract(row: dict, line: int, ctx: Context) -> dict[str, Any]:
         "reference": reference,
         "supplier_name": _text(row, "supplier", required=True, max_length=200),
         "title": _text(row, "title", required=True, max_length=300),
-        "kind": _choice(row, "kind", Contract.Kind.choices, required=True),
-        "payment_basis": _choice(
-            row, "payment_basis", Contract.PaymentBasis.choices, required=True
-        ),
+        "kind": _choice(row, "kind", Contract.Kind, required=True),
+        "payment_basis": _choice(row, "payment_basis", Contract.PaymentBasis, required=True),
         "categories": _categories(row, "categories"),
         "scope": _text(row, "scope"),
         "value": _decimal(row, "value"),
@@ -312,9 +333,9 @@ def parse_contract(row: dict, line: int, ctx: Context) -> dict[str, Any]:
         "extension_options": _text(row, "extension_options"),
         "latest_end_date": _date(row, "latest_end_date"),
         "notice_period_days": _int(row, "notice_period_days"),
-        "procurement_route": _choice(row, "procurement_route", Contract.ProcurementRoute.choices),
+        "procurement_route": _choice(row, "procurement_route", Contract.ProcurementRoute),
         "notice_references": _text(row, "notice_references"),
-        "status": _choice(row, "status", Contract.Status.choices, default=Contract.Status.ACTIVE),
+        "status": _choice(row, "status", Contract.Status, default=Contract.Status.ACTIVE),
         "is_public": _bool(row, "is_public"),
     }
     if fields["start_date"] and fields["end_date"] and fields["end_date"] < fields["start_date"]:
@@ -343,12 +364,12 @@ def parse_spend(row: dict, line: int, ctx: Context) -> dict[str, Any]:
         if contract is None:
             raise BadValue("contract_reference", contract_ref, "is not a contract in the register")
     supplier_name = _text(row, "supplier", max_length=200)
-    category = _choice(row, "category", Category.choices)
+    category = _choice(row, "category", Category)
     fields = {
         "financial_year": year,
-        "kind": _choice(row, "kind", Contract.Kind.choices, required=True),
+        "kind": _choice(row, "kind", Contract.Kind, required=True),
         "amount": _decimal(row, "amount"),
-        "basis": _choice(row, "basis", ContractSpend.Basis.choices, default="actual"),
+        "basis": _choice(row, "basis", ContractSpend.Basis, default="actual"),
         "source": _text(row, "source", required=True, max_length=300),
         "contract": contract,
         "supplier_name": supplier_name or (contract.supplier.name if contract else ""),
@@ -370,7 +391,7 @@ def parse_activity(row: dict, line: int, ctx: Context) -> dict[str, Any]:
     month = _date(row, "month", required=True)
     if month.day != 1:
         raise BadValue("month", row.get("month"), "is not the first day of a month")
-    modality = _choice(row, "modality", Category.choices, required=True)
+    modality = _choice(row, "modality", Category, required=True)
     _unique(ctx, f"{cdc.pk}|{modality}|{month}", line, "month", row.get("month"))
     return {
         "cdc": cdc,
@@ -389,77 +410,156 @@ PARSERS: dict[str, Callable[[dict, int, Context], dict[str, Any]]] = {
 }
 
 
-# -- applying a parsed row -----------------------------------------------------------------
+# -- staging: every parsed row checked by the services, with lookups done in bulk --------
+
+LOOKUP_BATCH = 5000  # references per IN (...) query
 
 
-def _supplier(name: str, ctx: Context, by) -> Supplier | None:
-    if not name:
-        return None
-    supplier = ctx.suppliers.get(name.lower())
-    if supplier is None:
-        supplier = services.ensure_supplier(name=name, by=by)
-        ctx.suppliers[name.lower()] = supplier
-    return supplier
+def _in_batches(values: list, size: int = LOOKUP_BATCH) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
-def _apply_contract(fields: dict, ctx: Context, by) -> str:
-    fields = dict(fields)
-    fields["supplier"] = _supplier(fields.pop("supplier_name"), ctx, by)
-    existing = ctx.contracts.get(fields["reference"])
-    if existing is None:
-        ctx.contracts[fields["reference"]] = services.create_contract(
-            organisation=ctx.organisation, by=by, **fields
+def _error(result: ImportResult, line: int, exc: ContractsError, fields: dict) -> None:
+    result.errors.append(
+        RowError(result.filename, line, exc.field or "", fields.get(exc.field or ""), exc.message)
+    )
+
+
+def _ensure_suppliers(parsed: list[tuple[int, dict]], ctx: Context, by, result: ImportResult):
+    """Create, in one INSERT, every supplier the file names that the register lacks."""
+    new: dict[str, tuple[int, str]] = {}
+    for line, fields in parsed:
+        name = fields["supplier_name"]
+        if name and name.lower() not in ctx.suppliers and name.lower() not in new:
+            new[name.lower()] = (line, name)
+    staged = []
+    for line, name in new.values():
+        try:
+            staged.append(services.stage_supplier(name=name))
+        except ContractsError as exc:
+            result.errors.append(RowError(result.filename, line, "supplier", name, exc.message))
+    if result.errors:
+        return
+    services.write_staged(staged, by=by)
+    ctx.suppliers.update({item.instance.name.lower(): item.instance for item in staged})
+
+
+def _stage_contracts(parsed, ctx: Context, by, result: ImportResult) -> list:
+    _ensure_suppliers(parsed, ctx, by, result)
+    if result.errors:
+        return []
+    references = [fields["reference"] for _, fields in parsed]
+    existing: dict[str, Contract] = {}
+    for batch in _in_batches(references):
+        existing.update(
+            (c.reference, c)
+            for c in Contract.objects.select_for_update().filter(
+                organisation=ctx.organisation, reference__in=batch
+            )
         )
-        return "created"
-    before = existing.updated_at
-    updated = services.update_contract(existing, by=by, **fields)
-    ctx.contracts[fields["reference"]] = updated
-    return "unchanged" if updated.updated_at == before else "updated"
+    history = services.contract_change_history(c.pk for c in existing.values())
+    staged = []
+    for line, fields in parsed:
+        values = dict(fields)
+        name = values.pop("supplier_name")
+        values["supplier"] = ctx.suppliers[name.lower()]
+        contract = existing.get(values["reference"])
+        try:
+            staged.append(
+                services.stage_contract(
+                    contract,
+                    organisation=ctx.organisation,
+                    history=history.get(contract.pk, ()) if contract else (),
+                    **values,
+                )
+            )
+        except ContractsError as exc:
+            _error(result, line, exc, fields)
+            staged.append(None)
+    return staged
 
 
-def _apply_spend(fields: dict, ctx: Context, by) -> str:
-    fields = dict(fields)
-    fields["supplier"] = _supplier(fields.pop("supplier_name"), ctx, by)
-    reference = fields.pop("reference") or services.spend_reference(
-        financial_year=fields["financial_year"],
-        basis=fields["basis"],
-        contract=fields["contract"],
-        supplier=fields["supplier"],
-        category=fields["category"],
-        kind=fields["kind"],
-    )
-    existing = ContractSpend.objects.filter(
-        organisation=ctx.organisation, reference=reference
-    ).first()
-    row = services.record_spend(
-        organisation=ctx.organisation, by=by, reference=reference, **fields
-    )
-    if existing is None:
-        return "created"
-    return "unchanged" if row.updated_at == existing.updated_at else "updated"
+def _stage_spend(parsed, ctx: Context, by, result: ImportResult) -> list:
+    _ensure_suppliers(parsed, ctx, by, result)
+    if result.errors:
+        return []
+    rows = []
+    for line, fields in parsed:
+        values = dict(fields)
+        name = values.pop("supplier_name")
+        values["supplier"] = ctx.suppliers[name.lower()] if name else None
+        values["reference"] = values["reference"] or services.spend_reference(
+            financial_year=values["financial_year"],
+            basis=values["basis"],
+            contract=values["contract"],
+            supplier=values["supplier"],
+            category=values["category"],
+            kind=values["kind"],
+        )
+        rows.append((line, values))
+    existing: dict[str, ContractSpend] = {}
+    for batch in _in_batches([values["reference"] for _, values in rows]):
+        existing.update(
+            (s.reference, s)
+            for s in ContractSpend.objects.select_for_update().filter(
+                organisation=ctx.organisation, reference__in=batch
+            )
+        )
+    staged = []
+    written: dict[str, int] = {}
+    for line, values in rows:
+        reference = values["reference"]
+        if reference in written:
+            # A derived reference can equal another row's: one line, written once.
+            result.errors.append(
+                RowError(
+                    result.filename,
+                    line,
+                    "reference",
+                    reference,
+                    f"repeats line {written[reference]}",
+                )
+            )
+            staged.append(None)
+            continue
+        written[reference] = line
+        try:
+            staged.append(
+                services.stage_spend(
+                    existing.get(reference), organisation=ctx.organisation, **values
+                )
+            )
+        except ContractsError as exc:
+            _error(result, line, exc, values)
+            staged.append(None)
+    return staged
 
 
-def _apply_activity(fields: dict, ctx: Context, by) -> str:
+def _stage_activity(parsed, ctx: Context, by, result: ImportResult) -> list:
     from .models import CdcActivity
 
-    existing = CdcActivity.objects.filter(
-        cdc=fields["cdc"], modality=fields["modality"], month=fields["month"]
-    ).first()
-    row = services.record_cdc_activity(by=by, **fields)
-    if existing is None:
-        return "created"
-    same = (existing.planned, existing.actual, existing.source) == (
-        row.planned,
-        row.actual,
-        row.source,
-    )
-    return "unchanged" if same else "updated"
+    existing = {
+        (a.cdc_id, a.modality, a.month): a
+        for a in CdcActivity.objects.select_for_update().filter(
+            cdc_id__in=[c.pk for c in ctx.cdcs.values()]
+        )
+    }
+    staged = []
+    for line, fields in parsed:
+        key = (fields["cdc"].pk, fields["modality"], fields["month"])
+        try:
+            staged.append(services.stage_cdc_activity(existing.get(key), **fields))
+        except ContractsError as exc:
+            _error(result, line, exc, fields)
+            staged.append(None)
+    return staged
 
 
-APPLY = {
-    ImportJob.Kind.CONTRACTS: _apply_contract,
-    ImportJob.Kind.SPEND: _apply_spend,
-    ImportJob.Kind.CDC_ACTIVITY: _apply_activity,
+STAGE = {
+    ImportJob.Kind.CONTRACTS: _stage_contracts,
+    ImportJob.Kind.SPEND: _stage_spend,
+    ImportJob.Kind.CDC_ACTIVITY: _stage_activity,
 }
 
 
@@ -514,39 +614,58 @@ def commit(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Check every row, then write them all in one transaction, or none: any bad row (found
-    when parsing or refused by a service) rolls back the whole file and is reported."""
+    when parsing or refused by a service check) rolls back the whole file and is reported.
+
+    Rows are checked in memory against lookups loaded once per file, then written a batch
+    at a time (``bulk_create``, ``bulk_update``, one audit row each via ``record_bulk``):
+    a handful of queries per thousand rows instead of several per row."""
+    with _collector_paused():
+        return _commit(content, filename, kind, organisation, by, progress)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the import. A 100,000-row file keeps a few
+    hundred thousand objects alive until it is written, and every full collection walks them
+    all: 10 to 15 s of a 50 s spend import. The rows hold no reference cycles to reclaim, and
+    the collector is back on (and runs once) when the import ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect()
+
+
+def _commit(content, filename, kind, organisation, by, progress) -> ImportResult:
     result, parsed, ctx = _parse(content, filename, kind, organisation)
     if result.errors:
         raise ImportFailed(result)
-    apply = APPLY[kind]
+    total = len(parsed)
     try:
         with transaction.atomic():
-            for done, (line, fields) in enumerate(parsed, start=1):
-                try:
-                    with transaction.atomic():
-                        outcome = apply(fields, ctx, by)
-                except ContractsError as exc:
-                    result.errors.append(
-                        RowError(
-                            filename,
-                            line,
-                            exc.field or "",
-                            fields.get(exc.field or ""),
-                            exc.message,
-                        )
-                    )
-                    continue
-                setattr(result, outcome, getattr(result, outcome) + 1)
-                if progress and done % CHUNK == 0:
-                    progress(done, len(parsed))
+            staged = STAGE[kind](parsed, ctx, by, result)
             if result.errors:
                 raise ImportFailed(result)
+            for start in range(0, total, CHUNK):
+                batch = [item for item in staged[start : start + CHUNK] if item is not None]
+                services.write_staged(batch, by=by)
+                for item in batch:
+                    if item.creating:
+                        result.created += 1
+                    else:
+                        result.updated += 1
+                if progress and start + CHUNK < total:
+                    progress(start + CHUNK, total)
+            result.unchanged = total - result.created - result.updated
     except ImportFailed:
         result.created = result.updated = result.unchanged = 0
         raise
     result.committed = True
     if progress:
-        progress(len(parsed), len(parsed))
+        progress(total, total)
     return result
 
 

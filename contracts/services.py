@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
+from django.utils import timezone
 
 from foiregister import audit
 
@@ -122,6 +124,9 @@ PROFILE_FIELDS = (
 )
 
 
+CATEGORY_VALUES = frozenset(Category.values)  # ``Choices.values`` rebuilds a list per call
+
+
 # -- helpers -------------------------------------------------------------------------------
 
 
@@ -147,10 +152,21 @@ def _snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return out
 
 
-def _clean(instance: models.Model, *, exclude: Iterable[str] = ()) -> None:
-    """Run field, constraint and uniqueness validation; raise the first error by field."""
+def _clean(
+    instance: models.Model, *, exclude: Iterable[str] = (), in_memory: bool = False
+) -> None:
+    """Run field, constraint and uniqueness validation; raise the first error by field.
+
+    ``in_memory`` skips the checks that cost a query per row (foreign keys exist, unique
+    and check constraints): bulk imports look those up once per file, and the database
+    still enforces them."""
+    exclude = list(exclude)
+    if in_memory:
+        exclude += [f.name for f in instance._meta.concrete_fields if f.is_relation]
     try:
-        instance.full_clean(exclude=list(exclude))
+        instance.full_clean(
+            exclude=exclude, validate_unique=not in_memory, validate_constraints=not in_memory
+        )
     except ValidationError as exc:
         errors = exc.message_dict
         field = next(iter(errors))
@@ -168,7 +184,7 @@ def _set_fields(instance: models.Model, allowed: Iterable[str], values: dict[str
 
 def _check_categories(categories: Iterable[str], field: str = "categories") -> list[str]:
     cats = list(dict.fromkeys(categories or []))
-    unknown = [c for c in cats if c not in Category.values]
+    unknown = [c for c in cats if c not in CATEGORY_VALUES]
     if unknown:
         raise ValidationFailed(f"unknown category {', '.join(map(repr, unknown))}", field=field)
     return cats
@@ -287,11 +303,16 @@ def _validate_contract(contract: Contract) -> None:
         raise ValidationFailed("a contract cannot succeed itself", field="predecessor")
 
 
-def _recompute_current(contract: Contract) -> None:
-    """Current end date and value from the original terms and every change event."""
+def _recompute_current(
+    contract: Contract, changes: Sequence[ContractChange] | None = None
+) -> None:
+    """Current end date and value from the original terms and every change event (loaded
+    here unless the caller fetched them in bulk, in ``effective_on, id`` order)."""
     end = contract.end_date
     value = contract.value
-    for change in contract.changes.order_by("effective_on", "id"):
+    if changes is None:
+        changes = contract.changes.order_by("effective_on", "id")
+    for change in changes:
         if change.new_end_date:
             end = change.new_end_date
         if change.value_change is not None:
@@ -461,23 +482,20 @@ def spend_reference(
     return f"{financial_year}/{basis}/{who}/{category or kind}"[:120]
 
 
-@transaction.atomic
-def record_spend(
+def _spend_values(
     *,
     organisation: Any,
     financial_year: str,
     amount: Decimal | None,
     kind: str,
     source: str,
-    by: Any,
-    contract: Contract | None = None,
-    supplier: Supplier | None = None,
-    category: str = "",
-    basis: str = ContractSpend.Basis.ACTUAL,
-    reference: str = "",
-) -> ContractSpend:
-    """Create or update (on ``reference``) one spend line. ``amount`` may be None where the
-    body knows a provider was used but holds spend only as a total (its own line)."""
+    contract: Contract | None,
+    supplier: Supplier | None,
+    category: str,
+    basis: str,
+    reference: str,
+) -> tuple[str, dict[str, Any]]:
+    """Check a spend line; its reference (given or derived) and the values to save."""
     check_financial_year(financial_year)
     if category:
         _check_categories([category], field="category")
@@ -496,21 +514,53 @@ def record_spend(
         category=category,
         kind=kind,
     )
+    return reference, {
+        "contract": contract,
+        "supplier": supplier,
+        "category": category,
+        "kind": kind,
+        "financial_year": financial_year,
+        "amount": amount,
+        "basis": basis,
+        "source": source,
+    }
+
+
+@transaction.atomic
+def record_spend(
+    *,
+    organisation: Any,
+    financial_year: str,
+    amount: Decimal | None,
+    kind: str,
+    source: str,
+    by: Any,
+    contract: Contract | None = None,
+    supplier: Supplier | None = None,
+    category: str = "",
+    basis: str = ContractSpend.Basis.ACTUAL,
+    reference: str = "",
+) -> ContractSpend:
+    """Create or update (on ``reference``) one spend line. ``amount`` may be None where the
+    body knows a provider was used but holds spend only as a total (its own line)."""
+    reference, values = _spend_values(
+        organisation=organisation,
+        financial_year=financial_year,
+        amount=amount,
+        kind=kind,
+        source=source,
+        contract=contract,
+        supplier=supplier,
+        category=category,
+        basis=basis,
+        reference=reference,
+    )
     spend = ContractSpend.objects.filter(organisation=organisation, reference=reference).first()
     spend = spend or ContractSpend(organisation=organisation, reference=reference)
     spend, _ = _save_audited(
         spend,
         fields=SPEND_FIELDS,
-        values={
-            "contract": contract,
-            "supplier": supplier,
-            "category": category,
-            "kind": kind,
-            "financial_year": financial_year,
-            "amount": amount,
-            "basis": basis,
-            "source": source,
-        },
+        values=values,
         action="spend",
         by=by,
         organisation_id=organisation.pk,
@@ -730,3 +780,233 @@ def send_expiry_warnings(*, today: datetime.date) -> list[ExpiryWarning]:
             {"horizons": [None, [h for h, _ in new]], "recipient": [None, contract.owner.email]},
         )
     return sent
+
+
+# -- bulk writes (imports) -----------------------------------------------------------------
+#
+# An import checks every row in memory first (``stage_*``: the same checks as the services
+# above, with lookups done once per file by the caller), then writes them with one INSERT or
+# UPDATE per batch and one audit row per written row (``write_staged``). Per-row services
+# cost three or four queries a row (the row, its unique and check constraints, the audit),
+# which made a 100,000-row spend file take a quarter of an hour.
+
+
+@dataclass
+class Staged:
+    """One checked row waiting to be written, with its audit ``{field: [old, new]}``."""
+
+    instance: models.Model
+    creating: bool
+    action: str
+    changes: dict[str, list[Any]]
+    organisation_id: Any
+
+
+def stage_save(
+    instance: models.Model,
+    *,
+    fields: Iterable[str],
+    values: dict[str, Any],
+    action: str,
+    organisation_id: Any,
+) -> Staged | None:
+    """As ``_save_audited`` without the write: None when nothing would change."""
+    creating = instance.pk is None
+    before = {} if creating else _snapshot(instance, fields)
+    _set_fields(instance, fields, values)
+    after = _snapshot(instance, fields)
+    changes = {k: [before.get(k), v] for k, v in after.items() if creating or before[k] != v}
+    if not creating and not changes:
+        return None
+    _clean(instance, in_memory=True)
+    verb = "created" if creating else "updated"
+    return Staged(instance, creating, f"{action}.{verb}", changes, organisation_id)
+
+
+def stage_supplier(*, name: str) -> Staged:
+    """A new supplier (the caller has checked no supplier has that name, in any case)."""
+    return stage_save(
+        Supplier(),
+        fields=SUPPLIER_FIELDS,
+        values={"name": name.strip()},
+        action="supplier",
+        organisation_id="",
+    )
+
+
+def contract_change_history(contract_ids: Iterable[int]) -> dict[int, list[ContractChange]]:
+    """Each contract's change events in the order ``_recompute_current`` applies them."""
+    ids = list(contract_ids)
+    out: dict[int, list[ContractChange]] = {}
+    for start in range(0, len(ids), 5000):
+        for change in ContractChange.objects.filter(
+            contract_id__in=ids[start : start + 5000]
+        ).order_by("effective_on", "id"):
+            out.setdefault(change.contract_id, []).append(change)
+    return out
+
+
+def stage_contract(
+    contract: Contract | None,
+    *,
+    organisation: Any,
+    history: Sequence[ContractChange] = (),
+    **fields: Any,
+) -> Staged | None:
+    """``create_contract`` (``contract`` None) or ``update_contract`` without the write;
+    ``history`` is the existing contract's change events (``contract_change_history``)."""
+    values = _contract_values(dict(fields))
+    if contract is None:
+        values["reference"] = values["reference"].strip()
+        values["title"] = values["title"].strip()
+        contract = Contract(organisation=organisation)
+        _set_fields(contract, CONTRACT_FIELDS, values)
+        _validate_contract(contract)
+        contract.current_end_date = contract.end_date
+        contract.current_value = contract.value
+        _clean(contract, in_memory=True)
+        changes = {k: [None, v] for k, v in _snapshot(contract, CONTRACT_FIELDS).items()}
+        return Staged(contract, True, "contract.created", changes, organisation.pk)
+    before = _snapshot(contract, CONTRACT_FIELDS)
+    _set_fields(contract, CONTRACT_FIELDS, values)
+    _validate_contract(contract)
+    after = _snapshot(contract, CONTRACT_FIELDS)
+    diff = {k: [before[k], v] for k, v in after.items() if before[k] != v}
+    if not diff:
+        return None
+    _recompute_current(contract, history)
+    _clean(contract, in_memory=True)
+    return Staged(contract, False, "contract.updated", diff, contract.organisation_id)
+
+
+def stage_spend(
+    spend: ContractSpend | None,
+    *,
+    organisation: Any,
+    financial_year: str,
+    amount: Decimal | None,
+    kind: str,
+    source: str,
+    contract: Contract | None = None,
+    supplier: Supplier | None = None,
+    category: str = "",
+    basis: str = ContractSpend.Basis.ACTUAL,
+    reference: str = "",
+) -> Staged | None:
+    """``record_spend`` without the write; ``spend`` is the existing line with the same
+    reference, looked up by the caller."""
+    reference, values = _spend_values(
+        organisation=organisation,
+        financial_year=financial_year,
+        amount=amount,
+        kind=kind,
+        source=source,
+        contract=contract,
+        supplier=supplier,
+        category=category,
+        basis=basis,
+        reference=reference,
+    )
+    return stage_save(
+        spend or ContractSpend(organisation=organisation, reference=reference),
+        fields=SPEND_FIELDS,
+        values=values,
+        action="spend",
+        organisation_id=organisation.pk,
+    )
+
+
+def stage_cdc_activity(
+    row: CdcActivity | None,
+    *,
+    cdc: CommunityDiagnosticCentre,
+    modality: str,
+    month: datetime.date,
+    planned: int | None = None,
+    actual: int | None = None,
+    source: str = "",
+) -> Staged | None:
+    """``record_cdc_activity`` without the write; ``row`` is the existing month, if any."""
+    _check_categories([modality], field="modality")
+    if month.day != 1:
+        raise ValidationFailed(
+            f"{month.isoformat()} is not the first day of a month", field="month"
+        )
+    return stage_save(
+        row or CdcActivity(cdc=cdc, modality=modality, month=month),
+        fields=ACTIVITY_FIELDS,
+        values={"planned": planned, "actual": actual, "source": source},
+        action="cdc_activity",
+        organisation_id=cdc.host_trust_id,
+    )
+
+
+BULK_BATCH = 1000
+DERIVED = {Contract: ("current_end_date", "current_value")}
+
+
+def _update_rows(model: type[models.Model], names: Sequence[str], objs: list) -> None:
+    """``UPDATE ... SET <names> WHERE id = %s`` for each row, as one ``executemany`` (a
+    pipeline in psycopg 3). ``bulk_update`` builds a ``CASE`` per field and row, which took
+    3 ms a row for 10,000 contracts; this takes a fraction of that."""
+    connection = connections[router.db_for_write(model)]
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET "
+        + ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        + f" WHERE {quote(model._meta.pk.column)} = %s"
+    )
+    params = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] + [obj.pk]
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), BULK_BATCH):
+            cursor.executemany(sql, params[start : start + BULK_BATCH])
+
+
+def write_staged(staged: Sequence[Staged], *, by: Any) -> None:
+    """Write checked rows: new ones with ``bulk_create``, changed ones with one ``UPDATE``
+    statement per set of changed fields (``_update_rows``), then one audit row each in one
+    ``record_bulk``.
+    Call inside the caller's transaction."""
+    creates: dict[type, list[models.Model]] = {}
+    updates: dict[type, list[Staged]] = {}
+    for item in staged:
+        model = type(item.instance)
+        if item.creating:
+            creates.setdefault(model, []).append(item.instance)
+        else:
+            updates.setdefault(model, []).append(item)
+    for model, objs in creates.items():
+        model.objects.bulk_create(objs, batch_size=BULK_BATCH)
+    now = timezone.now()
+    for model, items in updates.items():
+        has_updated_at = any(f.name == "updated_at" for f in model._meta.concrete_fields)
+        groups: dict[tuple[str, ...], list[models.Model]] = {}
+        for item in items:
+            names = set(item.changes) | set(DERIVED.get(model, ()))
+            if has_updated_at:
+                item.instance.updated_at = now
+                names.add("updated_at")
+            groups.setdefault(tuple(sorted(names)), []).append(item.instance)
+        for names, objs in groups.items():
+            _update_rows(model, names, objs)
+    actor_id = str(by.pk) if by is not None and by.pk else ""
+    actor = (by.get_username() if by is not None else "system")[:150]
+    audit.record_bulk(
+        [
+            audit.AuditEvent(
+                actor_id=actor_id,
+                actor=actor,
+                action=item.action,
+                object_type=item.instance._meta.label,
+                object_id=str(item.instance.pk),
+                object_repr=str(item.instance)[:300],
+                organisation_id=str(item.organisation_id or ""),
+                changes={k: audit._plain(v) for k, v in item.changes.items()},
+            )
+            for item in staged
+        ]
+    )

@@ -5,8 +5,11 @@ database, like pytest does):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test python -m bench.contracts
 
-Prints wall time, peak resident memory (getrusage; tracemalloc slowed the run too much) and, for the expiring view, the number
-of queries. Not collected by pytest (it lives outside ``tests/``).
+Prints wall time, peak resident memory (getrusage; tracemalloc slowed the run too much) and,
+for the expiring view, the number of queries. The per-row import it replaced
+(``bench/contracts/obvious.py``) runs on smaller files (``BENCH_OBVIOUS_CONTRACTS``,
+``BENCH_OBVIOUS_SPEND``; 0 to skip) for a per-row ratio, since at full size it takes over
+15 minutes. Not collected by pytest (it lives outside ``tests/``).
 """
 
 from __future__ import annotations
@@ -31,19 +34,35 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 
 CONTRACTS = int(os.environ.get("BENCH_CONTRACTS", 10_000))
 SPEND = int(os.environ.get("BENCH_SPEND", 100_000))
+OBVIOUS_CONTRACTS = int(os.environ.get("BENCH_OBVIOUS_CONTRACTS", 1_000))
+OBVIOUS_SPEND = int(os.environ.get("BENCH_OBVIOUS_SPEND", 3_000))
 
 
-def measure(label, fn):
+PER_ROW: dict[str, float] = {}  # label -> ms a row, for the ratios
+
+
+def measure(label, fn, key=None):
     started = time.perf_counter()
     result = fn()
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    per_row = elapsed / max(result.rows, 1) * 1000
+    if key:
+        PER_ROW[key] = per_row
     print(
-        f"{label}: {elapsed:.1f} s ({elapsed / max(result.rows, 1) * 1000:.1f} ms/row), "
-        f"peak RSS so far {peak:.0f} MB",
+        f"{label}: {elapsed:.1f} s ({per_row:.2f} ms/row), peak RSS so far {peak:.0f} MB",
         flush=True,
     )
     return result
+
+
+def ratio(name: str) -> None:
+    if f"obvious {name}" in PER_ROW and name in PER_ROW:
+        print(
+            f"  {name}: per-row import {PER_ROW[f'obvious {name}']:.2f} ms/row, bulk "
+            f"{PER_ROW[name]:.2f} ms/row: {PER_ROW[f'obvious {name}'] / PER_ROW[name]:.0f}x",
+            flush=True,
+        )
 
 
 def contracts_csv(n: int) -> bytes:
@@ -91,6 +110,7 @@ def main() -> int:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
+    from bench.contracts import obvious
     from contracts import imports
     from foiregister.models import Organisation
     from foiregister.services import ensure_roles
@@ -112,6 +132,7 @@ def main() -> int:
             lambda: imports.commit(
                 content=data, filename="contracts.csv", kind="contracts", organisation=org, by=user
             ),
+            key="contracts",
         )
         print(f"  created {result.created:,}")
         result = measure(
@@ -121,6 +142,18 @@ def main() -> int:
             ),
         )
         print(f"  unchanged {result.unchanged:,}")
+        changed = data.replace(b"Imaging service", b"Imaging services")
+        result = measure(
+            f"re-import {CONTRACTS:,} contracts (every title changed)",
+            lambda: imports.commit(
+                content=changed,
+                filename="contracts.csv",
+                kind="contracts",
+                organisation=org,
+                by=user,
+            ),
+        )
+        print(f"  updated {result.updated:,}")
         client = Client()
         client.force_login(user)
         for run in (1, 2):
@@ -130,9 +163,11 @@ def main() -> int:
                 response = client.get("/admin/contracts/contract/expiring/?today=2026-01-01")
                 elapsed = time.perf_counter() - started
             listed = response.context["result"].count
+            shown = sum(len(section["contracts"]) for section in response.context["sections"])
             print(
                 f"expiring view over {CONTRACTS:,} contracts (run {run}): {elapsed:.2f} s, "
-                f"{len(queries)} queries, {listed:,} contracts listed, HTTP {response.status_code}"
+                f"{len(queries)} queries, {listed:,} contracts listed, {shown:,} on the page, "
+                f"HTTP {response.status_code}"
             )
         data = spend_csv(SPEND)
         result = measure(
@@ -140,8 +175,41 @@ def main() -> int:
             lambda: imports.commit(
                 content=data, filename="spend.csv", kind="spend", organisation=org, by=user
             ),
+            key="spend",
         )
         print(f"  created {result.created:,}")
+        result = measure(
+            f"re-import {SPEND:,} spend rows (unchanged)",
+            lambda: imports.commit(
+                content=data, filename="spend.csv", kind="spend", organisation=org, by=user
+            ),
+        )
+        print(f"  unchanged {result.unchanged:,}")
+        other = Organisation.objects.create(name="Bench Trust", ods_code="RXX", kind="trust")
+        if OBVIOUS_CONTRACTS:
+            data = contracts_csv(OBVIOUS_CONTRACTS)
+            measure(
+                f"obvious: per-row import of {OBVIOUS_CONTRACTS:,} contracts",
+                lambda: obvious.commit(
+                    content=data,
+                    filename="contracts.csv",
+                    kind="contracts",
+                    organisation=other,
+                    by=user,
+                ),
+                key="obvious contracts",
+            )
+        if OBVIOUS_SPEND:
+            data = spend_csv(OBVIOUS_SPEND).replace(b"S-", b"T-")
+            measure(
+                f"obvious: per-row import of {OBVIOUS_SPEND:,} spend rows",
+                lambda: obvious.commit(
+                    content=data, filename="spend.csv", kind="spend", organisation=other, by=user
+                ),
+                key="obvious spend",
+            )
+        ratio("contracts")
+        ratio("spend")
     finally:
         connection.close()
         connection.settings_dict["NAME"] = old

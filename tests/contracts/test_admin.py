@@ -225,3 +225,50 @@ def test_public_visitor_is_sent_to_log_in(public_client):
     response = public_client.get(reverse("admin:contracts_contract_expiring"))
 
     assert response.status_code == 302
+
+
+def _import_ending_in_march(organisation, n):
+    from contracts import imports
+
+    csv = "reference,supplier,title,kind,payment_basis,end_date\n" + "".join(
+        f"E-{i:04d},Supplier,MRI,independent_sector,annual,2026-03-{1 + i % 28:02d}\n"
+        for i in range(n)
+    )
+    imports.commit(
+        content=csv.encode(),
+        filename="c.csv",
+        kind="contracts",
+        organisation=organisation,
+        by=None,
+    )
+
+
+def test_expiring_view_shows_a_hundred_a_section_at_a_time(commissioner_client, organisation):
+    _import_ending_in_march(organisation, 150)
+    url = reverse("admin:contracts_contract_expiring")
+
+    first = commissioner_client.get(url, {"today": "2026-01-01"})
+    second = commissioner_client.get(url, {"today": "2026-01-01", "page-horizon-3m": "2"})
+
+    assert first.content.count(b"<tr><td>") == 100
+    assert second.content.count(b"<tr><td>") == 50
+    assert b"1&ndash;100 of 150" in first.content
+    assert b"page-horizon-3m=2" in first.content and b"today=2026-01-01" in first.content
+    assert first.context["result"].count == 150
+
+
+def test_expiring_view_queries_do_not_grow_with_the_register(commissioner_client, organisation):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("admin:contracts_contract_expiring")
+    _import_ending_in_march(organisation, 3)
+    commissioner_client.get(url, {"today": "2026-01-01"})  # session and permissions warm
+    with CaptureQueriesContext(connection) as few:
+        commissioner_client.get(url, {"today": "2026-01-01"})
+    Contract.objects.all().delete()
+    _import_ending_in_march(organisation, 250)
+    with CaptureQueriesContext(connection) as many:
+        commissioner_client.get(url, {"today": "2026-01-01"})
+
+    assert len(many) == len(few)

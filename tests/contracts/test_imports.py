@@ -327,3 +327,109 @@ def test_service_errors_in_spend_are_reported_per_row(organisation, other_organi
     assert [str(e) for e in result.errors] == [
         "s.csv line 2, column basis: 'guess' is not one of the allowed values"
     ]
+
+
+def _contracts_csv(n, title="MRI"):
+    return HEADER + "".join(
+        f"N-{i:04d},Supplier {i % 3},{title},independent_sector,annual,mri,100,,2026-01-01,,\n"
+        for i in range(n)
+    )
+
+
+def test_commit_costs_the_same_queries_for_ten_rows_as_for_three_hundred(organisation):
+    """Rows are written in batches, so the query count does not grow with the file."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _commit(_contracts_csv(3).replace("N-", "W-"), organisation)  # the suppliers
+    with CaptureQueriesContext(connection) as small:
+        _commit(_contracts_csv(10), organisation)
+    with CaptureQueriesContext(connection) as large:
+        _commit(_contracts_csv(300).replace("N-", "M-"), organisation)
+
+    assert len(large) == len(small)
+    assert Contract.objects.count() == 313
+
+
+def test_progress_is_reported_after_each_batch_and_at_the_end(organisation, monkeypatch):
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    calls = []
+
+    imports.commit(
+        content=_contracts_csv(5).encode(),
+        filename="contracts.csv",
+        kind="contracts",
+        organisation=organisation,
+        by=None,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+
+    assert calls == [(2, 5), (4, 5), (5, 5)]
+
+
+def test_each_written_row_has_one_audit_row_with_its_changes(organisation, commissioner):
+    _commit(GOOD, organisation, by=commissioner)
+
+    _commit(GOOD.replace("Provision of NOUS", "NOUS"), organisation, by=commissioner)
+
+    contract = Contract.objects.get(reference="SSOT-2")
+    [event] = AuditEvent.objects.filter(action="contract.updated")
+    assert event.object_id == str(contract.pk) and event.actor == commissioner.get_username()
+    assert event.changes == {"title": ["Provision of NOUS", "NOUS"]}
+    assert AuditEvent.objects.filter(action="supplier.created").count() == 3
+    created = AuditEvent.objects.get(action="contract.created", object_id=str(contract.pk))
+    assert created.changes["end_date"] == [None, "2026-03-31"]
+    assert created.organisation_id == str(organisation.pk)
+
+
+def test_reimport_keeps_the_end_date_an_extension_set(organisation, commissioner):
+    _commit(GOOD, organisation, by=commissioner)
+    contract = Contract.objects.get(reference="SSOT-2")
+    services.record_contract_change(
+        contract,
+        kind="extension",
+        effective_on=D(2026, 1, 1),
+        new_end_date=D(2027, 3, 31),
+        reason="first option",
+        by=commissioner,
+    )
+
+    result = _commit(GOOD.replace("Provision of NOUS", "NOUS"), organisation, by=commissioner)
+
+    contract.refresh_from_db()
+    assert result.updated == 1
+    assert contract.title == "NOUS" and contract.current_end_date == D(2027, 3, 31)
+
+
+def test_spend_reimport_with_a_changed_amount_updates_only_that_line(organisation):
+    csv = (
+        "reference,financial_year,kind,amount,source,supplier\n"
+        "L-1,2024/25,insourcing,10.00,ledger,Health Now\n"
+        "L-2,2024/25,insourcing,20.00,ledger,Health Now\n"
+    )
+    _commit(csv, organisation, filename="spend.csv", kind="spend")
+
+    result = _commit(
+        csv.replace("20.00", "25.50"), organisation, filename="spend.csv", kind="spend"
+    )
+
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
+    assert ContractSpend.objects.get(reference="L-2").amount == Decimal("25.50")
+    [event] = AuditEvent.objects.filter(action="spend.updated")
+    assert event.changes == {"amount": ["20.00", "25.50"]}
+
+
+def test_a_derived_spend_reference_equal_to_another_rows_is_reported(organisation):
+    csv = (
+        "reference,financial_year,kind,amount,source,supplier,category\n"
+        "2024/25/actual/Health Now/ct,2024/25,insourcing,10,ledger,Health Now,ct\n"
+        ",2024/25,insourcing,20,ledger,Health Now,ct\n"
+    )
+
+    with pytest.raises(imports.ImportFailed) as exc:
+        _commit(csv, organisation, filename="spend.csv", kind="spend")
+
+    assert [str(e) for e in exc.value.result.errors] == [
+        "spend.csv line 3, column reference: '2024/25/actual/Health Now/ct' repeats line 2"
+    ]
+    assert not ContractSpend.objects.exists() and not Supplier.objects.exists()
