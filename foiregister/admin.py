@@ -599,16 +599,16 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
             raise PermissionDenied
         return obj
 
-    def record_event_view(self, request, object_id):
-        obj = self._get_for_change(request, object_id)
-        form = RecordEventForm(request.POST or None)
+    def _service_form_page(self, request, obj, form, *, act, done: str, title: str):
+        """A small admin page whose form calls one service: the service's error lands on
+        the field it names, and nothing is saved unless the service succeeds."""
         if request.method == "POST" and form.is_valid():
             try:
-                services.record_timeline_event(request=obj, by=request.user, **form.cleaned_data)
+                act(form.cleaned_data)
             except FoiRegisterError as exc:
                 _service_error_to_form(form, exc)
             else:
-                messages.success(request, "Event recorded; due dates recomputed.")
+                messages.success(request, done)
                 return redirect("admin:foiregister_request_change", obj.pk)
         return TemplateResponse(
             request,
@@ -618,8 +618,19 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
                 "opts": self.model._meta,
                 "original": obj,
                 "form": form,
-                "title": f"Record an event on {obj.reference}",
+                "title": title,
             },
+        )
+
+    def record_event_view(self, request, object_id):
+        obj = self._get_for_change(request, object_id)
+        return self._service_form_page(
+            request,
+            obj,
+            RecordEventForm(request.POST or None),
+            act=lambda data: services.record_timeline_event(request=obj, by=request.user, **data),
+            done="Event recorded; due dates recomputed.",
+            title=f"Record an event on {obj.reference}",
         )
 
     def status_view(self, request, object_id):
@@ -627,29 +638,15 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
         allowed = services.ALLOWED_TRANSITIONS[obj.status]
         form = StatusForm(request.POST or None)
         form.fields["to"].choices = [(k, v) for k, v in Request.Status.choices if k in allowed]
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.change_status(
-                    request=obj,
-                    to=form.cleaned_data["to"],
-                    by=request.user,
-                    note=form.cleaned_data["note"],
-                )
-            except FoiRegisterError as exc:
-                _service_error_to_form(form, exc)
-            else:
-                messages.success(request, "Status changed.")
-                return redirect("admin:foiregister_request_change", obj.pk)
-        return TemplateResponse(
+        return self._service_form_page(
             request,
-            "admin/foiregister/request/form_page.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "original": obj,
-                "form": form,
-                "title": f"Change the status of {obj.reference}",
-            },
+            obj,
+            form,
+            act=lambda data: services.change_status(
+                request=obj, to=data["to"], by=request.user, note=data["note"]
+            ),
+            done="Status changed.",
+            title=f"Change the status of {obj.reference}",
         )
 
     # Writes go through services, so they are validated and audited.

@@ -285,3 +285,18 @@ def test_request_page_offers_letters(foi_officer_client, organisation, foi_offic
         reverse("admin:foiregister_request_change", args=[request.pk])
     ).content.decode()
     assert reverse("admin:letters_letter_draft", args=[request.pk, "response"]) in page
+
+
+def test_status_page_offers_only_allowed_transitions_and_changes_status(
+    foi_officer_client, organisation, foi_officer
+):
+    request = log_request(organisation=organisation, by=foi_officer)
+    url = reverse("admin:foiregister_request_status", args=[request.pk])
+    page = foi_officer_client.get(url).content.decode()
+    assert 'value="in_approval"' in page and 'value="closed"' not in page
+    refused = foi_officer_client.post(url, {"to": "closed"})
+    assert refused.status_code == 200
+    response = foi_officer_client.post(url, {"to": "in_progress", "note": ""})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == Request.Status.IN_PROGRESS
