@@ -15,12 +15,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from . import selectors, services
+from . import selectors, services, tasks
 from .exceptions import FoiRegisterError
 from .letters import services as letter_services
 from .models import (
     AuditEvent,
     Contribution,
+    DeadlineRecomputation,
     Department,
     Exemption,
     Organisation,
@@ -836,25 +837,40 @@ class ProclaimedHolidayAdmin(admin.ModelAdmin):
     list_display = ["date", "name", "nations", "source"]
     form = ProclaimedHolidayForm
 
+    def _queue_recomputation(self, request, reason: str) -> None:
+        job = services.queue_deadline_recomputation(reason=reason, by=request.user)
+        transaction.on_commit(lambda: tasks.run_deadline_recomputation.delay(job.pk))
+        url = reverse("admin:foiregister_deadlinerecomputation_changelist")
+        messages.info(
+            request,
+            format_html(
+                'Every open request\'s due dates are being recomputed: <a href="{}">watch '
+                "the progress</a>.",
+                url,
+            ),
+        )
+
     def save_model(self, request, obj, form, change):
         if change:
             raise PermissionDenied("Remove the day and add it again to change it.")
         try:
-            _, changed = services.add_proclaimed_holiday(
+            holiday, _ = services.add_proclaimed_holiday(
                 date=obj.date,
                 name=obj.name,
                 nations=obj.nations,
                 source=obj.source,
                 by=request.user,
+                recompute=False,
             )
         except FoiRegisterError as exc:
             raise ValidationError(exc.message) from exc
-        obj.pk = ProclaimedHoliday.objects.get(date=obj.date).pk
-        messages.info(request, f"Due dates recomputed: {changed} open requests changed.")
+        obj.pk = holiday.pk
+        self._queue_recomputation(request, f"holiday added: {holiday}")
 
     def delete_model(self, request, obj):
-        changed = services.remove_proclaimed_holiday(holiday=obj, by=request.user)
-        messages.info(request, f"Due dates recomputed: {changed} open requests changed.")
+        label = str(obj)
+        services.remove_proclaimed_holiday(holiday=obj, by=request.user, recompute=False)
+        self._queue_recomputation(request, f"holiday removed: {label}")
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
@@ -875,6 +891,35 @@ class AuditEventAdmin(admin.ModelAdmin):
             str(pk) for pk in selectors.organisations_of(request.user).values_list("pk", flat=True)
         ]
         return qs.filter(organisation_id__in=orgs)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeadlineRecomputation)
+class DeadlineRecomputationAdmin(admin.ModelAdmin):
+    """Progress of the Celery job that recomputes open deadlines after a holiday change;
+    the list refreshes itself while a job is queued or running."""
+
+    list_display = ["created_at", "reason", "status", "progress", "changed", "finished_at"]
+    readonly_fields = [f.name for f in DeadlineRecomputation._meta.fields]
+    change_list_template = "admin/foiregister/deadlinerecomputation/change_list.html"
+
+    @admin.display(description="progress")
+    def progress(self, obj):
+        return f"{obj.done:,} of {obj.total:,} open requests ({obj.percent}%)"
+
+    def changelist_view(self, request, extra_context=None):
+        running = DeadlineRecomputation.objects.filter(
+            status__in=[DeadlineRecomputation.Status.QUEUED, DeadlineRecomputation.Status.RUNNING]
+        ).exists()
+        return super().changelist_view(request, {**(extra_context or {}), "refresh": running})
 
     def has_add_permission(self, request):
         return False

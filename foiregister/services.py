@@ -7,7 +7,7 @@ user is passed as ``by``; ``None`` means the system (a scheduled job).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,7 @@ from . import audit, calendar, selectors
 from .exceptions import TimelineError, TransitionError, ValidationFailed
 from .models import (
     Contribution,
+    DeadlineRecomputation,
     Department,
     Exemption,
     Organisation,
@@ -563,14 +564,23 @@ def _recompute(request: Request) -> None:
         request.save(update_fields=[*CLOCK_FIELDS, "updated_at"])
 
 
-@transaction.atomic
-def recompute_due_dates(*, requests=None, by: Any = None, reason: str = "") -> int:
+RECOMPUTE_CHUNK = 2000
+
+
+def recompute_due_dates(
+    *,
+    requests=None,
+    by: Any = None,
+    reason: str = "",
+    progress: Callable[[int, int, int], None] | None = None,
+) -> int:
     """Recompute the stored dates of every open request (or those given) and audit each
     change. Run when the holiday table changes: other tools leave in-flight deadlines wrong
     when a holiday is proclaimed late. Returns how many requests changed.
 
-    Requests whose new dates are the same are updated in one statement, so a holiday that
-    moves thousands of deadlines costs a few dozen UPDATEs, not thousands.
+    Works in chunks of 2,000 requests, each in its own transaction, so progress can be
+    reported between them; a chunk is written whole or not at all, and running it again
+    changes nothing. Requests whose new dates are the same are updated in one statement.
     """
     extra = selectors.proclaimed_holidays()
     uk = calendar.WorkingDayCalendar(extra_holidays=extra)
@@ -578,13 +588,35 @@ def recompute_due_dates(*, requests=None, by: Any = None, reason: str = "") -> i
         extra_holidays=extra, nations=calendar.ENGLAND_AND_WALES
     )
     qs = requests if requests is not None else selectors.open_requests()
-    qs = qs.prefetch_related("events").only(
-        "pk", "regime", "received_at", "organisation_id", "reference", "title", *CLOCK_FIELDS
+    ids = list(qs.order_by("pk").values_list("pk", flat=True))
+    actor_id, actor = (str(by.pk), by.get_username()) if by else ("", "system")
+    changed = 0
+    for start in range(0, len(ids), RECOMPUTE_CHUNK):
+        with transaction.atomic():
+            changed += _recompute_chunk(
+                ids[start : start + RECOMPUTE_CHUNK],
+                uk=uk,
+                england_and_wales=england_and_wales,
+                actor=(actor_id, actor),
+                reason=reason,
+            )
+        if progress is not None:
+            progress(min(start + RECOMPUTE_CHUNK, len(ids)), len(ids), changed)
+    return changed
+
+
+def _recompute_chunk(ids, *, uk, england_and_wales, actor, reason) -> int:
+    qs = (
+        Request.objects.filter(pk__in=ids)
+        .select_for_update(of=("self",))
+        .prefetch_related("events")
+        .only(
+            "pk", "regime", "received_at", "organisation_id", "reference", "title", *CLOCK_FIELDS
+        )
     )
     groups: dict[tuple, list[int]] = {}
     rows = []
-    actor_id, actor = (str(by.pk), by.get_username()) if by else ("", "system")
-    for request in qs.iterator(chunk_size=2000):
+    for request in qs:
         clock = calendar.request_clock(
             request.regime,
             selectors.date_of_receipt(request.received_at),
@@ -601,8 +633,8 @@ def recompute_due_dates(*, requests=None, by: Any = None, reason: str = "") -> i
         groups.setdefault(tuple(getattr(clock, f) for f in CLOCK_FIELDS), []).append(request.pk)
         rows.append(
             audit.AuditEvent(
-                actor_id=actor_id,
-                actor=actor,
+                actor_id=actor[0],
+                actor=actor[1],
                 action="request.dates_recomputed",
                 object_type=Request._meta.label,
                 object_id=str(request.pk),
@@ -621,11 +653,57 @@ def recompute_due_dates(*, requests=None, by: Any = None, reason: str = "") -> i
     return len(rows)
 
 
+def queue_deadline_recomputation(*, reason: str, by: Any) -> DeadlineRecomputation:
+    """Record that every open deadline must be recomputed; the caller queues
+    ``tasks.run_deadline_recomputation`` with ``transaction.on_commit``."""
+    return DeadlineRecomputation.objects.create(reason=reason[:300], requested_by=by)
+
+
+def run_deadline_recomputation(*, recomputation_id: int) -> DeadlineRecomputation:
+    """Work a queued recomputation, saving progress after each chunk so the admin shows it."""
+    job = DeadlineRecomputation.objects.get(pk=recomputation_id)
+    if job.status == DeadlineRecomputation.Status.DONE:
+        return job
+    job.status = DeadlineRecomputation.Status.RUNNING
+    job.total = selectors.open_requests().count()
+    job.save(update_fields=["status", "total"])
+
+    def progress(done: int, total: int, changed: int) -> None:
+        DeadlineRecomputation.objects.filter(pk=job.pk).update(
+            done=done, total=total, changed=changed
+        )
+
+    try:
+        changed = recompute_due_dates(by=job.requested_by, reason=job.reason, progress=progress)
+    except Exception as exc:
+        DeadlineRecomputation.objects.filter(pk=job.pk).update(
+            status=DeadlineRecomputation.Status.FAILED,
+            error=str(exc)[:2000],
+            finished_at=timezone.now(),
+        )
+        raise
+    DeadlineRecomputation.objects.filter(pk=job.pk).update(
+        status=DeadlineRecomputation.Status.DONE,
+        changed=changed,
+        done=job.total,
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job
+
+
 @transaction.atomic
 def add_proclaimed_holiday(
-    *, date: datetime.date, name: str, by: Any, nations: str = "ENG,WLS,SCT,NIR", source: str = ""
+    *,
+    date: datetime.date,
+    name: str,
+    by: Any,
+    nations: str = "ENG,WLS,SCT,NIR",
+    source: str = "",
+    recompute: bool = True,
 ) -> tuple[ProclaimedHoliday, int]:
-    """Record a newly proclaimed bank holiday and move every open deadline it affects."""
+    """Record a newly proclaimed bank holiday and move every open deadline it affects
+    (at once, or, with ``recompute=False``, by the caller queueing a recomputation)."""
     valid = set(calendar.UK_NATIONS)
     codes = [n.strip().upper() for n in nations.split(",") if n.strip()]
     if not codes or set(codes) - valid:
@@ -643,12 +721,14 @@ def add_proclaimed_holiday(
         by=by,
         changes={"date": date, "name": name, "nations": holiday.nations},
     )
-    changed = recompute_due_dates(by=by, reason=f"holiday added: {holiday}")
+    changed = recompute_due_dates(by=by, reason=f"holiday added: {holiday}") if recompute else 0
     return holiday, changed
 
 
 @transaction.atomic
-def remove_proclaimed_holiday(*, holiday: ProclaimedHoliday, by: Any) -> int:
+def remove_proclaimed_holiday(
+    *, holiday: ProclaimedHoliday, by: Any, recompute: bool = True
+) -> int:
     audit.record_event(
         action="holiday.removed",
         obj=holiday,
@@ -657,7 +737,7 @@ def remove_proclaimed_holiday(*, holiday: ProclaimedHoliday, by: Any) -> int:
     )
     label = str(holiday)
     holiday.delete()
-    return recompute_due_dates(by=by, reason=f"holiday removed: {label}")
+    return recompute_due_dates(by=by, reason=f"holiday removed: {label}") if recompute else 0
 
 
 # -- contributions, time, links ----------------------------------------------------------

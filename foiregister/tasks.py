@@ -17,6 +17,7 @@ def send_deadline_reminders(today: str | None = None) -> int:
 
 
 @shared_task
-def recompute_due_dates(reason: str = "") -> int:
-    """After the holiday table changes: every open request's dates, recomputed."""
-    return services.recompute_due_dates(reason=reason)
+def run_deadline_recomputation(recomputation_id: int) -> int:
+    """After the holiday table changes: every open request's dates, recomputed, with
+    progress saved for the admin."""
+    return services.run_deadline_recomputation(recomputation_id=recomputation_id).changed

@@ -173,26 +173,31 @@ def test_no_role_can_delete_a_request(foi_officer_client, organisation, foi_offi
     assert Request.objects.filter(pk=request.pk).exists()
 
 
-def test_holiday_added_in_admin_moves_open_deadlines(
-    client, organisation, foi_officer, administrator
+def test_holiday_added_in_admin_moves_open_deadlines_through_a_queued_job(
+    client, organisation, foi_officer, administrator, django_capture_on_commit_callbacks
 ):
+    from foiregister.models import DeadlineRecomputation
+
     request = log_request(organisation=organisation, received_on=D(2026, 11, 2), by=foi_officer)
     client.force_login(administrator)
-    response = client.post(
-        "/admin/foiregister/proclaimedholiday/add/",
-        {
-            "date": "2026-11-27",
-            "name": "Proclaimed day",
-            "nations": "ENG,WLS,SCT,NIR",
-            "source": "test",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            "/admin/foiregister/proclaimedholiday/add/",
+            {
+                "date": "2026-11-27",
+                "name": "Proclaimed day",
+                "nations": "ENG,WLS,SCT,NIR",
+                "source": "test",
+            },
+        )
     assert response.status_code == 302
+    assert len(callbacks) == 1
     request.refresh_from_db()
     assert request.due_on == D(2026, 12, 2)
-    services.recompute_due_dates()
-    request.refresh_from_db()
-    assert request.due_on == D(2026, 12, 2)
+    job = DeadlineRecomputation.objects.get()
+    assert (job.status, job.total, job.done, job.changed) == ("done", 1, 1, 1)
+    progress = client.get("/admin/foiregister/deadlinerecomputation/").content.decode()
+    assert "1 of 1 open requests (100%)" in progress
 
 
 def test_request_received_in_the_future_is_refused_on_the_field(foi_officer_client, organisation):

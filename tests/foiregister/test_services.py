@@ -325,3 +325,22 @@ def test_requester_of_another_organisation_is_refused(foi_officer):
             by=foi_officer,
         )
     assert exc.value.field == "requester"
+
+
+def test_recomputation_reports_progress_per_chunk(foi_officer, monkeypatch):
+    from foiregister.models import DeadlineRecomputation
+
+    monkeypatch.setattr(services, "RECOMPUTE_CHUNK", 2)
+    org = OrganisationFactory()
+    for _ in range(5):
+        log_request(organisation=org, received_on=D(2026, 11, 2), by=foi_officer)
+    services.add_proclaimed_holiday(
+        date=D(2026, 11, 27), name="Proclaimed day", by=foi_officer, recompute=False
+    )
+    seen = []
+    changed = services.recompute_due_dates(progress=lambda *a: seen.append(a))
+    assert changed == 5
+    assert seen == [(2, 5, 2), (4, 5, 4), (5, 5, 5)]
+    job = services.queue_deadline_recomputation(reason="again", by=foi_officer)
+    job = services.run_deadline_recomputation(recomputation_id=job.pk)
+    assert (job.status, job.total, job.changed) == (DeadlineRecomputation.Status.DONE, 5, 0)
