@@ -167,3 +167,7 @@ CELERY_BEAT_SCHEDULE["contract-expiry-warnings"] = {
     "task": "contracts.tasks.send_expiry_warnings",
     "schedule": crontab(hour=7, minute=15),
 }
+CELERY_BEAT_SCHEDULE["metrics-fail-stale-runs"] = {
+    "task": "metrics.tasks.fail_stale_runs",
+    "schedule": crontab(minute="*/10"),
+}

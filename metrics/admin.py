@@ -222,7 +222,12 @@ class RunAdmin(admin.ModelAdmin):
 def run_context(request, run: Run) -> dict:
     """Progress, the selected measure's chart and its results for the run page."""
     running = run.status in (Run.Status.PENDING, Run.Status.RUNNING)
-    context = {"run": run, "running": running}
+    context = {
+        "run": run,
+        "running": running,
+        "stale": selectors.run_is_stale(run),
+        "last_heartbeat": selectors.last_heartbeat(run),
+    }
     if run.status != Run.Status.COMPLETED:
         return context
     measures = list(run.measures) or [""]

@@ -7,7 +7,12 @@ multiplier and the code version); its ``Result`` rows (one per measure and area,
 indirectly standardised column) and ``RatesRatio`` rows are written once, when the run
 completes, and are immutable from then on: the model and queryset refuse to change or
 delete them, and the run's parameters cannot be changed either. To recompute, start a new
-run.
+run. The database enforces the same rule with triggers (migration 0003), so a bulk update,
+the base manager or raw SQL cannot change a completed run or its results either.
+
+A worker that dies mid-run cannot say so: ``heartbeat_at`` is its last sign of life, and
+``services.fail_stale_runs`` (every few minutes in Celery beat) marks a running run that
+has been silent too long as failed.
 
 Models hold data and constraints only; writes go through ``services``, reads with a rule in
 them through ``selectors``.
@@ -117,6 +122,12 @@ class Run(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Last sign of life from the worker computing it; a running run silent "
+        "for longer than METRICS_RUN_STALE_AFTER is marked failed",
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_seconds = models.FloatField(null=True, blank=True)
 

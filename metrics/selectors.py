@@ -7,7 +7,11 @@ ever. Rates are per ``multiplier`` people (10,000 unless the run says otherwise)
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
 
 from .models import Dataset, RatesRatio, Result, Run
 
@@ -172,3 +176,29 @@ def run_summary(run: Run) -> dict[str, Any]:
 def datasets(kind: str | None = None):
     qs = Dataset.objects.all()
     return qs.filter(kind=kind) if kind else qs
+
+
+DEFAULT_STALE_AFTER = timedelta(minutes=30)
+"""How long a running run may go without a heartbeat before it is presumed dead. Every
+stage writes one, and the longest (reading a practice-level extract) takes well under a
+minute, so 30 minutes means the worker is gone, not slow."""
+
+
+def stale_after() -> timedelta:
+    """``METRICS_RUN_STALE_AFTER_MINUTES`` from the settings, else 30 minutes."""
+    minutes = getattr(settings, "METRICS_RUN_STALE_AFTER_MINUTES", None)
+    return DEFAULT_STALE_AFTER if minutes is None else timedelta(minutes=float(minutes))
+
+
+def last_heartbeat(run: Run) -> datetime | None:
+    """When the worker last showed it was alive (its claim counts as the first beat)."""
+    return run.heartbeat_at or run.started_at
+
+
+def run_is_stale(run: Run, *, now: datetime | None = None) -> bool:
+    """A running run whose worker has been silent for longer than ``stale_after()``: it
+    will be marked failed by ``services.fail_stale_runs`` at the next sweep."""
+    if run.status != Run.Status.RUNNING:
+        return False
+    last = last_heartbeat(run) or run.created_at
+    return last < (now or timezone.now()) - stale_after()

@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from foiregister.audit import record_event
 
 from . import core, io
 from .models import Dataset, RatesRatio, Result, Run
+from .selectors import stale_after
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,10 @@ class MetricsError(Exception):
 
 class DatasetInvalid(MetricsError):
     """An uploaded file failed its checks; the message names file, line and field."""
+
+
+class RunAbandoned(Exception):
+    """The run stopped being this worker's: it was marked failed as stale meanwhile."""
 
 
 # -- code version -------------------------------------------------------------------------
@@ -301,11 +307,18 @@ def rerun(*, run: Run, by=None) -> Run:
 
 
 def _progress(run: Run, percent: int, stage: str, **fields: Any) -> None:
-    """Write progress at once (outside any results transaction) so the admin sees it."""
+    """Write progress and a heartbeat at once (outside any results transaction) so the
+    admin sees it; stop if the run is no longer running (marked failed as stale)."""
     run.progress, run.stage = percent, stage
     for k, v in fields.items():
         setattr(run, k, v)
-    Run.objects.filter(pk=run.pk).update(progress=percent, stage=stage, **fields)
+    now = timezone.now()
+    run.heartbeat_at = now
+    updated = Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(
+        progress=percent, stage=stage, heartbeat_at=now, **fields
+    )
+    if not updated:
+        raise RunAbandoned(run.pk)
 
 
 def _materialise(dataset: Dataset, directory: str) -> Path:
@@ -402,9 +415,11 @@ def compute_run(run_id: int) -> Run:
     Progress (percent and stage) is written as it goes. A bad file (a population that
     does not cover the activity, say) fails the run with the checker's message.
     """
+    now = timezone.now()
     claimed = Run.objects.filter(pk=run_id, status=Run.Status.PENDING).update(
         status=Run.Status.RUNNING,
-        started_at=timezone.now(),
+        started_at=now,
+        heartbeat_at=now,
         progress=1,
         stage="Reading the population",
         error="",
@@ -436,6 +451,9 @@ def compute_run(run_id: int) -> Run:
             Result.objects.bulk_create(results[i : i + BATCH])
             _progress(run, 60 + int(35 * (i + BATCH) / max(len(results), 1)), "Storing results")
         RatesRatio.objects.bulk_create(_rates_ratio_rows(run, measures, ratios), batch_size=BATCH)
+    except RunAbandoned:
+        log.warning("metrics run %s was marked failed while this worker computed it", run.pk)
+        return _discard_abandoned(run)
     except (io.InputError, MetricsError) as err:
         message = _input_error(err, tmp) if isinstance(err, io.InputError) else err.message
         return _fail(run, message, started)
@@ -445,6 +463,10 @@ def compute_run(run_id: int) -> Run:
     finally:
         _rmtree(tmp)
     with transaction.atomic():
+        current = Run.objects.select_for_update().get(pk=run.pk)
+        if current.status != Run.Status.RUNNING:  # failed as stale after the last heartbeat
+            log.warning("metrics run %s was marked failed while this worker computed it", run.pk)
+            return _discard_abandoned(run)
         run.status = Run.Status.COMPLETED
         run.progress, run.stage = 100, "Completed"
         run.finished_at = timezone.now()
@@ -474,8 +496,20 @@ def compute_run(run_id: int) -> Run:
     return run
 
 
+def _discard_abandoned(run: Run) -> Run:
+    """Remove rows this worker wrote for a run that was failed under it; keep it failed."""
+    with transaction.atomic():
+        Result.objects.filter(run=run, run__status=Run.Status.FAILED).delete()
+        RatesRatio.objects.filter(run=run, run__status=Run.Status.FAILED).delete()
+    run.refresh_from_db()
+    return run
+
+
 def _fail(run: Run, message: str, started: float) -> Run:
     with transaction.atomic():
+        current = Run.objects.select_for_update().get(pk=run.pk)
+        if current.status != Run.Status.RUNNING:  # already failed as stale: keep that
+            return _discard_abandoned(run)
         # Partial rows of a run that never completed are not results: remove them.
         Result.objects.filter(run=run).delete()
         RatesRatio.objects.filter(run=run).delete()
@@ -491,6 +525,61 @@ def _fail(run: Run, message: str, started: float) -> Run:
     return run
 
 
+def fail_stale_runs(
+    *, now: datetime | None = None, older_than: timedelta | None = None
+) -> list[int]:
+    """Mark failed every running run whose worker has been silent for ``older_than``
+    (default ``stale_after()``); return their ids. Audited; partial rows are removed.
+
+    A worker killed mid-run (out of memory, a deploy, a lost machine) leaves its run
+    "Running" with no one to finish it; this is the rule that says when it is dead.
+    Celery beat calls it through ``tasks.fail_stale_runs``. If the worker was only slow,
+    its next heartbeat finds the run failed and it stops and discards what it wrote.
+    """
+    now = now or timezone.now()
+    cutoff = now - (older_than if older_than is not None else stale_after())
+    failed = []
+    candidates = Run.objects.filter(status=Run.Status.RUNNING).values_list("pk", flat=True)
+    for pk in list(candidates):
+        with transaction.atomic():
+            run = (
+                Run.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=Run.Status.RUNNING)
+                .first()
+            )
+            last = run and (run.heartbeat_at or run.started_at or run.created_at)
+            if run is None or last >= cutoff:
+                continue
+            Result.objects.filter(run=run).delete()
+            RatesRatio.objects.filter(run=run).delete()
+            silent, stage = now - last, run.stage
+            run.status = Run.Status.FAILED
+            run.error = (
+                f"The worker computing this run stopped: no progress for "
+                f"{int(silent.total_seconds() // 60)} minutes after "
+                f"{run.stage or 'starting'!r} ({run.progress}%). No results were kept; "
+                f"start a new run with the same datasets."
+            )
+            run.stage = "Failed (worker stopped)"
+            run.finished_at = now
+            run.duration_seconds = (
+                (last - run.started_at).total_seconds() if run.started_at else None
+            )
+            run.save(update_fields=["status", "error", "stage", "finished_at", "duration_seconds"])
+            record_event(
+                action="metrics.run.stale",
+                obj=run,
+                by=None,
+                changes={
+                    "last_heartbeat": last.isoformat(),
+                    "stage": stage,
+                    "progress": run.progress,
+                },
+            )
+            failed.append(run.pk)
+    return failed
+
+
 def _rmtree(directory: str) -> None:
     shutil.rmtree(directory, ignore_errors=True)
 
@@ -503,6 +592,7 @@ __all__ = [
     "code_version",
     "compute_run",
     "create_run",
+    "fail_stale_runs",
     "rerun",
     "upload_dataset",
 ]

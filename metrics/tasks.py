@@ -11,3 +11,9 @@ from . import services
 def compute_run(run_id: int) -> str:
     """Compute a pending run; progress is written to the Run row as it goes."""
     return services.compute_run(int(run_id)).status
+
+
+@shared_task
+def fail_stale_runs() -> list[int]:
+    """Mark failed the running runs whose worker has stopped (Celery beat, every 10 minutes)."""
+    return services.fail_stale_runs()
