@@ -221,6 +221,14 @@ def add_block(
 
 @transaction.atomic
 def change_block(*, block: AnswerBlock, params: dict[str, Any], by: Any) -> AnswerBlock:
+    """Change a block's parameters: it needs reviewing again, and any approval of its
+    request's letters is withdrawn. Compares with the stored row, not the object passed
+    (an admin form has already set the new parameters on it)."""
+    block = (
+        AnswerBlock.objects.select_for_update()
+        .select_related("question__request")
+        .get(pk=block.pk)
+    )
     cleaned = get_block(block.block_type).clean(params)
     if cleaned == block.params:
         return block
