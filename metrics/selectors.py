@@ -202,3 +202,111 @@ def run_is_stale(run: Run, *, now: datetime | None = None) -> bool:
         return False
     last = last_heartbeat(run) or run.created_at
     return last < (now or timezone.now()) - stale_after()
+
+
+# -- Disclosure control for anything published -------------------------------------------
+
+SMALL_NUMBER_MAX = 7
+"""Observed counts from 1 to 7 are not published: NHS England's (formerly NHS Digital's)
+disclosure control for hospital activity statistics, as in the HES Analysis Guide. Zero
+is published, since it discloses nothing about a patient."""
+
+RESULT_DISCLOSIVE: tuple[str, ...] = (
+    "observed",
+    "ratio",
+    "ratio_lower95",
+    "ratio_upper95",
+    "ratio_lower998",
+    "ratio_upper998",
+    "rate",
+    "rate_lower95",
+    "rate_upper95",
+    "rate_lower998",
+    "rate_upper998",
+)
+"""Everything from which the count can be worked back (ratio x expected = observed).
+``expected`` and ``national_rate`` come from the population and all areas together."""
+
+RATES_RATIO_DISCLOSIVE: tuple[str, ...] = (
+    "observed",
+    "std_rate",
+    "rate_ratio",
+    "chisq_rates",
+    "p_rates",
+    "chisq_counts",
+    "p_counts",
+)
+
+
+def _is_small(observed: float | None) -> bool:
+    return observed is not None and 0 < observed <= SMALL_NUMBER_MAX
+
+
+def suppress_small_numbers(
+    rows: list[dict[str, Any]], *, group: tuple[str, ...], fields: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """Copies of ``rows`` with small counts suppressed (fields None, ``suppressed`` True).
+
+    Primary suppression: observed 1 to ``SMALL_NUMBER_MAX``. Secondary suppression: the
+    rows of a ``group`` (one measure's areas, or one factor's levels) add up to a total
+    that can be worked out from what is published (national rate x population), so where a
+    group has exactly one suppressed row the next smallest non-zero count is suppressed
+    too, and the hidden count cannot be found by subtraction.
+    """
+    out = [{**r, "suppressed": _is_small(r["observed"])} for r in rows]
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for r in out:
+        groups.setdefault(tuple(r[g] for g in group), []).append(r)
+    for members in groups.values():
+        if sum(r["suppressed"] for r in members) == 1:
+            others = [r for r in members if not r["suppressed"] and (r["observed"] or 0) > 0]
+            if others:
+                min(others, key=lambda r: (r["observed"], str(r.get("area", ""))))[
+                    "suppressed"
+                ] = True
+    for r in out:
+        if r["suppressed"]:
+            for name in fields:
+                r[name] = None
+            if "ci_method" in r:
+                r["ci_method"] = ""
+            for name in ("compared_with_national_95", "compared_with_national_998"):
+                if name in r:
+                    r[name] = "suppressed"
+            for name in ("sig_rates", "sig_counts"):
+                if name in r:
+                    r[name] = ""
+    return out
+
+
+def published_run_results(*, run: Run | int, measure: str | None = None) -> list[dict[str, Any]]:
+    """``run_results`` as the public may see them: small numbers suppressed.
+
+    The public API and anything published (disclosure log, response letters) should call
+    this, not ``run_results``; the admin shows commissioners the unsuppressed figures.
+    Secondary suppression works within each measure, so it is applied to all the run's
+    rows before one measure is picked (the result does not depend on the filter).
+    """
+    rows = suppress_small_numbers(
+        run_results(run=run), group=("measure",), fields=RESULT_DISCLOSIVE
+    )
+    return rows if measure is None else [r for r in rows if r["measure"] == measure]
+
+
+def published_result_for(*, run: Run | int, area: str, measure: str) -> dict[str, Any] | None:
+    """``result_for`` with small numbers suppressed, for a letter that will be published."""
+    found = result_for(run=run, area=area, measure=measure)
+    if found is None:
+        return None
+    for row in published_run_results(run=run, measure=measure):
+        if row["area"] == found["area"]:
+            return row
+    return None  # pragma: no cover - result_for found it in the same run
+
+
+def published_rates_ratios(*, run: Run | int, measure: str | None = None) -> list[dict[str, Any]]:
+    """``rates_ratios`` with small numbers suppressed, per measure and factor."""
+    rows = suppress_small_numbers(
+        rates_ratios(run=run), group=("measure", "factor"), fields=RATES_RATIO_DISCLOSIVE
+    )
+    return rows if measure is None else [r for r in rows if r["measure"] == measure]
