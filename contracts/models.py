@@ -263,6 +263,12 @@ class Contract(models.Model):
     # Stored by services from the change events, so lists filter in the database.
     current_end_date = models.DateField(null=True, editable=False, db_index=True)
     current_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, editable=False)
+    notice_date = models.DateField(
+        "last day to give notice",
+        null=True,
+        editable=False,
+        help_text="The current end date less the notice period; the 'notice' warning horizon.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from . import capacity, ocds
 from .models import (
@@ -459,53 +459,81 @@ def cdcs_hosted_by(
 # -- the expiring view ---------------------------------------------------------------------
 
 
+def horizon_cutoff(today: datetime.date, months: int) -> datetime.date:
+    """The last end date whose ``months`` warning (``months_before(end, months)``) has been
+    reached on ``today``: the bound the ending-soon view filters on in SQL.
+
+    ``months_before`` never decreases as the end date moves later, so the end dates already
+    warned about are every day up to this one. It is at least ``today`` plus the months and a
+    few days more when clamping to a month's end repeats a warning day (on 28 February, an end
+    on 31 March has reached its one-month warning)."""
+    day = months_before(today, -months)
+    while months_before(day + datetime.timedelta(days=1), months) <= today:
+        day += datetime.timedelta(days=1)
+    return day
+
+
 @dataclass
 class ExpiringContracts:
-    """Contracts by the nearest warning horizon reached, plus the two problem lists."""
+    """The ending-soon register as unevaluated querysets, one per section, with every
+    section's size from one aggregate query: the page reads only the rows it shows.
+
+    ``horizons`` groups live contracts by the nearest horizon they are within (``3m``, then
+    ``6m``, then ``12m`` by default); ``notice_reached`` those whose last day to give notice
+    has come (they also sit under their horizon); ``to_be_agreed`` those whose end date is
+    still to be agreed; ``overdue`` those past their end date but still marked live."""
 
     today: datetime.date
-    horizons: dict[str, list[Contract]]
-    notice_reached: list[Contract]
-    to_be_agreed: list[Contract]
-    overdue: list[Contract]
+    horizons: dict[str, QuerySet[Contract]]
+    notice_reached: QuerySet[Contract]
+    to_be_agreed: QuerySet[Contract]
+    overdue: QuerySet[Contract]
+    counts: dict[str, int]
 
     @property
     def count(self) -> int:
         return (
-            sum(len(v) for v in self.horizons.values())
-            + len(self.to_be_agreed)
-            + len(self.overdue)
+            sum(self.counts[h] for h in self.horizons)
+            + self.counts["to_be_agreed"]
+            + self.counts["overdue"]
         )
 
 
 def expiring_contracts(
     *, contracts: QuerySet[Contract], today: datetime.date
 ) -> ExpiringContracts:
-    """Live contracts grouped by the nearest horizon they are within (``3m``, ``6m``,
-    ``12m`` by default); those whose notice date has passed; those whose end date is still to
-    be agreed; and those past their end date but still marked live. Three queries."""
-    months = warning_months()
-    horizons: dict[str, list[Contract]] = {f"{m}m": [] for m in sorted(months)}
-    notice: list[Contract] = []
-    base = contracts.filter(status__in=LIVE).select_related("supplier", "organisation", "owner")
-    furthest = months_before(today, -max(months)) if months else today
-    for contract in base.filter(
-        current_end_date__gte=today, current_end_date__lte=furthest
-    ).order_by("current_end_date", "reference"):
-        due = dict(horizons_due(contract, today=today))
-        for m in sorted(months):
-            if f"{m}m" in due:
-                horizons[f"{m}m"].append(contract)
-                break
-        if "notice" in due:
-            notice.append(contract)
-    to_be_agreed = list(
-        base.filter(end_date_to_be_agreed=True, current_end_date__isnull=True).order_by(
-            "organisation__name", "reference"
-        )
+    """The sections of the ending-soon view, filtered and counted in the database on the
+    stored current end date and last day to give notice (``horizon_cutoff`` turns each
+    horizon into an end-date bound). Counting is one query; each section costs one more
+    when it is read, for the rows read."""
+    base = contracts.filter(status__in=LIVE)
+    conditions: dict[str, Q] = {}
+    horizons = [f"{m}m" for m in sorted(warning_months())]
+    after = today - datetime.timedelta(days=1)  # ends from today on are not yet past
+    for m, key in zip(sorted(warning_months()), horizons, strict=True):
+        cutoff = horizon_cutoff(today, m)
+        conditions[key] = Q(current_end_date__gt=after, current_end_date__lte=cutoff)
+        after = max(after, cutoff)
+    conditions["notice_reached"] = Q(current_end_date__gte=today, notice_date__lte=today)
+    conditions["to_be_agreed"] = Q(end_date_to_be_agreed=True, current_end_date__isnull=True)
+    conditions["overdue"] = Q(current_end_date__lt=today)
+    counts = base.aggregate(
+        **{key: Count("pk", filter=condition) for key, condition in conditions.items()}
     )
-    overdue = list(base.filter(current_end_date__lt=today).order_by("current_end_date"))
-    return ExpiringContracts(today, horizons, notice, to_be_agreed, overdue)
+    rows = base.select_related("supplier", "organisation", "owner")
+    by_end = ("current_end_date", "reference", "pk")
+
+    def section(key: str, *order: str) -> QuerySet[Contract]:
+        return rows.filter(conditions[key]).order_by(*order)
+
+    return ExpiringContracts(
+        today=today,
+        horizons={key: section(key, *by_end) for key in horizons},
+        notice_reached=section("notice_reached", *by_end),
+        to_be_agreed=section("to_be_agreed", "organisation__name", "reference", "pk"),
+        overdue=section("overdue", *by_end),
+        counts={key: counts[key] or 0 for key in conditions},
+    )
 
 
 # -- OCDS ----------------------------------------------------------------------------------

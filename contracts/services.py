@@ -307,7 +307,8 @@ def _recompute_current(
     contract: Contract, changes: Sequence[ContractChange] | None = None
 ) -> None:
     """Current end date and value from the original terms and every change event (loaded
-    here unless the caller fetched them in bulk, in ``effective_on, id`` order)."""
+    here unless the caller fetched them in bulk, in ``effective_on, id`` order), and the
+    last day to give notice, so the ending-soon view and the warnings filter in SQL."""
     end = contract.end_date
     value = contract.value
     if changes is None:
@@ -319,6 +320,11 @@ def _recompute_current(
             value = (value or Decimal(0)) + change.value_change
     contract.current_end_date = end
     contract.current_value = value
+    contract.notice_date = (
+        end - datetime.timedelta(days=contract.notice_period_days)
+        if end is not None and contract.notice_period_days
+        else None
+    )
 
 
 def _contract_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -355,8 +361,7 @@ def create_contract(
     )
     _set_fields(contract, CONTRACT_FIELDS, values)
     _validate_contract(contract)
-    contract.current_end_date = contract.end_date
-    contract.current_value = contract.value
+    _recompute_current(contract, ())
     _clean(contract)
     contract.save()
     _audit(
@@ -741,7 +746,11 @@ def send_expiry_warnings(*, today: datetime.date) -> list[ExpiryWarning]:
         .prefetch_related("warnings")
     )
     limit = months_before(today, -(latest + 1))
-    candidates = candidates.filter(current_end_date__lt=limit)
+    # Within the furthest month horizon, or with the last day to give notice reached (a
+    # notice period can be longer than every month horizon).
+    candidates = candidates.filter(
+        models.Q(current_end_date__lt=limit) | models.Q(notice_date__lte=today)
+    )
     sent: list[ExpiryWarning] = []
     for contract in candidates:
         already = {
@@ -862,8 +871,7 @@ def stage_contract(
         contract = Contract(organisation=organisation)
         _set_fields(contract, CONTRACT_FIELDS, values)
         _validate_contract(contract)
-        contract.current_end_date = contract.end_date
-        contract.current_value = contract.value
+        _recompute_current(contract, ())
         _clean(contract, in_memory=True)
         changes = {k: [None, v] for k, v in _snapshot(contract, CONTRACT_FIELDS).items()}
         return Staged(contract, True, "contract.created", changes, organisation.pk)
@@ -942,7 +950,7 @@ def stage_cdc_activity(
 
 
 BULK_BATCH = 1000
-DERIVED = {Contract: ("current_end_date", "current_value")}
+DERIVED = {Contract: ("current_end_date", "current_value", "notice_date")}
 
 
 def _update_rows(model: type[models.Model], names: Sequence[str], objs: list) -> None:

@@ -156,6 +156,11 @@ FOI_DUE_SOON_WORKING_DAYS = int(os.environ.get("FOI_DUE_SOON_WORKING_DAYS", "5")
 FOI_S12_APPROPRIATE_LIMIT_HOURS = 18
 FOI_S12_WARNING_FRACTION = 0.8
 OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "ocds-xxxxxx")
+# Months before a contract's end date at which its owner is warned (the notice period is
+# always a horizon too), e.g. CONTRACTS_EXPIRY_WARNING_MONTHS=18,12,6,3.
+CONTRACTS_EXPIRY_WARNING_MONTHS = tuple(
+    int(m) for m in os.environ.get("CONTRACTS_EXPIRY_WARNING_MONTHS", "12,6,3").split(",") if m
+)
 
 LOGGING = {
     "version": 1,

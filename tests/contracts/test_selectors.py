@@ -4,6 +4,8 @@ import dataclasses
 import datetime
 from decimal import Decimal
 
+import pytest
+
 from contracts import selectors, services
 from contracts.models import Contract, PlannedProcurement
 from tests.factories import contracts as f
@@ -201,3 +203,111 @@ def test_cdcs_hosted_by_include_the_icb_area(organisation, other_organisation):
 
     assert [c.name for c in hosted] == ["In the ICB area CDC"]
     assert only_hosted == []
+
+
+# -- the ending-soon register ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("today", "months", "cutoff"),
+    [
+        # Hand-worked: the last end date whose warning day (the same day, N months earlier,
+        # or that month's last day when it has no such day) is on or before today.
+        (D(2026, 1, 15), 3, D(2026, 4, 15)),
+        (D(2026, 1, 15), 12, D(2027, 1, 15)),
+        # 31 May less three months is 28 Feb (there is no 31 Feb): reached on 28 Feb.
+        (D(2026, 2, 28), 3, D(2026, 5, 31)),
+        # 29 Feb 2028 less twelve months is 28 Feb 2027.
+        (D(2027, 2, 28), 12, D(2028, 2, 29)),
+        # 31 Mar less one month is 28 Feb, which is after 31 Jan: not reached.
+        (D(2026, 1, 31), 1, D(2026, 2, 28)),
+    ],
+)
+def test_horizon_cutoff_is_the_last_end_date_already_warned_about(today, months, cutoff):
+    assert selectors.horizon_cutoff(today, months) == cutoff
+
+
+def _refs(queryset):
+    return [c.reference for c in queryset]
+
+
+def test_expiring_contracts_sorts_each_contract_under_its_nearest_horizon(organisation):
+    today = D(2026, 1, 15)
+    f.contract(organisation=organisation, reference="TODAY", end_date=D(2026, 1, 15))
+    f.contract(organisation=organisation, reference="3M-EDGE", end_date=D(2026, 4, 15))
+    f.contract(organisation=organisation, reference="6M", end_date=D(2026, 4, 16))
+    f.contract(organisation=organisation, reference="12M-EDGE", end_date=D(2027, 1, 15))
+    f.contract(organisation=organisation, reference="LATER", end_date=D(2027, 1, 16))
+    f.contract(
+        organisation=organisation,
+        reference="ENDED-OK",
+        end_date=D(2025, 12, 31),
+        status=Contract.Status.TERMINATED,
+    )
+
+    result = selectors.expiring_contracts(
+        contracts=Contract.objects.filter(organisation=organisation), today=today
+    )
+
+    assert _refs(result.horizons["3m"]) == ["TODAY", "3M-EDGE"]
+    assert _refs(result.horizons["6m"]) == ["6M"]
+    assert _refs(result.horizons["12m"]) == ["12M-EDGE"]
+    assert _refs(result.overdue) == []
+    assert result.counts == {
+        "3m": 2,
+        "6m": 1,
+        "12m": 1,
+        "notice_reached": 0,
+        "to_be_agreed": 0,
+        "overdue": 0,
+    }
+    assert result.count == 4
+
+
+def test_notice_section_lists_contracts_whose_last_day_to_give_notice_has_come(organisation):
+    """A 180-day notice on a contract ending 31 Dec 2026 must be given by 4 Jul 2026 (hand
+    count: 31 Dec less 180 days); a 450-day notice on one ending 30 Jun 2027 by 6 Apr 2026,
+    outside every month horizon but still listed."""
+    f.contract(
+        organisation=organisation,
+        reference="NOTICE-180",
+        end_date=D(2026, 12, 31),
+        notice_period_days=180,
+    )
+    f.contract(
+        organisation=organisation,
+        reference="NOTICE-450",
+        end_date=D(2027, 6, 30),
+        notice_period_days=450,
+    )
+    contracts = Contract.objects.filter(organisation=organisation)
+
+    before = selectors.expiring_contracts(contracts=contracts, today=D(2026, 4, 5))
+    on_the_day = selectors.expiring_contracts(contracts=contracts, today=D(2026, 4, 6))
+    later = selectors.expiring_contracts(contracts=contracts, today=D(2026, 7, 4))
+
+    assert _refs(before.notice_reached) == []
+    assert _refs(on_the_day.notice_reached) == ["NOTICE-450"]
+    assert _refs(later.notice_reached) == ["NOTICE-180", "NOTICE-450"]
+    assert _refs(later.horizons["6m"]) == ["NOTICE-180"]
+
+
+def test_an_extension_moves_the_last_day_to_give_notice(organisation):
+    contract = f.contract(
+        organisation=organisation,
+        end_date=D(2026, 12, 31),
+        latest_end_date=D(2027, 12, 31),
+        notice_period_days=90,
+    )
+
+    services.record_contract_change(
+        contract,
+        kind="extension",
+        effective_on=D(2026, 6, 1),
+        new_end_date=D(2027, 12, 31),
+        reason="Option exercised",
+        by=None,
+    )
+
+    contract.refresh_from_db()
+    assert contract.notice_date == D(2027, 10, 2)  # 31 Dec 2027 less 90 days

@@ -100,3 +100,30 @@ def test_sending_is_audited_as_the_system(organisation):
     event = history_for(contract).get(action="contract.expiry_warning_sent")
     assert event.actor == "system"
     assert event.changes["horizons"] == [None, ["12m"]]
+
+
+def test_a_notice_period_longer_than_every_horizon_is_still_warned(organisation):
+    """A 15-month (456-day) notice on a contract ending 31 Jan 2028 must be given by
+    1 Nov 2026 (hand count), 15 months before the end: further out than the 12-month
+    horizon, so the job must not look only at contracts ending within a year."""
+    _contract(organisation, end_date=D(2028, 1, 31), notice_period_days=456)
+
+    tasks.send_expiry_warnings("2026-11-01")
+
+    assert [w.horizon for w in ExpiryWarning.objects.all()] == ["notice"]
+    assert len(mail.outbox) == 1
+    assert "the last day to give notice" in mail.outbox[0].body
+
+
+def test_horizons_are_configurable(organisation, settings):
+    """An organisation that wants 18 months' and 1 month's warning: 18 months before
+    31 Jan 2027 is 31 Jul 2025."""
+    settings.CONTRACTS_EXPIRY_WARNING_MONTHS = (1, 18)
+    _contract(organisation)
+
+    tasks.send_expiry_warnings("2025-07-30")
+    tasks.send_expiry_warnings("2025-07-31")
+    tasks.send_expiry_warnings("2026-01-31")  # 12 months: no longer a horizon
+
+    assert [w.horizon for w in ExpiryWarning.objects.all()] == ["18m"]
+    assert "18 months before it ends" in mail.outbox[0].body
