@@ -22,6 +22,7 @@ from metrics.io import (
     InputError,
     aggregate_records,
     format_column,
+    physical_lines,
     read_counts,
     read_population,
     write_csv,
@@ -163,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             run_aggregate(records=args.records, out=args.out, dropped=args.dropped, by=args.by)
     except InputError as err:
-        print(str(err), file=sys.stderr)
+        print(str(physical_lines(err)), file=sys.stderr)
         return 1
     except OSError as err:
         print(f"{err.filename}: {err.strerror}", file=sys.stderr)

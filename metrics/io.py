@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,6 +134,7 @@ def _read(
         return pacsv.read_csv(path, read_options=read, convert_options=convert)
     except pa.ArrowInvalid as err:
         if not numbers or "conversion error" not in str(err):
+            _raise_ragged(path, len(header))
             raise InputError(path, None, None, f"not a readable CSV file: {err}") from None
     # A number column held text: read it as text to say exactly where.
     convert = pacsv.ConvertOptions(
@@ -150,6 +152,57 @@ def _read(
                 row = int(bad[0])
                 raise InputError(path, _line(row), name, f"{col[row].as_py()!r} is not a number")
     raise InputError(path, None, None, "not a readable CSV file")  # pragma: no cover
+
+
+def _raise_ragged(path: Path, width: int) -> None:
+    """Name the first line whose number of fields differs from the header's (error path)."""
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        reader = csv.reader(f)
+        next(reader, None)
+        for record in reader:
+            if record and len(record) != width:
+                raise InputError(
+                    path,
+                    reader.line_num,
+                    None,
+                    f"{len(record)} field{'s' if len(record) != 1 else ''} "
+                    f"where the header has {width}",
+                )
+
+
+def physical_lines(err: InputError) -> InputError:
+    """The error with its line numbers counted as an editor counts them.
+
+    The fast reader skips empty lines, so the ``n``-th row it reads is on line ``n + 1``
+    only if no empty line comes before it. On the error path (never for a good file) the
+    file is scanned once to put back the skipped lines, in ``line`` and in the message.
+    """
+    lines = [n for n in (err.line, *map(int, re.findall(r"\bline (\d+)", err.message))) if n]
+    if not lines or max(lines) <= 1:
+        return err
+    try:
+        f = open(err.path, newline="", encoding="utf-8-sig")  # noqa: SIM115
+    except OSError:
+        return err
+    physical = {1: 1}
+    with f:
+        reader = csv.reader(f)
+        next(reader, None)
+        logical, last = 1, max(lines)
+        for record in reader:
+            if record:
+                logical += 1
+                physical[logical] = reader.line_num
+                if logical >= last:
+                    break
+    if all(physical.get(n, n) == n for n in lines):
+        return err
+
+    def fix(match: re.Match) -> str:
+        return f"line {physical.get(int(match.group(1)), int(match.group(1)))}"
+
+    line = physical.get(err.line, err.line) if err.line else err.line
+    return InputError(err.path, line, err.field, re.sub(r"\bline (\d+)", fix, err.message))
 
 
 def _null_rows(col: pa.ChunkedArray) -> npt.NDArray[np.bool_]:

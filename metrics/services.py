@@ -125,7 +125,7 @@ def _copy(source, target: Path) -> tuple[str, int]:
 
 def _input_error(err: io.InputError, directory: str) -> str:
     """The checker's message with the temporary directory taken out of file names."""
-    return str(err).replace(str(Path(directory)) + "/", "")
+    return str(io.physical_lines(err)).replace(str(Path(directory)) + "/", "")
 
 
 def _check_path(path: Path, *, kind: str, measure_column: str | None) -> dict[str, Any]:

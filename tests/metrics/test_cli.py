@@ -392,3 +392,39 @@ def test_aggregated_counts_feed_isr(tmp_path):
         ("A", "12"),
         ("B", "0"),
     ]
+
+
+def test_lines_are_counted_as_an_editor_counts_them_after_empty_lines(tmp_path):
+    """Empty lines are skipped when reading, but never when saying where an error is."""
+    population(tmp_path)
+    rows = [",".join(map(str, r)) for r in replace(good_rows(), 6, 4, "-3")]
+    # Empty lines before data line 3 and after it: the bad row (line 6 of a tidy file)
+    # is line 8 in the file; its duplicate of line 4 (now line 5) comes next.
+    text = ["area,sex,age_band,imd,count", *rows[:2], "", rows[2], "", *rows[3:]]
+    text.insert(9, rows[2])
+    (tmp_path / "observed.csv").write_text("\n".join(text) + "\n")
+    done = run(tmp_path, "isr", "--population", "population.csv", "--observed", "observed.csv",
+               "--out", "o.csv")  # fmt: skip
+    assert done.returncode == 1
+    assert (
+        done.stderr.strip()
+        == "observed.csv line 8, field count: '-3' is negative; a count cannot be"
+    )
+    text[7] = text[7].replace("-3", "5")
+    (tmp_path / "observed.csv").write_text("\n".join(text) + "\n")
+    done = run(tmp_path, "isr", "--population", "population.csv", "--observed", "observed.csv",
+               "--out", "o.csv")  # fmt: skip
+    assert done.stderr.strip() == (
+        "observed.csv line 10, field area,sex,age_band,imd: duplicate stratum, first given on line 5"
+    )
+
+
+def test_a_line_with_the_wrong_number_of_fields_is_named(tmp_path):
+    population(tmp_path)
+    rows = [",".join(map(str, r)) for r in good_rows()]
+    text = ["area,sex,age_band,imd,count", *rows[:3], "# a comment", *rows[3:]]
+    (tmp_path / "observed.csv").write_text("\n".join(text) + "\n")
+    done = run(tmp_path, "isr", "--population", "population.csv", "--observed", "observed.csv",
+               "--out", "o.csv")  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.strip() == "observed.csv line 5: 1 field where the header has 5"
