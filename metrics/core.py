@@ -139,6 +139,23 @@ def exact_upper(observed: npt.ArrayLike, /, *, confidence: float = 0.95) -> Floa
     return stats.chi2.ppf(1.0 - (1.0 - confidence) / 2.0, 2.0 * o + 2.0) / 2.0
 
 
+def wilson_limits(
+    numerator: npt.ArrayLike, /, *, denominator: npt.ArrayLike, confidence: float = 0.95
+) -> tuple[FloatArray, FloatArray]:
+    """Wilson score limits for a proportion x/n (PHEindicatormethods ``wilson_lower/upper``).
+
+    For shares rather than rates, e.g. the proportion of an area's records dropped for a
+    missing field: (2x + z**2 -+ z sqrt(z**2 + 4x(1 - x/n))) / (2(n + z**2)).
+    """
+    x = np.asarray(numerator, dtype=np.float64)
+    n = np.asarray(denominator, dtype=np.float64)
+    z = _z(confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        root = z * np.sqrt(z**2 + 4.0 * x * (1.0 - x / n))
+        scale = 2.0 * (n + z**2)
+        return (2.0 * x + z**2 - root) / scale, (2.0 * x + z**2 + root) / scale
+
+
 def poisson_limits(
     observed: npt.ArrayLike, /, *, confidence: float = 0.95
 ) -> tuple[FloatArray, FloatArray]:

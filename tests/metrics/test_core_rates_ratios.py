@@ -138,3 +138,39 @@ def test_uniform_rates_give_ratio_one_everywhere():
     assert result.ratio[0] == pytest.approx([1.0, 1.0, 1.0], rel=1e-12)
     national = counts.sum() / pop.sum() * 10_000
     assert result.rate[0] == pytest.approx([national] * 3, rel=1e-12)
+
+
+def national_by_sex(female_per_10000, male_per_10000, people_per_stratum):
+    """Equal populations, a sex effect only: the standardised rates are the given rates.
+
+    By hand: the reference (national rate by age x IMD) is the mean of the two rates, each
+    sex's expected count is its population times that mean, so O/E x national rate gives
+    back the sex's own rate.
+    """
+    pop = np.full(190, float(people_per_stratum))
+    rate = np.repeat([female_per_10000, male_per_10000], 95) / 10_000
+    return (pop * rate)[None], pop
+
+
+def test_rates_ratios_mark_the_annex_worked_example_with_the_annex_convention():
+    """Section 3.1: F 4,027 and M 3,202 per 10,000, ratio 0.80, Table 1 marks it ***."""
+    counts, pop = national_by_sex(4027.0, 3202.0, 10_000)
+    sex = core.rates_ratios(counts, population=pop)["sex"]
+    assert sex.std_rate[0] == pytest.approx([4027.0, 3202.0], rel=1e-12)
+    assert sex.rate_ratio[0, 1] == pytest.approx(3202.0 / 4027.0, rel=1e-12)
+    assert sex.chisq_rates[0, 1] == pytest.approx(825.0**2 / 7229.0, rel=1e-9)
+    assert core.significance_stars(sex.p_rates[0, 1]).item() == "***"
+
+
+def test_the_two_tests_part_on_large_numbers():
+    """1,000 v 1,010 per 10,000 in 950,000 people each: the rates differ by 1%.
+
+    Annex convention, by hand: 10**2 / 2010 = 0.0498, p = 0.82, no star. Counts test:
+    95,000 v 95,950 events with equal exposure, 950**2 / 190,950 = 4.726, p = 0.0297, *.
+    """
+    counts, pop = national_by_sex(1000.0, 1010.0, 10_000)
+    sex = core.rates_ratios(counts, population=pop)["sex"]
+    assert sex.chisq_rates[0, 1] == pytest.approx(100.0 / 2010.0, rel=1e-9)
+    assert sex.chisq_counts[0, 1] == pytest.approx(950.0**2 / 190_950.0, rel=1e-9)
+    assert core.significance_stars(sex.p_rates[0, 1]).item() == ""
+    assert core.significance_stars(sex.p_counts[0, 1]).item() == "*"

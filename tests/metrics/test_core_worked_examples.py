@@ -74,6 +74,36 @@ def test_byars_limits_match_phe(row):
     )
 
 
+WILSON_ROWS = [r for r in rows("phe_tests_byars_wilson.csv") if r["method"] == "Wilson"]
+
+
+@pytest.mark.parametrize(
+    "row",
+    WILSON_ROWS,
+    ids=[f"PHEindicatormethods-wilson-{r['x']}-{r['n']}-{r['confidence']}" for r in WILSON_ROWS],
+)
+def test_wilson_limits_match_phe(row):
+    lower, upper = core.wilson_limits(
+        float(row["x"]), denominator=float(row["n"]), confidence=float(row["confidence"])
+    )
+    assert float(lower) == pytest.approx(float(row["lower"]), rel=RTOL)
+    assert float(upper) == pytest.approx(float(row["upper"]), rel=RTOL)
+
+
+def test_every_worked_example_row_is_used():
+    """Each row of every file in the shared worked examples feeds one of the tests above."""
+    used = {
+        "phe_tests_rate.csv": len(RATE_ROWS),
+        "phe_tests_byars_wilson.csv": len(BYARS_ROWS) + len(WILSON_ROWS),
+        "phe_tests_isr_expected.csv": len(ISR_ROWS),
+        "phe_tests_dsr_expected.csv": len(DSR_ROWS),
+    }
+    for name, count in used.items():
+        assert count == len(rows(name)), name
+    assert {r["dataset"] for r in ISR_ROWS} == {"multiarea", "zero_pop"}
+    assert {r["dataset"] for r in DSR_ROWS} == {"esp2013", "esp1976"}
+
+
 def isr_inputs(dataset):
     data = [r for r in rows("phe_tests_isr_inputs.csv") if r["dataset"] == dataset]
     areas = sorted({r["area"] for r in data})
