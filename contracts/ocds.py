@@ -10,9 +10,14 @@ contract's life, as OCDS asks (releases are immutable notices, not a current sta
 - ``{ocid}-spend``: actual spend per financial year as implementation transactions
   (``implementation``), dated at the close of each year (31 March).
 
-The OCID is ``{prefix}-{ODS code}-{contract id}``, the prefix registered with the Open
-Contracting Partnership (``settings.OCDS_PREFIX``). Codes come from the closed codelists
-(releaseTag, contractStatus, partyRole, method) copied into ``contracts/schema``.
+The OCID is ``{prefix}-{ODS code}-{register reference}``, the prefix registered with the
+Open Contracting Partnership (``settings.OCDS_PREFIX``). Identifiers are built only from what
+the register already publishes (ODS code, the commissioner's own reference, the spend line's
+reference, the order of changes), never from database ids: a sequential id would tell a
+reader how many rows, public or not, the register holds, and would change on a reload. The
+reference is percent-encoded, so distinct references give distinct OCIDs. Codes come from the
+closed codelists (releaseTag, contractStatus, partyRole, method) copied into
+``contracts/schema``.
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ from __future__ import annotations
 import csv
 import datetime
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
 RELEASE_SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"
@@ -77,6 +84,27 @@ def _prune(value: Any) -> Any:
     return value
 
 
+def identifier_part(text: str) -> str:
+    """A register reference as part of an OCDS identifier: letters, digits and ``-._~``
+    kept, anything else percent-encoded (``DGFT/INS 1`` -> ``DGFT%2FINS%201``), so it is
+    safe in a URL and two references never give the same identifier."""
+    return quote(text.strip(), safe="")
+
+
+def supplier_party_id(name: str, companies_house_number: str = "") -> str:
+    """``GB-COH-{number}`` when the supplier's Companies House number is known, else one
+    made from its name: stable across exports and unique within a release (whose only
+    other party is the buyer, ``GB-NHS-...``)."""
+    if companies_house_number:
+        return f"GB-COH-{companies_house_number}"
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return f"supplier-{slug or identifier_part(name)}"
+
+
+def ocid_for(*, prefix: str, ods_code: str, reference: str) -> str:
+    return f"{prefix}-{ods_code}-{identifier_part(reference)}"
+
+
 def _party(party: dict[str, Any], roles: list[str], scheme: str) -> dict[str, Any]:
     identifier = None
     if scheme == "GB-NHS":
@@ -113,7 +141,7 @@ def _period(start, end, max_extent) -> dict[str, Any]:
 def contract_releases(record: dict[str, Any], *, prefix: str) -> list[dict[str, Any]]:
     """Every release of one contract, oldest first."""
     buyer, supplier = record["buyer"], record["supplier"]
-    ocid = f"{prefix}-{buyer['ods_code']}-{record['id']}"
+    ocid = ocid_for(prefix=prefix, ods_code=buyer["ods_code"], reference=record["reference"])
     parties = [
         _party(buyer, ["buyer", "procuringEntity"], "GB-NHS"),
         _party(supplier, ["supplier"], "GB-COH"),
@@ -210,7 +238,7 @@ def contract_releases(record: dict[str, Any], *, prefix: str) -> list[dict[str, 
     if record["spend"]:
         transactions = [
             {
-                "id": f"{ocid}-spend-{s['financial_year'].replace('/', '-')}-{s['id']}",
+                "id": f"{ocid}-spend-{identifier_part(s['reference'])}",
                 "source": None,
                 "date": ocds_datetime(financial_year_end(s["financial_year"])),
                 "value": money(s["amount"]),

@@ -545,11 +545,7 @@ def _party_from_org(org) -> dict[str, Any]:
 
 def _party_from_supplier(supplier) -> dict[str, Any]:
     return {
-        "id": (
-            f"GB-COH-{supplier.companies_house_number}"
-            if supplier.companies_house_number
-            else f"supplier-{supplier.pk}"
-        ),
+        "id": ocds.supplier_party_id(supplier.name, supplier.companies_house_number),
         "name": supplier.name,
         "legal_name": supplier.legal_name,
         "companies_house_number": supplier.companies_house_number,
@@ -574,7 +570,6 @@ def ocds_contract_records(*, organisation=None, public_only: bool = True) -> lis
         show_value = c.value_is_public or not public_only
         records.append(
             {
-                "id": c.pk,
                 "reference": c.reference,
                 "title": c.title,
                 "scope": c.scope,
@@ -596,7 +591,6 @@ def ocds_contract_records(*, organisation=None, public_only: bool = True) -> lis
                 "supplier": _party_from_supplier(c.supplier),
                 "changes": [
                     {
-                        "id": ch.pk,
                         "kind": ch.kind,
                         "kind_label": ch.get_kind_display(),
                         "effective_on": ch.effective_on,
@@ -608,7 +602,7 @@ def ocds_contract_records(*, organisation=None, public_only: bool = True) -> lis
                 ],
                 "spend": [
                     {
-                        "id": s.pk,
+                        "reference": s.reference,
                         "financial_year": s.financial_year,
                         "amount": s.amount,
                         "basis": s.basis,

@@ -3,6 +3,7 @@
 import csv
 import datetime
 import json
+import re
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -88,7 +89,7 @@ def test_one_release_per_contract_change_under_the_configured_prefix(register, s
 
     releases = selectors.ocds_release_package()["releases"]
 
-    ocid = f"ocds-abc123-QNC-{register.pk}"
+    ocid = "ocds-abc123-QNC-SSOT-IS-MRI"
     assert [r["ocid"] for r in releases] == [ocid] * 4
     assert [r["tag"] for r in releases] == [
         ["award", "contract"],
@@ -177,3 +178,72 @@ def test_export_ocds_command_refuses_an_unknown_organisation(db):
 
     with pytest.raises(CommandError, match="ZZZ"):
         call_command("export_ocds", "--organisation", "ZZZ", stdout=StringIO())
+
+
+def test_identifiers_come_from_the_register_not_the_database(organisation, settings):
+    """A sequential database id in an OCID would tell readers how many contracts, public or
+    not, the register holds. The OCID is the prefix, ODS code and the commissioner's own
+    reference; nothing in the package is a row id."""
+    settings.OCDS_PREFIX = "ocds-abc123"
+    for n in range(7):
+        f.contract(organisation=organisation, reference=f"PRIVATE-{n}", is_public=False)
+    contract = f.contract(
+        organisation=organisation,
+        reference="DGFT/INS 7",
+        supplier=f.supplier(name="18 Week Support"),
+        is_public=True,
+    )
+    services.record_spend(
+        organisation=organisation,
+        contract=contract,
+        financial_year="2024/25",
+        amount=Decimal("1000.00"),
+        kind="independent_sector",
+        source="ledger",
+        reference="LEDGER-2024-25-0042",
+        by=None,
+    )
+
+    package = selectors.ocds_release_package()
+
+    [award, spend] = package["releases"]
+    assert award["ocid"] == "ocds-abc123-QNC-DGFT%2FINS%207"
+    assert award["parties"][1]["id"] == "supplier-18-week-support"
+    [transaction] = spend["contracts"][0]["implementation"]["transactions"]
+    assert transaction["id"] == "ocds-abc123-QNC-DGFT%2FINS%207-spend-LEDGER-2024-25-0042"
+    ids = re.findall(r'"(?:id|ocid)": "([^"]*)"', json.dumps(package))
+    assert not any(re.search(rf"-{contract.pk}(\b|-)", i) for i in ids)
+
+
+def test_identifiers_are_the_same_in_every_export(register):
+    first = selectors.ocds_release_package()
+    f.contract(organisation=register.organisation, reference="LATER", is_public=True)
+
+    second = selectors.ocds_release_package()
+
+    def ids(package):
+        return [(r["ocid"], r["id"]) for r in package["releases"]]
+
+    assert set(ids(first)) < set(ids(second))
+
+
+SHARED_OCDS = Path(__file__).resolve().parents[2].parent / "shared" / "ocds-1.1.5"
+
+
+@pytest.mark.skipif(not SHARED_OCDS.is_dir(), reason="../shared/ocds-1.1.5 not present")
+def test_each_release_validates_against_the_shared_dereferenced_schema(register):
+    """An outside check: the standard's own dereferenced release schema, draft 4, from
+    ../shared/ocds-1.1.5, rather than the copies the product ships."""
+    import jsonschema
+
+    schema = json.loads((SHARED_OCDS / "dereferenced-release-schema.json").read_text())
+    validator = jsonschema.Draft4Validator(
+        schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER
+    )
+
+    releases = selectors.ocds_release_package()["releases"]
+
+    errors = [e.message for r in releases for e in validator.iter_errors(r)]
+    assert errors == []
+    for name in ("release-schema.json", "release-package-schema.json"):
+        assert (SCHEMA / name).read_bytes() == (SHARED_OCDS / name).read_bytes()
