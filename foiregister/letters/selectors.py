@@ -157,12 +157,6 @@ def draft_state(letter: Letter) -> DraftState:
         problems.append("a fees notice needs the fee")
     if letter.kind == Letter.Kind.REVIEW_OUTCOME and not letter.review_decision:
         problems.append("say whether the review upheld or overturned the response")
-    if (
-        letter.kind == Letter.Kind.REFUSAL_NOTICE
-        and letter.pit_estimate_on
-        and letter.pit_estimate_on <= register_selectors.local_today()
-    ):
-        problems.append("the public interest decision date must be after the date of the letter")
     if letter.kind == Letter.Kind.CLARIFICATION and not letter.body.strip():
         problems.append("say what needs clarifying")
     return DraftState(letter, content, data_hash(content), states, problems)

@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from foiregister import services as register_services
-from foiregister.letters import services
 from foiregister.letters.models import AnswerBlock, Letter
 from tests.factories import letters as f
 from tests.factories.foiregister import log_request
@@ -110,20 +109,6 @@ def test_officer_issues_a_refusal_notice_with_a_pit_estimate_from_the_admin(
     text = " ".join(pdf_text(letter.documents.get(variant="public").data).split())
     assert "section 17" in text and f"{estimate.day} {estimate:%B %Y}" in text
     assert request.events.get(kind="pit_extension").target_on == estimate
-
-
-def test_a_pit_estimate_already_past_stops_approval_not_issue(organisation, foi_officer, foi_lead):
-    """The lead must not approve a refusal notice the register will refuse to issue: the
-    estimate of the public interest decision has to be after the letter's date."""
-    request = f.answered_request(organisation=organisation, officer=foi_officer)
-    letter = services.draft_letter(
-        request=request,
-        kind="refusal_notice",
-        by=foi_officer,
-        pit_estimate_on=register_services.selectors.local_today(),
-    )
-    with pytest.raises(services.LetterError, match="public interest decision"):
-        services.approve_letter(letter=letter, by=foi_lead)
 
 
 def test_officer_issues_a_response_then_a_review_outcome_from_the_admin(
