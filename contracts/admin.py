@@ -266,7 +266,18 @@ class ContractAdmin(ScopedMixin, admin.ModelAdmin):
             "Procurement",
             {"fields": ("procurement_route", "notice_references", "predecessor", "cdc")},
         ),
-        ("Register", {"fields": ("owner", "is_public", "created_at", "updated_at")}),
+        (
+            "Register",
+            {
+                "fields": (
+                    "owner",
+                    "is_public",
+                    "reasons_are_public",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+        ),
     )
 
     def get_readonly_fields(self, request, obj=None):

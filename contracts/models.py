@@ -258,7 +258,16 @@ class Contract(models.Model):
         default=False, help_text="Shown on the public register and in the OCDS export."
     )
     value_is_public = models.BooleanField(
-        default=True, help_text="Untick to withhold the value (e.g. FOIA s.43(2))."
+        default=True,
+        help_text="Disclosed by default, as FOIA presumes; untick to withhold the value, its "
+        "changes and the spend against it (e.g. FOIA s.43(2)).",
+    )
+    reasons_are_public = models.BooleanField(
+        "publish reasons",
+        default=False,
+        help_text="Tick to publish the reason an end date is to be agreed and the reasons for "
+        "extensions, variations and terminations (OCDS export). Free text: read it for names "
+        "and commercially sensitive detail first.",
     )
     # Stored by services from the change events, so lists filter in the database.
     current_end_date = models.DateField(null=True, editable=False, db_index=True)

@@ -148,7 +148,9 @@ def contract_releases(record: dict[str, Any], *, prefix: str) -> list[dict[str, 
     ]
     description = record["scope"]
     if record.get("end_date_to_be_agreed"):
-        description = f"{description}\nEnd date to be agreed: {record['end_date_reason']}".strip()
+        reason = record["end_date_reason"]
+        tba = f"End date to be agreed: {reason}" if reason else "End date to be agreed."
+        description = f"{description}\n{tba}".strip()
     tender = {
         "id": f"{ocid}-tender",
         "title": record["title"],

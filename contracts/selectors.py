@@ -556,7 +556,10 @@ def _party_from_supplier(supplier) -> dict[str, Any]:
 
 
 def ocds_contract_records(*, organisation=None, public_only: bool = True) -> list[dict]:
-    """The register as plain dicts for the pure OCDS mapping."""
+    """The register as plain dicts for the pure OCDS mapping. With ``public_only``, only
+    what the commissioner marked public leaves: public contracts; their value, value
+    changes and spend only if ``value_is_public``; the free-text reasons (end date to be
+    agreed, each change) only if ``reasons_are_public``. The internal ``source`` never."""
     qs = Contract.objects.select_related("organisation", "supplier").prefetch_related(
         "changes", "spend"
     )
@@ -568,6 +571,7 @@ def ocds_contract_records(*, organisation=None, public_only: bool = True) -> lis
     records = []
     for c in qs.order_by("organisation__ods_code", "reference"):
         show_value = c.value_is_public or not public_only
+        show_reasons = c.reasons_are_public or not public_only
         records.append(
             {
                 "reference": c.reference,
@@ -580,7 +584,7 @@ def ocds_contract_records(*, organisation=None, public_only: bool = True) -> lis
                 "start_date": c.start_date,
                 "end_date": c.end_date,
                 "end_date_to_be_agreed": c.end_date_to_be_agreed,
-                "end_date_reason": c.end_date_reason,
+                "end_date_reason": c.end_date_reason if show_reasons else "",
                 "latest_end_date": c.latest_end_date,
                 "procurement_route": c.procurement_route,
                 "procurement_route_label": c.get_procurement_route_display(),
@@ -596,7 +600,7 @@ def ocds_contract_records(*, organisation=None, public_only: bool = True) -> lis
                         "effective_on": ch.effective_on,
                         "new_end_date": ch.new_end_date,
                         "value_change": ch.value_change if show_value else None,
-                        "reason": ch.reason,
+                        "reason": ch.reason if show_reasons else "",
                     }
                     for ch in c.changes.all()
                 ],
@@ -606,7 +610,6 @@ def ocds_contract_records(*, organisation=None, public_only: bool = True) -> lis
                         "financial_year": s.financial_year,
                         "amount": s.amount,
                         "basis": s.basis,
-                        "source": s.source,
                     }
                     for s in c.spend.all()
                     if s.amount is not None

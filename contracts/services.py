@@ -70,6 +70,7 @@ CONTRACT_FIELDS = (
     "owner",
     "is_public",
     "value_is_public",
+    "reasons_are_public",
 )
 SPEND_FIELDS = (
     "contract",

@@ -35,6 +35,7 @@ def register(organisation, commissioner):
         is_public=True,
         procurement_route="psr_da_c",
         latest_end_date=D(2028, 1, 31),
+        reasons_are_public=True,
         by=commissioner,
     )
     services.record_contract_change(
@@ -247,3 +248,63 @@ def test_each_release_validates_against_the_shared_dereferenced_schema(register)
     assert errors == []
     for name in ("release-schema.json", "release-package-schema.json"):
         assert (SCHEMA / name).read_bytes() == (SHARED_OCDS / name).read_bytes()
+
+
+def _contract_with_reasons(organisation, **fields):
+    contract = f.contract(
+        organisation=organisation,
+        is_public=True,
+        end_date=None,
+        end_date_to_be_agreed=True,
+        end_date_reason="Awaiting legal advice on the supplier's reporting backlog",
+        **fields,
+    )
+    services.record_contract_change(
+        contract,
+        kind="variation",
+        effective_on=D(2025, 10, 1),
+        value_change=Decimal("-5000.00"),
+        reason="Service credits for missed turnaround times",
+        by=None,
+    )
+    return contract
+
+
+def test_a_new_contract_discloses_its_value_but_not_its_reasons(organisation):
+    """Defaults: FOIA presumes disclosure, so a public contract's value is shown unless
+    the commissioner withholds it (s.43(2)); free-text reasons can name people or
+    disputes, so they are published only once a commissioner has read and ticked them."""
+    contract = f.contract(organisation=organisation)
+
+    assert contract.is_public is False
+    assert contract.value_is_public is True
+    assert contract.reasons_are_public is False
+
+
+def test_reasons_not_marked_public_stay_out_of_the_public_export(organisation):
+    _contract_with_reasons(organisation)
+
+    package = selectors.ocds_release_package()
+
+    text = json.dumps(package)
+    assert "legal advice" not in text and "Service credits" not in text
+    assert "End date to be agreed." in package["releases"][0]["contracts"][0]["description"]
+    assert ocds.validation_errors(package) == []
+
+
+def test_reasons_marked_public_are_exported(organisation):
+    _contract_with_reasons(organisation, reasons_are_public=True)
+
+    releases = selectors.ocds_release_package()["releases"]
+
+    assert "legal advice" in releases[0]["contracts"][0]["description"]
+    [amendment] = releases[1]["contracts"][0]["amendments"]
+    assert amendment["rationale"] == "Service credits for missed turnaround times"
+
+
+def test_the_commissioners_own_export_keeps_every_reason(organisation):
+    _contract_with_reasons(organisation)
+
+    package = selectors.ocds_release_package(public_only=False)
+
+    assert "Service credits" in json.dumps(package)
