@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import IntegrityError, connection, transaction
 from pypdf import PdfReader
 
 from foiregister.letters import selectors, services
@@ -139,6 +140,32 @@ def test_issued_letter_refuses_every_change(issued, foi_officer):
     with pytest.raises(LetterImmutable):
         LetterDocument.objects.filter(letter=issued).delete()
     assert Letter.objects.get(pk=issued.pk).body == ""
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE letters_letter SET body = 'Changed' WHERE id = %s",
+        "UPDATE letters_letter SET content = '{}' WHERE id = %s",
+        "DELETE FROM letters_letter WHERE id = %s",
+        "UPDATE letters_letterdocument SET sha256 = 'x' WHERE letter_id = %s",
+        "DELETE FROM letters_letterdocument WHERE letter_id = %s",
+    ],
+)
+def test_the_database_refuses_raw_changes_to_an_issued_letter(issued, sql):
+    """Past the models and querysets (a shell, a data migration, raw SQL) the database's
+    own trigger keeps what the requester was sent."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [issued.pk])
+    assert Letter.objects.get(pk=issued.pk).body == ""
+    assert issued.documents.count() == 2
+
+
+def test_the_database_lets_the_email_date_be_recorded_after_issue(issued):
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE letters_letter SET emailed_at = now() WHERE id = %s", [issued.pk])
+    assert Letter.objects.get(pk=issued.pk).emailed_at is not None
 
 
 def test_register_change_after_issue_leaves_the_letter_and_flags_a_correction(
