@@ -34,6 +34,11 @@ def _blocks(question, wanted: list[tuple[str, dict[str, Any]]], by) -> None:
     services.review_blocks(blocks=question.live_blocks.all(), by=by)
 
 
+def _answer(question, text: str, kind: str, by) -> None:
+    if (question.answer, question.answer_kind) != (text, kind):
+        services.set_answer(question=question, by=by, answer=text, answer_kind=kind)
+
+
 def _issue_response(request: Request, *, by, issued_on: datetime.date) -> Letter:
     letter = (
         Letter.objects.filter(request=request, kind=Letter.Kind.RESPONSE)
@@ -56,9 +61,9 @@ def load_staffordshire(*, by) -> Letter | None:
     request = Request.objects.filter(reference=STAFFS_REFERENCE).first()
     if request is None or _already_issued(request):
         return None
-    contracts_question = request.questions.get(number=3)
+    questions = {q.number: q for q in request.questions.all()}
     _blocks(
-        contracts_question,
+        questions[3],
         [
             (
                 "independent_sector_contracts",
@@ -67,6 +72,19 @@ def load_staffordshire(*, by) -> Letter | None:
         ],
         by,
     )
+    # The seed letter's CDC answers come from the CDC register, hosted CDCs only: over
+    # the three months and six months before the request.
+    cdc_periods = {6: ("2025-06-01", "2025-08-31"), 8: ("2025-03-01", "2025-08-31")}
+    for number, (start, end) in cdc_periods.items():
+        _answer(questions[number], "", "provided", by)
+        _blocks(
+            questions[number],
+            [("cdcs_hosted", {"start": start, "end": end, "area": "hosted"})],
+            by,
+        )
+    # The standard wording says it; the officer's line would only repeat it.
+    for number in (4, 5, 7):
+        _answer(questions[number], "", questions[number].answer_kind, by)
     return _issue_response(request, by=by, issued_on=STAFFS_ISSUED_ON)
 
 
@@ -88,8 +106,7 @@ def load_dudley(*, by) -> Letter | None:
          [("live_insourcing_contracts", {"on": "2025-07-22"})]),
     ]  # fmt: skip
     for question, text, blocks in answers:
-        if (question.answer, question.answer_kind) != (text, "provided"):
-            services.set_answer(question=question, by=by, answer=text, answer_kind="provided")
+        _answer(question, text, "provided", by)
         _blocks(question, blocks, by)
     return _issue_response(request, by=by, issued_on=DUDLEY_ISSUED_ON)
 

@@ -39,7 +39,7 @@ DEFAULTS = {
         "We are not obliged to comply with this request because section 14 of the Act "
         "applies to it."
     ),
-    "no_plans": "{organisation} has no current plans of this kind.",
+    "no_plans": "{organisation} has no current plans to do so.",
 }
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")

@@ -154,6 +154,23 @@ def test_independent_sector_contracts_list_like_the_staffordshire_letter(organis
     assert "dermatology" not in html
 
 
+def test_a_scope_ending_in_a_full_stop_still_reads_as_one_sentence(organisation):
+    cf.contract(
+        organisation=organisation,
+        supplier_obj=cf.supplier(name="Diagnostic Healthcare Ltd"),
+        title="MRI",
+        scope="Provision of MRI services for residents.",
+        categories=["mri"],
+        payment_basis=TARIFF,
+        value=Decimal("0"),
+        end_date=datetime.date(2027, 1, 31),
+    )
+    _, html = _render_block(
+        organisation, "independent_sector_contracts", {"active_on": "2025-11-14"}
+    )
+    assert "Provision of MRI services for residents, contract value is zero" in html
+
+
 def test_withheld_contract_value_is_not_printed(organisation):
     cf.contract(
         organisation=organisation, title="MRI", value=Decimal("123456.00"), value_is_public=False
@@ -226,6 +243,25 @@ def test_insourcing_spend_and_providers_like_the_dudley_letter(other_organisatio
     assert "MRI: provided by Cobalt" in html and "Neurology: provided by 18 Week Support" in html
 
 
+def test_a_specialty_with_two_providers_names_both_on_one_line(other_organisation):
+    """The Dudley letter lists each specialty's insourcing providers."""
+    _dudley(other_organisation)
+    contract_services.record_spend(
+        organisation=other_organisation,
+        financial_year="2024/25",
+        amount=Decimal("1000.00"),
+        kind=Contract.Kind.INSOURCING,
+        source="ledger",
+        by=None,
+        supplier=cf.supplier(name="MediServices", kind=Supplier.Kind.INSOURCING),
+        category="neurology",
+    )
+    _, html = _render_block(
+        other_organisation, "insourcing_providers_by_specialty", {"financial_year": "2024/25"}
+    )
+    assert "Neurology: provided by 18 Week Support and MediServices" in html
+
+
 def test_live_insourcing_contracts_show_end_dates_and_to_be_agreed(other_organisation):
     _dudley(other_organisation)
     data, html = _render_block(
@@ -237,7 +273,11 @@ def test_live_insourcing_contracts_show_end_dates_and_to_be_agreed(other_organis
         "MediServices",
     ]
     assert "CT &amp; MRI Service: ends 31 July 2028" in html
-    assert "end date to be agreed (PSR Direct Award C under way" in html
+    assert (
+        "EMG &amp; NCS Reporting (Neurophysiology): end date to be agreed. PSR Direct Award C "
+        "under way; service requirements under review."
+    ) in html
+    assert "Neurology Outpatients: ends 31 March 2026." in html  # not "Neurology: Neurology"
 
 
 def test_no_cdc_and_no_plans_give_the_standard_answers(organisation):

@@ -40,3 +40,36 @@ def percent(value, places: int = 0) -> str:
     if value in (None, ""):
         return ""
     return f"{float(value) * 100:.{int(places)}f}%"
+
+
+@register.filter
+def clause(value) -> str:
+    """Text to sit inside a sentence: no trailing full stop or spaces, so a register scope
+    ending 'residents.' reads '..., residents, contract value ...' and not 'residents.,'."""
+    return str(value or "").strip().rstrip(".;,").rstrip()
+
+
+@register.filter
+def sentence(value) -> str:
+    """Text as a sentence of its own: capital first letter, one closing full stop."""
+    text = clause(value)
+    if not text:
+        return ""
+    return text[0].upper() + text[1:] + "."
+
+
+@register.filter
+def and_list(values) -> str:
+    """['A', 'B', 'C'] -> 'A, B and C', as a letter lists names."""
+    items = [str(v) for v in values or [] if str(v).strip()]
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+@register.filter
+def unmentioned(labels, text) -> list[str]:
+    """The labels ``text`` does not already name (case-insensitive), so a contract titled
+    'Neurology outpatients' is not printed as 'Neurology: Neurology outpatients'."""
+    lowered = str(text or "").lower()
+    return [label for label in labels or [] if str(label).lower() not in lowered]
