@@ -273,6 +273,7 @@ class ContractAdmin(ScopedMixin, admin.ModelAdmin):
                     "owner",
                     "is_public",
                     "reasons_are_public",
+                    "source",
                     "created_at",
                     "updated_at",
                 )

@@ -9,7 +9,8 @@ spend 2024/25 of GBP 3,091,519) and the West Midlands Imaging Network Current Op
 (seed 004: 15 Trusts in 6 ICBs with sites, 2022/23 activity, staff and scanners; 13 CDCs by
 location).
 
-Invented, and labelled so on every row (``data_note`` / ``source``): each CDC's host Trust
+Each contract names the document it comes from in ``source`` (kept out of its scope, which
+letters quote). Invented, and labelled so on every row (``data_note`` / ``source``): each CDC's host Trust
 and ICB where the document gives only the place, its delivery model, equipment, hours and
 monthly activity; register references; contract start dates are left blank where the
 letters give none. Idempotent: every write is an upsert through the services.
@@ -241,7 +242,8 @@ def _staffordshire(ssot, by) -> None:
             categories=[category],
             end_date=end,
             owner=by,
-            scope=f"{title} for Staffordshire and Stoke-on-Trent residents. Source: {SEED_000}.",
+            scope=f"{title} for Staffordshire and Stoke-on-Trent residents.",
+            source=SEED_000,
             is_public=True,
         )
 
@@ -260,6 +262,9 @@ def _dudley(dudley, by) -> None:
         payment_basis=Contract.PaymentBasis.COST_PER_CASE,
         owner=by,
         is_public=True,
+        # The Trust's published letter gives the reason the end dates are to be agreed.
+        reasons_are_public=True,
+        source=SEED_002,
     )
     _contract(
         dudley,

@@ -185,9 +185,11 @@ def _int(row: dict, column: str, *, required: bool = False) -> int | None:
     return int(number)
 
 
-def _bool(row: dict, column: str) -> bool:
+def _bool(row: dict, column: str, *, default: bool = False) -> bool:
     text = _text(row, column).lower()
-    if text in ("", "0", "no", "n", "false"):
+    if not text:
+        return default
+    if text in ("0", "no", "n", "false"):
         return False
     if text in ("1", "yes", "y", "true"):
         return True
@@ -255,6 +257,9 @@ CONTRACT_COLUMNS = (
     "notice_references",
     "status",
     "is_public",
+    "value_is_public",
+    "reasons_are_public",
+    "source",
 )
 SPEND_COLUMNS = (
     "reference",
@@ -337,16 +342,24 @@ def parse_contract(row: dict, line: int, ctx: Context) -> dict[str, Any]:
         "notice_references": _text(row, "notice_references"),
         "status": _choice(row, "status", Contract.Status, default=Contract.Status.ACTIVE),
         "is_public": _bool(row, "is_public"),
+        "value_is_public": _bool(row, "value_is_public", default=True),
+        "reasons_are_public": _bool(row, "reasons_are_public"),
+        "source": _text(row, "source", max_length=300),
     }
-    if fields["start_date"] and fields["end_date"] and fields["end_date"] < fields["start_date"]:
+    # A column the file does not have leaves that field as it is (a new contract takes the
+    # default): a narrower file must not wipe what was entered in the admin, such as a
+    # value withheld under s.43(2). ``row`` holds exactly the file's columns.
+    fields = {k: v for k, v in fields.items() if k == "supplier_name" or k in row}
+    start, end = fields.get("start_date"), fields.get("end_date")
+    if start and end and end < start:
         raise BadValue("end_date", row.get("end_date"), "is before start_date")
-    if fields["end_date_to_be_agreed"] and not fields["end_date_reason"]:
+    if fields.get("end_date_to_be_agreed") and not fields.get("end_date_reason"):
         raise BadValue(
             "end_date_reason",
             row.get("end_date_reason"),
             "is required when the end date is to be agreed",
         )
-    if fields["payment_basis"] == Contract.PaymentBasis.ACTIVITY_AT_TARIFF and fields["value"]:
+    if fields["payment_basis"] == Contract.PaymentBasis.ACTIVITY_AT_TARIFF and fields.get("value"):
         raise BadValue("value", row.get("value"), "must be zero when paid on activity at tariff")
     return fields
 

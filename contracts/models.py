@@ -269,6 +269,12 @@ class Contract(models.Model):
         "extensions, variations and terminations (OCDS export). Free text: read it for names "
         "and commercially sensitive detail first.",
     )
+    source = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where this entry comes from, e.g. the signed contract or a published FOI "
+        "response. Kept for the register's users; never published.",
+    )
     # Stored by services from the change events, so lists filter in the database.
     current_end_date = models.DateField(null=True, editable=False, db_index=True)
     current_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, editable=False)

@@ -71,6 +71,7 @@ CONTRACT_FIELDS = (
     "is_public",
     "value_is_public",
     "reasons_are_public",
+    "source",
 )
 SPEND_FIELDS = (
     "contract",

@@ -73,3 +73,21 @@ def test_loading_twice_changes_nothing(loaded, commissioner):
         CdcActivity.objects.count(),
         AuditEvent.objects.count(),
     ) == counts
+
+
+def test_demo_scopes_read_as_a_letter_quotes_them_and_keep_their_source_apart(loaded):
+    """A letter quotes the scope ("Provision of MRI services for Staffordshire and
+    Stoke-on-Trent residents"), so where the entry comes from is kept in ``source``."""
+    contracts = Contract.objects.filter(organisation=loaded["QNC"]).order_by("reference")
+
+    assert [c.scope for c in contracts] == [
+        "Provision of MRI services for Staffordshire and Stoke-on-Trent residents.",
+        "Provision of Non-Obstetric Ultrasound for Staffordshire and Stoke-on-Trent residents.",
+        "Provision of Non-Obstetric Ultrasound for Staffordshire and Stoke-on-Trent residents.",
+    ]
+    assert all("FOI/0925/1434" in c.source for c in contracts)
+    assert not Contract.objects.filter(scope__icontains="source").exists()
+    assert all(
+        "FOI-072025-0001782" in c.source
+        for c in Contract.objects.filter(organisation=loaded["RNA"])
+    )

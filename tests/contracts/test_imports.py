@@ -433,3 +433,52 @@ def test_a_derived_spend_reference_equal_to_another_rows_is_reported(organisatio
         "spend.csv line 3, column reference: '2024/25/actual/Health Now/ct' repeats line 2"
     ]
     assert not ContractSpend.objects.exists() and not Supplier.objects.exists()
+
+
+def test_publication_flags_and_source_are_imported(organisation):
+    content = (
+        "reference,supplier,title,kind,payment_basis,value,is_public,value_is_public,"
+        "reasons_are_public,source\n"
+        "W-1,Cobalt,CT and MRI,insourcing,annual,250000,yes,no,yes,Signed contract 2024\n"
+        "W-2,Cobalt,Endoscopy,insourcing,annual,90000,yes,,,\n"
+    )
+
+    _commit(content, organisation)
+
+    withheld, shown = Contract.objects.order_by("reference")
+    assert (withheld.is_public, withheld.value_is_public, withheld.reasons_are_public) == (
+        True,
+        False,
+        True,
+    )
+    assert withheld.source == "Signed contract 2024"
+    # Blank cells take the defaults: value disclosed, reasons not published.
+    assert (shown.value_is_public, shown.reasons_are_public) == (True, False)
+
+
+def test_a_narrower_file_leaves_the_columns_it_lacks_as_they_were(organisation, commissioner):
+    """Re-importing end dates from a short file must not undo what the commissioner set in
+    the admin: a withheld value, the scope, a termination."""
+    contract = f.contract(
+        organisation=organisation,
+        reference="W-1",
+        supplier=f.supplier(name="Cobalt"),
+        kind="insourcing",
+        scope="CT and MRI lists at weekends",
+        is_public=True,
+        value_is_public=False,
+        status=Contract.Status.TERMINATED,
+    )
+    content = (
+        "reference,supplier,title,kind,payment_basis,end_date\n"
+        "W-1,Cobalt,Provision of MRI services,insourcing,annual,2027-03-31\n"
+    )
+
+    result = _commit(content, organisation, by=commissioner)
+
+    contract.refresh_from_db()
+    assert result.updated == 1
+    assert contract.end_date == D(2027, 3, 31)
+    assert contract.scope == "CT and MRI lists at weekends"
+    assert (contract.is_public, contract.value_is_public) == (True, False)
+    assert contract.status == Contract.Status.TERMINATED
