@@ -452,14 +452,21 @@ def request_clock(
     review_window = review_due = None
     calendar = uk
     if responded:
-        review_window = add_working_days(
-            responded, REVIEW_REQUEST_WINDOW_WORKING_DAYS, calendar=calendar
+        window = count_working_days(
+            responded, REVIEW_REQUEST_WINDOW_WORKING_DAYS, calendar=calendar, clock="review_window"
         )
+        workings.append(window)
+        review_window = window.due
     review_requested = max((s.on for s in steps if s.kind == "review_requested"), default=None)
     if review_requested:
-        review_due = add_working_days(
-            review_requested, INTERNAL_REVIEW_WORKING_DAYS, calendar=calendar
+        review = count_working_days(
+            review_requested,
+            INTERNAL_REVIEW_WORKING_DAYS,
+            calendar=calendar,
+            clock="internal_review",
         )
+        workings.append(review)
+        review_due = review.due
     return RequestClock(
         clock_started_on=start,
         statutory_due_on=statutory,

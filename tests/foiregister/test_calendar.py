@@ -100,6 +100,16 @@ SAR_CASES = [
     # 30 Oct 2026 -> Mon 30 Nov, St Andrew's Day: Scotland only, so a working day for SAR
     # (England and Wales bank holidays only).
     (D(2026, 10, 30), D(2026, 11, 30), "scotland-only-day-does-not-move-sar"),
+    # 31 Mar 2026 -> no 31 April, so Thu 30 Apr 2026 (a working day).
+    (D(2026, 3, 31), D(2026, 4, 30), "month-end-31-march-to-30-april"),
+    # 31 Dec 2026 -> 31 Jan 2027, a Sunday -> Mon 1 Feb 2027.
+    (D(2026, 12, 31), D(2027, 2, 1), "year-end-month-end-on-a-sunday"),
+    # 30 Jan 2027 -> no 30 Feb, so Sun 28 Feb 2027 -> Mon 1 Mar 2027.
+    (D(2027, 1, 30), D(2027, 3, 1), "30-january-to-february-end-then-weekend"),
+    # Received on leap day Tue 29 Feb 2028 -> Wed 29 Mar 2028.
+    (D(2028, 2, 29), D(2028, 3, 29), "received-on-leap-day"),
+    # Received Sat 3 Oct 2026: receipt is day 1 whatever the day -> Tue 3 Nov 2026.
+    (D(2026, 10, 3), D(2026, 11, 3), "received-on-a-saturday"),
 ]
 
 
@@ -110,9 +120,58 @@ def test_sar_due_date(received, expected):
     assert due_date(received, "sar") == expected
 
 
-def test_unknown_clock_is_refused_naming_it():
-    with pytest.raises(ValueError, match="'fortnight'"):
-        due_date(D(2026, 11, 2), "fortnight")
+@pytest.mark.parametrize("clock", ["fortnight", "FOI", "eir", "review_window", ""])
+def test_unknown_clock_is_refused_naming_it(clock):
+    with pytest.raises(ValueError, match=f"'{clock}'"):
+        due_date(D(2026, 11, 2), clock)
+
+
+def test_review_request_window_across_st_patricks_day_and_easter():
+    """Response Mon 1 Mar 2027: 2-5 Mar days 1-4, 8-12 5-9, 15-16 10-11, (Wed 17 Mar St
+    Patrick's Day, NI), 18-19 12-13, 22-25 14-17, (Good Friday 26, Easter Monday 29 Mar),
+    30 Mar-2 Apr 18-21, 5-9 Apr 22-26, 12-16 27-31, 19-23 32-36, 26-29 Apr 37-40."""
+    assert calendar.review_request_deadline(D(2027, 3, 1)) == D(2027, 4, 29)
+
+
+def test_sar_extension_is_three_calendar_months_with_the_month_end_rule():
+    # 31 Jan 2026 + 3 months: no 31 April, so Thu 30 Apr 2026.
+    clock = request_clock("sar", D(2026, 1, 31), [TimelineStep("sar_extension", D(2026, 2, 9))])
+    assert clock.statutory_due_on == D(2026, 3, 2)
+    assert clock.extended_due_on == D(2026, 4, 30)
+    assert clock.due_on == D(2026, 4, 30)
+
+
+def test_pit_extension_after_clarification_counts_from_the_clarification():
+    """Clarification received Mon 9 Nov 2026: day 20 Tue 8 Dec (see below); 9-11 Dec 21-23,
+    14-18 24-28, 21-24 29-32, (25, 28 Dec), 29-31 Dec 33-35, (1 Jan; Mon 4 Jan, Scotland's
+    2 January substitute), 5-8 Jan 36-39, Mon 11 Jan 2027 day 40."""
+    clock = request_clock(
+        "foi",
+        D(2026, 11, 2),
+        [
+            TimelineStep("clarification_sought", D(2026, 11, 4)),
+            TimelineStep("clarification_received", D(2026, 11, 9)),
+            TimelineStep("pit_extension", D(2026, 12, 1), D(2026, 12, 31)),
+        ],
+    )
+    assert clock.statutory_due_on == D(2026, 12, 8)
+    assert clock.due_on == D(2027, 1, 11)
+
+
+def test_fee_pause_before_a_clarification_no_longer_counts_after_the_restart():
+    """The clock restarts from the clarification; a fees notice paid before it is history.
+    Restart Mon 9 Nov 2026 -> Tue 8 Dec 2026, as with no fee at all."""
+    clock = request_clock(
+        "foi",
+        D(2026, 11, 2),
+        [
+            TimelineStep("fees_notice", D(2026, 11, 3)),
+            TimelineStep("fee_paid", D(2026, 11, 4)),
+            TimelineStep("clarification_sought", D(2026, 11, 5)),
+            TimelineStep("clarification_received", D(2026, 11, 9)),
+        ],
+    )
+    assert clock.due_on == D(2026, 12, 8)
 
 
 def test_a_timestamp_is_refused_because_receipt_is_a_date():
