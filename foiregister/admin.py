@@ -257,6 +257,13 @@ class RecordEventForm(forms.Form):
 
 class StatusForm(forms.Form):
     to = forms.ChoiceField(label="New status", choices=Request.Status.choices)
+    on = forms.DateField(
+        label="Date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When it happened, for a status that is also an event on the timeline "
+        "(e.g. responded, awaiting clarification). Default: today.",
+    )
     note = forms.CharField(required=False)
 
 
@@ -638,13 +645,16 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
         obj = self._get_for_change(request, object_id)
         allowed = services.ALLOWED_TRANSITIONS[obj.status]
         form = StatusForm(request.POST or None)
-        form.fields["to"].choices = [(k, v) for k, v in Request.Status.choices if k in allowed]
+        # A public interest extension needs the estimate given: it is recorded as an event.
+        form.fields["to"].choices = [
+            (k, v) for k, v in Request.Status.choices if k in allowed and k != "pit_extended"
+        ]
         return self._service_form_page(
             request,
             obj,
             form,
             act=lambda data: services.change_status(
-                request=obj, to=data["to"], by=request.user, note=data["note"]
+                request=obj, to=data["to"], by=request.user, note=data["note"], on=data["on"]
             ),
             done="Status changed.",
             title=f"Change the status of {obj.reference}",
@@ -884,13 +894,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        orgs = [
-            str(pk) for pk in selectors.organisations_of(request.user).values_list("pk", flat=True)
-        ]
-        return qs.filter(organisation_id__in=orgs)
+        return selectors.audit_events_visible_to(request.user)
 
     def has_add_permission(self, request):
         return False

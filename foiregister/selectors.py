@@ -7,11 +7,11 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from . import calendar
-from .models import Organisation, ProclaimedHoliday, Request, TimeEntry
+from .models import AuditEvent, Organisation, ProclaimedHoliday, Request, TimeEntry
 
 FOI_OFFICER = "FOI officer"
 FOI_LEAD = "FOI lead"
@@ -66,6 +66,27 @@ def requests_visible_to(user) -> QuerySet[Request]:
     return Request.objects.filter(organisation__members=user)
 
 
+# Audit rows about requests, their requesters, letters and disclosure entries: only FOI
+# officers and leads read them, as only they read the requests (a requester's name is the
+# object of a "requester.created" row).
+REQUEST_SIDE_AUDIT_PREFIXES = ("foiregister.", "letters.", "disclosure.")
+
+
+def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
+    """The audit history a user may read: their organisations' rows, and of those the
+    request side only for FOI officers and leads (commissioners see the registers')."""
+    if not user.is_authenticated:
+        return AuditEvent.objects.none()
+    if user.is_superuser:
+        return AuditEvent.objects.all()
+    orgs = [str(pk) for pk in organisations_of(user).values_list("pk", flat=True)]
+    qs = AuditEvent.objects.filter(organisation_id__in=orgs)
+    if not (user_has_role(user, FOI_OFFICER) or user_has_role(user, FOI_LEAD)):
+        for prefix in REQUEST_SIDE_AUDIT_PREFIXES:
+            qs = qs.exclude(object_type__startswith=prefix)
+    return qs
+
+
 def can_see_requester(user, request: Request) -> bool:
     """Requesters are private: only officers of the request's organisation see them."""
     return requests_visible_to(user).filter(pk=request.pk).exists()
@@ -73,6 +94,17 @@ def can_see_requester(user, request: Request) -> bool:
 
 def open_requests() -> QuerySet[Request]:
     return Request.objects.filter(status__in=Request.OPEN_STATUSES)
+
+
+def requests_with_running_clocks(*, today: datetime.date) -> QuerySet[Request]:
+    """Every request with a date still to come that a new holiday could move: the open ones,
+    and answered ones whose requester may still ask for a review (40 working days) or whose
+    internal review is not yet due."""
+    return Request.objects.filter(
+        Q(status__in=Request.OPEN_STATUSES)
+        | Q(review_window_closes_on__gte=today)
+        | Q(review_due_on__gte=today)
+    )
 
 
 def overdue_requests(*, today: datetime.date) -> QuerySet[Request]:

@@ -507,11 +507,60 @@ def _check_transition(request: Request, to: str) -> None:
         )
 
 
+# The event a status change stands for, so the timeline (and so the clock) never disagrees
+# with the status: "awaiting clarification" stops the clock, "responded" opens the review
+# window, and so on.
+STATUS_EVENT: dict[str, str] = {
+    S.ACKNOWLEDGED: E.ACKNOWLEDGED,
+    S.AWAITING_CLARIFICATION: E.CLARIFICATION_SOUGHT,
+    S.AWAITING_FEE: E.FEES_NOTICE,
+    S.RESPONDED: E.RESPONSE_SENT,
+    S.WITHDRAWN: E.WITHDRAWN,
+    S.LAPSED: E.LAPSED,
+    S.CLOSED: E.CLOSED,
+}
+# Back to work from a stopped clock: the clarification or the fee has arrived.
+RESUME_EVENT: dict[str, str] = {
+    S.AWAITING_CLARIFICATION: E.CLARIFICATION_RECEIVED,
+    S.AWAITING_FEE: E.FEE_PAID,
+}
+
+
 @transaction.atomic
-def change_status(*, request: Request, to: str, by: Any, note: str = "") -> Request:
-    """Move a request along its workflow (e.g. in progress, in approval) where no event does."""
+def change_status(
+    *,
+    request: Request,
+    to: str,
+    by: Any,
+    note: str = "",
+    on: datetime.date | None = None,
+) -> Request:
+    """Move a request along its workflow.
+
+    A status that an event implies (responded, awaiting clarification, withdrawn...) is
+    recorded as that event, dated ``on`` (default today), so the stored due dates follow:
+    setting "responded" by hand must still open the requester's review window, and
+    "awaiting clarification" must still stop the clock. A public interest extension needs
+    the estimate given to the requester, so it is refused here: record it as an event.
+    """
     request = Request.objects.select_for_update().get(pk=request.pk)
     _check_transition(request, to)
+    if to == S.PIT_EXTENDED:
+        raise TransitionError(
+            "record the public interest extension as an event, with the estimate of the "
+            "decision date given to the requester",
+            field="to",
+        )
+    kind = RESUME_EVENT.get(request.status) if to == S.IN_PROGRESS else STATUS_EVENT.get(to)
+    if kind is not None:
+        record_timeline_event(
+            request=request,
+            kind=kind,
+            occurred_on=on or selectors.local_today(),
+            by=by,
+            details=note,
+        )
+        return Request.objects.get(pk=request.pk)
     before = request.status
     request.status = to
     request.save(update_fields=["status", "updated_at"])
@@ -574,8 +623,9 @@ def recompute_due_dates(
     reason: str = "",
     progress: Callable[[int, int, int], None] | None = None,
 ) -> int:
-    """Recompute the stored dates of every open request (or those given) and audit each
-    change. Run when the holiday table changes: other tools leave in-flight deadlines wrong
+    """Recompute the stored dates of every request with a running clock (open, or answered
+    with its review window or internal review still running), or of those given, and audit
+    each change. Run when the holiday table changes: other tools leave in-flight deadlines wrong
     when a holiday is proclaimed late. Returns how many requests changed.
 
     Works in chunks of 2,000 requests, each in its own transaction, so progress can be
@@ -587,7 +637,11 @@ def recompute_due_dates(
     england_and_wales = calendar.WorkingDayCalendar(
         extra_holidays=extra, nations=calendar.ENGLAND_AND_WALES
     )
-    qs = requests if requests is not None else selectors.open_requests()
+    qs = (
+        requests
+        if requests is not None
+        else selectors.requests_with_running_clocks(today=selectors.local_today())
+    )
     ids = list(qs.order_by("pk").values_list("pk", flat=True))
     actor_id, actor = (str(by.pk), by.get_username()) if by else ("", "system")
     changed = 0
@@ -665,7 +719,7 @@ def run_deadline_recomputation(*, recomputation_id: int) -> DeadlineRecomputatio
     if job.status == DeadlineRecomputation.Status.DONE:
         return job
     job.status = DeadlineRecomputation.Status.RUNNING
-    job.total = selectors.open_requests().count()
+    job.total = selectors.requests_with_running_clocks(today=selectors.local_today()).count()
     job.save(update_fields=["status", "total"])
 
     def progress(done: int, total: int, changed: int) -> None:
@@ -826,6 +880,61 @@ def record_contribution(
     return contribution
 
 
+CONTRIBUTION_FIELDS = ("asked_on", "internal_due_on", "status", "answer", "answered_on")
+
+
+@transaction.atomic
+def update_contribution(
+    *,
+    contribution: Contribution,
+    by: Any,
+    questions: Iterable[Question] | None = None,
+    **fields: Any,
+) -> Contribution:
+    """Change a department's contribution (its deadline, status, answer or questions); every
+    change is audited with its old and new value, on the request's history."""
+    unknown = set(fields) - set(CONTRIBUTION_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"cannot change {', '.join(sorted(unknown))}", field=None)
+    contribution = Contribution.objects.select_related("request", "department").get(
+        pk=contribution.pk
+    )
+    before = audit.snapshot(contribution, CONTRIBUTION_FIELDS)
+    before["questions"] = sorted(contribution.questions.values_list("number", flat=True))
+    for name, value in fields.items():
+        setattr(contribution, name, value)
+    if contribution.internal_due_on is None:
+        raise ValidationFailed("give the department's deadline", field="internal_due_on")
+    if contribution.status != Contribution.Status.ASKED and contribution.answered_on is None:
+        contribution.answered_on = selectors.local_today()
+    if contribution.answered_on and contribution.answered_on < contribution.asked_on:
+        raise ValidationFailed(
+            f"answered on {contribution.answered_on:%d %b %Y}, before the department was "
+            f"asked ({contribution.asked_on:%d %b %Y})",
+            field="answered_on",
+        )
+    contribution.save()
+    after = audit.snapshot(contribution, CONTRIBUTION_FIELDS)
+    if questions is not None:
+        questions = list(questions)
+        if any(q.request_id != contribution.request_id for q in questions):
+            raise ValidationFailed("a question belongs to another request", field="questions")
+        contribution.questions.set(questions)
+        after["questions"] = sorted(q.number for q in questions)
+    else:
+        after["questions"] = before["questions"]
+    changes = audit.diff(before, after)
+    if changes:
+        audit.record_event(
+            action="contribution.changed",
+            obj=contribution.request,
+            by=by,
+            organisation_id=contribution.request.organisation_id,
+            changes={"department": contribution.department.name, **changes},
+        )
+    return contribution
+
+
 @transaction.atomic
 def log_time(
     *,
@@ -851,8 +960,9 @@ def log_time(
     return entry
 
 
-@transaction.atomic
-def link_requests(*, request: Request, other: Request, kind: str, by: Any) -> RequestLink:
+def validate_link(*, request: Request, other: Request) -> None:
+    """The checks ``link_requests`` makes, also used by the admin's inline so the officer
+    sees the reason on the field."""
     if request.pk == other.pk:
         raise ValidationFailed("a request cannot be linked to itself", field="to_request")
     if (
@@ -862,6 +972,11 @@ def link_requests(*, request: Request, other: Request, kind: str, by: Any) -> Re
         raise ValidationFailed(
             f"{request.reference} and {other.reference} are already linked", field="to_request"
         )
+
+
+@transaction.atomic
+def link_requests(*, request: Request, other: Request, kind: str, by: Any) -> RequestLink:
+    validate_link(request=request, other=other)
     link = RequestLink.objects.create(from_request=request, to_request=other, kind=kind)
     for obj in (request, other):
         audit.record_event(

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from foiregister import services
+from foiregister import selectors, services
 from foiregister.exceptions import TimelineError, TransitionError, ValidationFailed
 from foiregister.models import AuditEvent, Question, Request
 from tests.factories.foiregister import (
@@ -229,18 +229,18 @@ def test_review_decision_must_say_upheld_or_overturned(foi_officer):
 
 def test_adding_a_proclaimed_holiday_recomputes_open_requests_and_audits_it(foi_officer):
     open_request = log_request(received_on=D(2026, 11, 2), by=foi_officer)
-    answered = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    withdrawn = log_request(received_on=D(2026, 11, 2), by=foi_officer)
     services.record_timeline_event(
-        request=answered, kind="response_sent", occurred_on=D(2026, 11, 10), by=foi_officer
+        request=withdrawn, kind="withdrawn", occurred_on=D(2026, 11, 10), by=foi_officer
     )
     _, changed = services.add_proclaimed_holiday(
         date=D(2026, 11, 27), name="Proclaimed day", by=foi_officer
     )
     open_request.refresh_from_db()
-    answered.refresh_from_db()
+    withdrawn.refresh_from_db()
     assert changed == 1
     assert open_request.due_on == D(2026, 12, 2)
-    assert answered.due_on == D(2026, 12, 1)
+    assert withdrawn.due_on == D(2026, 12, 1)
     assert AuditEvent.objects.filter(
         action="request.dates_recomputed", object_id=str(open_request.pk)
     ).exists()
@@ -344,3 +344,86 @@ def test_recomputation_reports_progress_per_chunk(foi_officer, monkeypatch):
     job = services.queue_deadline_recomputation(reason="again", by=foi_officer)
     job = services.run_deadline_recomputation(recomputation_id=job.pk)
     assert (job.status, job.total, job.changed) == (DeadlineRecomputation.Status.DONE, 5, 0)
+
+
+def test_holiday_moves_the_review_window_of_an_answered_request(foi_officer):
+    """The requester's 40 working days to ask for a review are an in-flight deadline too.
+    Responded Tue 10 Nov 2026: 11-13 Nov days 1-3, 16-20 4-8, 23-26 9-12, 27 Nov 13,
+    (30 Nov St Andrew's), 1-4 Dec 14-17, 7-11 18-22, 14-18 23-27, 21-24 28-31, (25, 28 Dec),
+    29-31 Dec 32-34, (1 Jan; Mon 4 Jan, Scotland's 2 January substitute), 5-8 Jan 35-38,
+    Mon 11 Jan 39, Tue 12 Jan 2027 day 40. With 27 Nov proclaimed, day 40 is Wed 13 Jan."""
+    today = D(2026, 11, 23)
+    answered = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    services.record_timeline_event(
+        request=answered, kind="response_sent", occurred_on=D(2026, 11, 10), by=foi_officer
+    )
+    answered.refresh_from_db()
+    assert answered.review_window_closes_on == D(2027, 1, 12)
+    services.add_proclaimed_holiday(
+        date=D(2026, 11, 27), name="Proclaimed day", by=foi_officer, recompute=False
+    )
+    changed = services.recompute_due_dates(
+        requests=selectors.requests_with_running_clocks(today=today)
+    )
+    answered.refresh_from_db()
+    assert changed == 1
+    assert answered.review_window_closes_on == D(2027, 1, 13)
+
+
+def test_status_responded_set_by_hand_records_the_response_and_opens_the_review_window(
+    foi_officer,
+):
+    """Setting "responded" on the status page is the response being sent: the timeline,
+    the stored response date and the requester's review window follow."""
+    request = log_request(received_on=D(2026, 10, 1), by=foi_officer)
+    services.change_status(
+        request=request, to=Request.Status.RESPONDED, on=D(2026, 11, 2), by=foi_officer
+    )
+    request.refresh_from_db()
+    assert request.status == Request.Status.RESPONDED
+    assert request.responded_on == D(2026, 11, 2)
+    assert request.review_window_closes_on == D(2026, 12, 31)
+    assert request.events.get().kind == "response_sent"
+
+
+def test_status_awaiting_clarification_set_by_hand_stops_the_clock(foi_officer):
+    request = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    services.change_status(
+        request=request,
+        to=Request.Status.AWAITING_CLARIFICATION,
+        on=D(2026, 11, 4),
+        by=foi_officer,
+    )
+    request.refresh_from_db()
+    assert request.due_on is None
+    services.change_status(
+        request=request, to=Request.Status.IN_PROGRESS, on=D(2026, 11, 9), by=foi_officer
+    )
+    request.refresh_from_db()
+    # As test_clarification_restarts_the_stored_due_date: restarted Mon 9 Nov, due Tue 8 Dec.
+    assert request.due_on == D(2026, 12, 8)
+    assert [e.kind for e in request.events.all()] == [
+        "clarification_sought",
+        "clarification_received",
+    ]
+
+
+def test_status_pit_extended_needs_the_estimate_so_it_is_refused_on_the_status_page(
+    foi_officer,
+):
+    request = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    with pytest.raises(TransitionError) as exc:
+        services.change_status(request=request, to=Request.Status.PIT_EXTENDED, by=foi_officer)
+    assert exc.value.field == "to"
+    request.refresh_from_db()
+    assert request.status == Request.Status.RECEIVED
+
+
+def test_status_in_approval_is_a_plain_audited_step(foi_officer):
+    request = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    services.change_status(request=request, to=Request.Status.IN_APPROVAL, by=foi_officer)
+    request.refresh_from_db()
+    assert request.status == Request.Status.IN_APPROVAL
+    assert not request.events.exists()
+    row = AuditEvent.objects.get(action="request.status")
+    assert row.changes["status"] == ["received", "in_approval"]
