@@ -180,8 +180,33 @@ class EventInline(NoDeleteMixin, admin.TabularInline):
         return False
 
 
+def _new_filled_forms(formset):
+    """The inline rows an officer filled in and did not mark for deletion."""
+    for form in formset.forms:
+        if not form.has_changed() or not hasattr(form, "cleaned_data"):
+            continue
+        if formset.can_delete and formset._should_delete_form(form):
+            continue
+        yield form
+
+
+class ContributionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        parent = self.instance
+        for form in _new_filled_forms(self):
+            if form.instance.pk is None and not form.cleaned_data.get("internal_due_on"):
+                if parent.pk is None or not (parent.due_on or parent.statutory_due_on):
+                    form.add_error(
+                        "internal_due_on",
+                        "the request has no due date while a fee is awaited: give the "
+                        "department's deadline",
+                    )
+
+
 class ContributionInline(NoDeleteMixin, admin.TabularInline):
     model = Contribution
+    formset = ContributionFormSet
     extra = 0
     fields = [
         "department",
@@ -203,7 +228,7 @@ class ContributionInline(NoDeleteMixin, admin.TabularInline):
             and obj.internal_due_on
             and obj.internal_due_on < selectors.local_today()
         ):
-            return format_html('<strong class="foi-late">Late</strong>')
+            return format_html('<strong class="foi-late">{}</strong>', "Late")
         return ""
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -220,17 +245,66 @@ class ContributionInline(NoDeleteMixin, admin.TabularInline):
 
 
 class TimeEntryInline(NoDeleteMixin, admin.TabularInline):
+    """Time is logged, not edited: a row once saved is read-only (log a correction)."""
+
     model = TimeEntry
     extra = 0
     fields = ["person", "worked_on", "activity", "hours"]
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "person":
+            from django.contrib.auth import get_user_model
+
+            users = get_user_model().objects.filter(is_active=True)
+            if not request.user.is_superuser:
+                users = users.filter(organisations__in=selectors.organisations_of(request.user))
+            kwargs["queryset"] = users.distinct().order_by("username")
+            kwargs.setdefault("initial", request.user.pk)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class LinkFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in _new_filled_forms(self):
+            other = form.cleaned_data.get("to_request")
+            if form.instance.pk is not None or other is None:
+                continue
+            if other.pk in seen:
+                form.add_error("to_request", f"{other.reference} is listed twice")
+                continue
+            seen.add(other.pk)
+            if self.instance.pk is None:
+                continue
+            try:
+                services.validate_link(request=self.instance, other=other)
+            except FoiRegisterError as exc:
+                form.add_error("to_request", exc.message)
+
 
 class LinkInline(NoDeleteMixin, admin.TabularInline):
+    """Links are added here and shown on both requests; a saved link is read-only."""
+
     model = RequestLink
+    formset = LinkFormSet
     fk_name = "from_request"
     extra = 0
     verbose_name = "linked request"
     autocomplete_fields = ["to_request"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # The autocomplete searches the officer's requests only; the field must accept only
+        # those too, or a hand-made POST could link (and reveal) another body's request.
+        if db_field.name == "to_request":
+            kwargs["queryset"] = selectors.requests_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 # -- requests -----------------------------------------------------------------------------
@@ -299,7 +373,15 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
         "status",
         "assignee",
     ]
-    list_filter = ["status", DeadlineFilter, "assignee", "organisation", "regime"]
+    # "Related only": the choices come from the officer's own requests, so the filters list
+    # neither another body's staff nor the organisations the officer does not belong to.
+    list_filter = [
+        "status",
+        DeadlineFilter,
+        ("assignee", admin.RelatedOnlyFieldListFilter),
+        ("organisation", admin.RelatedOnlyFieldListFilter),
+        "regime",
+    ]
     search_fields = ["reference", "title", "body", "questions__text"]
     list_select_related = ["assignee"]
     list_per_page = 50
@@ -372,6 +454,18 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
         _local.calendar = None
         return super().changelist_view(request, extra_context)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """The request, its questions and every inline row are saved in one transaction. If
+        a service refuses any part, the transaction is rolled back (nothing half-saved) and
+        the officer is told which field and why; the forms' own checks catch most of these
+        first, with the error on the row."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except FoiRegisterError as exc:
+            where = f"{exc.field.replace('_', ' ')}: " if exc.field else ""
+            messages.error(request, f"Nothing was saved. {where}{exc.message}.")
+            return redirect(request.get_full_path())
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         _local.calendar = None
         extra_context = extra_context or {}
@@ -434,36 +528,55 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
 
     @admin.display(description="how the dates were worked out")
     def how_worked_out(self, obj):
+        """Each clock, step by step: day 0, day 1, every non-working day skipped with its
+        name (weekends included), every fee pause, and the clarification that restarted it."""
         if obj.pk is None:
             return ""
         clock = services.clock_for(obj)
+        received = selectors.date_of_receipt(obj.received_at)
+        titles = {
+            "foi": "FOI: 20 working days (s.10(1))",
+            "eir": "EIR: 20 working days (reg 5(2))",
+            "pit_extension": "Public interest extension: 40th working day (s.10(3))",
+            "eir_extended": "EIR extension: 40 working days (reg 7(1))",
+            "sar": "Subject access: one calendar month (UK GDPR Art 12(3))",
+            "review_window": "Requester's window to ask for an internal review: 40 working "
+            "days from the response (s.45 Code para 5.4)",
+            "internal_review": "Internal review: 20 working days from the request for review "
+            "(s.45 Code Part 5)",
+        }
+        starts = {
+            "review_window": "Response sent (day 0)",
+            "internal_review": "Internal review requested (day 0)",
+        }
         parts = []
         for working in clock.workings:
-            items = [f"Date of receipt (day 0): {working.date_of_receipt:%a %d %b %Y}"]
+            if working.clock in starts:
+                first = starts[working.clock]
+            elif working.clock == "sar":
+                first = "Date of receipt (day 1 for a subject access request)"
+            elif working.date_of_receipt != received:
+                first = "Clarification received: the new date of receipt (day 0)"
+            else:
+                first = "Date of receipt (day 0)"
+            items = [f"{first}: {working.date_of_receipt:%a %d %b %Y}"]
             if working.day_one:
                 items.append(f"Day 1: {working.day_one:%a %d %b %Y}")
+            weekends = [s.day for s in working.skipped if s.reason in ("Saturday", "Sunday")]
+            if weekends:
+                items.append("Weekends skipped: " + ", ".join(f"{d:%a %d %b}" for d in weekends))
             items += [
                 f"Skipped {s.day:%a %d %b %Y}: {s.reason}"
                 for s in working.skipped
                 if s.reason not in ("Saturday", "Sunday")
             ]
-            weekends = sum(1 for s in working.skipped if s.reason in ("Saturday", "Sunday"))
-            if weekends:
-                items.append(f"{weekends} weekend days skipped")
             items += working.notes
             if working.due:
                 items.append(f"Due: {working.due:%a %d %b %Y}")
-            title = {
-                "foi": "FOI: 20 working days (s.10(1))",
-                "eir": "EIR: 20 working days (reg 5(2))",
-                "pit_extension": "Public interest extension: 40th working day (s.10(3))",
-                "eir_extended": "EIR extension: 40 working days (reg 7(1))",
-                "sar": "Subject access: one calendar month (UK GDPR Art 12(3))",
-            }.get(working.clock, working.clock)
             parts.append(
                 format_html(
                     "<p><strong>{}</strong></p><ul>{}</ul>",
-                    title,
+                    titles.get(working.clock, working.clock),
                     format_html_join("", "<li>{}</li>", ((i,) for i in items)),
                 )
             )
@@ -662,39 +775,38 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
 
     # Writes go through services, so they are validated and audited.
     def save_model(self, request, obj, form, change):
-        try:
-            if change:
-                fields = {
+        """A service refusal (FoiRegisterError) propagates to ``changeform_view``, which
+        rolls back the whole save and shows the reason."""
+        if change:
+            fields = {
+                f: form.cleaned_data[f]
+                for f in form.changed_data
+                if f in services.REQUEST_EDITABLE_FIELDS
+            }
+            if fields:
+                stored = Request.objects.get(pk=obj.pk)
+                services.update_request(request=stored, by=request.user, **fields)
+                obj.__dict__.update(stored.__dict__)
+        else:
+            created = services.log_request(
+                by=request.user,
+                **{
                     f: form.cleaned_data[f]
-                    for f in form.changed_data
-                    if f in services.REQUEST_EDITABLE_FIELDS
-                }
-                if fields:
-                    stored = Request.objects.get(pk=obj.pk)
-                    services.update_request(request=stored, by=request.user, **fields)
-                    obj.__dict__.update(stored.__dict__)
-            else:
-                created = services.log_request(
-                    by=request.user,
-                    **{
-                        f: form.cleaned_data[f]
-                        for f in (
-                            "organisation",
-                            "requester",
-                            "regime",
-                            "received_at",
-                            "channel",
-                            "title",
-                            "body",
-                            "topic",
-                            "assignee",
-                        )
-                    },
-                )
-                obj.pk = created.pk
-                obj.__dict__.update(Request.objects.get(pk=created.pk).__dict__)
-        except FoiRegisterError as exc:
-            raise ValidationError(exc.message) from exc
+                    for f in (
+                        "organisation",
+                        "requester",
+                        "regime",
+                        "received_at",
+                        "channel",
+                        "title",
+                        "body",
+                        "topic",
+                        "assignee",
+                    )
+                },
+            )
+            obj.pk = created.pk
+            obj.__dict__.update(Request.objects.get(pk=created.pk).__dict__)
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
@@ -745,12 +857,15 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
                     internal_due_on=inst.internal_due_on,
                 )
             elif isinstance(inst, Contribution):
-                services.record_contribution(
+                services.update_contribution(
                     contribution=inst,
-                    answer=inst.answer,
-                    status=inst.status,
                     by=request.user,
-                    answered_on=inst.answered_on,
+                    questions=f.cleaned_data.get("questions"),
+                    **{
+                        name: f.cleaned_data[name]
+                        for name in f.changed_data
+                        if name in services.CONTRIBUTION_FIELDS
+                    },
                 )
             elif isinstance(inst, TimeEntry) and not inst.pk:
                 services.log_time(
@@ -917,7 +1032,7 @@ class DeadlineRecomputationAdmin(admin.ModelAdmin):
 
     @admin.display(description="progress")
     def progress(self, obj):
-        return f"{obj.done:,} of {obj.total:,} open requests ({obj.percent}%)"
+        return f"{obj.done:,} of {obj.total:,} requests ({obj.percent}%)"
 
     def changelist_view(self, request, extra_context=None):
         running = DeadlineRecomputation.objects.filter(

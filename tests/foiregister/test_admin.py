@@ -197,7 +197,7 @@ def test_holiday_added_in_admin_moves_open_deadlines_through_a_queued_job(
     job = DeadlineRecomputation.objects.get()
     assert (job.status, job.total, job.done, job.changed) == ("done", 1, 1, 1)
     progress = client.get("/admin/foiregister/deadlinerecomputation/").content.decode()
-    assert "1 of 1 open requests (100%)" in progress
+    assert "1 of 1 requests (100%)" in progress
 
 
 def test_request_received_in_the_future_is_refused_on_the_field(foi_officer_client, organisation):
@@ -305,3 +305,369 @@ def test_status_page_offers_only_allowed_transitions_and_changes_status(
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.status == Request.Status.IN_PROGRESS
+
+
+def _change_data(client, request, **changes):
+    """The request page's form as the officer would submit it: the request's fields, its
+    one question unchanged, and no other inline rows unless ``changes`` adds them."""
+    page = client.get(reverse("admin:foiregister_request_change", args=[request.pk]))
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+    data.update({"assignee": "", "outcome": ""})
+    question = request.questions.get()
+    data.update(
+        {
+            "questions-TOTAL_FORMS": "1",
+            "questions-INITIAL_FORMS": "1",
+            "questions-0-id": question.pk,
+            "questions-0-request": request.pk,
+            "questions-0-number": "1",
+            "questions-0-text": question.text,
+            "questions-0-answer_kind": "",
+            "questions-0-answer": "",
+            "questions-0-elsewhere_url": "",
+            "questions-0-public_interest_reasoning": "",
+        }
+    )
+    for prefix in ("contributions", "time_entries", "links_out", "events"):
+        data[f"{prefix}-TOTAL_FORMS"] = "0"
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+    data.update(changes)
+    return data
+
+
+def _post_change(client, request, **changes):
+    return client.post(
+        reverse("admin:foiregister_request_change", args=[request.pk]),
+        _change_data(client, request, **changes),
+    )
+
+
+def test_linking_to_another_organisations_request_is_refused(
+    foi_officer_client, organisation, other_organisation, foi_officer
+):
+    """The autocomplete lists only the officer's requests; a hand-made POST with another
+    body's request must be refused too, or the link would reveal that request."""
+    from foiregister.models import RequestLink
+
+    mine = log_request(organisation=organisation, by=foi_officer)
+    theirs = log_request(organisation=other_organisation, title="Secret title", by=foi_officer)
+    response = _post_change(
+        foi_officer_client,
+        mine,
+        **{
+            "links_out-TOTAL_FORMS": "1",
+            "links_out-0-to_request": theirs.pk,
+            "links_out-0-kind": "related",
+        },
+    )
+    assert response.status_code == 200
+    assert not RequestLink.objects.exists()
+
+
+def test_autocomplete_for_links_offers_only_the_officers_requests(
+    foi_officer_client, organisation, other_organisation, foi_officer
+):
+    log_request(organisation=organisation, title="Imaging ours", by=foi_officer)
+    log_request(organisation=other_organisation, title="Imaging theirs", by=foi_officer)
+    response = foi_officer_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "foiregister",
+            "model_name": "requestlink",
+            "field_name": "to_request",
+            "term": "Imaging",
+        },
+    )
+    texts = [r["text"] for r in response.json()["results"]]
+    assert len(texts) == 1 and "Imaging ours" in texts[0]
+
+
+def test_linking_a_request_to_itself_shows_the_reason_on_the_row(
+    foi_officer_client, organisation, foi_officer
+):
+    from foiregister.models import RequestLink
+
+    request = log_request(organisation=organisation, by=foi_officer)
+    response = _post_change(
+        foi_officer_client,
+        request,
+        **{
+            "links_out-TOTAL_FORMS": "1",
+            "links_out-0-to_request": request.pk,
+            "links_out-0-kind": "related",
+        },
+    )
+    assert response.status_code == 200
+    assert "a request cannot be linked to itself" in response.content.decode()
+    assert not RequestLink.objects.exists()
+
+
+def test_linking_the_same_pair_twice_is_refused_from_either_side(
+    foi_officer_client, organisation, foi_officer
+):
+    from foiregister.models import RequestLink
+
+    a = log_request(organisation=organisation, by=foi_officer)
+    b = log_request(organisation=organisation, by=foi_officer)
+    services.link_requests(request=a, other=b, kind="related", by=foi_officer)
+    response = _post_change(
+        foi_officer_client,
+        b,
+        **{
+            "links_out-TOTAL_FORMS": "1",
+            "links_out-0-to_request": a.pk,
+            "links_out-0-kind": "repeated",
+        },
+    )
+    assert response.status_code == 200
+    assert "are already linked" in response.content.decode()
+    assert RequestLink.objects.count() == 1
+
+
+def test_asking_a_department_while_awaiting_a_fee_needs_a_deadline_and_nothing_is_saved(
+    foi_officer_client, organisation, foi_officer
+):
+    """No due date while an unpaid fees notice stops the clock, so no default internal
+    deadline: the officer is told on the row, and the title changed in the same submit is
+    not saved either."""
+    from foiregister.models import Contribution
+    from tests.factories.foiregister import DepartmentFactory
+
+    request = log_request(
+        organisation=organisation, received_on=D(2026, 11, 2), title="Before", by=foi_officer
+    )
+    services.record_timeline_event(
+        request=request, kind="fees_notice", occurred_on=D(2026, 11, 3), by=foi_officer
+    )
+    department = DepartmentFactory(organisation=organisation)
+    response = _post_change(
+        foi_officer_client,
+        request,
+        title="After",
+        **{
+            "contributions-TOTAL_FORMS": "1",
+            "contributions-0-department": department.pk,
+            "contributions-0-asked_on": "2026-11-04",
+            "contributions-0-internal_due_on": "",
+            "contributions-0-status": "asked",
+            "contributions-0-answer": "",
+            "contributions-0-answered_on": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "give the department&#x27;s deadline" in response.content.decode()
+    assert not Contribution.objects.exists()
+    request.refresh_from_db()
+    assert request.title == "Before"
+
+
+def test_a_service_refusal_during_save_rolls_everything_back_and_says_why(
+    foi_officer_client, organisation, foi_officer, monkeypatch
+):
+    """Whatever a form misses, a service's refusal while saving never leaves half a save
+    nor a server error."""
+    from foiregister.exceptions import ValidationFailed
+
+    request = log_request(organisation=organisation, title="Before", by=foi_officer)
+
+    def refuse(**kwargs):
+        raise ValidationFailed("the question text is refused", field="text")
+
+    monkeypatch.setattr(services, "update_question", refuse)
+    response = _post_change(
+        foi_officer_client, request, title="After", **{"questions-0-text": "Changed"}
+    )
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.title == "Before"
+    assert request.questions.get().text != "Changed"
+    page = foi_officer_client.get(response.url).content.decode()
+    assert "Nothing was saved. text: the question text is refused" in page
+
+
+def test_changing_a_departments_deadline_is_audited_with_old_and_new(
+    foi_officer_client, organisation, foi_officer
+):
+    from foiregister.models import AuditEvent
+    from tests.factories.foiregister import DepartmentFactory
+
+    request = log_request(organisation=organisation, received_on=D(2026, 11, 2), by=foi_officer)
+    department = DepartmentFactory(organisation=organisation)
+    contribution = services.ask_department(
+        request=request,
+        department=department,
+        questions=request.questions.all(),
+        asked_on=D(2026, 11, 3),
+        by=foi_officer,
+    )
+    response = _post_change(
+        foi_officer_client,
+        request,
+        **{
+            "contributions-TOTAL_FORMS": "1",
+            "contributions-INITIAL_FORMS": "1",
+            "contributions-0-id": contribution.pk,
+            "contributions-0-request": request.pk,
+            "contributions-0-department": department.pk,
+            "contributions-0-questions": [q.pk for q in request.questions.all()],
+            "contributions-0-asked_on": "2026-11-03",
+            "contributions-0-internal_due_on": "2026-11-20",
+            "contributions-0-status": "asked",
+            "contributions-0-answer": "",
+            "contributions-0-answered_on": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    row = AuditEvent.objects.get(action="contribution.changed")
+    assert row.changes["internal_due_on"] == ["2026-11-16", "2026-11-20"]
+
+
+def test_commissioner_reads_no_audit_rows_about_requests_or_requesters(
+    commissioner_client, organisation, foi_officer
+):
+    requester = RequesterFactory(organisation=organisation, name="Canary Requester Name")
+    services.create_requester(organisation=organisation, name="Canary Second", by=foi_officer)
+    log_request(requester=requester, title="Canary request title", by=foi_officer)
+    page = commissioner_client.get("/admin/foiregister/auditevent/").content.decode()
+    assert "Canary" not in page
+
+
+def test_officer_reads_their_organisations_request_audit_rows(
+    foi_officer_client, organisation, foi_officer
+):
+    log_request(organisation=organisation, title="Canary request title", by=foi_officer)
+    page = foi_officer_client.get("/admin/foiregister/auditevent/").content.decode()
+    assert "Canary request title" in page
+
+
+def test_changelist_filters_list_only_the_officers_organisations_and_colleagues(
+    foi_officer_client, organisation, other_organisation, foi_officer
+):
+    from tests.factories.foiregister import UserFactory
+
+    stranger = UserFactory(username="stranger-at-dudley")
+    other_organisation.members.add(stranger)
+    log_request(organisation=organisation, assignee=foi_officer, by=foi_officer)
+    log_request(organisation=other_organisation, assignee=stranger, by=foi_officer)
+    page = foi_officer_client.get(CHANGELIST).content.decode()
+    assert "stranger-at-dudley" not in page
+    assert other_organisation.name not in page
+
+
+def test_history_page_of_another_organisations_request_is_not_shown(
+    foi_officer_client, other_organisation, foi_officer
+):
+    theirs = log_request(organisation=other_organisation, title="Secret title", by=foi_officer)
+    response = foi_officer_client.get(
+        reverse("admin:foiregister_request_history", args=[theirs.pk])
+    )
+    assert response.status_code in (302, 404)
+    assert "Secret title" not in response.content.decode()
+
+
+def test_requester_of_another_organisation_cannot_be_opened(
+    foi_officer_client, other_organisation, commissioner_client
+):
+    theirs = RequesterFactory(organisation=other_organisation, name="Canary Requester Name")
+    url = reverse("admin:foiregister_requester_change", args=[theirs.pk])
+    assert foi_officer_client.get(url).status_code in (302, 404)
+    assert "Canary" not in foi_officer_client.get("/admin/foiregister/requester/").content.decode()
+    assert commissioner_client.get("/admin/foiregister/requester/").status_code == 403
+
+
+def test_request_page_offers_no_delete_for_any_row(foi_officer_client, organisation, foi_officer):
+    """Nothing is hard-deleted: no delete checkbox on questions, contributions, time,
+    links or events, and no bulk delete action on the list."""
+    from foiregister.models import TimeEntry
+    from tests.factories.foiregister import DepartmentFactory
+
+    request = log_request(organisation=organisation, received_on=D(2026, 11, 2), by=foi_officer)
+    services.ask_department(
+        request=request,
+        department=DepartmentFactory(organisation=organisation),
+        questions=request.questions.all(),
+        by=foi_officer,
+    )
+    services.log_time(
+        request=request,
+        person=foi_officer,
+        hours=1,
+        activity=TimeEntry.Activity.LOCATING,
+        worked_on=D(2026, 11, 3),
+        by=foi_officer,
+    )
+    services.record_timeline_event(
+        request=request, kind="acknowledged", occurred_on=D(2026, 11, 3), by=foi_officer
+    )
+    page = foi_officer_client.get(
+        reverse("admin:foiregister_request_change", args=[request.pk])
+    ).content.decode()
+    assert "-DELETE" not in page
+    changelist = foi_officer_client.get(CHANGELIST).content.decode()
+    assert "delete_selected" not in changelist
+
+
+def test_no_delete_permission_in_any_role_for_request_rows():
+    from django.contrib.auth.models import Permission
+
+    services.ensure_roles()
+    granted = Permission.objects.filter(
+        group__isnull=False,
+        codename__in=[
+            f"delete_{m}"
+            for m in (
+                "request",
+                "question",
+                "requestevent",
+                "contribution",
+                "timeentry",
+                "requestlink",
+                "requester",
+                "auditevent",
+            )
+        ],
+    )
+    assert not granted.exists()
+
+
+def test_time_entries_once_saved_are_read_only(foi_officer_client, organisation, foi_officer):
+    """Time is a log: an edit posted to a saved row must not silently change nothing while
+    looking saved; the row is shown read-only."""
+    from foiregister.models import TimeEntry
+
+    request = log_request(organisation=organisation, by=foi_officer)
+    services.log_time(
+        request=request,
+        person=foi_officer,
+        hours=2,
+        activity=TimeEntry.Activity.LOCATING,
+        worked_on=D(2025, 9, 2),
+        by=foi_officer,
+    )
+    page = foi_officer_client.get(reverse("admin:foiregister_request_change", args=[request.pk]))
+    assert 'name="time_entries-0-hours"' not in page.content.decode()
+
+
+def test_request_page_names_every_skipped_day_and_the_review_clocks(
+    foi_officer_client, organisation, foi_officer
+):
+    request = log_request(organisation=organisation, received_on=D(2026, 10, 1), by=foi_officer)
+    services.record_timeline_event(
+        request=request, kind="response_sent", occurred_on=D(2026, 11, 2), by=foi_officer
+    )
+    services.record_timeline_event(
+        request=request, kind="review_requested", occurred_on=D(2026, 11, 16), by=foi_officer
+    )
+    page = foi_officer_client.get(
+        reverse("admin:foiregister_request_change", args=[request.pk])
+    ).content.decode()
+    # Received Thu 1 Oct 2026: the first weekend is Sat 3 and Sun 4 Oct.
+    assert "Sat 03 Oct, Sun 04 Oct" in page
+    assert "Response sent (day 0): Mon 02 Nov 2026" in page
+    # 40 working days from Mon 2 Nov 2026 (see test_calendar): Thu 31 Dec 2026.
+    assert "Due: Thu 31 Dec 2026" in page
+    # Asked Mon 16 Nov: 17-20 Nov 1-4, 23-27 5-9, (30 Nov), 1-4 Dec 10-13, 7-11 14-18,
+    # 14-15 Dec 19-20: Tue 15 Dec 2026.
+    assert "Internal review requested (day 0): Mon 16 Nov 2026" in page
+    assert "Due: Tue 15 Dec 2026" in page
