@@ -153,6 +153,13 @@ def draft_state(letter: Letter) -> DraftState:
         for q in content["questions"]:
             if not q["answer_kind"]:
                 problems.append(f"question {q['number']} has no answer yet")
+            elif q["answer_kind"] == "refused_s12" and not q["answer"]:
+                # A s.12 refusal should say how the request could be brought within the
+                # limit: the duty to advise and assist (s.16; ICO guidance on s.12).
+                problems.append(
+                    f"question {q['number']} is refused under section 12: write the advice "
+                    "and assistance (section 16) as its answer"
+                )
     if letter.kind == Letter.Kind.FEES_NOTICE and letter.fee_amount is None:
         problems.append("a fees notice needs the fee")
     if letter.kind == Letter.Kind.REVIEW_OUTCOME and not letter.review_decision:
