@@ -612,8 +612,22 @@ def _parse(
 
 
 def preview(*, content: bytes, filename: str, kind: str, organisation) -> ImportResult:
-    """Parse and check every row; write nothing. The result lists every error."""
-    result, _, _ = _parse(content, filename, kind, organisation)
+    """Parse every row and put it through the same service checks as the commit (latest end
+    date before the end date, a spend line against another body's contract, ...), inside a
+    transaction that is rolled back: nothing is written, the result lists every error the
+    commit would meet, and, for a clean file, how many rows it would create, update or leave
+    unchanged."""
+    with _collector_paused():
+        result, parsed, ctx = _parse(content, filename, kind, organisation)
+        if result.errors:
+            return result
+        with transaction.atomic():
+            staged = STAGE[kind](parsed, ctx, None, result)
+            transaction.set_rollback(True)
+    if not result.errors:
+        result.created = sum(1 for item in staged if item is not None and item.creating)
+        result.updated = sum(1 for item in staged if item is not None and not item.creating)
+        result.unchanged = len(parsed) - result.created - result.updated
     return result
 
 

@@ -482,3 +482,42 @@ def test_a_narrower_file_leaves_the_columns_it_lacks_as_they_were(organisation, 
     assert contract.scope == "CT and MRI lists at weekends"
     assert (contract.is_public, contract.value_is_public) == (True, False)
     assert contract.status == Contract.Status.TERMINATED
+
+
+def test_preview_finds_the_errors_the_commit_would_meet(organisation):
+    """The second row parses but the service refuses it (latest possible end date before
+    the end date): the preview must say so, not leave it to the commit."""
+    content = (
+        "reference,supplier,title,kind,payment_basis,end_date,latest_end_date\n"
+        "A,Supplier A,MRI,independent_sector,annual,2026-01-01,\n"
+        "B,Supplier B,MRI,independent_sector,annual,2026-01-01,2025-01-01\n"
+    )
+
+    result = imports.preview(
+        content=content.encode(),
+        filename="contracts.csv",
+        kind="contracts",
+        organisation=organisation,
+    )
+
+    [error] = result.errors
+    assert (error.filename, error.line, error.column) == ("contracts.csv", 3, "latest_end_date")
+    assert not Contract.objects.exists() and not Supplier.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_preview_says_what_the_commit_would_change(organisation, commissioner):
+    _commit(GOOD, organisation, by=commissioner)
+    changed = GOOD.replace("EMG & NCS reporting", "EMG and NCS reporting") + (
+        "NEW-1,Cobalt,CT,insourcing,annual,ct,1000,,,,\n"
+    )
+
+    result = imports.preview(
+        content=changed.encode(),
+        filename="contracts.csv",
+        kind="contracts",
+        organisation=organisation,
+    )
+
+    assert (result.created, result.updated, result.unchanged) == (1, 1, 2)
+    assert Contract.objects.count() == 3
