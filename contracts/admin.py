@@ -469,6 +469,16 @@ class ContractSpendAdmin(ScopedMixin, admin.ModelAdmin):
     search_fields = ("reference", "supplier__name", "contract__reference")
     list_select_related = ("supplier", "organisation")
     actions = [_export_csv]
+    change_list_template = "admin/contracts/contractspend/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        """The list with its totals per financial year, kind and basis above it, over the
+        same filtered rows (e.g. filter 2024/25 for the year's insourcing total)."""
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and context.get("cl") is not None:
+            context["spend_totals"] = selectors.spend_totals(context["cl"].queryset)
+        return response
 
     def get_readonly_fields(self, request, obj=None):
         return ("organisation", "reference") if obj else ()

@@ -227,6 +227,51 @@ def spend_totals_by_kind(*, organisation, financial_year: str) -> dict[str, Deci
     return {r["kind"]: r["total"] or Decimal("0.00") for r in rows}
 
 
+@dataclass(frozen=True)
+class SpendTotal:
+    """Spend of one kind, basis and financial year for one organisation."""
+
+    organisation: str
+    financial_year: str
+    kind: str
+    kind_label: str
+    basis: str
+    total: Decimal
+    lines: int
+    lines_without_amount: int
+
+
+def spend_totals(spend: QuerySet[ContractSpend]) -> list[SpendTotal]:
+    """Totals of ``spend`` (already scoped and filtered by the caller) per organisation,
+    financial year (latest first), kind and basis, summed in the database. Lines held
+    without an amount (a provider used, its spend only in a ledger total) are counted, not
+    summed, so a total is never inflated or silently partial."""
+    kinds = dict(Contract.Kind.choices)
+    rows = (
+        spend.order_by()
+        .values("organisation__name", "financial_year", "kind", "basis")
+        .annotate(
+            total=Sum("amount"),
+            lines=Count("pk"),
+            unpriced=Count("pk", filter=Q(amount__isnull=True)),
+        )
+        .order_by("organisation__name", "-financial_year", "kind", "basis")
+    )
+    return [
+        SpendTotal(
+            organisation=r["organisation__name"],
+            financial_year=r["financial_year"],
+            kind=r["kind"],
+            kind_label=kinds.get(r["kind"], r["kind"]),
+            basis=r["basis"],
+            total=r["total"] or Decimal("0.00"),
+            lines=r["lines"],
+            lines_without_amount=r["unpriced"],
+        )
+        for r in rows
+    ]
+
+
 def insourcing_providers_by_specialty(
     *, organisation, financial_year: str
 ) -> dict[str, list[str]]:

@@ -2,6 +2,7 @@
 expiring view and the import pages."""
 
 import datetime
+from decimal import Decimal
 
 from django.urls import reverse
 
@@ -291,3 +292,58 @@ def test_expiring_view_reads_only_the_page_it_shows(commissioner_client, organis
     assert "COUNT(" in on_contracts[0]
     assert "LIMIT 100" in on_contracts[1]
     assert response.context["result"].count == 250
+
+
+def _spend(organisation, year, kind, amount, **fields):
+    from contracts import services
+
+    return services.record_spend(
+        organisation=organisation,
+        financial_year=year,
+        kind=kind,
+        amount=None if amount is None else Decimal(amount),
+        source="ledger",
+        by=None,
+        **fields,
+    )
+
+
+def test_spend_list_totals_each_financial_year_and_kind(commissioner_client, organisation):
+    """Hand-summed: 2024/25 insourcing 3,000,000 + 91,519 = 3,091,519 (the Dudley letter's
+    total), a provider used without an amount counted but not summed."""
+    _spend(organisation, "2024/25", "insourcing", "3000000.00", reference="INS-A")
+    _spend(organisation, "2024/25", "insourcing", "91519.00", reference="INS-B")
+    _spend(
+        organisation,
+        "2024/25",
+        "insourcing",
+        None,
+        supplier=f.supplier(name="Health Now"),
+        category="cardiology",
+    )
+    _spend(organisation, "2024/25", "independent_sector", "1200.50", reference="IS-A")
+    _spend(organisation, "2023/24", "insourcing", "50.00", reference="OLD")
+
+    response = commissioner_client.get(reverse("admin:contracts_contractspend_changelist"))
+
+    totals = {
+        (t.financial_year, t.kind): (t.total, t.lines, t.lines_without_amount)
+        for t in response.context["spend_totals"]
+    }
+    assert totals == {
+        ("2024/25", "insourcing"): (3091519, 3, 1),
+        ("2024/25", "independent_sector"): (Decimal("1200.50"), 1, 0),
+        ("2023/24", "insourcing"): (50, 1, 0),
+    }
+    assert b"3,091,519.00" in response.content
+
+
+def test_spend_totals_follow_the_list_filter(commissioner_client, organisation):
+    _spend(organisation, "2024/25", "insourcing", "10.00", reference="A")
+    _spend(organisation, "2023/24", "insourcing", "20.00", reference="B")
+
+    response = commissioner_client.get(
+        reverse("admin:contracts_contractspend_changelist"), {"financial_year": "2023/24"}
+    )
+
+    assert [t.total for t in response.context["spend_totals"]] == [20]
