@@ -585,7 +585,21 @@ class CdcAdmin(CdcScopedMixin, admin.ModelAdmin):
     search_fields = ("name", "postcode")
     inlines = [ModalityInline]
     readonly_fields = ("capacity_last_quarter",)
-    actions = [_export_csv]
+    actions = [_export_csv, "export_capacity_csv"]
+
+    @admin.action(description="Export capacity and utilisation by modality as CSV")
+    def export_capacity_csv(self, request, queryset):
+        """Computed figures, not the stored rows: per CDC and modality, over the twelve
+        whole months up to the latest month the selected CDCs reported."""
+        start, end = selectors.latest_reported_year(queryset, today=timezone.localdate())
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="cdc-capacity-{start:%Y%m}-{end:%Y%m}.csv"'
+        )
+        writer = csv.DictWriter(response, fieldnames=selectors.CDC_CAPACITY_COLUMNS)
+        writer.writeheader()
+        writer.writerows(selectors.cdc_capacity_rows(queryset, start=start, end=end))
+        return response
 
     @admin.display(description="Capacity and utilisation, last three whole months")
     def capacity_last_quarter(self, obj):

@@ -86,3 +86,39 @@ def test_mobile_and_fixed_equipment_both_count_towards_capacity(organisation):
     assert ct.capacity == Decimal("1680")
     assert round(ct.utilisation, 4) == Decimal("0.7143")
     assert (ct.equipment_fixed, ct.equipment_mobile) == (1, 1)
+
+
+def test_cdc_register_exports_computed_capacity_and_utilisation(commissioner_client, organisation):
+    """The worked example above, exported: June and July 2025 are the latest months
+    reported, so the year is August 2024 to July 2025, two months of it reported."""
+    import csv
+    import io
+
+    from django.urls import reverse
+
+    cdc = f.cdc(host_trust=organisation, name="Fictional Town CDC")
+    services.set_cdc_modality(
+        cdc=cdc,
+        modality="mri",
+        equipment_count=2,
+        hours_per_week=Decimal("84"),
+        examinations_per_hour=Decimal("2"),
+        by=None,
+    )
+    for month, actual in ((D(2025, 6, 1), 1296), (D(2025, 7, 1), 1450)):
+        services.record_cdc_activity(
+            cdc=cdc, modality="mri", month=month, planned=1400, actual=actual, by=None
+        )
+
+    response = commissioner_client.post(
+        reverse("admin:contracts_communitydiagnosticcentre_changelist"),
+        {"action": "export_capacity_csv", "_selected_action": [cdc.pk]},
+    )
+
+    [row] = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert (row["period_start"], row["period_end"]) == ("2024-08-01", "2025-07-31")
+    assert row["modality"] == "MRI" and row["months_reported"] == "2"
+    assert (row["capacity"], row["planned"], row["actual"]) == ("2928", "2800", "2746")
+    assert row["utilisation_percent"] == "93.8"
+    assert row["average_monthly_shortfall"] == "52.0"
+    assert row["months_below_plan"] == "1"
