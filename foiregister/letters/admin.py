@@ -132,14 +132,22 @@ class LetterAdmin(admin.ModelAdmin):
             raise PermissionDenied
 
     def draft_view(self, request, request_id, kind):
-        """Start a letter of ``kind`` for a request (the link on the request page)."""
+        """Start a letter of ``kind`` for a request (the links on the request page), or with
+        ``?corrects=<letter>`` a correction of an issued letter (the link on its page)."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         foi_request = get_object_or_404(
             register_selectors.requests_visible_to(request.user), pk=request_id
         )
+        corrects = None
+        if request.GET.get("corrects"):
+            corrects = get_object_or_404(
+                selectors.letters_visible_to(request.user), pk=request.GET["corrects"]
+            )
         try:
-            letter = services.draft_letter(request=foi_request, kind=kind, by=request.user)
+            letter = services.draft_letter(
+                request=foi_request, kind=kind, corrects=corrects, by=request.user
+            )
         except FoiRegisterError as exc:
             _error(request, exc)
             return redirect("admin:foiregister_request_change", foi_request.pk)

@@ -229,3 +229,18 @@ def test_a_stale_approval_is_shown_and_offers_approval_again_not_issue(
     ).content.decode()
     assert "the content changed since approval" in page
     assert "Approve exactly as previewed" in page and "Issue and email" not in page
+
+
+def test_officer_drafts_a_correction_from_the_issued_letters_page(
+    organisation, foi_officer, foi_lead, foi_officer_client
+):
+    request = f.answered_request(organisation=organisation, officer=foi_officer)
+    issued = f.issued_response(request=request, officer=foi_officer, lead=foi_lead)
+    page = foi_officer_client.get(
+        reverse("admin:letters_letter_change", args=[issued.pk])
+    ).content.decode()
+    link = reverse("admin:letters_letter_draft", args=[request.pk, "response"])
+    assert f"{link}?corrects={issued.pk}" in page
+    foi_officer_client.get(f"{link}?corrects={issued.pk}")
+    correction = Letter.objects.exclude(pk=issued.pk).get(request=request)
+    assert correction.corrects_id == issued.pk and correction.status == Letter.Status.DRAFT
