@@ -290,3 +290,33 @@ def test_the_run_page_says_when_a_run_has_gone_quiet(commissioner_client):
     run = _running(silent_for=timedelta(minutes=45))
     page = commissioner_client.get(reverse("admin:metrics_run_change", args=[run.pk]))
     assert "it has probably stopped" in page.content.decode()
+
+
+# -- the datasets a completed run cites ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"period": "2023/24"}, {"source": "edited"}, {"sha256": "0" * 64}, {"name": "renamed"}],
+    ids=lambda c: next(iter(c)),
+)
+def test_database_refuses_changing_a_dataset_a_completed_run_cites(change):
+    """A letter quotes the run's datasets (run_summary): their provenance must stay."""
+    run = f.completed_run()
+    for dataset in (run.population, run.activity):
+        refused_by_the_database(lambda d=dataset: type(d).objects.filter(pk=d.pk).update(**change))
+    assert selectors.run_summary(run)["activity"]["period"] == "2024/25"
+
+
+def test_a_dataset_no_completed_run_uses_can_still_be_corrected():
+    dataset = f.population_dataset()
+    type(dataset).objects.filter(pk=dataset.pk).update(notes="Checked against the MPI")
+    dataset.refresh_from_db()
+    assert dataset.notes == "Checked against the MPI"
+
+
+def test_removing_the_user_who_uploaded_a_cited_dataset_keeps_it(commissioner):
+    run = f.completed_run(by=commissioner)
+    get_user_model().objects.filter(pk=commissioner.pk).delete()
+    run.population.refresh_from_db()
+    assert run.population.uploaded_by is None
