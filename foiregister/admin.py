@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from . import selectors, services, tasks
+from . import calendar, selectors, services, tasks
 from .exceptions import FoiRegisterError
 from .letters import services as letter_services
 from .models import (
@@ -498,12 +498,18 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
         state = selectors.deadline_state(days, is_open=obj.is_open)
         if days is None or not obj.is_open:
             return "-"
-        colours = {"late": "#d5281b", "due_soon": "#ffb81c", "on_time": "inherit"}
+        # NHS red with white text and NHS warm yellow with black: both pass WCAG AA.
+        colours = {
+            "late": ("#d5281b", "#ffffff"),
+            "due_soon": ("#ffb81c", "#212b32"),
+            "on_time": ("inherit", "inherit"),
+        }
         label = f"{-days} late" if days < 0 else str(days)
         return format_html(
-            '<span class="foi-{}" style="background:{};padding:0 .4em;font-weight:{}">{}</span>',
+            '<span class="foi-{}" style="background:{};color:{};padding:0 .4em;font-weight:{}">'
+            "{}</span>",
             state,
-            colours[state],
+            *colours[state],
             "bold" if state != "on_time" else "normal",
             label,
         )
@@ -666,11 +672,22 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
 
     @admin.display(description="allocation")
     def allocation(self, obj):
+        """Receipt to allocation, in working days as the clock counts them (slow allocation
+        is what makes requests late) and in hours."""
+        received = selectors.date_of_receipt(obj.received_at)
         delay = services.allocation_delay(obj)
         if delay is None:
-            return "Not yet allocated"
+            waiting = calendar.working_days_between(
+                received, selectors.local_today(), calendar=_calendar()
+            )
+            return f"Not yet allocated: {waiting} working day(s) since receipt"
+        allocated = timezone.localtime(obj.allocated_at)
+        days = calendar.working_days_between(received, allocated.date(), calendar=_calendar())
         hours = delay.total_seconds() / 3600
-        return f"Allocated {hours:.1f} hours after receipt"
+        return (
+            f"Allocated {allocated:%a %d %b %Y %H:%M}, {days} working day(s) after receipt "
+            f"({hours:.1f} hours)"
+        )
 
     @admin.display(description="audit history")
     def history(self, obj):

@@ -671,3 +671,38 @@ def test_request_page_names_every_skipped_day_and_the_review_clocks(
     # 14-15 Dec 19-20: Tue 15 Dec 2026.
     assert "Internal review requested (day 0): Mon 16 Nov 2026" in page
     assert "Due: Tue 15 Dec 2026" in page
+
+
+def test_request_page_shows_how_long_allocation_took(
+    foi_officer_client, organisation, foi_officer
+):
+    from foiregister import selectors
+
+    today = selectors.local_today()
+    waiting = log_request(organisation=organisation, received_on=today, by=foi_officer)
+    page = foi_officer_client.get(
+        reverse("admin:foiregister_request_change", args=[waiting.pk])
+    ).content.decode()
+    assert "Not yet allocated: 0 working day(s) since receipt" in page
+    services.update_request(request=waiting, assignee=foi_officer, by=foi_officer)
+    page = foi_officer_client.get(
+        reverse("admin:foiregister_request_change", args=[waiting.pk])
+    ).content.decode()
+    assert "0 working day(s) after receipt" in page
+
+
+def test_late_requests_are_white_on_red_for_contrast(
+    foi_officer_client, organisation, foi_officer
+):
+    from foiregister import calendar, selectors
+
+    today = selectors.local_today()
+    log_request(
+        organisation=organisation,
+        received_on=calendar.subtract_working_days(
+            today, 25, calendar=selectors.working_day_calendar()
+        ),
+        by=foi_officer,
+    )
+    page = foi_officer_client.get(CHANGELIST).content.decode()
+    assert "background:#d5281b;color:#ffffff" in page
