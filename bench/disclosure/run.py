@@ -11,21 +11,25 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import multiprocessing
 import os
+import socket
 import statistics
 import threading
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_disclosure")
 os.environ["DATABASE_URL"] = URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "foiregister.settings")
 os.environ["API_ANON_RATE"] = "1000000/hour"  # the bench measures the app, not throttling
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+# Production mode, as a deployment runs: cached templates, no query log.
+os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "bench-only-" + os.urandom(16).hex())
 
 QUERIES = ["imaging", "MRI scanner contracts", "ultrasound waiting", "agency staff spend",
            "car parking", "\"community diagnostic centre\"", "insourcing -ultrasound"]  # fmt: skip
@@ -119,19 +123,20 @@ def populate(n: int) -> None:
         c.execute("analyze disclosure_disclosurelogentry")
 
 
-def store_vectors() -> None:
-    """Bulk-inserted rows skip the publish service, so store their search vectors here; then
+def index_for_search() -> None:
+    """Bulk-inserted rows skip the publish service, so write their search index rows here; then
     vacuum, so the partial indexes answer counts from the index alone, as autovacuum would
     have on a live install."""
     from django.db import connection
 
     from foiregister.disclosure import services
 
-    done = services.store_search_vectors()
+    done = services.index_for_search()
     if done:
-        print(f"  stored search vectors for {done} entries", flush=True)
+        print(f"  indexed {done} entries for search", flush=True)
     with connection.cursor() as c:
         c.execute("vacuum analyze disclosure_disclosurelogentry")
+        c.execute("vacuum analyze disclosure_searchindexentry")
 
 
 REQUEST_TIMEOUT = 10
@@ -164,8 +169,56 @@ def time_selectors(repeats: int) -> None:
         print(f"{label:40s} {percentiles(samples)}")
 
 
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
+PAGES = {
+    "page: list": "/",
+    "page: search 'ultrasound waiting'": "/?q=ultrasound+waiting",
+    "page: response": None,  # filled with a live entry's URL
+    "api: list": "/api/v1/responses/",
+    "api: search 'ultrasound waiting'": "/api/v1/responses/?q=ultrasound+waiting",
+}
+
+
+def _pages() -> dict[str, str]:
+    from foiregister.disclosure import selectors
+
+    entry = selectors.public_disclosure_log().order_by("-published_at", "-id").first()
+    return {k: v or f"/responses/{entry.public_id}/" for k, v in PAGES.items()}
+
+
+def time_pages(repeats: int) -> None:
+    """Whole requests through Django's middleware, one at a time: what one visitor waits
+    for, without the load run's queueing."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    for label, path in _pages().items():
+        samples = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            response = client.get(path)
+            samples.append(time.perf_counter() - t)
+            assert response.status_code == 200, (path, response.status_code)
+        print(f"{label:40s} {percentiles(samples)}")
+
+
+class _PooledServer(WSGIServer):
+    """wsgiref's server with a fixed pool of threads, like a gunicorn worker: each thread
+    keeps its database connection (CONN_MAX_AGE), so a load run never runs out of them."""
+
+    def __init__(self, *args, threads: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pool = ThreadPoolExecutor(threads)
+
+    def process_request(self, request, client_address):
+        self.pool.submit(self._handle, request, client_address)
+
+    def _handle(self, request, client_address):
+        try:
+            self.finish_request(request, client_address)
+        except Exception:  # noqa: BLE001 - as socketserver does: report, keep serving
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -173,30 +226,53 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def load_run(seconds: float, workers: int, max_requests: int) -> None:
-    """Bounded twice: stops at ``seconds`` or ``max_requests``, and no request may outlive
-    the deadline by more than ``REQUEST_TIMEOUT``; loopback only."""
+def _serve(sock: socket.socket, threads: int) -> None:
+    """One server process on the shared listening socket (forked, so it starts clean)."""
     from django.core.wsgi import get_wsgi_application
 
-    server = make_server(
-        "127.0.0.1", 0, get_wsgi_application(), server_class=_Server, handler_class=_QuietHandler
+    server = _PooledServer(
+        sock.getsockname(), _QuietHandler, bind_and_activate=False, threads=threads
     )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    paths = ["/", "/?q=imaging", "/?q=ultrasound+waiting&topic=Imaging", "/api/v1/responses/",
-             "/api/v1/responses/?q=MRI", "/feed/"]  # fmt: skip
-    deadline = time.monotonic() + seconds
-    samples: list[float] = []
+    server.socket.close()
+    server.socket = sock
+    server.server_name, server.server_port = sock.getsockname()[:2]
+    server.setup_environ()
+    server.set_app(get_wsgi_application())
+    server.serve_forever()
+
+
+def load_run(seconds: float, workers: int, max_requests: int, processes: int) -> None:
+    """A short load run on loopback against ``processes`` server processes (a pre-fork
+    server, like gunicorn's sync workers with threads), from ``workers`` client threads.
+    Bounded twice: it stops at ``seconds`` or ``max_requests``, and no request may outlive
+    the deadline by more than ``REQUEST_TIMEOUT``. Reports requests per second and the
+    latency of each kind of request."""
+    from django.db import connections
+
+    pages = _pages()
+    connections.close_all()  # the children must not share the parent's connection
+    sock = socket.create_server(("127.0.0.1", 0), backlog=256)
+    ctx = multiprocessing.get_context("fork")
+    servers = [ctx.Process(target=_serve, args=(sock, 4), daemon=True) for _ in range(processes)]
+    for p in servers:
+        p.start()
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    mix = list(pages.items())
+    started = time.monotonic()
+    deadline = started + seconds
+    samples: dict[str, list[float]] = {label: [] for label in pages}
     statuses: dict[int, int] = {}
     lock = threading.Lock()
+    done = 0
 
     def worker(k: int) -> None:
+        nonlocal done
         i = k
-        while time.monotonic() < deadline and len(samples) < max_requests:
+        while time.monotonic() < deadline and done < max_requests:
+            label, path = mix[i % len(mix)]
             t = time.perf_counter()
             try:
-                url = base + paths[i % len(paths)]
-                with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT) as r:
+                with urllib.request.urlopen(base + path, timeout=REQUEST_TIMEOUT) as r:
                     r.read()
                     status = r.status
             except urllib.error.HTTPError as e:
@@ -204,16 +280,25 @@ def load_run(seconds: float, workers: int, max_requests: int) -> None:
             except (TimeoutError, OSError):
                 status = 0  # timed out: counted, not fatal
             with lock:
-                samples.append(time.perf_counter() - t)
+                samples[label].append(time.perf_counter() - t)
                 statuses[status] = statuses.get(status, 0) + 1
-            i += workers
+                done += 1
+            i += 1
 
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(worker, range(workers)))
-    server.shutdown()
-    print(f"load: {len(samples)} requests in {seconds:.0f} s with {workers} clients, "
-          f"{len(samples) / seconds:.1f} req/s, statuses {statuses}")  # fmt: skip
-    print(f"{'load (mixed pages)':40s} {percentiles(samples)}")
+    try:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(worker, range(workers)))
+        elapsed = time.monotonic() - started
+    finally:
+        for p in servers:
+            p.terminate()
+            p.join(5)
+        sock.close()
+    print(f"load: {done} requests in {elapsed:.1f} s, {workers} clients, {processes} server "
+          f"processes: {done / elapsed:.1f} req/s, statuses {statuses}")  # fmt: skip
+    for label, times in samples.items():
+        if times:
+            print(f"{'load ' + label:40s} {percentiles(times)}   {len(times) / elapsed:.1f} req/s")
 
 
 def main() -> None:
@@ -223,6 +308,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--max-requests", type=int, default=5000)
+    parser.add_argument("--processes", type=int, default=2, help="server processes")
+    parser.add_argument("--no-load", action="store_true", help="latency only")
     args = parser.parse_args()
     ensure_database()
     import django
@@ -233,6 +320,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     print(f"populating to {args.entries} published responses")
     populate(args.entries)
-    store_vectors()
+    index_for_search()
     time_selectors(args.repeats)
-    load_run(args.seconds, args.workers, args.max_requests)
+    time_pages(args.repeats)
+    if not args.no_load:
+        load_run(args.seconds, args.workers, args.max_requests, args.processes)

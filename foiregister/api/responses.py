@@ -160,6 +160,13 @@ class PublishedResponseViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.public_disclosure_log().order_by("-published_at", "-id")
 
+    def filter_queryset(self, queryset):
+        """Filters and search narrow the list; a response's own URL answers the same with
+        or without them."""
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
     def get_serializer_class(self):
         if self.action == "retrieve":
             return PublishedResponseSerializer

@@ -20,7 +20,7 @@ from foiregister.models import Request
 
 from . import checks, selectors
 from .exceptions import PersonalDataFound, PublicationError, UncheckedAttachment
-from .models import AcceptedFinding, DisclosureLogEntry, PublishedAttachment
+from .models import AcceptedFinding, DisclosureLogEntry, PublishedAttachment, SearchIndexEntry
 
 PUBLISH_PERMISSION = "disclosure.publish_response"
 
@@ -64,28 +64,42 @@ def _search_document(title: str, summary: str, questions: list[dict[str, Any]]) 
 
 
 # Title A, summary and questions B, answers C (SearchRank weighs A 1.0, B 0.4, C 0.2).
-# Migration 0002 holds a copy of this expression to fill rows published before it.
 SEARCH_VECTOR_SQL = """
-UPDATE disclosure_disclosurelogentry SET search_vector =
-    setweight(to_tsvector('english', coalesce(title, '')), 'A')
-    || setweight(to_tsvector('english', coalesce(summary, '') || ' ' || coalesce(
-        (SELECT string_agg(q->>'text', ' ') FROM jsonb_array_elements(questions) q), '')), 'B')
+    setweight(to_tsvector('english', coalesce(e.title, '')), 'A')
+    || setweight(to_tsvector('english', coalesce(e.summary, '') || ' ' || coalesce(
+        (SELECT string_agg(q->>'text', ' ') FROM jsonb_array_elements(e.questions) q), '')), 'B')
     || setweight(to_tsvector('english', coalesce(
-        (SELECT string_agg(q->>'answer', ' ') FROM jsonb_array_elements(questions) q), '')), 'C')
+        (SELECT string_agg(q->>'answer', ' ') FROM jsonb_array_elements(e.questions) q), '')), 'C')
+"""
+
+INDEX_SQL = """
+INSERT INTO disclosure_searchindexentry
+    (entry_id, organisation_id, topic, regime, outcome, published_at, vector)
+SELECT e.id, e.organisation_id, e.topic, e.regime, e.outcome, e.published_at, {vector}
+FROM disclosure_disclosurelogentry e
+WHERE e.withdrawn_at IS NULL AND {where}
+ON CONFLICT (entry_id) DO UPDATE SET
+    organisation_id = excluded.organisation_id, topic = excluded.topic,
+    regime = excluded.regime, outcome = excluded.outcome,
+    published_at = excluded.published_at, vector = excluded.vector
 """
 
 
-def store_search_vectors(*, ids: list[int] | None = None) -> int:
-    """Compute the stored full-text vector from each entry's own published columns, for
-    ``ids`` or for every entry that has none. PostgreSQL only: the demo's SQLite has no
-    tsvector and searches ``search_document`` with a substring match. Returns rows done."""
-    if connection.vendor != "postgresql":
-        return 0
+def index_for_search(*, ids: list[int] | None = None) -> int:
+    """Write the search index rows of live entries, from each entry's own published
+    columns: for ``ids``, or for every live entry that has none (rows bulk-loaded by the
+    benchmark). The vector is PostgreSQL's; the demo's SQLite keeps it empty and matches
+    substrings of ``search_document``. Returns the rows written."""
+    vector = SEARCH_VECTOR_SQL if connection.vendor == "postgresql" else "NULL"
+    if ids is None:
+        where = "NOT EXISTS (SELECT 1 FROM disclosure_searchindexentry s WHERE s.entry_id = e.id)"
+        params: list[Any] = []
+    else:
+        ids = list(ids)
+        where = "e.id IN (" + ", ".join(["%s"] * len(ids)) + ")" if ids else "FALSE"
+        params = ids
     with connection.cursor() as cursor:
-        if ids is None:
-            cursor.execute(SEARCH_VECTOR_SQL + " WHERE search_vector IS NULL")
-        else:
-            cursor.execute(SEARCH_VECTOR_SQL + " WHERE id = ANY(%s)", [list(ids)])
+        cursor.execute(INDEX_SQL.format(vector=vector, where=where), params)
         return cursor.rowcount
 
 
@@ -274,7 +288,7 @@ def publish_response(
         existing.save()
         entry = existing
         action = "disclosure.republished"
-    store_search_vectors(ids=[entry.pk])
+    index_for_search(ids=[entry.pk])
     audit.record_event(
         action=action,
         obj=entry,
@@ -307,6 +321,7 @@ def withdraw_response(*, entry: DisclosureLogEntry, by: Any, reason: str) -> Dis
     entry.withdrawn_by = by
     entry.withdrawal_reason = reason
     entry.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    SearchIndexEntry.objects.filter(entry=entry).delete()
     audit.record_event(
         action="disclosure.withdrawn",
         obj=entry,

@@ -56,6 +56,7 @@ def disclosure_log(request):
             "entries": entries,
             "query": query.urlencode(),
             "searching": bool(form.is_bound and form.is_valid() and form.cleaned_data["q"]),
+            "ranked_among_newest": getattr(results, "ranked_among_newest", None),
         },
     )
 

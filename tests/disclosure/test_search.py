@@ -4,8 +4,8 @@ highlighted, and the bounded count."""
 import pytest
 from django.db import connection
 
-from foiregister.disclosure import selectors
-from foiregister.disclosure.models import DisclosureLogEntry
+from foiregister.disclosure import selectors, services
+from foiregister.disclosure.models import SearchIndexEntry
 from foiregister.disclosure.pagination import CappedPaginator
 from tests.factories.disclosure import published_entry
 
@@ -17,9 +17,26 @@ postgres_only = pytest.mark.skipif(
 
 
 @postgres_only
-def test_publishing_stores_the_search_vector(organisation, foi_lead):
+def test_publishing_indexes_the_entry_for_search(organisation, foi_lead):
     entry = published_entry(organisation=organisation, by=foi_lead)
-    assert DisclosureLogEntry.objects.filter(pk=entry.pk, search_vector__isnull=False).exists()
+    assert SearchIndexEntry.objects.filter(entry=entry, vector__isnull=False).exists()
+
+
+def test_withdrawing_takes_the_entry_out_of_the_search_index(organisation, foi_lead):
+    entry = published_entry(organisation=organisation, by=foi_lead, title="Ultrasound")
+    services.withdraw_response(entry=entry, by=foi_lead, reason="third-party data")
+    assert not SearchIndexEntry.objects.exists()
+    assert list(selectors.search_disclosure_log(q="ultrasound")) == []
+
+
+def test_republishing_indexes_the_new_text(organisation, foi_lead):
+    entry = published_entry(organisation=organisation, by=foi_lead, title="Ultrasound")
+    services.withdraw_response(entry=entry, by=foi_lead, reason="retitle")
+    services.publish_response(request=entry.request, by=foi_lead, title="Echocardiography")
+    assert [e.title for e in selectors.search_disclosure_log(q="echocardiography")] == [
+        "Echocardiography"
+    ]
+    assert list(selectors.search_disclosure_log(q="ultrasound")) == []
 
 
 @postgres_only
@@ -88,3 +105,76 @@ class FakeQuerySet:
 def test_list_page_says_how_many_with_a_capped_count(organisation, foi_lead, client):
     published_entry(organisation=organisation, by=foi_lead)
     assert "1 response<" in client.get("/").content.decode()
+
+
+def test_pages_past_the_count_cap_are_reachable_and_end_where_the_log_ends(
+    organisation, foi_lead, monkeypatch
+):
+    """With a capped count the number of pages is unknown: each page reads one row more
+    than it shows, so 'next' stops exactly at the last entry."""
+    monkeypatch.setattr("foiregister.disclosure.pagination.COUNT_CAP", 2)
+    for n in range(5):
+        published_entry(organisation=organisation, by=foi_lead, title=f"Response {n}")
+    paginator = CappedPaginator(selectors.search_disclosure_log(), 1)
+    assert paginator.count_label == "2+" and paginator.open_ended
+    fourth = paginator.get_page(4)
+    assert [e.title for e in fourth] == ["Response 1"] and fourth.has_next()
+    fifth = paginator.get_page(5)
+    assert [e.title for e in fifth] == ["Response 0"] and not fifth.has_next()
+    assert [e.title for e in paginator.get_page(99)] == ["Response 0"]
+
+
+def test_list_page_past_the_cap_says_page_n_without_a_total(
+    organisation, foi_lead, client, monkeypatch
+):
+    monkeypatch.setattr("foiregister.disclosure.pagination.COUNT_CAP", 2)
+    monkeypatch.setattr("foiregister.disclosure.views.PAGE_SIZE", 1)
+    for n in range(4):
+        published_entry(organisation=organisation, by=foi_lead, title=f"Response {n}")
+    body = client.get("/", {"page": "3"}).content.decode()
+    assert "2+ responses" in body and ">Response 1<" in body
+    assert (
+        "Page 4</span>" in body
+        and "Page 2</span>" in body
+        and " of " not in body.split('class="nhsuk-pagination')[1]
+    )
+
+
+@postgres_only
+def test_broad_search_ranks_its_newest_matches_and_says_so(
+    organisation, foi_lead, client, monkeypatch
+):
+    """A search matching more than RANKED_OF_BROAD entries ranks the newest that many and
+    counts to 'that many+': the oldest entry, the best match (the word in its title), is
+    not on the page, and paging stops after the newest."""
+    monkeypatch.setattr("foiregister.disclosure.selectors.RANKED_OF_BROAD", 2)
+    published_entry(organisation=organisation, by=foi_lead, title="Ultrasound waits")
+    for n in range(3):
+        published_entry(
+            organisation=organisation,
+            by=foi_lead,
+            title=f"Diagnostics {n}",
+            answers=("Ultrasound is included.",),
+        )
+    results = selectors.search_disclosure_log(q="ultrasound")
+    assert results.ranked_among_newest == 2
+    assert [e.title for e in results[0:10]] == ["Diagnostics 2", "Diagnostics 1"]
+    body = client.get("/", {"q": "ultrasound"}).content.decode()
+    assert "2+ responses" in body and "2 most recently published" in body
+    api = client.get("/api/v1/responses/", {"q": "ultrasound"}).json()
+    assert api["count"] == 2 and api["count_is_capped"] and api["ranked_among_newest"] == 2
+    assert [r["title"] for r in api["results"]] == ["Diagnostics 2", "Diagnostics 1"]
+    assert api["next"] is None
+    assert client.get("/api/v1/responses/", {"q": "ultrasound", "page": 2}).status_code == 404
+
+
+@postgres_only
+def test_search_with_few_matches_ranks_every_match(organisation, foi_lead, client):
+    published_entry(organisation=organisation, by=foi_lead, title="Ultrasound waits")
+    published_entry(
+        organisation=organisation, by=foi_lead, title="Other", answers=("Ultrasound.",)
+    )
+    api = client.get("/api/v1/responses/", {"q": "ultrasound"}).json()
+    assert api["ranked_among_newest"] is None
+    assert [r["title"] for r in api["results"]] == ["Ultrasound waits", "Other"]
+    assert "most recently published" not in client.get("/", {"q": "ultrasound"}).content.decode()
