@@ -143,13 +143,12 @@ class Run(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk:
-            before = (
-                Run.objects.filter(pk=self.pk).values("status", *self.PARAMETERS).first() or {}
-            )
+            # Everything but created_by (SET_NULL when a user is removed), as the
+            # database trigger of migration 0003 enforces; this says which field.
+            names = [f.attname for f in self._meta.concrete_fields if f.name != "created_by"]
+            before = Run.objects.filter(pk=self.pk).values(*names).first() or {}
             if before.get("status") == self.Status.COMPLETED:
-                changed = [
-                    f for f in ("status", *self.PARAMETERS) if before[f] != getattr(self, f)
-                ]
+                changed = [f for f in names if before[f] != getattr(self, f)]
                 if changed:
                     raise ImmutableError(
                         f"run {self.pk} has completed; its {', '.join(changed)} cannot change"

@@ -320,3 +320,11 @@ def test_removing_the_user_who_uploaded_a_cited_dataset_keeps_it(commissioner):
     get_user_model().objects.filter(pk=commissioner.pk).delete()
     run.population.refresh_from_db()
     assert run.population.uploaded_by is None
+
+
+@pytest.mark.parametrize("name, value", [("stage", "Edited"), ("progress", 5), ("error", "x")])
+def test_saving_any_change_to_a_completed_run_says_which_field(name, value):
+    run = f.completed_run()
+    setattr(run, name, value)
+    with pytest.raises(ImmutableError, match=f"its {name} cannot change"):
+        run.save()
