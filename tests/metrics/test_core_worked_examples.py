@@ -195,3 +195,21 @@ def test_esp2013_default_is_the_weights_phe_ships():
     ]
     assert [float(r["stdpop"]) for r in data] == core.ESP2013.tolist()
     assert [r["age_band"] for r in data] == list(core.AGE_BANDS)
+
+
+def test_nothing_observed_has_lower_limit_zero_and_the_closed_form_upper_limit():
+    """chi2 on 2 df has the closed form -2 ln(1 - p): the exact upper limit for O = 0 is
+    -ln(0.025) = 3.6889 at 95% and -ln(0.001) = 6.9078 at 99.8% (Garwood 1936)."""
+    result = core.crude_rate(0.0, denominator=1.0, multiplier=1.0)
+    assert float(result.lower95) == 0.0 and float(result.lower998) == 0.0
+    assert float(result.upper95) == pytest.approx(-math.log(0.025), rel=RTOL)
+    assert float(result.upper998) == pytest.approx(-math.log(0.001), rel=RTOL)
+    assert str(result.ci_method) == "Exact"
+
+
+def test_byars_is_used_from_ten_observed_and_exact_below():
+    """O = 9 takes the exact limits: chi2(0.025, 18) / 2, not Byar's formula."""
+    assert core.ci_method([9.0, 10.0]).tolist() == ["Exact", "Byars"]
+    lower, _ = core.poisson_limits([9.0, 10.0])
+    assert lower[0] == pytest.approx(8.230746 / 2, rel=1e-6)  # qchisq(0.025, 18) = 8.230746 in R
+    assert lower[1] == pytest.approx(float(core.byars_lower(10.0)), rel=1e-15)
