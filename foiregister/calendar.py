@@ -37,7 +37,32 @@ _WORKING_DAY_CLOCKS = {
     "internal_review": INTERNAL_REVIEW_WORKING_DAYS,
 }
 
-HolidayMap = Mapping[datetime.date, str]
+
+@dataclass(frozen=True)
+class ProclaimedDay:
+    """A day proclaimed under BFDA s.1(3) for some nations only (e.g. Mon 15 June 2026,
+    Scotland). FOI counts it wherever it applies; a SAR only if England or Wales has it."""
+
+    name: str
+    nations: tuple[str, ...] = UK_NATIONS
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# An extra day's value is its name (a holiday in every nation) or a ProclaimedDay.
+HolidayMap = Mapping[datetime.date, str | ProclaimedDay]
+
+
+def _extra_days(
+    extra_holidays: HolidayMap | None, nations: tuple[str, ...]
+) -> dict[datetime.date, str]:
+    """The extra days that are holidays in at least one of ``nations``, by name."""
+    return {
+        day: str(value)
+        for day, value in (extra_holidays or {}).items()
+        if not isinstance(value, ProclaimedDay) or set(value.nations) & set(nations)
+    }
 
 
 @lru_cache(maxsize=64)
@@ -67,7 +92,7 @@ def uk_bank_holidays(
     days: dict[datetime.date, str] = {}
     for year in years:
         days.update(_package_holidays(year, tuple(nations)))
-    for day, name in (extra_holidays or {}).items():
+    for day, name in _extra_days(extra_holidays, tuple(nations)).items():
         if day.year in years:
             days.setdefault(day, name)
     return days
@@ -82,7 +107,7 @@ class WorkingDayCalendar:
         extra_holidays: HolidayMap | None = None,
         nations: tuple[str, ...] = UK_NATIONS,
     ) -> None:
-        self._extra = dict(extra_holidays or {})
+        self._extra = _extra_days(extra_holidays, nations)
         self._nations = nations
         self._years: set[int] = set()
         self._days: dict[datetime.date, str] = {}

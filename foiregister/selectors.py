@@ -30,10 +30,17 @@ def date_of_receipt(received_at: datetime.datetime) -> datetime.date:
     return timezone.localtime(received_at).date()
 
 
-def proclaimed_holidays() -> dict[datetime.date, str]:
+def proclaimed_holidays() -> dict[datetime.date, calendar.ProclaimedDay]:
     """The administrator's table of days proclaimed after the ``holidays`` package release,
-    as the calendar's ``extra_holidays``."""
-    return {h.date: f"{h.name} ({h.nations}, proclaimed)" for h in ProclaimedHoliday.objects.all()}
+    as the calendar's ``extra_holidays``, each with its nations: a Scotland-only day moves
+    FOI deadlines but not a subject access request's."""
+    return {
+        h.date: calendar.ProclaimedDay(
+            f"{h.name} ({h.nations}, proclaimed)",
+            tuple(n.strip() for n in h.nations.split(",") if n.strip()),
+        )
+        for h in ProclaimedHoliday.objects.all()
+    }
 
 
 def working_day_calendar() -> calendar.WorkingDayCalendar:

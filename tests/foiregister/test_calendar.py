@@ -273,3 +273,12 @@ def test_subtract_working_days_for_a_departments_deadline():
 def test_calendar_is_pure_python():
     source = Path(calendar.__file__).read_text()
     assert "django" not in source
+
+
+def test_proclaimed_day_for_scotland_only_moves_foi_but_not_sar():
+    """Pretend Tue 1 Dec 2026 is proclaimed for Scotland only. FOI from Mon 2 Nov 2026: day
+    20 was Tue 1 Dec, now Wed 2 Dec. SAR from Sun 1 Nov 2026: Tue 1 Dec, a working day in
+    England and Wales, so unchanged."""
+    extra = {D(2026, 12, 1): calendar.ProclaimedDay("Proclaimed day", ("SCT",))}
+    assert due_date(D(2026, 11, 2), "foi", extra_holidays=extra) == D(2026, 12, 2)
+    assert due_date(D(2026, 11, 1), "sar", extra_holidays=extra) == D(2026, 12, 1)

@@ -427,3 +427,22 @@ def test_status_in_approval_is_a_plain_audited_step(foi_officer):
     assert not request.events.exists()
     row = AuditEvent.objects.get(action="request.status")
     assert row.changes["status"] == ["received", "in_approval"]
+
+
+def test_scotland_only_proclaimed_day_moves_foi_but_not_sar(foi_officer):
+    """FOIA s.10(6) counts a bank holiday in any part of the UK; a SAR's month-end move uses
+    England and Wales days only (the ICO's reading). Pretend Tue 1 Dec 2026 is proclaimed
+    for Scotland only.
+    FOI received Mon 2 Nov 2026: day 20 was Tue 1 Dec; now 1 Dec is skipped, so Wed 2 Dec.
+    SAR received Sun 1 Nov 2026: corresponding date Tue 1 Dec 2026, a working day in England
+    and Wales, so it stays."""
+    foi = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    sar = log_request(received_on=D(2026, 11, 1), regime="sar", by=foi_officer)
+    assert (foi.due_on, sar.due_on) == (D(2026, 12, 1), D(2026, 12, 1))
+    services.add_proclaimed_holiday(
+        date=D(2026, 12, 1), name="Proclaimed for Scotland", nations="SCT", by=foi_officer
+    )
+    foi.refresh_from_db()
+    sar.refresh_from_db()
+    assert foi.due_on == D(2026, 12, 2)
+    assert sar.due_on == D(2026, 12, 1)
