@@ -3,6 +3,7 @@ with accept checkboxes, attachment overrides, and withdrawal. Every action calls
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -15,7 +16,7 @@ from foiregister.selectors import requests_visible_to
 
 from . import selectors, services
 from .exceptions import PersonalDataFound
-from .models import DisclosureLogEntry, PublishedAttachment
+from .models import DisclosureLogEntry, PrivateName, PublishedAttachment
 
 
 @admin.register(DisclosureLogEntry)
@@ -172,3 +173,62 @@ class DisclosureLogEntryAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "disclosure/admin/withdraw.html", context)
+
+
+class PrivateNameForm(forms.ModelForm):
+    class Meta:
+        model = PrivateName
+        fields = ["organisation", "name", "reason"]
+
+
+@admin.register(PrivateName)
+class PrivateNameAdmin(admin.ModelAdmin):
+    """FOI leads keep their organisation's list of names the check must report. Names
+    are added and removed, never edited, each through a service that audits it."""
+
+    form = PrivateNameForm
+    list_display = ["name", "organisation", "reason", "added_by", "added_at"]
+    list_filter = ["organisation"]
+    search_fields = ["name"]
+    actions = None
+
+    def _is_lead(self, request) -> bool:
+        return request.user.has_perm(services.PUBLISH_PERMISSION)
+
+    def has_module_permission(self, request):
+        return self._is_lead(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_lead(request)
+
+    def has_add_permission(self, request):
+        return self._is_lead(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self._is_lead(request)
+
+    def get_queryset(self, request):
+        return selectors.private_names_visible_to(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organisation" and not request.user.is_superuser:
+            kwargs["queryset"] = request.user.organisations.order_by("name")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = services.add_private_name(
+                organisation=form.cleaned_data["organisation"],
+                name=form.cleaned_data["name"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except FoiRegisterError as exc:
+            raise PermissionDenied(exc.message) from exc
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.remove_private_name(private_name=obj, by=request.user)

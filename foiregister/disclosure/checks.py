@@ -7,7 +7,9 @@ changing the text (redacting) makes the finding disappear, or become a new one.
 
 What counts as personal data follows the ICO's guide to what is personal data: the
 requester's own details (taken from the request, since a disclosure log must not identify
-who asked: ICO, "Publication schemes: disclosure logs"), and identifiers of anyone:
+who asked: ICO, "Publication schemes: disclosure logs"), the names of people the
+organisation lists as private (staff below the level it names publicly, patients or
+complainants in the news, anyone at risk), and identifiers of anyone:
 email addresses, UK telephone numbers, NHS numbers (validated by their modulus 11 check
 digit, so an arbitrary 10-digit figure is not reported), National Insurance numbers and
 postal addresses (a postcode with a house number before it; a postcode alone is an area).
@@ -37,6 +39,7 @@ TELEPHONE = "telephone"
 NHS_NUMBER = "nhs_number"
 NI_NUMBER = "ni_number"
 ADDRESS = "address"
+PRIVATE_NAME = "private_name"
 HIDDEN_CONTENT = "hidden_content"
 DOCUMENT_METADATA = "document_metadata"
 UNCHECKABLE = "uncheckable"
@@ -51,6 +54,7 @@ KIND_LABELS = {
     NHS_NUMBER: "NHS number",
     NI_NUMBER: "National Insurance number",
     ADDRESS: "Postal address",
+    PRIVATE_NAME: "Name the organisation lists as private",
     HIDDEN_CONTENT: "Hidden content",
     DOCUMENT_METADATA: "Document metadata",
     UNCHECKABLE: "Cannot be checked",
@@ -144,9 +148,12 @@ def scan_text(
     location: str,
     requester: RequesterDetails,
     allowed: Iterable[str] = (),
+    private_names: Iterable[str] = (),
 ) -> list[Finding]:
     """Every finding in one piece of text. ``allowed`` lists values the publishing body
-    puts out itself (its FOI email address and telephone), which are not personal data."""
+    puts out itself (its FOI email address and telephone), which are not personal data;
+    ``private_names`` the names it lists as private, each found as a whole name in any
+    case and spacing ("Dr  jane SMITH" is "Jane Smith")."""
     if not text:
         return []
     allowed_norm = {_norm(a) for a in allowed if a}
@@ -180,6 +187,10 @@ def scan_text(
         if len(line) >= 5 and (re.search(r"\d", line) or line == requester.postal_address.strip()):
             if _norm(line) in folded:
                 add(REQUESTER_ADDRESS, line)
+    for private in private_names:
+        name = _norm(private)
+        if name and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded):
+            add(PRIVATE_NAME, private.strip())
     own_phone = _digits(requester.telephone)
     if len(own_phone) >= 7 and own_phone in re.sub(r"\D", "", text.replace("+44", "0")):
         add(REQUESTER_TELEPHONE, requester.telephone.strip())
@@ -417,15 +428,26 @@ def scan_attachment(
     *,
     requester: RequesterDetails,
     allowed: Iterable[str] = (),
+    private_names: Iterable[str] = (),
 ) -> tuple[list[Finding], bool]:
     """Findings in an attachment's hidden parts and in all its text; and whether it could
     be checked."""
     report = inspect_attachment(filename, data)
     findings = list(report.findings)
     allowed = list(allowed)
+    private_names = list(private_names)
     for where, text in report.text:
-        findings += scan_text(text, location=where, requester=requester, allowed=allowed)
+        findings += scan_text(
+            text,
+            location=where,
+            requester=requester,
+            allowed=allowed,
+            private_names=private_names,
+        )
     findings += scan_text(
-        filename, location=f"attachment {filename}: file name", requester=requester
+        filename,
+        location=f"attachment {filename}: file name",
+        requester=requester,
+        private_names=private_names,
     )
     return findings, report.checkable

@@ -156,6 +156,33 @@ class SearchIndexEntry(models.Model):
         return f"search index of entry {self.entry_id}"
 
 
+class PrivateName(models.Model):
+    """A person the organisation lists as private: the personal-data check reports their
+    name wherever it appears in a response about to be published (for example staff below
+    the grade the organisation names publicly, or a patient in the news). Added and
+    removed by an FOI lead of the organisation, audited."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="private_names"
+    )
+    name = models.CharField(max_length=200)
+    reason = models.CharField(max_length=300, blank=True, help_text="Why, for the next lead.")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "name"]
+        verbose_name = "private name"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="private_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class AcceptedFinding(models.Model):
     """A personal-data finding an FOI lead decided may be published as it is (for example a
     named director's work email). Matched by fingerprint: a changed text is a new finding."""

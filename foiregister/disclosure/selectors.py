@@ -14,7 +14,13 @@ from foiregister.letters import selectors as letter_selectors
 from foiregister.models import Organisation, Request, RequestLink
 
 from . import checks
-from .models import AcceptedFinding, DisclosureLogEntry, PublishedAttachment, SearchIndexEntry
+from .models import (
+    AcceptedFinding,
+    DisclosureLogEntry,
+    PrivateName,
+    PublishedAttachment,
+    SearchIndexEntry,
+)
 
 # The regulator's published helpline, quoted in every response letter's rights paragraph.
 ICO_HELPLINE = "0303 123 1113"
@@ -299,10 +305,15 @@ def personal_data_findings(
     who = requester_details(request)
     org = request.organisation
     allowed = [org.foi_email, org.telephone, ICO_HELPLINE]
+    private = private_names_for(org)
     found: list[checks.Finding] = []
 
     def scan(text: str, where: str) -> None:
-        found.extend(checks.scan_text(text, location=where, requester=who, allowed=allowed))
+        found.extend(
+            checks.scan_text(
+                text, location=where, requester=who, allowed=allowed, private_names=private
+            )
+        )
 
     scan(title if title is not None else request.title, "title")
     scan(summary, "summary")
@@ -317,18 +328,37 @@ def personal_data_findings(
             bytes(attachment.data),
             requester=who,
             allowed=allowed,
+            private_names=private,
         )
         found.extend(more)
     document = letter_selectors.anonymised_pdf_for(request)
     if document is not None:
         more, _ = checks.scan_attachment(
-            "response letter.pdf", bytes(document.data), requester=who, allowed=allowed
+            "response letter.pdf",
+            bytes(document.data),
+            requester=who,
+            allowed=allowed,
+            private_names=private,
         )
         # The letters app names the organisation as the letter's author: not personal data.
         found.extend(
             f for f in more if not (f.kind == checks.DOCUMENT_METADATA and f.match == org.name)
         )
     return found
+
+
+def private_names_for(organisation: Organisation) -> list[str]:
+    return list(
+        PrivateName.objects.filter(organisation=organisation).values_list("name", flat=True)
+    )
+
+
+def private_names_visible_to(user) -> QuerySet[PrivateName]:
+    """The private-name lists of the user's organisations (every list for a superuser)."""
+    qs = PrivateName.objects.select_related("organisation", "added_by")
+    if user.is_superuser:
+        return qs
+    return qs.filter(organisation__members=user)
 
 
 def accepted_fingerprints(request: Request) -> set[str]:

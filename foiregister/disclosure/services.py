@@ -16,24 +16,34 @@ from django.db.models import Max
 from django.utils import timezone
 
 from foiregister import audit
-from foiregister.models import Request
+from foiregister.models import Organisation, Request
 
 from . import checks, selectors
 from .exceptions import PersonalDataFound, PublicationError, UncheckedAttachment
-from .models import AcceptedFinding, DisclosureLogEntry, PublishedAttachment, SearchIndexEntry
+from .models import (
+    AcceptedFinding,
+    DisclosureLogEntry,
+    PrivateName,
+    PublishedAttachment,
+    SearchIndexEntry,
+)
 
 PUBLISH_PERMISSION = "disclosure.publish_response"
 
 
-def _check_may_publish(by: Any, request: Request) -> None:
+def _check_is_lead_of(by: Any, organisation: Organisation) -> None:
     """Publishing discloses to the world, so the rule sits here as well as in the admin:
-    an FOI lead (the permission) of the request's own organisation."""
+    an FOI lead (the permission) of the organisation concerned."""
     if by is None or not by.is_authenticated or not by.has_perm(PUBLISH_PERMISSION):
         raise PublicationError("only an FOI lead can publish or withdraw a response", field=None)
-    if not by.is_superuser and not request.organisation.members.filter(pk=by.pk).exists():
+    if not by.is_superuser and not organisation.members.filter(pk=by.pk).exists():
         raise PublicationError(
-            f"{by.get_username()} is not a member of {request.organisation}", field=None
+            f"{by.get_username()} is not a member of {organisation}", field=None
         )
+
+
+def _check_may_publish(by: Any, request: Request) -> None:
+    _check_is_lead_of(by, request.organisation)
 
 
 def _questions_snapshot(request: Request) -> list[dict[str, Any]]:
@@ -101,6 +111,46 @@ def index_for_search(*, ids: list[int] | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(INDEX_SQL.format(vector=vector, where=where), params)
         return cursor.rowcount
+
+
+@transaction.atomic
+def add_private_name(
+    *, organisation: Organisation, name: str, by: Any, reason: str = ""
+) -> PrivateName:
+    """List a person as private: the check then reports their name in every response of
+    the organisation about to be published."""
+    _check_is_lead_of(by, organisation)
+    name = " ".join(name.split())
+    if not name:
+        raise PublicationError("give the name to list as private", field="name")
+    if PrivateName.objects.filter(organisation=organisation, name__iexact=name).exists():
+        raise PublicationError(f"{name} is already listed as private", field="name")
+    private = PrivateName.objects.create(
+        organisation=organisation, name=name, reason=reason, added_by=by
+    )
+    audit.record_event(
+        action="disclosure.private_name_added",
+        obj=private,
+        by=by,
+        organisation_id=organisation.pk,
+        changes={"name": name},
+        note=reason,
+    )
+    return private
+
+
+@transaction.atomic
+def remove_private_name(*, private_name: PrivateName, by: Any, reason: str = "") -> None:
+    _check_is_lead_of(by, private_name.organisation)
+    audit.record_event(
+        action="disclosure.private_name_removed",
+        obj=private_name,
+        by=by,
+        organisation_id=private_name.organisation_id,
+        changes={"name": private_name.name},
+        note=reason,
+    )
+    private_name.delete()
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 import pytest
 
 from foiregister.disclosure import selectors
+from foiregister.models import AuditEvent
 from tests.factories.disclosure import responded_request
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +40,17 @@ def test_lead_withdraws_with_a_reason(organisation, foi_lead, foi_lead_client):
     url = f"/admin/disclosure/disclosurelogentry/{entry.pk}/withdraw/"
     assert foi_lead_client.post(url, {"reason": "found a name"}).status_code == 302
     assert not selectors.public_disclosure_log().exists()
+
+
+def test_lead_lists_a_private_name_from_the_admin(organisation, foi_lead, foi_lead_client):
+    response = foi_lead_client.post(
+        "/admin/disclosure/privatename/add/",
+        {"organisation": organisation.pk, "name": "Jane Smith", "reason": "band 6"},
+    )
+    assert response.status_code == 302
+    assert selectors.private_names_for(organisation) == ["Jane Smith"]
+    assert AuditEvent.objects.filter(action="disclosure.private_name_added").exists()
+
+
+def test_officer_cannot_see_the_private_names(organisation, foi_officer_client):
+    assert foi_officer_client.get("/admin/disclosure/privatename/").status_code == 403

@@ -161,3 +161,16 @@ def test_uncheckable_attachment_needs_an_audited_override(organisation, foi_lead
     download = client.get(f"/responses/{entry.public_id}/attachments/1/")
     assert download.status_code == 200
     assert entry.reference.replace("/", "-") + "-1.tiff" in download["Content-Disposition"]
+
+
+def test_private_name_in_a_spreadsheets_hidden_sheet_is_found():
+    def build(wb):
+        wb.active.append(["Contracts", 3])
+        hidden = wb.create_sheet("Working")
+        hidden.append(["Checked by", "Jane Smith"])
+        hidden.sheet_state = "hidden"
+
+    findings, _ = checks.scan_attachment(
+        "f.xlsx", xlsx(build), requester=NOBODY, private_names=["Jane Smith"]
+    )
+    assert {f.kind for f in findings} == {checks.HIDDEN_CONTENT, checks.PRIVATE_NAME}

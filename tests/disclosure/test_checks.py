@@ -82,3 +82,18 @@ def test_unknown_file_type_is_uncheckable():
 def test_corrupt_spreadsheet_is_uncheckable():
     _, checkable = checks.scan_attachment("figures.xlsx", b"not a zip", requester=NOBODY)
     assert not checkable
+
+
+def test_name_the_organisation_lists_as_private_is_found_in_any_case_and_spacing():
+    found = checks.scan_text(
+        "The review was led by Dr  JANE   smith, band 6.",
+        location="answer 1",
+        requester=NOBODY,
+        private_names=["Jane Smith"],
+    )
+    assert [(f.kind, f.match) for f in found] == [(checks.PRIVATE_NAME, "Jane Smith")]
+
+
+def test_private_name_is_matched_as_a_whole_name_only():
+    """'Jane Smithson' is someone else."""
+    assert kinds("Jane Smithson chaired it.", private_names=["Jane Smith"]) == set()

@@ -102,3 +102,48 @@ def test_withdrawn_response_can_be_republished_under_the_same_id(organisation, f
     services.withdraw_response(entry=entry, by=foi_lead, reason="check")
     again = services.publish_response(request=entry.request, by=foi_lead)
     assert again.public_id == entry.public_id and again.is_live
+
+
+def test_name_listed_as_private_blocks_publication_until_redacted(organisation, foi_lead):
+    services.add_private_name(
+        organisation=organisation, name="Jane Smith", by=foi_lead, reason="band 6"
+    )
+    request = responded_request(
+        organisation=organisation,
+        by=foi_lead,
+        answers=("The contract is managed by Jane Smith.",),
+    )
+    with pytest.raises(PersonalDataFound) as exc:
+        services.publish_response(request=request, by=foi_lead)
+    assert [f.kind for f in exc.value.findings] == ["private_name"]
+    register_services.update_question(
+        question=request.questions.get(), by=foi_lead, answer="The contract is managed."
+    )
+    assert services.publish_response(request=request, by=foi_lead).is_live
+
+
+def test_another_organisations_private_names_do_not_apply(
+    organisation, other_organisation, foi_lead
+):
+    other_organisation.members.add(foi_lead)
+    services.add_private_name(organisation=other_organisation, name="Jane Smith", by=foi_lead)
+    request = responded_request(
+        organisation=organisation, by=foi_lead, answers=("Jane Smith manages it.",)
+    )
+    assert selectors.outstanding_findings(request) == []
+
+
+def test_private_names_are_kept_by_foi_leads_and_audited(organisation, foi_lead, foi_officer):
+    with pytest.raises(PublicationError, match="FOI lead"):
+        services.add_private_name(organisation=organisation, name="Jane Smith", by=foi_officer)
+    private = services.add_private_name(
+        organisation=organisation, name=" Jane  Smith ", by=foi_lead, reason="band 6"
+    )
+    assert private.name == "Jane Smith"
+    assert audit.history_for(private).get().action == "disclosure.private_name_added"
+    with pytest.raises(PublicationError, match="already listed"):
+        services.add_private_name(organisation=organisation, name="jane smith", by=foi_lead)
+    history = audit.history_for(private)
+    services.remove_private_name(private_name=private, by=foi_lead, reason="left the trust")
+    assert selectors.private_names_for(organisation) == []
+    assert history.filter(action="disclosure.private_name_removed").exists()
