@@ -190,6 +190,16 @@ def stale_after() -> timedelta:
     return DEFAULT_STALE_AFTER if minutes is None else timedelta(minutes=float(minutes))
 
 
+DEFAULT_PENDING_STALE_AFTER = timedelta(days=1)
+"""A run waiting this long for a worker lost its task; a busy queue clears well within."""
+
+
+def pending_stale_after() -> timedelta:
+    """``METRICS_RUN_PENDING_STALE_AFTER_HOURS`` from the settings, else a day."""
+    hours = getattr(settings, "METRICS_RUN_PENDING_STALE_AFTER_HOURS", None)
+    return DEFAULT_PENDING_STALE_AFTER if hours is None else timedelta(hours=float(hours))
+
+
 def last_heartbeat(run: Run) -> datetime | None:
     """When the worker last showed it was alive (its claim counts as the first beat)."""
     return run.heartbeat_at or run.started_at

@@ -31,7 +31,7 @@ from foiregister.audit import record_event
 
 from . import core, io
 from .models import Dataset, RatesRatio, Result, Run
-from .selectors import stale_after
+from .selectors import pending_stale_after, stale_after
 
 log = logging.getLogger(__name__)
 
@@ -535,10 +535,34 @@ def fail_stale_runs(
     "Running" with no one to finish it; this is the rule that says when it is dead.
     Celery beat calls it through ``tasks.fail_stale_runs``. If the worker was only slow,
     its next heartbeat finds the run failed and it stops and discards what it wrote.
+
+    A run still waiting to start after ``pending_stale_after()`` (a day) lost its task
+    (the queue was restarted, say): it is failed too, so it can be started again. A worker
+    that picks the task up later finds it no longer pending and does nothing.
     """
     now = now or timezone.now()
     cutoff = now - (older_than if older_than is not None else stale_after())
     failed = []
+    lost = Run.objects.filter(
+        status=Run.Status.PENDING, created_at__lt=now - pending_stale_after()
+    )
+    for run in lost:
+        with transaction.atomic():
+            claimed = Run.objects.filter(pk=run.pk, status=Run.Status.PENDING).update(
+                status=Run.Status.FAILED,
+                stage="Failed (never started)",
+                error="This run never started: its task was lost (the queue may have been "
+                "restarted). Start a new run with the same datasets.",
+                finished_at=now,
+            )
+            if claimed:
+                record_event(
+                    action="metrics.run.stale",
+                    obj=run,
+                    by=None,
+                    changes={"created_at": run.created_at.isoformat(), "stage": "pending"},
+                )
+                failed.append(run.pk)
     candidates = Run.objects.filter(status=Run.Status.RUNNING).values_list("pk", flat=True)
     for pk in list(candidates):
         with transaction.atomic():

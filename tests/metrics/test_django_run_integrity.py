@@ -234,15 +234,33 @@ def test_the_stale_limit_comes_from_the_settings(settings):
     assert services.fail_stale_runs() == [run.pk]
 
 
-def test_completed_pending_and_failed_runs_are_never_stale():
+def test_completed_and_failed_runs_are_never_stale():
     done = f.completed_run()
-    pending = services.create_run(population=done.population, activity=done.activity)
-    later = timezone.now() + timedelta(days=2)
+    failed = services.create_run(population=done.population, activity=done.activity)
+    Run.objects.filter(pk=failed.pk).update(status=Run.Status.FAILED, error="bad file")
+    later = timezone.now() + timedelta(days=30)
     assert services.fail_stale_runs(now=later) == []
-    for run in (done, pending):
+    for run in (done, failed):
         run.refresh_from_db()
         assert not selectors.run_is_stale(run, now=later)
-    assert done.status == Run.Status.COMPLETED and pending.status == Run.Status.PENDING
+    assert done.status == Run.Status.COMPLETED and failed.error == "bad file"
+
+
+def test_a_run_waiting_a_day_for_a_worker_lost_its_task_and_is_failed():
+    """A queue restart loses the task: without this the run waits for ever."""
+    population, activity = f.population_dataset(), f.activity_dataset()
+    lost = services.create_run(population=population, activity=activity)
+    queued = services.create_run(population=population, activity=activity)
+    Run.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    Run.objects.filter(pk=queued.pk).update(created_at=timezone.now() - timedelta(hours=23))
+    assert services.fail_stale_runs() == [lost.pk]
+    lost.refresh_from_db()
+    queued.refresh_from_db()
+    assert lost.status == Run.Status.FAILED and "never started" in lost.error
+    assert queued.status == Run.Status.PENDING
+    # The task turning up late finds nothing to do.
+    assert services.compute_run(lost.pk).status == Run.Status.FAILED
+    assert not Result.objects.filter(run=lost).exists()
 
 
 def test_the_sweep_runs_in_celery_beat():
