@@ -698,15 +698,32 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
             Q(object_type=Request._meta.label, object_id=str(obj.pk))
             | Q(object_type=Question._meta.label, object_id__in=question_ids)
         )
+
+        def shown(value):
+            if value in (None, ""):
+                return "(blank)"
+            if isinstance(value, list):
+                return ", ".join(str(v) for v in value) or "(none)"
+            return str(value)
+
+        def change(name, value):
+            # Services record a change as [old, new] and a fact as a plain value.
+            if isinstance(value, list) and len(value) == 2 and name != "questions":
+                return f"{name}: {shown(value[0])} \u2192 {shown(value[1])}"
+            return f"{name}: {shown(value)}"
+
         return format_html_join(
             "",
-            "<div>{} {} <strong>{}</strong> {}</div>",
+            "<div>{} {} <strong>{}</strong> {} {}</div>",
             (
                 (
                     f"{timezone.localtime(a.at):%d %b %Y %H:%M}",
                     a.actor,
-                    a.action,
-                    "; ".join(f"{k}: {v}" for k, v in a.changes.items()),
+                    a.action
+                    if a.object_type == Request._meta.label
+                    else f"{a.object_repr} {a.action}",
+                    "; ".join(change(k, v) for k, v in a.changes.items()),
+                    a.note[:300],
                 )
                 for a in rows[:200]
             ),

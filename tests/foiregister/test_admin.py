@@ -233,7 +233,8 @@ def test_question_change_shows_in_the_request_history(
     page = foi_officer_client.get(
         reverse("admin:foiregister_request_change", args=[request.pk])
     ).content.decode()
-    assert "question.changed" in page
+    assert "Q1 question.changed" in page
+    assert "answer: (blank) \u2192 Answer text" in page
 
 
 def test_holiday_with_unknown_nation_is_refused_on_the_field(client, administrator):
@@ -706,3 +707,19 @@ def test_late_requests_are_white_on_red_for_contrast(
     )
     page = foi_officer_client.get(CHANGELIST).content.decode()
     assert "background:#d5281b;color:#ffffff" in page
+
+
+def test_events_and_status_changes_show_in_the_request_history(
+    foi_officer_client, organisation, foi_officer
+):
+    request = log_request(organisation=organisation, received_on=D(2026, 11, 2), by=foi_officer)
+    services.record_timeline_event(
+        request=request, kind="acknowledged", occurred_on=D(2026, 11, 3), by=foi_officer
+    )
+    services.change_status(request=request, to=Request.Status.IN_APPROVAL, by=foi_officer)
+    page = foi_officer_client.get(
+        reverse("admin:foiregister_request_change", args=[request.pk])
+    ).content.decode()
+    assert "request.event.acknowledged" in page
+    assert "occurred_on: 2026-11-03" in page
+    assert "status: acknowledged \u2192 in_approval" in page
