@@ -7,8 +7,9 @@ contract's life, as OCDS asks (releases are immutable notices, not a current sta
 - ``{ocid}-award``: the award and the contract as signed (tags ``award``, ``contract``);
 - ``{ocid}-change-{n}``: each extension or variation (``contractAmendment``) or
   termination (``contractTermination``), with the cumulative ``amendments`` list;
-- ``{ocid}-spend``: actual spend per financial year as implementation transactions
-  (``implementation``), dated at the close of each year (31 March).
+- ``{ocid}-spend-2024-25``: one per financial year with actual spend, dated at its close
+  (31 March), with the spend to date as implementation transactions (``implementation``):
+  a new year is a new release, so last year's release is not rewritten.
 
 The OCID is ``{prefix}-{ODS code}-{register reference}``, the prefix registered with the
 Open Contracting Partnership (``settings.OCDS_PREFIX``). Identifiers are built only from what
@@ -237,22 +238,31 @@ def contract_releases(record: dict[str, Any], *, prefix: str) -> list[dict[str, 
         tags = ["contractTermination"] if terminated else ["contractAmendment"]
         releases.append(release(f"change-{n}", change["effective_on"], tags, state))
     last = releases[-1]["contracts"][0]
-    if record["spend"]:
-        transactions = [
-            {
-                "id": f"{ocid}-spend-{identifier_part(s['reference'])}",
-                "source": None,
-                "date": ocds_datetime(financial_year_end(s["financial_year"])),
-                "value": money(s["amount"]),
-                "payer": {"id": buyer["id"], "name": buyer["name"]},
-                "payee": {"id": supplier["id"], "name": supplier["name"]},
-                "uri": None,
-            }
-            for s in record["spend"]
-        ]
-        latest = max(financial_year_end(s["financial_year"]) for s in record["spend"])
+
+    def transaction(s: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": f"{ocid}-spend-{identifier_part(s['reference'])}",
+            "source": None,
+            "date": ocds_datetime(financial_year_end(s["financial_year"])),
+            "value": money(s["amount"]),
+            "payer": {"id": buyer["id"], "name": buyer["name"]},
+            "payee": {"id": supplier["id"], "name": supplier["name"]},
+            "uri": None,
+        }
+
+    # One release per financial year, dated at its close, with the spend to date: adding
+    # next year's spend publishes a new release instead of changing this year's.
+    for year in sorted({s["financial_year"] for s in record["spend"]}):
+        transactions = [transaction(s) for s in record["spend"] if s["financial_year"] <= year]
         state = {**last, "implementation": {"transactions": transactions}}
-        releases.append(release("spend", latest, ["implementation"], state))
+        releases.append(
+            release(
+                f"spend-{year.replace('/', '-')}",
+                financial_year_end(year),
+                ["implementation"],
+                state,
+            )
+        )
     return releases
 
 

@@ -308,3 +308,31 @@ def test_the_commissioners_own_export_keeps_every_reason(organisation):
     package = selectors.ocds_release_package(public_only=False)
 
     assert "Service credits" in json.dumps(package)
+
+
+def test_each_financial_years_spend_is_its_own_release(register):
+    """Adding 2025/26 spend publishes a new release; the 2024/25 one is unchanged."""
+    before = selectors.ocds_release_package()["releases"]
+    services.record_spend(
+        organisation=register.organisation,
+        contract=register,
+        financial_year="2025/26",
+        amount=Decimal("90000.00"),
+        kind="independent_sector",
+        source="ledger",
+        by=None,
+    )
+
+    after = selectors.ocds_release_package()["releases"]
+
+    assert [r["id"].rsplit("-", 3)[-3:] for r in after[3:]] == [
+        ["spend", "2024", "25"],
+        ["spend", "2025", "26"],
+    ]
+    assert after[3] == before[3]
+    assert after[4]["date"] == "2026-03-31T00:00:00Z"
+    amounts = [
+        t["value"]["amount"] for t in after[4]["contracts"][0]["implementation"]["transactions"]
+    ]
+    assert amounts == [81234.56, 90000]
+    assert ocds.validation_errors(selectors.ocds_release_package()) == []
