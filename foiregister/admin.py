@@ -450,6 +450,11 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
         qs, dupes = super().get_search_results(request, queryset, search_term)
         return qs, True if search_term else dupes
 
+    def get_inlines(self, request, obj):
+        """Logging a request takes its questions only: departments, time and links need the
+        request (and its organisation) first, and would otherwise list every body's rows."""
+        return [QuestionInline] if obj is None else self.inlines
+
     def changelist_view(self, request, extra_context=None):
         _local.calendar = None
         return super().changelist_view(request, extra_context)

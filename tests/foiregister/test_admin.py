@@ -723,3 +723,14 @@ def test_events_and_status_changes_show_in_the_request_history(
     assert "request.event.acknowledged" in page
     assert "occurred_on: 2026-11-03" in page
     assert "status: acknowledged \u2192 in_approval" in page
+
+
+def test_logging_a_request_offers_no_other_bodys_departments(
+    foi_officer_client, other_organisation
+):
+    from tests.factories.foiregister import DepartmentFactory
+
+    DepartmentFactory(organisation=other_organisation, name="Canary Department")
+    page = foi_officer_client.get(reverse("admin:foiregister_request_add")).content.decode()
+    assert "Canary Department" not in page
+    assert 'name="questions-TOTAL_FORMS"' in page
