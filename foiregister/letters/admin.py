@@ -179,7 +179,9 @@ class LetterAdmin(admin.ModelAdmin):
             raise PermissionDenied
         letter = self._letter(request, pk)
         try:
-            services.approve_letter(letter=letter, by=request.user)
+            services.approve_letter(
+                letter=letter, by=request.user, seen_hash=request.POST.get("content_hash", "")
+            )
             messages.success(request, "Approved exactly as shown.")
         except FoiRegisterError as exc:
             _error(request, exc)

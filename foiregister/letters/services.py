@@ -343,14 +343,23 @@ def set_answer_wording(
 
 
 @transaction.atomic
-def approve_letter(*, letter: Letter, by: Any) -> Letter:
+def approve_letter(*, letter: Letter, by: Any, seen_hash: str | None = None) -> Letter:
     """An FOI lead approves the draft exactly as it would be issued now. Refused while a
-    live block is unreviewed, unavailable or changed since review, or an answer is missing."""
+    live block is unreviewed, unavailable or changed since review, or an answer is missing.
+
+    ``seen_hash`` is the content hash of the version the lead read (the letter page sends
+    it): if the draft moved since, the lead has not seen what they would approve."""
     if not by.has_perm(APPROVE_PERMISSION):
         raise LetterError(f"{by.get_username()} may not approve letters", field=None)
     letter = _lock(letter)
     _refuse_if_issued(letter)
     state = selectors.draft_state(letter)
+    if seen_hash is not None and seen_hash != state.content_hash:
+        raise LetterError(
+            f"{letter} changed after you opened it (an answer, a wording or a register "
+            "figure): read it again before approving",
+            field=None,
+        )
     if state.problems:
         raise LetterError("cannot approve: " + "; ".join(state.problems), field=None)
     letter.status = Letter.Status.APPROVED

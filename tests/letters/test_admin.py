@@ -42,7 +42,11 @@ def test_officer_cannot_approve(draft, foi_officer_client):
 def test_lead_approves_and_officer_issues_and_downloads(
     draft, foi_lead_client, foi_officer_client, django_capture_on_commit_callbacks, mailoutbox
 ):
-    foi_lead_client.post(reverse("admin:letters_letter_approve", args=[draft.pk]))
+    page = foi_lead_client.get(reverse("admin:letters_letter_change", args=[draft.pk]))
+    foi_lead_client.post(
+        reverse("admin:letters_letter_approve", args=[draft.pk]),
+        {"content_hash": page.context["draft"].content_hash},
+    )
     with django_capture_on_commit_callbacks(execute=True):
         foi_officer_client.post(reverse("admin:letters_letter_issue", args=[draft.pk]))
     draft.refresh_from_db()

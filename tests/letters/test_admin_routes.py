@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from foiregister import services as register_services
+from foiregister.letters import services
 from foiregister.letters.models import AnswerBlock, Letter
 from tests.factories import letters as f
 from tests.factories.foiregister import log_request
@@ -33,7 +34,10 @@ def _save_letter_form(client, letter, **fields):
 def _approve_and_issue(lead_client, officer_client, letter, capture):
     page = lead_client.get(reverse("admin:letters_letter_change", args=[letter.pk]))
     assert "Approve exactly as previewed" in page.content.decode()
-    lead_client.post(reverse("admin:letters_letter_approve", args=[letter.pk]))
+    seen = page.context["draft"].content_hash
+    lead_client.post(
+        reverse("admin:letters_letter_approve", args=[letter.pk]), {"content_hash": seen}
+    )
     letter.refresh_from_db()
     assert letter.status == Letter.Status.APPROVED, _messages(page)
     page = officer_client.get(reverse("admin:letters_letter_change", args=[letter.pk]))
@@ -244,3 +248,23 @@ def test_officer_drafts_a_correction_from_the_issued_letters_page(
     foi_officer_client.get(f"{link}?corrects={issued.pk}")
     correction = Letter.objects.exclude(pk=issued.pk).get(request=request)
     assert correction.corrects_id == issued.pk and correction.status == Letter.Status.DRAFT
+
+
+def test_lead_cannot_approve_a_version_changed_after_opening_it(
+    organisation, foi_officer, foi_lead_client
+):
+    """The lead approves what they read: if another officer edits the draft between the
+    lead opening the page and pressing Approve, the approval is refused."""
+    request = f.answered_request(organisation=organisation, officer=foi_officer)
+    letter = services.draft_letter(request=request, kind="response", by=foi_officer)
+    page = foi_lead_client.get(reverse("admin:letters_letter_change", args=[letter.pk]))
+    seen = page.context["draft"].content_hash
+    services.update_letter(letter=letter, body="A late addition.", by=foi_officer)
+    response = foi_lead_client.post(
+        reverse("admin:letters_letter_approve", args=[letter.pk]),
+        {"content_hash": seen},
+        follow=True,
+    )
+    letter.refresh_from_db()
+    assert letter.status == Letter.Status.DRAFT
+    assert "changed after you opened it" in _messages(response)
