@@ -81,3 +81,13 @@ def test_reminder_runs_through_a_real_celery_worker_on_redis(
         app.conf.update(previous)
         _forget_connections(app)
     assert len(mail.outbox) == 2
+
+
+def test_reminder_is_on_celery_beat_every_working_morning(settings):
+    from foiregister.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["foi-deadline-reminders"]
+    assert entry["task"] in app.tasks
+    assert tasks.send_deadline_reminders.name == entry["task"]
+    assert entry["schedule"].day_of_week == {1, 2, 3, 4, 5}
+    assert entry["schedule"].hour == {7}
