@@ -196,11 +196,11 @@ class ContributionFormSet(forms.BaseInlineFormSet):
         parent = self.instance
         for form in _new_filled_forms(self):
             if form.instance.pk is None and not form.cleaned_data.get("internal_due_on"):
-                if parent.pk is None or not (parent.due_on or parent.statutory_due_on):
+                if parent.pk is None or parent.due_on is None:
                     form.add_error(
                         "internal_due_on",
-                        "the request has no due date while a fee is awaited: give the "
-                        "department's deadline",
+                        "the request has no due date while its clock is stopped (awaiting "
+                        "clarification or a fee): give the department's deadline",
                     )
 
 

@@ -815,10 +815,14 @@ def ask_department(
         )
     asked_on = asked_on or selectors.local_today()
     if internal_due_on is None:
-        base = request.due_on or request.statutory_due_on
+        # The date the request is due now (the extended one after an extension). While the
+        # clock is stopped (awaiting clarification or a fee) there is none: the stored
+        # statutory date is stale, since clarification restarts the clock.
+        base = request.due_on
         if base is None:
             raise ValidationFailed(
-                "the request has no due date yet: give an internal deadline",
+                "the request has no due date while its clock is stopped (awaiting "
+                "clarification or a fee): give the department's deadline",
                 field="internal_due_on",
             )
         internal_due_on = max(

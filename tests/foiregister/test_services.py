@@ -446,3 +446,22 @@ def test_scotland_only_proclaimed_day_moves_foi_but_not_sar(foi_officer):
     sar.refresh_from_db()
     assert foi.due_on == D(2026, 12, 2)
     assert sar.due_on == D(2026, 12, 1)
+
+
+def test_department_asked_while_awaiting_clarification_needs_its_deadline_given(foi_officer):
+    """Clarification restarts the clock, so the date it would have been due is no base for a
+    department's deadline: there is none until the clarification arrives."""
+    request = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    services.record_timeline_event(
+        request=request, kind="clarification_sought", occurred_on=D(2026, 11, 3), by=foi_officer
+    )
+    request.refresh_from_db()
+    with pytest.raises(ValidationFailed) as exc:
+        services.ask_department(
+            request=request,
+            department=DepartmentFactory(organisation=request.organisation),
+            questions=request.questions.all(),
+            asked_on=D(2026, 11, 4),
+            by=foi_officer,
+        )
+    assert exc.value.field == "internal_due_on"
