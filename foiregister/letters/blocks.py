@@ -439,13 +439,25 @@ class StandardisedImagingRate(LiveBlock):
 
     def fetch(self, *, organisation, params):
         area = params.get("area") or organisation.ods_code
-        result = _metrics_selectors().result_for(
+        # A letter is published (anonymised) on the disclosure log, so it quotes the
+        # figures as the public may see them: small numbers suppressed.
+        result = _metrics_selectors().published_result_for(
             run=int(params["run"]), area=area, measure=params["measure"]
         )
         if result is None:
             return {
                 "rows": [],
                 "empty": f"No {params['measure']} result for {area} in run {params['run']}.",
+            }
+        if result["suppressed"]:
+            return {
+                "rows": [],
+                "empty": (
+                    f"The {params['measure']} figures for {result['area']} (metrics run "
+                    f"{result['run']}) are not published: they rest on fewer than "
+                    f"{_metrics_selectors().SMALL_NUMBER_MAX + 1} examinations, or would "
+                    "let such a number be worked out, and could identify patients."
+                ),
             }
         per = f"per {int(result['multiplier']):,}"
 

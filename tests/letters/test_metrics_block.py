@@ -34,3 +34,31 @@ def test_rate_block_says_when_the_area_has_no_result(organisation):
         organisation=organisation, params={"run": str(run.pk), "measure": "PET"}
     )
     assert data["rows"] == [] and "No PET result" in data["empty"]
+
+
+def test_rate_block_withholds_a_small_number_as_the_published_figures_do(organisation):
+    """QNC has 3 MRI examinations: a letter is published, so it must not quote them, nor
+    a rate or ratio from which the 3 could be worked back."""
+    activity = "\n".join(
+        [
+            mf.HEADER_ACT,
+            '"QNC Staffordshire and Stoke-on-Trent",F,0-4,1,MRI,3',
+            '"QUA Black Country",F,0-4,1,MRI,40',
+            '"QHL Birmingham and Solihull",F,0-4,1,MRI,55',
+        ]
+    ).encode()
+    from metrics import services as metrics_services
+
+    run = metrics_services.create_run(
+        population=mf.population_dataset(), activity=mf.activity_dataset(content=activity)
+    )
+    run = metrics_services.compute_run(run.pk)
+    unsuppressed = metrics_selectors.result_for(run=run, area="QNC", measure="MRI")
+    assert unsuppressed["observed"] == 3  # the admin still sees the count
+
+    data = blocks.get_block("standardised_imaging_rate").load(
+        organisation=organisation, params={"run": str(run.pk), "measure": "MRI"}
+    )
+    assert data["rows"] == []
+    assert "not published" in data["empty"] and "fewer than 8" in data["empty"]
+    assert f"{unsuppressed['rate']:,.1f}" not in str(data)
