@@ -734,3 +734,34 @@ def test_logging_a_request_offers_no_other_bodys_departments(
     page = foi_officer_client.get(reverse("admin:foiregister_request_add")).content.decode()
     assert "Canary Department" not in page
     assert 'name="questions-TOTAL_FORMS"' in page
+
+
+def test_link_and_s12_warning_show_on_the_request_pages(
+    foi_officer_client, organisation, foi_officer
+):
+    from decimal import Decimal
+
+    from foiregister.models import TimeEntry
+
+    a = log_request(organisation=organisation, title="First of the round robin", by=foi_officer)
+    b = log_request(organisation=organisation, title="Second of the round robin", by=foi_officer)
+    services.link_requests(request=a, other=b, kind="round_robin", by=foi_officer)
+    services.log_time(
+        request=b,
+        person=foi_officer,
+        hours=Decimal("15"),
+        activity=TimeEntry.Activity.RETRIEVING,
+        worked_on=D(2025, 9, 2),
+        by=foi_officer,
+    )
+    page_a, page_b = (
+        foi_officer_client.get(
+            reverse("admin:foiregister_request_change", args=[r.pk])
+        ).content.decode()
+        for r in (a, b)
+    )
+    assert b.reference in page_a and "Same round robin" in page_a
+    assert a.reference in page_b and "Same round robin" in page_b
+    # 15 hours of s.12 activities: over 80% of the 18-hour appropriate limit.
+    assert "approaching the limit of 18 hours" in page_b
+    assert "approaching the limit" not in page_a
