@@ -2,17 +2,26 @@
 is reachable from any public URL, the API, the schema, the feed or the sitemap; and a route
 to an unpublished response answers exactly as one to a response that never existed."""
 
+import io
 import re
+from collections import deque
 from decimal import Decimal
 
+import openpyxl
+import pypdf
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver
 
-from foiregister.disclosure import services
+from foiregister import services as register_services
+from foiregister.disclosure import checks, services
 from tests.factories import contracts as contract_factories
 from tests.factories import metrics as metrics_factories
 from tests.factories.disclosure import responded_request
 from tests.factories.foiregister import RequesterFactory, log_request
+from tests.factories.letters import answered_request, issued_response
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +45,8 @@ CANARIES = [
     "canarymail",
     "Canarystreet",
     "Canarytown",
+    "07700 9000",
+    "077009000",
     HIDDEN,
     "987654",
     "987,654",
@@ -59,8 +70,41 @@ def registers(organisation, by):
     contract_factories.cdc(icb=organisation, by=by, name="Public CDC", is_public=True)
 
 
+def spreadsheet(*rows) -> bytes:
+    wb = openpyxl.Workbook()
+    wb.properties.creator = ""
+    for row in rows:
+        wb.active.append(list(row))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def with_letter_and_attachment(organisation, n, officer, lead, *, title):
+    """A request answered and responded to with an issued letter (so it has an anonymised
+    PDF) and a clean spreadsheet attached, its requester a canary."""
+    request = answered_request(
+        organisation=organisation,
+        officer=officer,
+        requester=canary_requester(organisation, n),
+        title=title,
+        topic="Imaging",
+    )
+    register_services.update_request(request=request, by=officer, outcome="granted")
+    issued_response(request=request, officer=officer, lead=lead)
+    services.add_attachment(
+        request=request,
+        filename=f"{title} figures.xlsx",
+        data=spreadsheet(["Modality", "Contracts"], [title, 3]),
+        by=lead,
+        title=f"{title} figures",
+    )
+    request.refresh_from_db()
+    return request
+
+
 @pytest.fixture
-def world(organisation, other_organisation, foi_lead):
+def world(organisation, other_organisation, foi_lead, foi_officer):
     other_organisation.members.add(foi_lead)
     published = [
         services.publish_response(
@@ -101,6 +145,15 @@ def world(organisation, other_organisation, foi_lead):
         by=foi_lead,
     )
     services.withdraw_response(entry=withdrawn, by=foi_lead, reason="test")
+    published.append(
+        services.publish_response(
+            request=with_letter_and_attachment(
+                organisation, 4, foi_officer, foi_lead, title="Imaging letters"
+            ),
+            by=foi_lead,
+        )
+    )
+    with_letter_and_attachment(organisation, 5, foi_officer, foi_lead, title=f"Imaging {HIDDEN}")
     registers(organisation, foi_lead)
     return {"published": published, "unpublished": unpublished, "withdrawn": withdrawn}
 
@@ -177,17 +230,18 @@ FILTERS = [
 
 @pytest.mark.parametrize("params", FILTERS, ids=lambda p: ",".join(p) or "none")
 def test_api_lists_count_only_published_responses(world, client, params):
+    """Four responses are published: three of QNC's, one of RNA's."""
     expected = {
-        "q": 3 if params.get("q") == "imaging" else 0,
-        "topic": 3 if params.get("topic") == "Imaging" else 0,
-        "organisation": 2,
+        "q": 4 if params.get("q") == "imaging" else 0,
+        "topic": 4 if params.get("topic") == "Imaging" else 0,
+        "organisation": 3,
     }
     response = client.get("/api/v1/responses/", params)
     assert_clean(response.content.decode(), str(params))
     if "page" in params:
         assert response.status_code == 404
         return
-    want = next((expected[k] for k in expected if k in params), 3)
+    want = next((expected[k] for k in expected if k in params), 4)
     assert response.json()["count"] == want
     for item in response.json()["results"]:
         detail = client.get(f"/api/v1/responses/{item['id']}/")
@@ -229,3 +283,154 @@ def test_unpublished_request_pk_and_reference_reach_nothing(world, client):
     for path in (f"/responses/{request.pk}/", f"/api/v1/responses/{request.pk}/"):
         assert client.get(path).status_code == 404
     assert "0 responses" in client.get("/", {"q": request.reference}).content.decode()
+
+
+# -- the crawl: every public URL, and every URL they lead to ---------------------------------
+
+HREF_RE = re.compile(r'(?:href|src)="([^"#]+)"')
+LOC_RE = re.compile(r"<loc>([^<]+)</loc>")
+
+
+def _local(url: str) -> str | None:
+    url = url.replace("&amp;", "&")
+    for origin in ("http://testserver", "https://testserver", "http://example.com"):
+        if url.startswith(origin):
+            url = url[len(origin) :]
+    if not url.startswith("/") or url.startswith(("//", "/admin", "/static")):
+        return None
+    return url
+
+
+def _json_urls(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _json_urls(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _json_urls(v)
+    elif isinstance(value, str) and value.startswith(("http://testserver/", "/")):
+        yield value
+
+
+def _texts(path: str, response) -> tuple[list[str], set[str]]:
+    """What a visitor can read in a response (a PDF's text and metadata, a spreadsheet's
+    cells, hidden ones included, its file name), and the links it holds."""
+    body = b"".join(response) if response.streaming else response.content
+    texts = [response.get("Content-Disposition", "")]
+    links: set[str] = set()
+    kind = response.get("Content-Type", "")
+    if kind.startswith("application/pdf"):
+        reader = pypdf.PdfReader(io.BytesIO(body))
+        texts += [page.extract_text() or "" for page in reader.pages]
+        texts += [str(v) for v in (reader.metadata or {}).values()]
+        return texts, links
+    disposition = response.get("Content-Disposition", "")
+    if disposition.endswith(('.xlsx"', '.docx"')):
+        filename = disposition.rsplit("=", 1)[1].strip('"')
+        report = checks.inspect_attachment(filename, body)
+        assert report.checkable, path
+        texts += [text for _, text in report.text]
+        return texts, links
+    text = body.decode("utf-8", "replace")
+    texts.append(text)
+    links |= set(HREF_RE.findall(text)) | set(LOC_RE.findall(text))
+    if kind.startswith("application/json"):
+        links |= set(_json_urls(response.json()))
+    return texts, links
+
+
+def test_crawl_of_every_public_url_finds_no_requester_or_unpublished_request(
+    world, client, organisation
+):
+    """Starts from the URL configuration, the API schema's paths, the sitemap and the feed,
+    and follows every link, PDF and download they lead to."""
+    ids = [e.public_id for e in world["published"]] + [world["withdrawn"].public_id]
+    run = metrics_factories.completed_run()
+    values = {
+        "public_id": ids + ["none2345"],
+        "position": [1, 2],
+        "ods_code": [organisation.ods_code, "ZZZ"],
+        "pk": [run.pk, 999999],
+        "id": [run.pk, 999999] + ids,
+    }
+    start = {p for regex in _public_patterns() for p in _fill(regex, values)}
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    for template in schema["paths"]:
+        start |= set(_fill(re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template.lstrip("/")), values))
+    assert "/sitemap.xml" in start and "/feed/" in start
+    queue, seen = deque(sorted(start)), set()
+    while queue and len(seen) < 600:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        seen.add(path)
+        cache.clear()  # the anonymous throttle would otherwise answer 429
+        response = client.get(path)
+        assert response.status_code in (200, 404), path
+        texts, links = _texts(path, response)
+        for text in texts:
+            assert_clean(text, path)
+        queue.extend(u for u in map(_local, links) if u and u not in seen)
+    published_pages = {f"/responses/{e.public_id}/" for e in world["published"]}
+    assert published_pages <= seen, "the crawl did not reach every published response"
+    letters = world["published"][-1].public_id
+    assert {f"/responses/{letters}/response.pdf", f"/responses/{letters}/attachments/1/"} <= seen
+
+
+def _list_endpoints(schema) -> dict[str, list[dict]]:
+    return {
+        path: op["get"].get("parameters", [])
+        for path, op in schema["paths"].items()
+        if "{" not in path and "get" in op
+    }
+
+
+def test_every_api_list_answers_a_hidden_value_as_one_nobody_has(world, client):
+    """Every filter of every API list, given a value only unpublished or private rows
+    have, answers exactly as for a value nobody has (same status, same body, same count)."""
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    endpoints = _list_endpoints(schema)
+    assert {"/api/v1/responses/", "/api/v1/contracts/", "/api/v1/cdcs/"} <= set(endpoints)
+    checked = 0
+    for path, parameters in endpoints.items():
+        for parameter in parameters:
+            name = parameter["name"]
+            if parameter["in"] != "query" or name in ("page", "format"):
+                continue
+            for hidden in (HIDDEN, f"Topic{HIDDEN}", f"Private {HIDDEN} contract"):
+                control = hidden.replace(HIDDEN, "Neverseenword")
+                cache.clear()
+                got = client.get(path, {name: hidden})
+                want = client.get(path, {name: control})
+                assert got.status_code == want.status_code, (path, name)
+                body = got.content.decode().replace(hidden, "")
+                assert_clean(body, f"{path}?{name}={hidden}")
+                assert body == want.content.decode().replace(control, ""), (path, name)
+                checked += 1
+            for value in parameter.get("schema", {}).get("enum", []):
+                cache.clear()
+                response = client.get(path, {name: value})
+                assert response.status_code == 200, (path, name, value)
+                assert_clean(response.content.decode(), f"{path}?{name}={value}")
+    assert checked >= 30
+
+
+@pytest.mark.parametrize(
+    "suffix", ["", "response.pdf", "attachments/1/"], ids=["page", "pdf", "attachment"]
+)
+def test_withdrawn_response_costs_the_same_queries_as_one_that_never_existed(
+    world, client, suffix
+):
+    """A proxy for timing: the same database work, whatever is or was behind the id."""
+
+    def queries(path):
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(path)
+        return len(ctx.captured_queries)
+
+    withdrawn = world["withdrawn"].public_id
+    assert queries(f"/responses/{withdrawn}/{suffix}") == queries(
+        f"/responses/neverexisted/{suffix}"
+    )
+    assert queries(f"/api/v1/responses/{withdrawn}/") == queries("/api/v1/responses/neverexisted/")
