@@ -8,8 +8,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from contracts import services as contract_services
+from foiregister import services as register_services
+from foiregister.disclosure import services
+from foiregister.disclosure.views import PAGE_SIZE
 from tests.factories import contracts as contract_factories
-from tests.factories.disclosure import published_entry
+from tests.factories.disclosure import published_entry, responded_request
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,8 +25,21 @@ WCAG_22_AA = {
 
 
 @pytest.fixture
-def entry(organisation, foi_lead):
-    return published_entry(organisation=organisation, by=foi_lead)
+def entry(organisation, other_organisation, foi_lead):
+    """A response with a round-robin sibling at another organisation and an attachment,
+    and enough others for a second page of the log."""
+    other_organisation.members.add(foi_lead)
+    ours = responded_request(organisation=organisation, by=foi_lead)
+    services.add_attachment(
+        request=ours, filename="figures.csv", data=b"Modality,Contracts\nMRI,3\n", by=foi_lead
+    )
+    theirs = published_entry(organisation=other_organisation, by=foi_lead)
+    register_services.link_requests(
+        request=ours, other=theirs.request, kind="round_robin", by=foi_lead
+    )
+    for n in range(PAGE_SIZE):
+        published_entry(organisation=organisation, by=foi_lead, title=f"Imaging response {n}")
+    return services.publish_response(request=ours, by=foi_lead)
 
 
 def paths(entry):
@@ -35,6 +51,8 @@ def paths(entry):
         "contract register": "/registers/contracts/",
         "filtered contract register": "/registers/contracts/?kind=insourcing",
         "CDC register": "/registers/cdcs/",
+        "second page": "/?page=2",
+        "not found": "/responses/neverexisted/",
     }
 
 
@@ -71,6 +89,8 @@ PAGE_KINDS = [
     "contract register",
     "filtered contract register",
     "CDC register",
+    "second page",
+    "not found",
 ]
 
 
@@ -79,6 +99,41 @@ def test_public_page_has_no_axe_violations(live_server, page, entry, registers, 
     page.goto(live_server.url + paths(entry)[kind])
     results = Axe().run(page, options=WCAG_22_AA)
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_broad_search_note_has_no_axe_violations(live_server, page, entry, monkeypatch):
+    monkeypatch.setattr("foiregister.disclosure.selectors.RANKED_OF_BROAD", 2)
+    page.goto(live_server.url + "/?q=imaging")
+    assert page.locator(".nhsuk-inset-text").count() == 1
+    results = Axe().run(page, options=WCAG_22_AA)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_not_found_page_is_the_sites_own_with_a_way_back(live_server, page, entry):
+    response = page.goto(live_server.url + "/responses/neverexisted/")
+    assert response.status == 404
+    assert page.locator("h1").inner_text() == "Page not found"
+    page.get_by_role("link", name="search the disclosure log").click()
+    assert page.url == live_server.url + "/"
+
+
+def test_next_page_link_is_reached_from_the_keyboard(live_server, browser, entry):
+    """Paging works with script off: Tab to the 'Next' link and press Enter."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/")
+        for _ in range(80):
+            page.keyboard.press("Tab")
+            if "nhsuk-pagination__link--next" in (
+                page.evaluate("document.activeElement.className") or ""
+            ):
+                break
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.url.endswith("?page=2")
+    finally:
+        context.close()
 
 
 def test_tab_reaches_the_skip_link_first_then_the_search_field(live_server, page, entry):
