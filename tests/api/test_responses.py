@@ -1,6 +1,7 @@
 """The read-only public API."""
 
 import pytest
+from rest_framework.throttling import AnonRateThrottle
 
 from tests.factories.disclosure import published_entry
 
@@ -47,3 +48,18 @@ def test_openapi_schema_and_docs_render(client, db):
     assert schema.status_code == 200
     assert "/api/v1/responses/" in schema.json()["paths"]
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_anonymous_clients_are_throttled(organisation, foi_lead, client, monkeypatch):
+    """Anonymous clients share the API_ANON_RATE budget per address; past it, 429 with a
+    Retry-After header."""
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    statuses = [client.get("/api/v1/organisations/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert int(client.get("/api/v1/organisations/")["Retry-After"]) <= 60
+
+
+def test_a_responses_own_url_ignores_list_filters(organisation, foi_lead, client):
+    entry = published_entry(organisation=organisation, by=foi_lead, title="Car parking")
+    response = client.get(f"/api/v1/responses/{entry.public_id}/", {"q": "ultrasound"})
+    assert response.status_code == 200 and response.json()["title"] == "Car parking"

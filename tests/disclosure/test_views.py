@@ -3,6 +3,7 @@
 import pytest
 
 from foiregister import services as register_services
+from foiregister.disclosure import services
 from tests.factories.disclosure import published_entry, responded_request
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +55,17 @@ def test_page_has_skip_link_and_main_landmark(organisation, foi_lead, client):
     body = client.get("/").content.decode()
     assert body.index('class="nhsuk-skip-link"') < body.index("<header")
     assert 'id="maincontent"' in body and '<label class="nhsuk-label" for="id_q">' in body
+
+
+def test_only_a_web_address_is_linked_as_published_elsewhere(organisation, foi_lead, client):
+    """A link (s.21) is entered by staff; a script address is shown, never made a link."""
+    request = responded_request(organisation=organisation, by=foi_lead)
+    question = request.questions.get()
+    for url, linked in (("https://icb.example/spend", True), ("javascript:alert(1)", False)):
+        register_services.update_question(
+            question=question, by=foi_lead, answer_kind="elsewhere", elsewhere_url=url
+        )
+        entry = services.publish_response(request=request, by=foi_lead)
+        body = client.get(f"/responses/{entry.public_id}/").content.decode()
+        assert (f'href="{url}"' in body) is linked and url in body
+        services.withdraw_response(entry=entry, by=foi_lead, reason="next case")
