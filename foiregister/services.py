@@ -395,7 +395,27 @@ def _check_event(request: Request, event: RequestEvent) -> None:
         )
     if event.occurred_on > selectors.local_today():
         raise TimelineError(f"{label} is dated in the future", field="occurred_on")
-    earlier = [e for e in _timeline(request) if e.occurred_on <= event.occurred_on]
+    timeline = _timeline(request)
+    if event.kind in EVENT_STATUS and event.kind != E.ACKNOWLEDGED:
+        # A step that moves the status cannot be dated before one that already moved it:
+        # the timeline and the status would tell different stories (e.g. closed before the
+        # response was sent).
+        later = [
+            e
+            for e in timeline
+            if e.kind in EVENT_STATUS
+            and e.kind != E.ACKNOWLEDGED
+            and e.occurred_on > event.occurred_on
+        ]
+        if later:
+            last = later[-1]
+            raise TimelineError(
+                f"{label} on {event.occurred_on:%d %b %Y} is before the "
+                f"{last.get_kind_display().lower()} already recorded on "
+                f"{last.occurred_on:%d %b %Y}",
+                field="occurred_on",
+            )
+    earlier = [e for e in timeline if e.occurred_on <= event.occurred_on]
     kinds = {e.kind for e in earlier}
     awaiting_clarification = awaiting_fee = False
     for e in earlier:

@@ -765,3 +765,19 @@ def test_link_and_s12_warning_show_on_the_request_pages(
     # 15 hours of s.12 activities: over 80% of the 18-hour appropriate limit.
     assert "approaching the limit of 18 hours" in page_b
     assert "approaching the limit" not in page_a
+
+
+def test_status_page_records_responded_on_the_date_given(
+    foi_officer_client, organisation, foi_officer
+):
+    request = log_request(organisation=organisation, received_on=D(2026, 10, 1), by=foi_officer)
+    url = reverse("admin:foiregister_request_status", args=[request.pk])
+    assert 'value="pit_extended"' not in foi_officer_client.get(url).content.decode()
+    response = foi_officer_client.post(url, {"to": "responded", "on": "2026-11-02", "note": ""})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert (request.status, request.responded_on) == ("responded", D(2026, 11, 2))
+    refused = foi_officer_client.post(url, {"to": "closed", "on": "2026-10-01", "note": ""})
+    assert refused.status_code == 200
+    request.refresh_from_db()
+    assert request.status == "responded"

@@ -465,3 +465,18 @@ def test_department_asked_while_awaiting_clarification_needs_its_deadline_given(
             by=foi_officer,
         )
     assert exc.value.field == "internal_due_on"
+
+
+def test_closing_dated_before_the_response_is_refused_naming_the_date(foi_officer):
+    request = log_request(received_on=D(2026, 10, 1), by=foi_officer)
+    services.record_timeline_event(
+        request=request, kind="response_sent", occurred_on=D(2026, 11, 2), by=foi_officer
+    )
+    with pytest.raises(TimelineError) as exc:
+        services.record_timeline_event(
+            request=request, kind="closed", occurred_on=D(2026, 10, 20), by=foi_officer
+        )
+    assert exc.value.field == "occurred_on"
+    assert "before the response sent already recorded on 02 Nov 2026" in exc.value.message
+    request.refresh_from_db()
+    assert request.status == Request.Status.RESPONDED
