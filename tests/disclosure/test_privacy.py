@@ -200,6 +200,7 @@ def test_no_public_url_shows_a_requester_or_an_unpublished_request(world, client
         "position": [1],
         "ods_code": [organisation.ods_code, "ZZZ"],
         "pk": [run.pk, 999999],
+        "section": ["log", "responses", "none"],
     }
     paths = sorted({p for regex in _public_patterns() for p in _fill(regex, values)})
     assert "/" in paths and "/feed/" in paths and "/sitemap.xml" in paths
@@ -351,6 +352,7 @@ def test_crawl_of_every_public_url_finds_no_requester_or_unpublished_request(
         "position": [1, 2],
         "ods_code": [organisation.ods_code, "ZZZ"],
         "pk": [run.pk, 999999],
+        "section": ["log", "responses", "none"],
         "id": [run.pk, 999999] + ids,
     }
     start = {p for regex in _public_patterns() for p in _fill(regex, values)}

@@ -178,7 +178,7 @@ def test_cdc_csv_has_one_row_per_modality_with_figures(cdcs, client):
 
 
 def test_registers_are_in_the_sitemap_and_the_navigation(client, db):
-    sitemap = client.get("/sitemap.xml").content.decode()
+    sitemap = client.get("/sitemap-log.xml").content.decode()
     assert "/registers/contracts/" in sitemap and "/registers/cdcs/" in sitemap
     body = client.get("/").content.decode()
     assert 'href="/registers/contracts/"' in body and 'href="/registers/cdcs/"' in body

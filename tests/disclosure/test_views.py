@@ -48,7 +48,22 @@ def test_response_page_links_published_round_robin_siblings_only(
 def test_feed_and_sitemap_list_published_responses(organisation, foi_lead, client):
     entry = published_entry(organisation=organisation, by=foi_lead)
     assert entry.public_id in client.get("/feed/").content.decode()
-    assert entry.public_id in client.get("/sitemap.xml").content.decode()
+    index = client.get("/sitemap.xml").content.decode()
+    assert "/sitemap-responses.xml" in index
+    assert entry.public_id in client.get("/sitemap-responses.xml").content.decode()
+
+
+def test_sitemap_index_lists_every_page_of_a_large_log(
+    organisation, foi_lead, client, monkeypatch
+):
+    """One sitemap file holds a limited number of URLs: with more responses than that, the
+    index names a second page, and the second page has the rest."""
+    monkeypatch.setattr("foiregister.disclosure.sitemaps.ResponseSitemap.limit", 2)
+    entries = [published_entry(organisation=organisation, by=foi_lead) for _ in range(3)]
+    index = client.get("/sitemap.xml").content.decode()
+    assert "/sitemap-responses.xml?p=2" in index
+    second = client.get("/sitemap-responses.xml", {"p": 2}).content.decode()
+    assert entries[2].public_id in second
 
 
 def test_page_has_skip_link_and_main_landmark(organisation, foi_lead, client):
