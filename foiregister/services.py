@@ -499,7 +499,11 @@ def record_timeline_event(
     elif kind == E.LAPSED:
         request.outcome = Request.Outcome.LAPSED
     request.save()
+    before = (request.due_on, request.extended_due_on, request.statutory_due_on)
     _recompute(request)
+    _move_default_contribution_deadlines(
+        request, old_base=before[0] or before[1] or before[2], by=by
+    )
     audit.record_event(
         action=f"request.event.{kind}",
         obj=request,
@@ -516,6 +520,51 @@ def record_timeline_event(
         note=details,
     )
     return event
+
+
+def _default_internal_deadline(
+    due: datetime.date, asked_on: datetime.date, cal: calendar.WorkingDayCalendar
+) -> datetime.date:
+    """10 working days before the due date, but never before the department was asked."""
+    return max(
+        asked_on,
+        calendar.subtract_working_days(due, calendar.CONTRIBUTION_LEAD_WORKING_DAYS, calendar=cal),
+    )
+
+
+def _move_default_contribution_deadlines(
+    request: Request, *, old_base: datetime.date | None, by: Any
+) -> None:
+    """When the timeline moves the due date (a clarification restarts the clock, an
+    extension or a fee moves it), departments still working to the default deadline get
+    the default for the new date; a deadline the officer chose is left alone."""
+    new_base = request.due_on
+    if old_base is None or new_base is None or old_base == new_base:
+        return
+    cal = selectors.working_day_calendar()
+    for contribution in request.contributions.filter(
+        status=Contribution.Status.ASKED
+    ).select_related("department"):
+        if contribution.internal_due_on != _default_internal_deadline(
+            old_base, contribution.asked_on, cal
+        ):
+            continue
+        moved = _default_internal_deadline(new_base, contribution.asked_on, cal)
+        if moved == contribution.internal_due_on:
+            continue
+        audit.record_event(
+            action="contribution.changed",
+            obj=request,
+            by=by,
+            organisation_id=request.organisation_id,
+            changes={
+                "department": contribution.department.name,
+                "internal_due_on": [contribution.internal_due_on, moved],
+            },
+            note="the request's due date moved; the default deadline follows it",
+        )
+        contribution.internal_due_on = moved
+        contribution.save(update_fields=["internal_due_on"])
 
 
 def _check_transition(request: Request, to: str) -> None:
@@ -845,13 +894,8 @@ def ask_department(
                 "clarification or a fee): give the department's deadline",
                 field="internal_due_on",
             )
-        internal_due_on = max(
-            asked_on,
-            calendar.subtract_working_days(
-                base,
-                calendar.CONTRIBUTION_LEAD_WORKING_DAYS,
-                calendar=selectors.working_day_calendar(),
-            ),
+        internal_due_on = _default_internal_deadline(
+            base, asked_on, selectors.working_day_calendar()
         )
     questions = list(questions)
     if any(q.request_id != request.pk for q in questions):

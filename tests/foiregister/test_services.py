@@ -480,3 +480,34 @@ def test_closing_dated_before_the_response_is_refused_naming_the_date(foi_office
     assert "before the response sent already recorded on 02 Nov 2026" in exc.value.message
     request.refresh_from_db()
     assert request.status == Request.Status.RESPONDED
+
+
+def test_clarification_moves_a_departments_default_deadline_but_not_a_chosen_one(foi_officer):
+    """Asked Tue 3 Nov 2026 with the request due Tue 1 Dec: default Mon 16 Nov (see
+    test_department_deadline_defaults_to_10_working_days_before_due). Clarification sought
+    Wed 4 Nov and received Mon 9 Nov: due Tue 8 Dec; 10 working days before: 7, 4, 3, 2,
+    1 Dec, (30 Nov), 27, 26, 25, 24, 23 Nov -> Mon 23 Nov."""
+    request = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    default = services.ask_department(
+        request=request,
+        department=DepartmentFactory(organisation=request.organisation),
+        questions=request.questions.all(),
+        asked_on=D(2026, 11, 3),
+        by=foi_officer,
+    )
+    chosen = services.ask_department(
+        request=request,
+        department=DepartmentFactory(organisation=request.organisation),
+        questions=request.questions.all(),
+        asked_on=D(2026, 11, 3),
+        internal_due_on=D(2026, 11, 13),
+        by=foi_officer,
+    )
+    for kind, day in (("clarification_sought", 4), ("clarification_received", 9)):
+        services.record_timeline_event(
+            request=request, kind=kind, occurred_on=D(2026, 11, day), by=foi_officer
+        )
+    default.refresh_from_db()
+    chosen.refresh_from_db()
+    assert default.internal_due_on == D(2026, 11, 23)
+    assert chosen.internal_due_on == D(2026, 11, 13)
