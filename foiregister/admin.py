@@ -1036,6 +1036,16 @@ class ProclaimedHolidayAdmin(admin.ModelAdmin):
         services.remove_proclaimed_holiday(holiday=obj, by=request.user, recompute=False)
         self._queue_recomputation(request, f"holiday removed: {label}")
 
+    def delete_queryset(self, request, queryset):
+        """The list's "delete selected" action: each day removed through the service
+        (audited), then one recomputation for them all."""
+        labels = []
+        for holiday in queryset:
+            labels.append(str(holiday))
+            services.remove_proclaimed_holiday(holiday=holiday, by=request.user, recompute=False)
+        if labels:
+            self._queue_recomputation(request, f"holidays removed: {'; '.join(labels)}"[:300])
+
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 

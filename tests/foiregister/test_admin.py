@@ -781,3 +781,28 @@ def test_status_page_records_responded_on_the_date_given(
     assert refused.status_code == 200
     request.refresh_from_db()
     assert request.status == "responded"
+
+
+def test_bulk_deleting_holidays_audits_and_recomputes_deadlines(
+    client, organisation, foi_officer, administrator, django_capture_on_commit_callbacks
+):
+    """The list's "delete selected" action skips delete_model: it must still go through
+    the service and move the open deadlines back."""
+    from foiregister.models import AuditEvent, ProclaimedHoliday
+
+    holiday, _ = services.add_proclaimed_holiday(
+        date=D(2026, 11, 27), name="Proclaimed day", by=foi_officer
+    )
+    request = log_request(organisation=organisation, received_on=D(2026, 11, 2), by=foi_officer)
+    assert request.due_on == D(2026, 12, 2)
+    client.force_login(administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/foiregister/proclaimedholiday/",
+            {"action": "delete_selected", "_selected_action": [holiday.pk], "post": "yes"},
+        )
+    assert response.status_code == 302
+    assert not ProclaimedHoliday.objects.exists()
+    assert AuditEvent.objects.filter(action="holiday.removed").exists()
+    request.refresh_from_db()
+    assert request.due_on == D(2026, 12, 1)
