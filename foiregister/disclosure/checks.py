@@ -234,16 +234,47 @@ def _extension(filename: str) -> str:
 
 
 def _core_properties(zf: zipfile.ZipFile, where: str) -> list[Finding]:
-    """docProps/core.xml names the author and the last person to save the file."""
-    if "docProps/core.xml" not in zf.namelist():
-        return []
-    xml = zf.read("docProps/core.xml").decode("utf-8", "replace")
+    """docProps/core.xml names the author and the last person to save the file;
+    docProps/app.xml may name a manager."""
+    names = zf.namelist()
     out = []
-    for tag in ("dc:creator", "cp:lastModifiedBy"):
-        m = re.search(rf"<{tag}>([^<]+)</{tag}>", xml)
+    if "docProps/core.xml" in names:
+        xml = zf.read("docProps/core.xml").decode("utf-8", "replace")
+        for tag in ("dc:creator", "cp:lastModifiedBy"):
+            m = re.search(rf"<{tag}>([^<]+)</{tag}>", xml)
+            if m and m.group(1).strip():
+                out.append(
+                    Finding(DOCUMENT_METADATA, f"{where}: {tag}", m.group(1).strip(), "author")
+                )
+    if "docProps/app.xml" in names:
+        xml = zf.read("docProps/app.xml").decode("utf-8", "replace")
+        m = re.search(r"<Manager>([^<]+)</Manager>", xml)
         if m and m.group(1).strip():
-            out.append(Finding(DOCUMENT_METADATA, f"{where}: {tag}", m.group(1).strip(), "author"))
+            out.append(
+                Finding(DOCUMENT_METADATA, f"{where}: Manager", m.group(1).strip(), "manager")
+            )
     return out
+
+
+def _office_extras(zf: zipfile.ZipFile, where: str, report: AttachmentReport) -> None:
+    """What Word and Excel files both carry besides their content: custom document
+    properties (read, and reported), and embedded files (a workbook inside a document),
+    which are not opened here and so are reported for a person to look at."""
+    names = zf.namelist()
+    if "docProps/custom.xml" in names:
+        xml = zf.read("docProps/custom.xml").decode("utf-8", "replace")
+        for name, value in re.findall(
+            r'<property[^>]*name="([^"]*)"[^>]*>\s*<vt:\w+>([^<]*)</vt:\w+>', xml
+        ):
+            report.findings.append(
+                Finding(DOCUMENT_METADATA, f"{where}: custom property", name, "custom property")
+            )
+            report.text.append((f"{where}: custom property {name}", value))
+    for name in names:
+        if "/embeddings/" in name.lower():
+            report.findings.append(
+                Finding(HIDDEN_CONTENT, f"{where}: {name}", name, "embedded file")
+            )
 
 
 def _inspect_xlsx(data: bytes, where: str) -> AttachmentReport:
@@ -267,6 +298,7 @@ def _inspect_xlsx(data: bytes, where: str) -> AttachmentReport:
                     Finding(HIDDEN_CONTENT, f"{where}: {name}", name, "tracked changes")
                 )
         report.findings += _core_properties(zf, where)
+        _office_extras(zf, where, report)
         # Pivot cache records hold source rows: scan them as text too.
         for name in names:
             if "pivotcacherecords" in name.lower():
@@ -336,6 +368,12 @@ def _inspect_docx(data: bytes, where: str) -> AttachmentReport:
                     (f"{where}: comments", " ".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml)))
                 )
         report.findings += _core_properties(zf, where)
+        _office_extras(zf, where, report)
+        for part in ("word/footnotes.xml", "word/endnotes.xml"):
+            if part in names:
+                xml = zf.read(part).decode("utf-8", "replace")
+                text = " ".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml))
+                report.text.append((f"{where}: {part.split('/')[1][:-4]}", text))
     document = docx.Document(io.BytesIO(data))
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:

@@ -174,3 +174,47 @@ def test_private_name_in_a_spreadsheets_hidden_sheet_is_found():
         "f.xlsx", xlsx(build), requester=NOBODY, private_names=["Jane Smith"]
     )
     assert {f.kind for f in findings} == {checks.HIDDEN_CONTENT, checks.PRIVATE_NAME}
+
+
+def with_parts(data: bytes, parts: dict[str, bytes]) -> bytes:
+    """The same Office file with more parts in its zip, as Word and Excel write them."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item.filename))
+        for name, content in parts.items():
+            dst.writestr(name, content)
+    return out.getvalue()
+
+
+def test_docx_footnote_text_is_checked():
+    footnotes = (
+        b'<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        b'<w:footnote w:id="1"><w:p><w:r><w:t>Source: jo.bloggs@example.org</w:t></w:r></w:p>'
+        b"</w:footnote></w:footnotes>"
+    )
+    _, kinds, _ = details("r.docx", with_parts(docx_bytes(), {"word/footnotes.xml": footnotes}))
+    assert checks.EMAIL in kinds
+
+
+def test_embedded_file_in_a_spreadsheet_is_found():
+    """An embedded workbook is a file inside the file: it is not read, so it is reported."""
+    data = with_parts(
+        xlsx(lambda wb: wb.active.append(["Contracts", 3])),
+        {"xl/embeddings/Microsoft_Excel_Worksheet1.xlsx": b"PK"},
+    )
+    found, kinds, _ = details("f.xlsx", data)
+    assert "embedded file" in found and checks.HIDDEN_CONTENT in kinds
+
+
+def test_custom_document_properties_are_found():
+    custom = (
+        b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'docPropsVTypes"><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" '
+        b'name="Reviewer"><vt:lpwstr>Pat Officer, 07700 900123</vt:lpwstr></property>'
+        b"</Properties>"
+    )
+    found, kinds, _ = details("r.docx", with_parts(docx_bytes(), {"docProps/custom.xml": custom}))
+    assert checks.DOCUMENT_METADATA in kinds and checks.TELEPHONE in kinds
