@@ -1,6 +1,7 @@
 """Imaging metrics: completed runs and their results (indirectly standardised ratios and
 rates by area). A completed run never changes, so a letter citing it and this API give the
-same figures. Who started a run and any error text are not shown."""
+same figures. Who started a run and any error text are not shown, and small numbers are
+suppressed (``metrics.selectors.published_run_results``): the admin alone shows them."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ class ResultSerializer(serializers.Serializer):
     run = serializers.IntegerField()
     measure = serializers.CharField(allow_blank=True)
     area = serializers.CharField()
-    observed = serializers.FloatField()
+    observed = serializers.FloatField(allow_null=True)
     expected = serializers.FloatField(allow_null=True)
     ratio = serializers.FloatField(allow_null=True)
     ratio_lower95 = serializers.FloatField(allow_null=True)
@@ -61,6 +62,10 @@ class ResultSerializer(serializers.Serializer):
     ci_method = serializers.CharField(allow_blank=True)
     compared_with_national_95 = serializers.CharField()
     compared_with_national_998 = serializers.CharField()
+    suppressed = serializers.BooleanField(
+        help_text="True where the count is 1 to 7, or would let one be worked out: "
+        "the count and every figure derived from it are then null."
+    )
 
 
 class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -84,6 +89,6 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def results(self, request, pk=None):
         """Every area's ratio and rate, with 95% and 99.8% limits, for one completed run."""
         run = self.get_object()
-        rows = metrics_selectors.run_results(run=run, measure=request.GET.get("measure"))
+        rows = metrics_selectors.published_run_results(run=run, measure=request.GET.get("measure"))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(ResultSerializer(page, many=True).data)

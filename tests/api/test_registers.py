@@ -172,3 +172,31 @@ def test_schema_lists_the_register_and_metrics_endpoints(client, db):
         "/api/v1/runs/{id}/results/",
     ):
         assert path in paths
+
+
+def test_run_results_suppress_small_numbers(client, db):
+    """QNC has 3 MRI examinations: the API withholds the count and everything it could be
+    worked back from, and the next smallest area too, so it cannot be found by
+    subtraction from the national total."""
+    from metrics import services as metrics_services
+
+    activity = "\n".join(
+        [
+            metrics_factories.HEADER_ACT,
+            '"QNC Staffordshire and Stoke-on-Trent",F,0-4,1,MRI,3',
+            '"QUA Black Country",F,0-4,1,MRI,40',
+            '"QHL Birmingham and Solihull",F,0-4,1,MRI,55',
+        ]
+    ).encode()
+    run = metrics_services.create_run(
+        population=metrics_factories.population_dataset(),
+        activity=metrics_factories.activity_dataset(content=activity),
+    )
+    run = metrics_services.compute_run(run.pk)
+    rows = client.get(f"/api/v1/runs/{run.pk}/results/", {"measure": "MRI"}).json()["results"]
+    by_area = {r["area"].split()[0]: r for r in rows}
+    for code in ("QNC", "QUA"):
+        assert by_area[code]["suppressed"] is True
+        assert by_area[code]["observed"] is None and by_area[code]["rate"] is None
+        assert by_area[code]["ratio"] is None and by_area[code]["rate_upper95"] is None
+    assert by_area["QHL"]["suppressed"] is False and by_area["QHL"]["observed"] == 55
