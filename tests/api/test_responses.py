@@ -50,6 +50,17 @@ def test_openapi_schema_and_docs_render(client, db):
     assert client.get("/api/docs/").status_code == 200
 
 
+def test_api_docs_and_explorer_serve_their_scripts_locally(client, db):
+    """The reference (ReDoc) and the try-it explorer (Swagger UI) load their scripts from
+    our own static files: no third-party CDN sees the public's visits."""
+    for url, script in (("/api/docs/", "redoc"), ("/api/explorer/", "swagger-ui")):
+        page = client.get(url)
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert f"/static/drf_spectacular_sidecar/{script}" in html, url
+        assert "cdn.jsdelivr.net" not in html and "unpkg.com" not in html, url
+
+
 def test_anonymous_clients_are_throttled(organisation, foi_lead, client, monkeypatch):
     """Anonymous clients share the API_ANON_RATE budget per address; past it, 429 with a
     Retry-After header."""
