@@ -12,6 +12,8 @@ reach Django as ``IntegrityError``. TRUNCATE is not guarded, so test database fl
 
 from django.db import migrations
 
+from foiregister.db import run_sql_by_vendor
+
 RESULT_TABLES = ("metrics_result", "metrics_ratesratio")
 
 # Every column of metrics_run but created_by_id (SQLite has no row comparison helper).
@@ -125,21 +127,12 @@ SQLITE_BACKWARD = [
 ]
 
 
-def _run(statements_by_vendor):
-    def apply(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, ()):
-            schema_editor.execute(sql, params=None)  # no %-interpolation of RAISE
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("metrics", "0002_run_heartbeat")]
 
     operations = [
-        migrations.RunPython(
-            _run({"postgresql": POSTGRES_FORWARD, "sqlite": SQLITE_FORWARD}),
-            _run({"postgresql": POSTGRES_BACKWARD, "sqlite": SQLITE_BACKWARD}),
-            elidable=False,
+        run_sql_by_vendor(
+            forward={"postgresql": POSTGRES_FORWARD, "sqlite": SQLITE_FORWARD},
+            backward={"postgresql": POSTGRES_BACKWARD, "sqlite": SQLITE_BACKWARD},
         )
     ]

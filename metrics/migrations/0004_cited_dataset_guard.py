@@ -10,6 +10,8 @@ already refused by the runs' ``PROTECT`` foreign keys.
 
 from django.db import migrations
 
+from foiregister.db import run_sql_by_vendor
+
 DATASET_COLUMNS = (
     "kind", "name", "source", "period", "file", "original_filename", "sha256",
     "size_bytes", "row_count", "area_count", "measure_column", "measures", "notes",
@@ -61,21 +63,12 @@ SQLITE_FORWARD = [
 SQLITE_BACKWARD = ["DROP TRIGGER IF EXISTS metrics_dataset_cited_no_update;"]
 
 
-def _run(statements_by_vendor):
-    def apply(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, ()):
-            schema_editor.execute(sql, params=None)  # no %-interpolation of RAISE
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("metrics", "0003_completed_run_guard")]
 
     operations = [
-        migrations.RunPython(
-            _run({"postgresql": POSTGRES_FORWARD, "sqlite": SQLITE_FORWARD}),
-            _run({"postgresql": POSTGRES_BACKWARD, "sqlite": SQLITE_BACKWARD}),
-            elidable=False,
+        run_sql_by_vendor(
+            forward={"postgresql": POSTGRES_FORWARD, "sqlite": SQLITE_FORWARD},
+            backward={"postgresql": POSTGRES_BACKWARD, "sqlite": SQLITE_BACKWARD},
         )
     ]

@@ -12,6 +12,8 @@ reach Django as ``IntegrityError``. TRUNCATE is not guarded, so test database fl
 
 from django.db import migrations
 
+from foiregister.db import run_sql_by_vendor
+
 # Every column of letters_letter but emailed_at (SQLite has no row comparison helper).
 LETTER_COLUMNS = (
     "id", "request_id", "kind", "status", "body", "fee_amount", "pit_estimate_on",
@@ -101,21 +103,12 @@ SQLITE_BACKWARD = [
 ]
 
 
-def _run(statements_by_vendor):
-    def apply(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, ()):
-            schema_editor.execute(sql, params=None)  # no %-interpolation of RAISE
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [("letters", "0001_letters_and_blocks")]
 
     operations = [
-        migrations.RunPython(
-            _run({"postgresql": POSTGRES_FORWARD, "sqlite": SQLITE_FORWARD}),
-            _run({"postgresql": POSTGRES_BACKWARD, "sqlite": SQLITE_BACKWARD}),
-            elidable=False,
+        run_sql_by_vendor(
+            forward={"postgresql": POSTGRES_FORWARD, "sqlite": SQLITE_FORWARD},
+            backward={"postgresql": POSTGRES_BACKWARD, "sqlite": SQLITE_BACKWARD},
         )
     ]
