@@ -26,8 +26,11 @@ demo: install
 run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The whole suite on PostgreSQL, then the tests marked `embedded` again on SQLite, the
+# database `make run` uses (its search fallback and its triggers differ).
 test: install
 	DATABASE_URL=$(DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=sqlite:///var/test-embedded.sqlite3 $(PY) -m pytest -m embedded -p no:cacheprovider $(PYTEST_ARGS)
 
 check: install
 	$(VENV)/bin/ruff format --check .

@@ -7,7 +7,7 @@ import pytest
 from foiregister import demo, selectors
 from foiregister.models import Request, Requester
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 SEEDS = ["FOI/0925/1434", "FOI-11-620", "FOI-072025-0001782"]
 
 

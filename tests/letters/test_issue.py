@@ -142,6 +142,7 @@ def test_issued_letter_refuses_every_change(issued, foi_officer):
     assert Letter.objects.get(pk=issued.pk).body == ""
 
 
+@pytest.mark.embedded
 @pytest.mark.parametrize(
     "sql",
     [
@@ -162,9 +163,12 @@ def test_the_database_refuses_raw_changes_to_an_issued_letter(issued, sql):
     assert issued.documents.count() == 2
 
 
+@pytest.mark.embedded
 def test_the_database_lets_the_email_date_be_recorded_after_issue(issued):
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE letters_letter SET emailed_at = now() WHERE id = %s", [issued.pk])
+        cursor.execute(
+            "UPDATE letters_letter SET emailed_at = CURRENT_TIMESTAMP WHERE id = %s", [issued.pk]
+        )
     assert Letter.objects.get(pk=issued.pk).emailed_at is not None
 
 

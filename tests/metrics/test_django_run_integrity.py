@@ -20,7 +20,7 @@ from metrics import io, selectors, services, tasks
 from metrics.models import ImmutableError, RatesRatio, Result, Run
 from tests.factories import metrics as f
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
 @pytest.fixture(autouse=True)
