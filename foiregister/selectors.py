@@ -7,11 +7,18 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from . import calendar
-from .models import AuditEvent, Organisation, ProclaimedHoliday, Request, TimeEntry
+from .models import (
+    AuditEvent,
+    Organisation,
+    ProclaimedHoliday,
+    Request,
+    RequestEvent,
+    TimeEntry,
+)
 
 FOI_OFFICER = "FOI officer"
 FOI_LEAD = "FOI lead"
@@ -123,6 +130,34 @@ def requests_due_within(*, today: datetime.date, working_days: int) -> QuerySet[
     """Open requests due today or within the next ``working_days`` working days."""
     last = calendar.add_working_days(today, working_days, calendar=working_day_calendar())
     return open_requests().filter(due_on__gte=today, due_on__lte=last)
+
+
+def internal_reviews_pending() -> QuerySet[Request]:
+    """Requests whose latest internal review request has no decision on or after it: the
+    review clock (``review_due_on``, 20 working days) is running."""
+    kinds = RequestEvent.Kind
+    latest_request = (
+        RequestEvent.objects.filter(request=OuterRef("pk"), kind=kinds.REVIEW_REQUESTED)
+        .values("request")
+        .annotate(on=Max("occurred_on"))
+        .values("on")
+    )
+    decided = RequestEvent.objects.filter(
+        request=OuterRef("pk"),
+        kind=kinds.REVIEW_DECIDED,
+        occurred_on__gte=OuterRef("review_requested_on"),
+    )
+    return (
+        Request.objects.filter(review_due_on__isnull=False)
+        .annotate(review_requested_on=Subquery(latest_request))
+        .exclude(Exists(decided))
+    )
+
+
+def internal_reviews_due_within(*, today: datetime.date, working_days: int) -> QuerySet[Request]:
+    """Pending internal reviews due within ``working_days`` working days, or overdue."""
+    last = calendar.add_working_days(today, working_days, calendar=working_day_calendar())
+    return internal_reviews_pending().filter(review_due_on__lte=last)
 
 
 def working_days_left(

@@ -1144,7 +1144,8 @@ def ensure_roles() -> None:
 
 def send_deadline_reminders(*, today: datetime.date) -> int:
     """Email each assignee and each organisation's FOI leads the requests due within 5
-    working days and those overdue, one message per person. Returns messages sent."""
+    working days and those overdue, and the internal reviews likewise (the s.45 code's 20
+    working days), one message per person. Returns messages sent."""
     from django.conf import settings
     from django.core.mail import send_mass_mail
 
@@ -1154,11 +1155,10 @@ def send_deadline_reminders(*, today: datetime.date) -> int:
     )
     overdue = selectors.overdue_requests(today=today)
     per_person: dict[str, list[str]] = {}
-    for request in (
-        (due_soon | overdue).select_related("assignee", "organisation").order_by("due_on")
-    ):
-        days = calendar.working_days_between(today, request.due_on, calendar=cal)
-        line = f"{request.reference} {request.title}: due {request.due_on:%a %d %b %Y} " + (
+
+    def remind(request: Request, what: str, due_on: datetime.date) -> None:
+        days = calendar.working_days_between(today, due_on, calendar=cal)
+        line = f"{request.reference} {request.title}: {what} {due_on:%a %d %b %Y} " + (
             f"({-days} working days late)" if days < 0 else f"({days} working days left)"
         )
         recipients = {u.email for u in selectors.foi_leads_of(request.organisation) if u.email}
@@ -1166,10 +1166,20 @@ def send_deadline_reminders(*, today: datetime.date) -> int:
             recipients.add(request.assignee.email)
         for email in recipients:
             per_person.setdefault(email, []).append(line)
+
+    for request in (
+        (due_soon | overdue).select_related("assignee", "organisation").order_by("due_on")
+    ):
+        remind(request, "due", request.due_on)
+    reviews = selectors.internal_reviews_due_within(
+        today=today, working_days=settings.FOI_DUE_SOON_WORKING_DAYS
+    )
+    for request in reviews.select_related("assignee", "organisation").order_by("review_due_on"):
+        remind(request, "internal review due", request.review_due_on)
     messages = [
         (
-            f"FOI deadlines: {len(lines)} request(s) due soon or overdue",
-            "Requests due within "
+            f"FOI deadlines: {len(lines)} due soon or overdue",
+            "Requests and internal reviews due within "
             f"{settings.FOI_DUE_SOON_WORKING_DAYS} working days or overdue on "
             f"{today:%a %d %b %Y}:\n\n" + "\n".join(lines),
             settings.DEFAULT_FROM_EMAIL,

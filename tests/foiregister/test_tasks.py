@@ -91,3 +91,74 @@ def test_reminder_is_on_celery_beat_every_working_morning(settings):
     assert tasks.send_deadline_reminders.name == entry["task"]
     assert entry["schedule"].day_of_week == {1, 2, 3, 4, 5}
     assert entry["schedule"].hour == {7}
+
+
+def _answered_with_review(organisation, officer, *, title, review_requested_ago, decided=False):
+    """A request answered 30 working days ago whose requester asked for an internal review
+    ``review_requested_ago`` working days ago (20 working days to decide it)."""
+    from foiregister import services
+    from foiregister.models import RequestEvent
+
+    today = selectors.local_today()
+    cal = selectors.working_day_calendar()
+    request = log_request(
+        organisation=organisation,
+        by=officer,
+        assignee=officer,
+        title=title,
+        received_on=calendar.subtract_working_days(today, 45, calendar=cal),
+    )
+    services.record_timeline_event(
+        request=request,
+        kind=RequestEvent.Kind.RESPONSE_SENT,
+        occurred_on=calendar.subtract_working_days(today, 30, calendar=cal),
+        by=officer,
+    )
+    requested_on = calendar.subtract_working_days(today, review_requested_ago, calendar=cal)
+    services.record_timeline_event(
+        request=request,
+        kind=RequestEvent.Kind.REVIEW_REQUESTED,
+        occurred_on=requested_on,
+        by=officer,
+    )
+    if decided:
+        services.record_timeline_event(
+            request=request,
+            kind=RequestEvent.Kind.REVIEW_DECIDED,
+            occurred_on=calendar.subtract_working_days(today, 1, calendar=cal),
+            by=officer,
+            decision=RequestEvent.ReviewDecision.UPHELD,
+        )
+    request.refresh_from_db()
+    return request
+
+
+@pytest.mark.django_db
+def test_reminder_lists_internal_reviews_due_soon_or_late_until_decided(
+    organisation, foi_officer, foi_lead
+):
+    """Asked 17 working days ago: due in 3 working days. Asked 23 ago: 3 working days late.
+    Asked 23 ago but decided yesterday: nothing to chase. Asked 2 ago: not due for 18."""
+    today = selectors.local_today()
+    cal = selectors.working_day_calendar()
+    soon = _answered_with_review(
+        organisation, foi_officer, title="Review soon", review_requested_ago=17
+    )
+    late = _answered_with_review(
+        organisation, foi_officer, title="Review late", review_requested_ago=23
+    )
+    _answered_with_review(
+        organisation, foi_officer, title="Review done", review_requested_ago=23, decided=True
+    )
+    _answered_with_review(organisation, foi_officer, title="Review new", review_requested_ago=2)
+    assert soon.review_due_on == calendar.add_working_days(today, 3, calendar=cal)
+
+    assert tasks.send_deadline_reminders() == 2
+    body = next(m.body for m in mail.outbox if m.to == [foi_lead.email])
+    assert (
+        f"{soon.reference} Review soon: internal review due {soon.review_due_on:%a %d %b %Y} "
+        "(3 working days left)" in body
+    )
+    assert f"{late.reference} Review late: internal review due" in body
+    assert "(3 working days late)" in body
+    assert "Review done" not in body and "Review new" not in body
