@@ -364,6 +364,12 @@ class RequestForm(forms.ModelForm):
 @admin.register(Request)
 class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
     form = RequestForm
+
+    def get_queryset(self, request):
+        """The one gate (``selectors.requests_visible_to``): FOI officers and leads of the
+        request's organisation; an administrator who belongs to it does not read casework."""
+        return selectors.requests_visible_to(request.user)
+
     list_display = [
         "reference",
         "title",

@@ -806,3 +806,26 @@ def test_bulk_deleting_holidays_audits_and_recomputes_deadlines(
     assert AuditEvent.objects.filter(action="holiday.removed").exists()
     request.refresh_from_db()
     assert request.due_on == D(2026, 12, 1)
+
+
+def test_an_administrator_runs_the_install_but_does_not_read_casework(
+    client, organisation, foi_officer, administrator
+):
+    """Requests and requesters are for the organisation's FOI officers and leads only: an
+    administrator who belongs to the organisation manages holidays, departments and users,
+    and finds no request by the list, by its page or by its requester."""
+    request = log_request(organisation=organisation, by=foi_officer, title="Agency staffing")
+    client.force_login(administrator)
+    index = client.get("/admin/").content.decode()
+    assert "/admin/foiregister/proclaimedholiday/" in index
+    assert "/admin/foiregister/department/" in index
+    assert "/admin/foiregister/request/" not in index
+    assert "/admin/foiregister/requester/" not in index
+    assert client.get("/admin/foiregister/request/").status_code == 403
+    assert client.get(f"/admin/foiregister/request/{request.pk}/change/").status_code in (
+        302,
+        403,
+    )
+    requester_page = f"/admin/foiregister/requester/{request.requester_id}/change/"
+    assert client.get(requester_page).status_code in (302, 403)
+    assert "Agency staffing" not in client.get("/admin/foiregister/auditevent/").content.decode()
