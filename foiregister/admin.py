@@ -251,9 +251,6 @@ class TimeEntryInline(NoDeleteMixin, admin.TabularInline):
     extra = 0
     fields = ["person", "worked_on", "activity", "hours"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "person":
             from django.contrib.auth import get_user_model
@@ -920,6 +917,17 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
                     activity=inst.activity,
                     worked_on=inst.worked_on,
                     by=request.user,
+                )
+            elif isinstance(inst, TimeEntry):
+                # A correction goes through the service, against the stored row, audited.
+                services.correct_time_entry(
+                    entry=TimeEntry.objects.get(pk=inst.pk),
+                    by=request.user,
+                    **{
+                        name: f.cleaned_data[name]
+                        for name in f.changed_data
+                        if name in services.TIME_ENTRY_FIELDS
+                    },
                 )
             elif isinstance(inst, RequestLink) and not inst.pk:
                 services.link_requests(

@@ -1,13 +1,14 @@
 """The officers' screens: scoping, the changelist, the request page and its forms."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from foiregister import services
+from foiregister import selectors, services
 from foiregister.models import Request, RequestEvent
 from tests.factories.foiregister import OrganisationFactory, RequesterFactory, log_request
 
@@ -632,13 +633,52 @@ def test_no_delete_permission_in_any_role_for_request_rows():
     assert not granted.exists()
 
 
-def test_time_entries_once_saved_are_read_only(foi_officer_client, organisation, foi_officer):
-    """Time is a log: an edit posted to a saved row must not silently change nothing while
-    looking saved; the row is shown read-only."""
+def test_a_mistyped_time_entry_is_corrected_on_the_request_page_and_audited(
+    foi_officer_client, organisation, foi_officer
+):
+    """3 hours typed for 0.3: the officer corrects the saved row on the request page; the
+    s.12 total follows, and the history keeps the old and new values."""
+    from foiregister.models import AuditEvent, TimeEntry
+
+    request = log_request(organisation=organisation, by=foi_officer)
+    entry = services.log_time(
+        request=request,
+        person=foi_officer,
+        hours=3,
+        activity=TimeEntry.Activity.LOCATING,
+        worked_on=D(2025, 9, 2),
+        by=foi_officer,
+    )
+    page = foi_officer_client.get(reverse("admin:foiregister_request_change", args=[request.pk]))
+    assert 'name="time_entries-0-hours"' in page.content.decode()
+    response = _post_change(
+        foi_officer_client,
+        request,
+        **{
+            "time_entries-TOTAL_FORMS": "1",
+            "time_entries-INITIAL_FORMS": "1",
+            "time_entries-0-id": entry.pk,
+            "time_entries-0-request": request.pk,
+            "time_entries-0-person": foi_officer.pk,
+            "time_entries-0-worked_on": "2025-09-02",
+            "time_entries-0-activity": TimeEntry.Activity.LOCATING,
+            "time_entries-0-hours": "0.3",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry.refresh_from_db()
+    assert entry.hours == Decimal("0.30")
+    assert selectors.s12_hours(request) == Decimal("0.30")
+    corrected = AuditEvent.objects.get(action="request.time_corrected")
+    assert corrected.changes == {"hours": ["3.00", "0.30"]}
+
+
+def test_a_time_entry_cannot_be_corrected_to_nothing(organisation, foi_officer):
+    from foiregister.exceptions import ValidationFailed
     from foiregister.models import TimeEntry
 
     request = log_request(organisation=organisation, by=foi_officer)
-    services.log_time(
+    entry = services.log_time(
         request=request,
         person=foi_officer,
         hours=2,
@@ -646,8 +686,10 @@ def test_time_entries_once_saved_are_read_only(foi_officer_client, organisation,
         worked_on=D(2025, 9, 2),
         by=foi_officer,
     )
-    page = foi_officer_client.get(reverse("admin:foiregister_request_change", args=[request.pk]))
-    assert 'name="time_entries-0-hours"' not in page.content.decode()
+    with pytest.raises(ValidationFailed, match="hours must be more than zero"):
+        services.correct_time_entry(entry=entry, by=foi_officer, hours=Decimal("0"))
+    entry.refresh_from_db()
+    assert entry.hours == Decimal("2.00")
 
 
 def test_request_page_names_every_skipped_day_and_the_review_clocks(
@@ -829,3 +871,23 @@ def test_an_administrator_runs_the_install_but_does_not_read_casework(
     requester_page = f"/admin/foiregister/requester/{request.requester_id}/change/"
     assert client.get(requester_page).status_code in (302, 403)
     assert "Agency staffing" not in client.get("/admin/foiregister/auditevent/").content.decode()
+
+
+def test_a_time_correction_with_too_many_decimal_places_names_the_field(organisation, foi_officer):
+    from foiregister.exceptions import ValidationFailed
+    from foiregister.models import TimeEntry
+
+    request = log_request(organisation=organisation, by=foi_officer)
+    entry = services.log_time(
+        request=request,
+        person=foi_officer,
+        hours=2,
+        activity=TimeEntry.Activity.LOCATING,
+        worked_on=D(2025, 9, 2),
+        by=foi_officer,
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        services.correct_time_entry(entry=entry, by=foi_officer, hours=Decimal("1.255"))
+    assert refused.value.field == "hours"
+    entry.refresh_from_db()
+    assert entry.hours == Decimal("2.00")
