@@ -534,11 +534,21 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
             ("Requester may ask for a review until", obj.review_window_closes_on),
             ("Internal review due", obj.review_due_on),
         ]
-        return format_html_join(
-            "",
-            "<div><strong>{}</strong>: {}</div>",
-            ((label, f"{d:%a %d %b %Y}") for label, d in rows if d),
-        )
+        shown = [(label, f"{d:%a %d %b %Y}") for label, d in rows if d]
+        if obj.status == Request.Status.AWAITING_CLARIFICATION:
+            # The dates counted from the first receipt no longer apply: clarification
+            # restarts the clock (s.1(3)), and until it arrives there is no due date.
+            stale = {"Statutory due date", "Extended due date", "Due (used in lists)"}
+            shown = [row for row in shown if row[0] not in stale]
+            shown.insert(
+                2,
+                (
+                    "Due date",
+                    "none while clarification is awaited: 20 working days run again "
+                    "from the day it arrives",
+                ),
+            )
+        return format_html_join("", "<div><strong>{}</strong>: {}</div>", shown)
 
     @admin.display(description="how the dates were worked out")
     def how_worked_out(self, obj):

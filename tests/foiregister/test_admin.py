@@ -891,3 +891,29 @@ def test_a_time_correction_with_too_many_decimal_places_names_the_field(organisa
     assert refused.value.field == "hours"
     entry.refresh_from_db()
     assert entry.hours == Decimal("2.00")
+
+
+def test_request_awaiting_clarification_shows_no_due_date_until_it_arrives(
+    foi_officer_client, organisation, foi_officer
+):
+    """Received Thu 1 Oct 2026 (first due Thu 29 Oct); clarification sought Mon 5 Oct.
+    While it is awaited the page must not show 29 Oct as a due date; once it arrives on
+    Mon 12 Oct, 20 working days run from Tue 13 Oct to Mon 9 Nov 2026."""
+    request = log_request(organisation=organisation, received_on=D(2026, 10, 1), by=foi_officer)
+    url = reverse("admin:foiregister_request_change", args=[request.pk])
+    assert "Thu 29 Oct 2026" in foi_officer_client.get(url).content.decode()
+    services.record_timeline_event(
+        request=request, kind="clarification_sought", occurred_on=D(2026, 10, 5), by=foi_officer
+    )
+    waiting = foi_officer_client.get(url).content.decode()
+    assert "none while clarification is awaited" in waiting
+    assert "<strong>Statutory due date</strong>: Thu 29 Oct 2026" not in waiting
+    services.record_timeline_event(
+        request=request,
+        kind="clarification_received",
+        occurred_on=D(2026, 10, 12),
+        by=foi_officer,
+    )
+    restarted = foi_officer_client.get(url).content.decode()
+    assert "<strong>Statutory due date</strong>: Mon 09 Nov 2026" in restarted
+    assert "none while clarification is awaited" not in restarted
