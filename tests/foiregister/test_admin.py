@@ -254,30 +254,12 @@ def test_editing_a_request_in_the_admin_is_audited_with_old_and_new(
     from foiregister.models import AuditEvent
 
     request = log_request(organisation=organisation, title="Old title", by=foi_officer)
-    page = foi_officer_client.get(reverse("admin:foiregister_request_change", args=[request.pk]))
-    form = page.context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
-    data.update({"title": "New title", "assignee": "", "outcome": ""})
     question = request.questions.get()
-    data.update(
-        {
-            "questions-TOTAL_FORMS": "1",
-            "questions-INITIAL_FORMS": "1",
-            "questions-0-id": question.pk,
-            "questions-0-request": request.pk,
-            "questions-0-number": "1",
-            "questions-0-text": question.text,
-            "questions-0-answer_kind": "not_held",
-            "questions-0-answer": "Not held.",
-            "questions-0-elsewhere_url": "",
-            "questions-0-public_interest_reasoning": "",
-        }
-    )
-    for prefix in ("contributions", "time_entries", "links_out", "events"):
-        data[f"{prefix}-TOTAL_FORMS"] = "0"
-        data[f"{prefix}-INITIAL_FORMS"] = "0"
-    response = foi_officer_client.post(
-        reverse("admin:foiregister_request_change", args=[request.pk]), data
+    response = _post_change(
+        foi_officer_client,
+        request,
+        title="New title",
+        **{"questions-0-answer_kind": "not_held", "questions-0-answer": "Not held."},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     changed = AuditEvent.objects.get(action="request.changed", object_id=str(request.pk))
