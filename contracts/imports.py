@@ -439,6 +439,19 @@ def _error(result: ImportResult, line: int, exc: ContractsError, fields: dict) -
     )
 
 
+def _existing_by_reference(model, organisation, references: list[str]) -> dict[str, Any]:
+    """The body's rows with these references, locked for the import, by reference."""
+    existing = {}
+    for batch in _in_batches(references):
+        existing.update(
+            (row.reference, row)
+            for row in model.objects.select_for_update().filter(
+                organisation=organisation, reference__in=batch
+            )
+        )
+    return existing
+
+
 def _ensure_suppliers(parsed: list[tuple[int, dict]], ctx: Context, by, result: ImportResult):
     """Create, in one INSERT, every supplier the file names that the register lacks."""
     new: dict[str, tuple[int, str]] = {}
@@ -462,15 +475,9 @@ def _stage_contracts(parsed, ctx: Context, by, result: ImportResult) -> list:
     _ensure_suppliers(parsed, ctx, by, result)
     if result.errors:
         return []
-    references = [fields["reference"] for _, fields in parsed]
-    existing: dict[str, Contract] = {}
-    for batch in _in_batches(references):
-        existing.update(
-            (c.reference, c)
-            for c in Contract.objects.select_for_update().filter(
-                organisation=ctx.organisation, reference__in=batch
-            )
-        )
+    existing = _existing_by_reference(
+        Contract, ctx.organisation, [fields["reference"] for _, fields in parsed]
+    )
     history = services.contract_change_history(c.pk for c in existing.values())
     staged = []
     for line, fields in parsed:
@@ -511,14 +518,9 @@ def _stage_spend(parsed, ctx: Context, by, result: ImportResult) -> list:
             kind=values["kind"],
         )
         rows.append((line, values))
-    existing: dict[str, ContractSpend] = {}
-    for batch in _in_batches([values["reference"] for _, values in rows]):
-        existing.update(
-            (s.reference, s)
-            for s in ContractSpend.objects.select_for_update().filter(
-                organisation=ctx.organisation, reference__in=batch
-            )
-        )
+    existing = _existing_by_reference(
+        ContractSpend, ctx.organisation, [values["reference"] for _, values in rows]
+    )
     staged = []
     written: dict[str, int] = {}
     for line, values in rows:
