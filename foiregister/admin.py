@@ -358,6 +358,20 @@ class RequestForm(forms.ModelForm):
         return data
 
 
+# The add form shows these fields, and save_model passes them on to log_request.
+REQUEST_ADD_FIELDS = (
+    "organisation",
+    "requester",
+    "regime",
+    "received_at",
+    "channel",
+    "title",
+    "body",
+    "topic",
+    "assignee",
+)
+
+
 @admin.register(Request)
 class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
     form = RequestForm
@@ -410,19 +424,7 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
             return [
                 (
                     None,
-                    {
-                        "fields": [
-                            "organisation",
-                            "requester",
-                            "regime",
-                            "received_at",
-                            "channel",
-                            "title",
-                            "body",
-                            "topic",
-                            "assignee",
-                        ]
-                    },
+                    {"fields": list(REQUEST_ADD_FIELDS)},
                 )
             ]
         return [
@@ -842,20 +844,7 @@ class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
         else:
             created = services.log_request(
                 by=request.user,
-                **{
-                    f: form.cleaned_data[f]
-                    for f in (
-                        "organisation",
-                        "requester",
-                        "regime",
-                        "received_at",
-                        "channel",
-                        "title",
-                        "body",
-                        "topic",
-                        "assignee",
-                    )
-                },
+                **{f: form.cleaned_data[f] for f in REQUEST_ADD_FIELDS},
             )
             obj.pk = created.pk
             obj.__dict__.update(Request.objects.get(pk=created.pk).__dict__)
