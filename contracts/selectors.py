@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from . import capacity, ocds
 from .models import (
@@ -453,8 +453,6 @@ def latest_reported_year(
 ) -> tuple[datetime.date, datetime.date]:
     """Twelve whole months ending with the latest month any of ``cdcs`` reported actual
     activity for (before ``today``'s month), or the twelve before ``today``'s month."""
-    from django.db.models import Max
-
     latest = CdcActivity.objects.filter(
         cdc__in=cdcs, actual__isnull=False, month__lt=today.replace(day=1)
     ).aggregate(latest=Max("month"))["latest"]
