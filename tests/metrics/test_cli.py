@@ -25,6 +25,14 @@ def run(tmp_path, *args):
     )  # fmt: skip
 
 
+def run_on_files(tmp_path, command="isr"):
+    """Run ``command`` on population.csv and observed.csv in ``tmp_path``, out to o.csv."""
+    return run(
+        tmp_path, command, "--population", "population.csv", "--observed", "observed.csv",
+        "--out", "o.csv",
+    )  # fmt: skip
+
+
 def write(path, header, rows):
     with path.open("w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
@@ -163,16 +171,7 @@ def test_bad_observed_file_exits_1_naming_file_line_and_field(tmp_path, case):
     population(tmp_path)
     observed(tmp_path, change(good_rows()))
     for command in ("isr", "rates-ratios"):
-        done = run(
-            tmp_path,
-            command,
-            "--population",
-            "population.csv",
-            "--observed",
-            "observed.csv",
-            "--out",
-            "o.csv",
-        )
+        done = run_on_files(tmp_path, command)
         assert done.returncode == 1
         assert done.stderr.strip() == message
 
@@ -183,16 +182,7 @@ def test_count_in_stratum_with_zero_population_is_an_error(tmp_path):
     pop[3]["population"] = "0"  # line 5: A, F, 0-4, imd 4
     write(tmp_path / "population.csv", list(pop[0]), [list(r.values()) for r in pop])
     observed(tmp_path)
-    done = run(
-        tmp_path,
-        "isr",
-        "--population",
-        "population.csv",
-        "--observed",
-        "observed.csv",
-        "--out",
-        "o.csv",
-    )
+    done = run_on_files(tmp_path)
     assert done.returncode == 1
     assert (
         done.stderr.strip()
@@ -209,16 +199,7 @@ def test_count_in_stratum_with_no_population_row_is_an_error(tmp_path):
         [list(r.values()) for r in pop if not (r["area"] == "B" and r["age_band"] == "90+")],
     )
     observed(tmp_path)
-    done = run(
-        tmp_path,
-        "isr",
-        "--population",
-        "population.csv",
-        "--observed",
-        "observed.csv",
-        "--out",
-        "o.csv",
-    )
+    done = run_on_files(tmp_path)
     assert done.returncode == 1
     # B's first 90+ stratum: 190 rows of A, then F 0-4..85-89 x 5 IMD = 90 rows -> row 281, line 282.
     assert (
@@ -233,16 +214,7 @@ def test_zero_count_in_stratum_with_zero_population_is_fine(tmp_path):
     pop[3]["population"] = "0"
     write(tmp_path / "population.csv", list(pop[0]), [list(r.values()) for r in pop])
     observed(tmp_path, replace(good_rows(), 5, 4, 0))
-    done = run(
-        tmp_path,
-        "isr",
-        "--population",
-        "population.csv",
-        "--observed",
-        "observed.csv",
-        "--out",
-        "o.csv",
-    )
+    done = run_on_files(tmp_path)
     assert done.returncode == 0, done.stderr
 
 
@@ -270,16 +242,7 @@ def test_bad_population_file_exits_1(tmp_path, change, message):
         tmp_path / "population.csv", ["area", "sex", "age_band", "imd", "population"], change(rows)
     )
     observed(tmp_path)
-    done = run(
-        tmp_path,
-        "isr",
-        "--population",
-        "population.csv",
-        "--observed",
-        "observed.csv",
-        "--out",
-        "o.csv",
-    )
+    done = run_on_files(tmp_path)
     assert done.returncode == 1
     assert done.stderr.strip() == message
 
@@ -287,29 +250,11 @@ def test_bad_population_file_exits_1(tmp_path, change, message):
 def test_missing_column_and_unexpected_modality_column(tmp_path):
     population(tmp_path)
     write(tmp_path / "observed.csv", ["area", "sex", "age_band", "count"], [["A", "F", "0-4", 1]])
-    done = run(
-        tmp_path,
-        "isr",
-        "--population",
-        "population.csv",
-        "--observed",
-        "observed.csv",
-        "--out",
-        "o.csv",
-    )
+    done = run_on_files(tmp_path)
     assert done.returncode == 1
     assert done.stderr.startswith("observed.csv line 1, field imd: missing column")
     observed(tmp_path, modality=True)
-    done = run(
-        tmp_path,
-        "isr",
-        "--population",
-        "population.csv",
-        "--observed",
-        "observed.csv",
-        "--out",
-        "o.csv",
-    )
+    done = run_on_files(tmp_path)
     assert (
         done.stderr.strip()
         == "observed.csv line 1, field modality: unexpected column (pass --by modality to split by it)"
@@ -403,8 +348,7 @@ def test_lines_are_counted_as_an_editor_counts_them_after_empty_lines(tmp_path):
     text = ["area,sex,age_band,imd,count", *rows[:2], "", rows[2], "", *rows[3:]]
     text.insert(9, rows[2])
     (tmp_path / "observed.csv").write_text("\n".join(text) + "\n")
-    done = run(tmp_path, "isr", "--population", "population.csv", "--observed", "observed.csv",
-               "--out", "o.csv")  # fmt: skip
+    done = run_on_files(tmp_path)
     assert done.returncode == 1
     assert (
         done.stderr.strip()
@@ -412,8 +356,7 @@ def test_lines_are_counted_as_an_editor_counts_them_after_empty_lines(tmp_path):
     )
     text[7] = text[7].replace("-3", "5")
     (tmp_path / "observed.csv").write_text("\n".join(text) + "\n")
-    done = run(tmp_path, "isr", "--population", "population.csv", "--observed", "observed.csv",
-               "--out", "o.csv")  # fmt: skip
+    done = run_on_files(tmp_path)
     assert done.stderr.strip() == (
         "observed.csv line 10, field area,sex,age_band,imd: duplicate stratum, first given on line 5"
     )
@@ -424,7 +367,6 @@ def test_a_line_with_the_wrong_number_of_fields_is_named(tmp_path):
     rows = [",".join(map(str, r)) for r in good_rows()]
     text = ["area,sex,age_band,imd,count", *rows[:3], "# a comment", *rows[3:]]
     (tmp_path / "observed.csv").write_text("\n".join(text) + "\n")
-    done = run(tmp_path, "isr", "--population", "population.csv", "--observed", "observed.csv",
-               "--out", "o.csv")  # fmt: skip
+    done = run_on_files(tmp_path)
     assert done.returncode == 1
     assert done.stderr.strip() == "observed.csv line 5: 1 field where the header has 5"
