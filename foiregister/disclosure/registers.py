@@ -204,16 +204,9 @@ def capacity_period(*, today: datetime.date) -> tuple[datetime.date, datetime.da
     """The twelve whole months up to the latest month a public CDC reported activity for
     (complete months only, so a month still being counted never reads as under-used); the
     twelve months before ``today``'s month when none has reported."""
-    from contracts.models import CdcActivity
-
-    latest = CdcActivity.objects.filter(
-        cdc__is_public=True, actual__isnull=False, month__lt=today.replace(day=1)
-    ).aggregate(latest=Max("month"))["latest"]
-    first_of_next = contract_selectors.months_before(
-        latest or today.replace(day=1), -1 if latest else 0
+    return contract_selectors.latest_reported_year(
+        CommunityDiagnosticCentre.objects.filter(is_public=True), today=today
     )
-    end = first_of_next - datetime.timedelta(days=1)
-    return contract_selectors.months_before(first_of_next, 12), end
 
 
 def public_cdcs_queryset(
