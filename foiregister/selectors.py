@@ -7,7 +7,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from . import calendar
@@ -138,9 +138,8 @@ def internal_reviews_pending() -> QuerySet[Request]:
     kinds = RequestEvent.Kind
     latest_request = (
         RequestEvent.objects.filter(request=OuterRef("pk"), kind=kinds.REVIEW_REQUESTED)
-        .values("request")
-        .annotate(on=Max("occurred_on"))
-        .values("on")
+        .order_by("-occurred_on")
+        .values("occurred_on")[:1]
     )
     decided = RequestEvent.objects.filter(
         request=OuterRef("pk"),
