@@ -36,6 +36,7 @@ from . import services
 from .exceptions import ContractsError
 from .models import (
     Category,
+    CdcActivity,
     CommunityDiagnosticCentre,
     Contract,
     ContractSpend,
@@ -552,8 +553,6 @@ def _stage_spend(parsed, ctx: Context, by, result: ImportResult) -> list:
 
 
 def _stage_activity(parsed, ctx: Context, by, result: ImportResult) -> list:
-    from .models import CdcActivity
-
     existing = {
         (a.cdc_id, a.modality, a.month): a
         for a in CdcActivity.objects.select_for_update().filter(
