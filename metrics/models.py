@@ -198,6 +198,21 @@ class FrozenRow(models.Model):
         return super().delete(*args, **kwargs)
 
 
+RESULT_ESTIMATES: tuple[str, ...] = (
+    "ratio",
+    "ratio_lower95",
+    "ratio_upper95",
+    "ratio_lower998",
+    "ratio_upper998",
+    "rate",
+    "rate_lower95",
+    "rate_upper95",
+    "rate_lower998",
+    "rate_upper998",
+)
+"""The per-area ratio and rate of a ``Result`` with their 95% and 99.8% limits."""
+
+
 class Result(FrozenRow):
     """Indirectly standardised ratio and rate for one measure and area of a run.
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from .models import Dataset, RatesRatio, Result, Run
+from .models import RESULT_ESTIMATES, Dataset, RatesRatio, Result, Run
 
 RESULT_FIELDS: tuple[str, ...] = (
     "measure",
@@ -221,19 +221,7 @@ SMALL_NUMBER_MAX = 7
 disclosure control for hospital activity statistics, as in the HES Analysis Guide. Zero
 is published, since it discloses nothing about a patient."""
 
-RESULT_DISCLOSIVE: tuple[str, ...] = (
-    "observed",
-    "ratio",
-    "ratio_lower95",
-    "ratio_upper95",
-    "ratio_lower998",
-    "ratio_upper998",
-    "rate",
-    "rate_lower95",
-    "rate_upper95",
-    "rate_lower998",
-    "rate_upper998",
-)
+RESULT_DISCLOSIVE: tuple[str, ...] = ("observed", *RESULT_ESTIMATES)
 """Everything from which the count can be worked back (ratio x expected = observed).
 ``expected`` and ``national_rate`` come from the population and all areas together."""
 

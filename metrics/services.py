@@ -30,7 +30,7 @@ from django.utils import timezone
 from foiregister.audit import record_event
 
 from . import core, io
-from .models import Dataset, RatesRatio, Result, Run
+from .models import RESULT_ESTIMATES, Dataset, RatesRatio, Result, Run
 from .selectors import pending_stale_after, stale_after
 
 log = logging.getLogger(__name__)
@@ -340,19 +340,7 @@ def _num(x: float) -> float | None:
 
 
 def _result_rows(run: Run, measures: list[str], areas: list[str], isr) -> list[Result]:
-    names = (
-        "expected",
-        "ratio",
-        "ratio_lower95",
-        "ratio_upper95",
-        "ratio_lower998",
-        "ratio_upper998",
-        "rate",
-        "rate_lower95",
-        "rate_upper95",
-        "rate_lower998",
-        "rate_upper998",
-    )
+    names = ("expected", *RESULT_ESTIMATES)
     cols = {n: getattr(isr, n).tolist() for n in names}
     observed = isr.observed.tolist()
     national = isr.reference_rate.tolist()
