@@ -615,6 +615,20 @@ def test_no_delete_permission_in_any_role_for_request_rows():
     assert not granted.exists()
 
 
+def _logged_time(organisation, officer, *, hours):
+    """A new request with one entry of ``hours`` locating on Tue 2 Sep 2025, by ``officer``."""
+    from foiregister.models import TimeEntry
+
+    return services.log_time(
+        request=log_request(organisation=organisation, by=officer),
+        person=officer,
+        hours=hours,
+        activity=TimeEntry.Activity.LOCATING,
+        worked_on=D(2025, 9, 2),
+        by=officer,
+    )
+
+
 def test_a_mistyped_time_entry_is_corrected_on_the_request_page_and_audited(
     foi_officer_client, organisation, foi_officer
 ):
@@ -622,15 +636,8 @@ def test_a_mistyped_time_entry_is_corrected_on_the_request_page_and_audited(
     s.12 total follows, and the history keeps the old and new values."""
     from foiregister.models import AuditEvent, TimeEntry
 
-    request = log_request(organisation=organisation, by=foi_officer)
-    entry = services.log_time(
-        request=request,
-        person=foi_officer,
-        hours=3,
-        activity=TimeEntry.Activity.LOCATING,
-        worked_on=D(2025, 9, 2),
-        by=foi_officer,
-    )
+    entry = _logged_time(organisation, foi_officer, hours=3)
+    request = entry.request
     page = foi_officer_client.get(reverse("admin:foiregister_request_change", args=[request.pk]))
     assert 'name="time_entries-0-hours"' in page.content.decode()
     response = _post_change(
@@ -657,17 +664,8 @@ def test_a_mistyped_time_entry_is_corrected_on_the_request_page_and_audited(
 
 def test_a_time_entry_cannot_be_corrected_to_nothing(organisation, foi_officer):
     from foiregister.exceptions import ValidationFailed
-    from foiregister.models import TimeEntry
 
-    request = log_request(organisation=organisation, by=foi_officer)
-    entry = services.log_time(
-        request=request,
-        person=foi_officer,
-        hours=2,
-        activity=TimeEntry.Activity.LOCATING,
-        worked_on=D(2025, 9, 2),
-        by=foi_officer,
-    )
+    entry = _logged_time(organisation, foi_officer, hours=2)
     with pytest.raises(ValidationFailed, match="hours must be more than zero"):
         services.correct_time_entry(entry=entry, by=foi_officer, hours=Decimal("0"))
     entry.refresh_from_db()
@@ -857,17 +855,8 @@ def test_an_administrator_runs_the_install_but_does_not_read_casework(
 
 def test_a_time_correction_with_too_many_decimal_places_names_the_field(organisation, foi_officer):
     from foiregister.exceptions import ValidationFailed
-    from foiregister.models import TimeEntry
 
-    request = log_request(organisation=organisation, by=foi_officer)
-    entry = services.log_time(
-        request=request,
-        person=foi_officer,
-        hours=2,
-        activity=TimeEntry.Activity.LOCATING,
-        worked_on=D(2025, 9, 2),
-        by=foi_officer,
-    )
+    entry = _logged_time(organisation, foi_officer, hours=2)
     with pytest.raises(ValidationFailed) as refused:
         services.correct_time_entry(entry=entry, by=foi_officer, hours=Decimal("1.255"))
     assert refused.value.field == "hours"
