@@ -282,13 +282,12 @@ def published_run_results(*, run: Run | int, measure: str | None = None) -> list
 
     The public API and anything published (disclosure log, response letters) should call
     this, not ``run_results``; the admin shows commissioners the unsuppressed figures.
-    Secondary suppression works within each measure, so it is applied to all the run's
-    rows before one measure is picked (the result does not depend on the filter).
+    Secondary suppression works within each measure, so one measure's rows can be
+    suppressed on their own: the result is the same as for the whole run.
     """
-    rows = suppress_small_numbers(
-        run_results(run=run), group=("measure",), fields=RESULT_DISCLOSIVE
+    return suppress_small_numbers(
+        run_results(run=run, measure=measure), group=("measure",), fields=RESULT_DISCLOSIVE
     )
-    return rows if measure is None else [r for r in rows if r["measure"] == measure]
 
 
 def published_result_for(*, run: Run | int, area: str, measure: str) -> dict[str, Any] | None:
@@ -304,7 +303,8 @@ def published_result_for(*, run: Run | int, area: str, measure: str) -> dict[str
 
 def published_rates_ratios(*, run: Run | int, measure: str | None = None) -> list[dict[str, Any]]:
     """``rates_ratios`` with small numbers suppressed, per measure and factor."""
-    rows = suppress_small_numbers(
-        rates_ratios(run=run), group=("measure", "factor"), fields=RATES_RATIO_DISCLOSIVE
+    return suppress_small_numbers(
+        rates_ratios(run=run, measure=measure),
+        group=("measure", "factor"),
+        fields=RATES_RATIO_DISCLOSIVE,
     )
-    return rows if measure is None else [r for r in rows if r["measure"] == measure]
