@@ -26,8 +26,20 @@ def _error(request, exc: FoiRegisterError) -> None:
     messages.error(request, exc.message)
 
 
+class ServiceErrorsAsMessagesMixin:
+    """A service's refusal on the add/change form becomes an error message and a redirect
+    back to the form, not a server error."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except FoiRegisterError as exc:
+            _error(request, exc)
+            return redirect(request.path)
+
+
 @admin.register(Letter)
-class LetterAdmin(admin.ModelAdmin):
+class LetterAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
     form = LetterForm
     list_display = ("request", "kind", "status", "approved_by", "issued_on")
     list_filter = ("kind", "status")
@@ -97,11 +109,7 @@ class LetterAdmin(admin.ModelAdmin):
             if letter is not None and not letter.is_issued:
                 extra_context["draft"] = selectors.draft_state(letter)
             extra_context["can_approve"] = request.user.has_perm(services.APPROVE_PERMISSION)
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except FoiRegisterError as exc:
-            _error(request, exc)
-            return redirect(request.path)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -208,7 +216,7 @@ class LetterAdmin(admin.ModelAdmin):
 
 
 @admin.register(AnswerBlock)
-class AnswerBlockAdmin(admin.ModelAdmin):
+class AnswerBlockAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
     form = AnswerBlockForm
     list_display = ("question", "block_type", "position", "reviewed_at", "state")
     raw_id_fields = ("question",)
@@ -246,16 +254,9 @@ class AnswerBlockAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         services.remove_block(block=obj, by=request.user)
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except FoiRegisterError as exc:
-            _error(request, exc)
-            return redirect(request.path)
-
 
 @admin.register(AnswerWording)
-class AnswerWordingAdmin(admin.ModelAdmin):
+class AnswerWordingAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
     list_display = ("organisation", "answer_kind", "updated_at")
 
     def get_queryset(self, request):
@@ -270,13 +271,6 @@ class AnswerWordingAdmin(admin.ModelAdmin):
             text=obj.text,
             by=request.user,
         )
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except FoiRegisterError as exc:
-            _error(request, exc)
-            return redirect(request.path)
 
 
 @admin.register(BatchIssue)
