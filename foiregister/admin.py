@@ -62,6 +62,16 @@ class NoDeleteMixin:
         return False
 
 
+class ReadOnlyMixin(NoDeleteMixin):
+    """Rows written only by services (audit events, recomputation runs): view, never edit."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 # -- filters ------------------------------------------------------------------------------
 
 
@@ -1064,7 +1074,7 @@ class ProclaimedHolidayAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["at", "actor", "action", "object_type", "object_repr"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_repr", "actor", "object_id"]
@@ -1073,18 +1083,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return selectors.audit_events_visible_to(request.user)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(DeadlineRecomputation)
-class DeadlineRecomputationAdmin(admin.ModelAdmin):
+class DeadlineRecomputationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Progress of the Celery job that recomputes open deadlines after a holiday change;
     the list refreshes itself while a job is queued or running."""
 
@@ -1101,12 +1102,3 @@ class DeadlineRecomputationAdmin(admin.ModelAdmin):
             status__in=[DeadlineRecomputation.Status.QUEUED, DeadlineRecomputation.Status.RUNNING]
         ).exists()
         return super().changelist_view(request, {**(extra_context or {}), "refresh": running})
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
