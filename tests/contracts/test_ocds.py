@@ -82,7 +82,10 @@ def test_schema_check_catches_a_broken_release(register):
 
     errors = ocds.validation_errors(package)
 
-    assert len(errors) == 2
+    # OCDS 1.1.5's release schema closes ``tag`` with an enum, and the codelist check reports
+    # the same value again, so a bad tag is named twice (once by each check).
+    assert any("'ocid' is a required property" in e for e in errors)
+    assert [e for e in errors if "notATag" in e] and len(errors) == 3
 
 
 def test_one_release_per_contract_change_under_the_configured_prefix(register, settings):
