@@ -20,6 +20,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from foiregister.kernel import access
+
 from . import imports, selectors, services
 from .exceptions import ContractsError
 from .models import (
@@ -39,10 +41,7 @@ from .models import (
 
 
 def _organisations(user):
-    from django.apps import apps
-
-    Organisation = apps.get_model("foiregister", "Organisation")
-    return Organisation.objects.filter(pk__in=selectors.organisation_ids_of(user))
+    return access.organisations_of(user, roles=access.REGISTER_ROLES)
 
 
 def _raise_for_form(exc: ContractsError):

@@ -18,6 +18,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
+from foiregister.kernel import access
+
 from . import capacity, ocds
 from .models import (
     IMAGING_MODALITIES,
@@ -65,24 +67,16 @@ def horizons_due(contract: Contract, *, today: datetime.date) -> list[tuple[str,
 
 
 def organisation_ids_of(user) -> list[int]:
-    """The organisations whose registers ``user`` may see and edit; the same rule as
-    ``foiregister.selectors.organisations_of`` (contracts may not import it)."""
-    from django.apps import apps
-
-    Organisation = apps.get_model("foiregister", "Organisation")
-    if not user.is_authenticated:
-        return []
-    if user.is_superuser:
-        return list(Organisation.objects.values_list("pk", flat=True))
-    return list(Organisation.objects.filter(members=user).values_list("pk", flat=True))
+    """The organisations whose registers ``user`` may see and edit, from the one access
+    gate (``foiregister.kernel.access``)."""
+    orgs = access.organisations_of(user, roles=access.REGISTER_ROLES)
+    return list(orgs.values_list("pk", flat=True))
 
 
 def contracts_visible_to(user) -> QuerySet[Contract]:
-    if not user.is_authenticated:
-        return Contract.objects.none()
-    if user.is_superuser:
-        return Contract.objects.all()
-    return Contract.objects.filter(organisation__members=user)
+    return access.scoped(
+        Contract.objects.all(), user, via="organisation", roles=access.REGISTER_ROLES
+    )
 
 
 def cdcs_visible_to(user) -> QuerySet[CommunityDiagnosticCentre]:

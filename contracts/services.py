@@ -19,7 +19,7 @@ from django.core.mail import send_mail
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
-from foiregister import audit
+from foiregister.kernel import audit
 
 from .exceptions import ValidationFailed
 from .models import (

@@ -1,3 +1,2 @@
-from .celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""The FOI register: the shared kernel, the request register, letters, the disclosure log
+and the API. This package imports nothing on purpose (see docs/architecture.md)."""

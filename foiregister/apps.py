@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate
 
 
 def _ensure_roles(**kwargs):
-    from .services import ensure_roles
+    from .kernel.roles import ensure_roles
 
     ensure_roles()
 

@@ -27,7 +27,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from foiregister.audit import record_event
+from foiregister.kernel.audit import record_event
 
 from . import core, io
 from .models import RESULT_ESTIMATES, Dataset, RatesRatio, Result, Run

@@ -4,8 +4,13 @@
 import pytest
 from django.test import Client
 
-from foiregister.selectors import ADMINISTRATOR, COMMISSIONER, FOI_LEAD, FOI_OFFICER
-from foiregister.services import ensure_roles
+from foiregister.kernel.roles import (
+    ADMINISTRATOR,
+    COMMISSIONER,
+    FOI_LEAD,
+    FOI_OFFICER,
+    ensure_roles,
+)
 from tests.factories.foiregister import OrganisationFactory, UserFactory
 
 

@@ -21,7 +21,7 @@ import resource
 import sys
 import time
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "foiregister.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("TEST_DATABASE_NAME", "test_bench_contracts")
 
 import django  # noqa: E402
@@ -112,8 +112,8 @@ def main() -> int:
 
     from bench.contracts import obvious
     from contracts import imports
-    from foiregister.models import Organisation
-    from foiregister.services import ensure_roles
+    from foiregister.kernel.models import Organisation
+    from foiregister.kernel.roles import ensure_roles
 
     setup_test_environment()
     old = connection.settings_dict["NAME"]

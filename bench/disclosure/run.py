@@ -37,7 +37,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_disclosure")
 os.environ["DATABASE_URL"] = URL
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "foiregister.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["API_ANON_RATE"] = "1000000/hour"  # the bench measures the app, not throttling
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 # Production mode, as a deployment runs: cached templates, no query log.
@@ -67,7 +67,8 @@ def populate(n: int) -> None:
     from django.utils import timezone
 
     from foiregister.disclosure.models import DisclosureLogEntry
-    from foiregister.models import Organisation, Request, Requester
+    from foiregister.kernel.models import Organisation
+    from foiregister.requests.models import Request, Requester
 
     have = DisclosureLogEntry.objects.count()
     if have >= n:

@@ -13,7 +13,7 @@ import resource
 import sys
 import time
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "foiregister.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
 

@@ -17,7 +17,7 @@ import random
 import statistics
 import time
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "foiregister.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("TEST_DATABASE_NAME", "bench_requests")
 
 
@@ -46,8 +46,10 @@ def run(n: int, Client, CaptureQueriesContext, connection) -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from foiregister import calendar, selectors, services
-    from foiregister.models import Organisation, ProclaimedHoliday, Request, Requester
+    from foiregister import calendar
+    from foiregister.kernel.models import Organisation
+    from foiregister.requests import selectors, services
+    from foiregister.requests.models import ProclaimedHoliday, Request, Requester
 
     rng = random.Random(20)
     org = Organisation.objects.create(name="Bench ICB", ods_code="QXX", kind="icb")
@@ -82,7 +84,7 @@ def run(n: int, Client, CaptureQueriesContext, connection) -> None:
     client.force_login(admin)
     print("\nAdmin changelist (/admin/foiregister/request/)")
     print(f"{'page size':>10} {'queries':>8} {'p50 ms':>8} {'max ms':>8}")
-    from foiregister.admin import RequestAdmin
+    from foiregister.requests.admin.requests import RequestAdmin
 
     for size in (25, 50, 100, 200):
         RequestAdmin.list_per_page = size

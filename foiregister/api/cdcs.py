@@ -9,7 +9,7 @@ from rest_framework import mixins, serializers, viewsets
 
 from contracts.models import Category, CommunityDiagnosticCentre
 from foiregister.disclosure import registers
-from foiregister.models import Organisation
+from foiregister.kernel.models import Organisation
 
 
 class ModalitySerializer(serializers.Serializer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers, viewsets
 
 from foiregister.disclosure import selectors
-from foiregister.models import Organisation
+from foiregister.kernel.models import Organisation
 
 
 class OrganisationSerializer(serializers.ModelSerializer):

@@ -10,7 +10,8 @@ from rest_framework import serializers, viewsets
 
 from foiregister.disclosure import selectors
 from foiregister.disclosure.models import DisclosureLogEntry
-from foiregister.models import Organisation, Request
+from foiregister.kernel.models import Organisation
+from foiregister.requests.models import Request
 
 from .pagination import CappedCountPagination
 

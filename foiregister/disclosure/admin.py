@@ -11,8 +11,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from foiregister.exceptions import FoiRegisterError
-from foiregister.selectors import requests_visible_to
+from foiregister.kernel.exceptions import FoiRegisterError
+from foiregister.requests.selectors import requests_visible_to
 
 from . import selectors, services
 from .exceptions import PersonalDataFound

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from foiregister.exceptions import FoiRegisterError
+from foiregister.kernel.exceptions import FoiRegisterError
 
 from .checks import Finding
 

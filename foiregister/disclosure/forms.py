@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from foiregister.models import Request
+from foiregister.requests.models import Request
 
 from . import selectors
 

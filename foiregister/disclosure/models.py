@@ -15,7 +15,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 
-from foiregister.models import Organisation, Request
+from foiregister.kernel.models import Organisation
+from foiregister.requests.models import Request
 
 PUBLIC_ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 

@@ -20,7 +20,7 @@ from django.db.models import Max, QuerySet
 
 from contracts import selectors as contract_selectors
 from contracts.models import Category, CommunityDiagnosticCentre, Contract
-from foiregister.models import Organisation
+from foiregister.kernel.models import Organisation
 
 CATEGORY_LABELS = dict(Category.choices)
 

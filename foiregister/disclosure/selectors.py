@@ -10,8 +10,9 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 
+from foiregister.kernel.models import Organisation
 from foiregister.letters import selectors as letter_selectors
-from foiregister.models import Organisation, Request, RequestLink
+from foiregister.requests.models import Request, RequestLink
 
 from . import checks
 from .models import (
@@ -381,7 +382,7 @@ def outstanding_findings(
 
 def publishable_requests_for(user) -> QuerySet[Request]:
     """Responded or closed requests of the user's organisations, not live on the log."""
-    from foiregister.selectors import requests_visible_to
+    from foiregister.requests.selectors import requests_visible_to
 
     return (
         requests_visible_to(user)

@@ -15,8 +15,9 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from foiregister import audit
-from foiregister.models import Organisation, Request
+from foiregister.kernel import audit
+from foiregister.kernel.models import Organisation
+from foiregister.requests.models import Request
 
 from . import checks, selectors
 from .exceptions import PersonalDataFound, PublicationError, UncheckedAttachment

@@ -10,12 +10,15 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from foiregister import selectors as register_selectors
-from foiregister.exceptions import FoiRegisterError
+from foiregister.kernel import access
+from foiregister.kernel.exceptions import FoiRegisterError
+from foiregister.requests import selectors as register_selectors
+from foiregister.requests.admin.requests import RequestAdmin
+from foiregister.requests.models import Request
 
-from . import selectors, services, tasks
+from . import context, selectors, services, tasks
 from .context import render_context
 from .forms import AnswerBlockForm, BatchIssueForm, LetterForm
 from .models import AnswerBlock, AnswerWording, BatchIssue, Letter, LetterDocument
@@ -107,7 +110,7 @@ class LetterAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
         if object_id:
             letter = self.get_object(request, object_id)
             if letter is not None and not letter.is_issued:
-                extra_context["draft"] = selectors.draft_state(letter)
+                extra_context["draft"] = context.draft_state(letter)
             extra_context["can_approve"] = request.user.has_perm(services.APPROVE_PERMISSION)
         return super().changeform_view(request, object_id, form_url, extra_context)
 
@@ -167,7 +170,7 @@ class LetterAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
         if letter.is_issued:
             content, day = letter.content, letter.issued_on
         else:
-            content, day = selectors.draft_state(letter).content, register_selectors.local_today()
+            content, day = context.draft_state(letter).content, register_selectors.local_today()
         html = render_letter_html(render_context(content=content, letter_date=day, addressee=None))
         return HttpResponse(html)
 
@@ -260,9 +263,7 @@ class AnswerWordingAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
     list_display = ("organisation", "answer_kind", "updated_at")
 
     def get_queryset(self, request):
-        return AnswerWording.objects.filter(
-            organisation__in=register_selectors.organisations_of(request.user)
-        )
+        return AnswerWording.objects.filter(organisation__in=access.organisations_of(request.user))
 
     def save_model(self, request, obj, form, change):
         services.set_answer_wording(
@@ -370,3 +371,62 @@ class BatchIssueAdmin(admin.ModelAdmin):
                 "letters": batch.letters.filter(status="issued").select_related("request"),
             },
         )
+
+
+# -- the request page, with its letters ----------------------------------------------------
+
+
+class RequestWithLettersAdmin(RequestAdmin):
+    """The request page as the letters app extends it: the Draft buttons, the request's
+    letters, and answers saved through ``services.set_answer`` (which withdraws a lead's
+    approval of a draft whose answers change). The register's own admin knows nothing of
+    letters, so the dependency runs one way: letters -> requests."""
+
+    readonly_fields = [*RequestAdmin.readonly_fields, "letters"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None:
+            return fieldsets
+        at = next(
+            (i + 1 for i, (name, _) in enumerate(fieldsets) if name == "Deadlines"),
+            len(fieldsets),
+        )
+        fieldsets.insert(at, ("Letters", {"fields": ["letters"]}))
+        return fieldsets
+
+    def letter_links(self, object_id) -> list[dict[str, str]]:
+        return [
+            {
+                "url": reverse("admin:letters_letter_draft", args=[object_id, kind]),
+                "label": f"Draft {label.lower()}",
+            }
+            for kind, label in Letter.Kind.choices
+        ] + [
+            {
+                "url": reverse("admin:letters_batchissue_start") + f"?source={object_id}",
+                "label": "Issue these answers to a round robin",
+            }
+        ]
+
+    def save_answer(self, *, question, by, exemption_codes, **answer) -> None:
+        services.set_answer(question=question, by=by, exemption_codes=exemption_codes, **answer)
+
+    @admin.display(description="letters")
+    def letters(self, obj):
+        rows = [
+            (
+                reverse("admin:letters_letter_change", args=[letter.pk]),
+                letter.get_kind_display(),
+                letter.get_status_display(),
+                f"{letter.issued_on:%d %b %Y}" if getattr(letter, "issued_on", None) else "",
+            )
+            for letter in selectors.letters_for_request(obj)
+        ]
+        if not rows:
+            return "None yet: use the Draft buttons above."
+        return format_html_join("", '<div><a href="{}">{}</a> ({}) {}</div>', rows)
+
+
+admin.site.unregister(Request)
+admin.site.register(Request, RequestWithLettersAdmin)

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from contracts import selectors as contract_selectors
+
 from .exceptions import BlockError, BlockUnavailable
 
 FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
@@ -190,17 +192,6 @@ def block_choices() -> list[tuple[str, str]]:
 # -- the registered block types -------------------------------------------------------------
 
 
-def _contracts_selector(name: str):
-    try:
-        from contracts import selectors
-    except ImportError as exc:
-        raise BlockUnavailable("the contract register is not installed") from exc
-    try:
-        return getattr(selectors, name)
-    except AttributeError:
-        raise BlockUnavailable(f"the contract register has no {name} yet") from None
-
-
 def _categories() -> list[tuple[str, str]]:
     from contracts.models import Category
 
@@ -258,7 +249,7 @@ class IndependentSectorContracts(LiveBlock):
     )
 
     def fetch(self, *, organisation, params):
-        select = _contracts_selector("independent_sector_contracts")
+        select = contract_selectors.independent_sector_contracts
         summaries = select(
             organisation=organisation,
             categories=params["categories"] or None,
@@ -281,7 +272,7 @@ class InsourcingProvidersBySpecialty(LiveBlock):
     params = (Param("financial_year", "financial_year", "Financial year", help="e.g. 2024/25"),)
 
     def fetch(self, *, organisation, params):
-        select = _contracts_selector("insourcing_providers_by_specialty")
+        select = contract_selectors.insourcing_providers_by_specialty
         found = select(organisation=organisation, financial_year=params["financial_year"])
         return {
             "financial_year": params["financial_year"],
@@ -300,7 +291,7 @@ class SpendTotal(LiveBlock):
     )
 
     def fetch(self, *, organisation, params):
-        select = _contracts_selector("spend_total")
+        select = contract_selectors.spend_total
         total = select(
             organisation=organisation,
             financial_year=params["financial_year"],
@@ -326,7 +317,7 @@ class LiveInsourcingContracts(LiveBlock):
     params = (Param("on", "date", "Live on"),)
 
     def fetch(self, *, organisation, params):
-        select = _contracts_selector("live_insourcing_contracts")
+        select = contract_selectors.live_insourcing_contracts
         summaries = select(organisation=organisation, on=_date(params["on"]))
         suppliers: dict[str, list[dict[str, Any]]] = {}
         for row in _contract_rows(organisation, summaries):
@@ -365,7 +356,7 @@ class CdcsHosted(LiveBlock):
         return cleaned
 
     def fetch(self, *, organisation, params):
-        select = _contracts_selector("cdcs_hosted_by")
+        select = contract_selectors.cdcs_hosted_by
         cdcs = select(
             organisation=organisation,
             start=_date(params["start"]),
@@ -391,7 +382,7 @@ class PlannedProcurements(LiveBlock):
     params = (Param("categories", "choices", "Categories", required=False, choices=_categories),)
 
     def fetch(self, *, organisation, params):
-        select = _contracts_selector("planned_procurements")
+        select = contract_selectors.planned_procurements
         plans = select(organisation=organisation, categories=params["categories"] or None)
         return {"plans": [jsonable(_asdict(p)) for p in plans]}
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from foiregister.exceptions import FoiRegisterError, ValidationFailed
+from foiregister.kernel.exceptions import FoiRegisterError
+from foiregister.requests.exceptions import ValidationFailed
 
 
 class LetterError(FoiRegisterError):

@@ -6,7 +6,7 @@ import json
 
 from django import forms
 
-from foiregister.models import Request
+from foiregister.requests.models import Request
 
 from .blocks import REGISTRY, block_choices
 from .models import AnswerBlock, Letter

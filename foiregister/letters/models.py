@@ -13,7 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from foiregister.models import Organisation, Question, Request
+from foiregister.kernel.models import Organisation
+from foiregister.requests.models import Question, Request
 
 from .exceptions import LetterImmutable
 

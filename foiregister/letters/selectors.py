@@ -3,13 +3,14 @@ public disclosure log reaches only anonymised documents, through ``anonymised_pd
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 
-from foiregister import selectors as register_selectors
-from foiregister.models import Organisation, Question, Request
+from foiregister.kernel.models import Organisation
+from foiregister.requests import selectors as register_selectors
+from foiregister.requests.models import Question, Request
 
 from . import wording
 from .blocks import data_hash, get_block
@@ -110,63 +111,6 @@ def block_state(block: AnswerBlock, *, organisation: Organisation | None = None)
     except LetterError as exc:
         return BlockState(block, kind.title, kind.template, None, "", error=exc.message)
     return BlockState(block, kind.title, kind.template, data, data_hash(data))
-
-
-@dataclass
-class DraftState:
-    """What the officer sees while drafting: the content as it would be issued now, its
-    hash, and what stands in the way of approval or issue."""
-
-    letter: Letter
-    content: dict[str, Any]
-    content_hash: str
-    blocks: list[BlockState] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def approval_current(self) -> bool:
-        """Approved, and the content is still exactly what was approved."""
-        return (
-            self.letter.status == Letter.Status.APPROVED
-            and self.letter.approved_hash == self.content_hash
-        )
-
-    @property
-    def flagged_blocks(self) -> list[BlockState]:
-        return [b for b in self.blocks if b.changed]
-
-
-def draft_state(letter: Letter) -> DraftState:
-    from .context import draft_content  # context builds on these selectors
-
-    content, states = draft_content(letter)
-    problems = []
-    for state in states:
-        where = f"question {state.block.question.number}, {state.title}"
-        if state.error:
-            problems.append(f"{where}: {state.error}")
-        elif state.changed:
-            problems.append(f"{where}: the register changed since it was reviewed")
-        elif not state.reviewed:
-            problems.append(f"{where}: not yet reviewed")
-    if letter.kind in (Letter.Kind.RESPONSE, Letter.Kind.REFUSAL_NOTICE):
-        for q in content["questions"]:
-            if not q["answer_kind"]:
-                problems.append(f"question {q['number']} has no answer yet")
-            elif q["answer_kind"] == "refused_s12" and not q["answer"]:
-                # A s.12 refusal should say how the request could be brought within the
-                # limit: the duty to advise and assist (s.16; ICO guidance on s.12).
-                problems.append(
-                    f"question {q['number']} is refused under section 12: write the advice "
-                    "and assistance (section 16) as its answer"
-                )
-    if letter.kind == Letter.Kind.FEES_NOTICE and letter.fee_amount is None:
-        problems.append("a fees notice needs the fee")
-    if letter.kind == Letter.Kind.REVIEW_OUTCOME and not letter.review_decision:
-        problems.append("say whether the review upheld or overturned the response")
-    if letter.kind == Letter.Kind.CLARIFICATION and not letter.body.strip():
-        problems.append("say what needs clarifying")
-    return DraftState(letter, content, data_hash(content), states, problems)
 
 
 def batches_visible_to(user) -> QuerySet[BatchIssue]:

@@ -20,13 +20,14 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
-from foiregister import audit
-from foiregister import selectors as register_selectors
-from foiregister import services as register_services
-from foiregister.exceptions import ValidationFailed
-from foiregister.models import Organisation, Question, Request, RequestEvent
+from foiregister.kernel import audit
+from foiregister.kernel.models import Organisation
+from foiregister.requests import selectors as register_selectors
+from foiregister.requests import services as register_services
+from foiregister.requests.exceptions import ValidationFailed
+from foiregister.requests.models import Question, Request, RequestEvent
 
-from . import selectors, wording
+from . import context, selectors, wording
 from .blocks import data_hash, get_block
 from .context import addressee_for, render_context, requester_details
 from .exceptions import LetterError, LetterImmutable
@@ -353,7 +354,7 @@ def approve_letter(*, letter: Letter, by: Any, seen_hash: str | None = None) -> 
         raise LetterError(f"{by.get_username()} may not approve letters", field=None)
     letter = _lock(letter)
     _refuse_if_issued(letter)
-    state = selectors.draft_state(letter)
+    state = context.draft_state(letter)
     if seen_hash is not None and seen_hash != state.content_hash:
         raise LetterError(
             f"{letter} changed after you opened it (an answer, a wording or a register "
@@ -450,7 +451,7 @@ def issue_letter(*, letter: Letter, by: Any, issued_on: datetime.date | None = N
         raise LetterImmutable(f"{letter} is already issued", field=None)
     if letter.status != Letter.Status.APPROVED:
         raise LetterError(f"{letter} has not been approved", field=None)
-    state = selectors.draft_state(letter)
+    state = context.draft_state(letter)
     if state.content_hash != letter.approved_hash:
         raise LetterError(
             f"{letter} changed since it was approved (an answer, a wording or a register "

@@ -12,7 +12,7 @@ reach Django as ``IntegrityError``. TRUNCATE is not guarded, so test database fl
 
 from django.db import migrations
 
-from foiregister.db import run_sql_by_vendor
+from foiregister.kernel.db import run_sql_by_vendor
 
 RESULT_TABLES = ("metrics_result", "metrics_ratesratio")
 

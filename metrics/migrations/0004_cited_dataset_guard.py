@@ -10,7 +10,7 @@ already refused by the runs' ``PROTECT`` foreign keys.
 
 from django.db import migrations
 
-from foiregister.db import run_sql_by_vendor
+from foiregister.kernel.db import run_sql_by_vendor
 
 DATASET_COLUMNS = (
     "kind", "name", "source", "period", "file", "original_filename", "sha256",

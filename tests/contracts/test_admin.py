@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from contracts.models import Contract, ImportJob
-from foiregister.audit import history_for
+from foiregister.kernel.audit import history_for
 from tests.factories import contracts as f
 
 D = datetime.date

@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from contracts import demo, selectors
+from contracts import selectors
 from contracts.models import CdcActivity, CommunityDiagnosticCentre, Contract, TrustImagingProfile
-from foiregister.models import AuditEvent
+from demo import contracts as demo
+from foiregister.kernel.models import AuditEvent
 
 D = datetime.date
 

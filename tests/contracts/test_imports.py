@@ -9,7 +9,7 @@ import pytest
 
 from contracts import imports, selectors, services
 from contracts.models import CdcActivity, Contract, ContractSpend, ImportJob, Supplier
-from foiregister.models import AuditEvent
+from foiregister.kernel.models import AuditEvent
 from tests.factories import contracts as f
 
 D = datetime.date

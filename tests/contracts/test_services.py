@@ -8,7 +8,7 @@ import pytest
 from contracts import services
 from contracts.exceptions import ValidationFailed
 from contracts.models import Contract, ContractChange
-from foiregister.audit import history_for
+from foiregister.kernel.audit import history_for
 from tests.factories import contracts as f
 
 D = datetime.date

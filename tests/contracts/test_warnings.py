@@ -91,7 +91,7 @@ def test_contracts_without_an_owner_or_already_ended_are_not_emailed(organisatio
 
 
 def test_sending_is_audited_as_the_system(organisation):
-    from foiregister.audit import history_for
+    from foiregister.kernel.audit import history_for
 
     contract = _contract(organisation)
 

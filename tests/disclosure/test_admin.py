@@ -3,7 +3,7 @@
 import pytest
 
 from foiregister.disclosure import selectors
-from foiregister.models import AuditEvent
+from foiregister.kernel.models import AuditEvent
 from tests.factories.disclosure import responded_request
 
 pytestmark = pytest.mark.django_db

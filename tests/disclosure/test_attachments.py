@@ -8,9 +8,9 @@ import openpyxl
 import pypdf
 import pytest
 
-from foiregister import audit
 from foiregister.disclosure import checks, selectors, services
 from foiregister.disclosure.exceptions import PersonalDataFound, UncheckedAttachment
+from foiregister.kernel import audit
 from tests.factories.disclosure import responded_request
 
 NOBODY = checks.RequesterDetails()

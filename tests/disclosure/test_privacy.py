@@ -15,8 +15,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver
 
-from foiregister import services as register_services
 from foiregister.disclosure import checks, services
+from foiregister.requests import services as register_services
 from tests.factories import contracts as contract_factories
 from tests.factories import metrics as metrics_factories
 from tests.factories.disclosure import responded_request

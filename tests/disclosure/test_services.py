@@ -2,11 +2,11 @@
 
 import pytest
 
-from foiregister import audit
-from foiregister import services as register_services
 from foiregister.disclosure import selectors, services
 from foiregister.disclosure.exceptions import PersonalDataFound, PublicationError
 from foiregister.disclosure.models import AcceptedFinding
+from foiregister.kernel import audit
+from foiregister.requests import services as register_services
 from tests.factories.disclosure import published_entry, responded_request
 from tests.factories.foiregister import RequesterFactory, log_request
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from foiregister import services as register_services
 from foiregister.disclosure import services
+from foiregister.requests import services as register_services
 from tests.factories.disclosure import published_entry, responded_request
 
 pytestmark = pytest.mark.django_db

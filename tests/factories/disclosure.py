@@ -3,9 +3,9 @@ published through the services, as an FOI lead would."""
 
 from __future__ import annotations
 
-from foiregister import services as register_services
 from foiregister.disclosure import services
-from foiregister.models import Request
+from foiregister.requests import services as register_services
+from foiregister.requests.models import Request
 from tests.factories.foiregister import RequesterFactory, log_request
 
 

@@ -7,8 +7,9 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from foiregister import services
-from foiregister.models import Department, Organisation, Requester
+from foiregister.kernel.models import Organisation
+from foiregister.requests import services
+from foiregister.requests.models import Department, Requester
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -8,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from foiregister import selectors, services
-from foiregister.models import Request, RequestEvent
+from foiregister.kernel import roles
+from foiregister.requests import selectors, services
+from foiregister.requests.models import Request, RequestEvent
 from tests.factories.foiregister import OrganisationFactory, RequesterFactory, log_request
 
 D = datetime.date
@@ -49,7 +50,8 @@ def test_requester_details_are_shown_to_officers_of_the_organisation(
 def test_changelist_marks_late_and_due_soon_requests(
     foi_officer_client, organisation, foi_officer
 ):
-    from foiregister import calendar, selectors
+    from foiregister import calendar
+    from foiregister.requests import selectors
 
     today = selectors.local_today()
     cal = selectors.working_day_calendar()
@@ -177,7 +179,7 @@ def test_no_role_can_delete_a_request(foi_officer_client, organisation, foi_offi
 def test_holiday_added_in_admin_moves_open_deadlines_through_a_queued_job(
     client, organisation, foi_officer, administrator, django_capture_on_commit_callbacks
 ):
-    from foiregister.models import DeadlineRecomputation
+    from foiregister.requests.models import DeadlineRecomputation
 
     request = log_request(organisation=organisation, received_on=D(2026, 11, 2), by=foi_officer)
     client.force_login(administrator)
@@ -251,7 +253,7 @@ def test_holiday_with_unknown_nation_is_refused_on_the_field(client, administrat
 def test_editing_a_request_in_the_admin_is_audited_with_old_and_new(
     foi_officer_client, organisation, foi_officer
 ):
-    from foiregister.models import AuditEvent
+    from foiregister.kernel.models import AuditEvent
 
     request = log_request(organisation=organisation, title="Old title", by=foi_officer)
     question = request.questions.get()
@@ -332,7 +334,7 @@ def test_linking_to_another_organisations_request_is_refused(
 ):
     """The autocomplete lists only the officer's requests; a hand-made POST with another
     body's request must be refused too, or the link would reveal that request."""
-    from foiregister.models import RequestLink
+    from foiregister.requests.models import RequestLink
 
     mine = log_request(organisation=organisation, by=foi_officer)
     theirs = log_request(organisation=other_organisation, title="Secret title", by=foi_officer)
@@ -370,7 +372,7 @@ def test_autocomplete_for_links_offers_only_the_officers_requests(
 def test_linking_a_request_to_itself_shows_the_reason_on_the_row(
     foi_officer_client, organisation, foi_officer
 ):
-    from foiregister.models import RequestLink
+    from foiregister.requests.models import RequestLink
 
     request = log_request(organisation=organisation, by=foi_officer)
     response = _post_change(
@@ -390,7 +392,7 @@ def test_linking_a_request_to_itself_shows_the_reason_on_the_row(
 def test_linking_the_same_pair_twice_is_refused_from_either_side(
     foi_officer_client, organisation, foi_officer
 ):
-    from foiregister.models import RequestLink
+    from foiregister.requests.models import RequestLink
 
     a = log_request(organisation=organisation, by=foi_officer)
     b = log_request(organisation=organisation, by=foi_officer)
@@ -415,7 +417,7 @@ def test_asking_a_department_while_awaiting_a_fee_needs_a_deadline_and_nothing_i
     """No due date while an unpaid fees notice stops the clock, so no default internal
     deadline: the officer is told on the row, and the title changed in the same submit is
     not saved either."""
-    from foiregister.models import Contribution
+    from foiregister.requests.models import Contribution
     from tests.factories.foiregister import DepartmentFactory
 
     request = log_request(
@@ -451,7 +453,7 @@ def test_a_service_refusal_during_save_rolls_everything_back_and_says_why(
 ):
     """Whatever a form misses, a service's refusal while saving never leaves half a save
     nor a server error."""
-    from foiregister.exceptions import ValidationFailed
+    from foiregister.requests.exceptions import ValidationFailed
 
     request = log_request(organisation=organisation, title="Before", by=foi_officer)
 
@@ -473,7 +475,7 @@ def test_a_service_refusal_during_save_rolls_everything_back_and_says_why(
 def test_changing_a_departments_deadline_is_audited_with_old_and_new(
     foi_officer_client, organisation, foi_officer
 ):
-    from foiregister.models import AuditEvent
+    from foiregister.kernel.models import AuditEvent
     from tests.factories.foiregister import DepartmentFactory
 
     request = log_request(organisation=organisation, received_on=D(2026, 11, 2), by=foi_officer)
@@ -563,7 +565,7 @@ def test_requester_of_another_organisation_cannot_be_opened(
 def test_request_page_offers_no_delete_for_any_row(foi_officer_client, organisation, foi_officer):
     """Nothing is hard-deleted: no delete checkbox on questions, contributions, time,
     links or events, and no bulk delete action on the list."""
-    from foiregister.models import TimeEntry
+    from foiregister.requests.models import TimeEntry
     from tests.factories.foiregister import DepartmentFactory
 
     request = log_request(organisation=organisation, received_on=D(2026, 11, 2), by=foi_officer)
@@ -595,7 +597,7 @@ def test_request_page_offers_no_delete_for_any_row(foi_officer_client, organisat
 def test_no_delete_permission_in_any_role_for_request_rows():
     from django.contrib.auth.models import Permission
 
-    services.ensure_roles()
+    roles.ensure_roles()
     granted = Permission.objects.filter(
         group__isnull=False,
         codename__in=[
@@ -617,7 +619,7 @@ def test_no_delete_permission_in_any_role_for_request_rows():
 
 def _logged_time(organisation, officer, *, hours):
     """A new request with one entry of ``hours`` locating on Tue 2 Sep 2025, by ``officer``."""
-    from foiregister.models import TimeEntry
+    from foiregister.requests.models import TimeEntry
 
     return services.log_time(
         request=log_request(organisation=organisation, by=officer),
@@ -634,7 +636,8 @@ def test_a_mistyped_time_entry_is_corrected_on_the_request_page_and_audited(
 ):
     """3 hours typed for 0.3: the officer corrects the saved row on the request page; the
     s.12 total follows, and the history keeps the old and new values."""
-    from foiregister.models import AuditEvent, TimeEntry
+    from foiregister.kernel.models import AuditEvent
+    from foiregister.requests.models import TimeEntry
 
     entry = _logged_time(organisation, foi_officer, hours=3)
     request = entry.request
@@ -663,7 +666,7 @@ def test_a_mistyped_time_entry_is_corrected_on_the_request_page_and_audited(
 
 
 def test_a_time_entry_cannot_be_corrected_to_nothing(organisation, foi_officer):
-    from foiregister.exceptions import ValidationFailed
+    from foiregister.requests.exceptions import ValidationFailed
 
     entry = _logged_time(organisation, foi_officer, hours=2)
     with pytest.raises(ValidationFailed, match="hours must be more than zero"):
@@ -699,7 +702,7 @@ def test_request_page_names_every_skipped_day_and_the_review_clocks(
 def test_request_page_shows_how_long_allocation_took(
     foi_officer_client, organisation, foi_officer
 ):
-    from foiregister import selectors
+    from foiregister.requests import selectors
 
     today = selectors.local_today()
     waiting = log_request(organisation=organisation, received_on=today, by=foi_officer)
@@ -717,7 +720,8 @@ def test_request_page_shows_how_long_allocation_took(
 def test_late_requests_are_white_on_red_for_contrast(
     foi_officer_client, organisation, foi_officer
 ):
-    from foiregister import calendar, selectors
+    from foiregister import calendar
+    from foiregister.requests import selectors
 
     today = selectors.local_today()
     log_request(
@@ -763,7 +767,7 @@ def test_link_and_s12_warning_show_on_the_request_pages(
 ):
     from decimal import Decimal
 
-    from foiregister.models import TimeEntry
+    from foiregister.requests.models import TimeEntry
 
     a = log_request(organisation=organisation, title="First of the round robin", by=foi_officer)
     b = log_request(organisation=organisation, title="Second of the round robin", by=foi_officer)
@@ -810,7 +814,8 @@ def test_bulk_deleting_holidays_audits_and_recomputes_deadlines(
 ):
     """The list's "delete selected" action skips delete_model: it must still go through
     the service and move the open deadlines back."""
-    from foiregister.models import AuditEvent, ProclaimedHoliday
+    from foiregister.kernel.models import AuditEvent
+    from foiregister.requests.models import ProclaimedHoliday
 
     holiday, _ = services.add_proclaimed_holiday(
         date=D(2026, 11, 27), name="Proclaimed day", by=foi_officer
@@ -854,7 +859,7 @@ def test_an_administrator_runs_the_install_but_does_not_read_casework(
 
 
 def test_a_time_correction_with_too_many_decimal_places_names_the_field(organisation, foi_officer):
-    from foiregister.exceptions import ValidationFailed
+    from foiregister.requests.exceptions import ValidationFailed
 
     entry = _logged_time(organisation, foi_officer, hours=2)
     with pytest.raises(ValidationFailed) as refused:

@@ -4,8 +4,9 @@ test loads once and checks one side of the demo."""
 
 import pytest
 
-from foiregister import demo, selectors
-from foiregister.models import Request, Requester
+from demo import requests as demo
+from foiregister.requests import selectors
+from foiregister.requests.models import Request, Requester
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 SEEDS = ["FOI/0925/1434", "FOI-11-620", "FOI-072025-0001782"]

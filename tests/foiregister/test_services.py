@@ -5,9 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from foiregister import selectors, services
-from foiregister.exceptions import TimelineError, TransitionError, ValidationFailed
-from foiregister.models import AuditEvent, Question, Request
+from foiregister.kernel.models import AuditEvent
+from foiregister.requests import selectors, services
+from foiregister.requests.exceptions import TimelineError, TransitionError, ValidationFailed
+from foiregister.requests.models import Question, Request
+from foiregister.requests.services import timeline as timeline_services
 from tests.factories.foiregister import (
     DepartmentFactory,
     OrganisationFactory,
@@ -279,7 +281,7 @@ def test_assigning_records_when_the_request_was_allocated(foi_officer):
 
 
 def test_s12_warning_as_hours_approach_the_limit(foi_officer):
-    from foiregister import selectors
+    from foiregister.requests import selectors
 
     request = log_request(by=foi_officer)
     services.log_time(
@@ -306,7 +308,7 @@ def test_s12_warning_as_hours_approach_the_limit(foi_officer):
 
 
 def test_link_is_shown_on_both_requests(foi_officer):
-    from foiregister import selectors
+    from foiregister.requests import selectors
 
     a = log_request(by=foi_officer)
     b = log_request(organisation=a.organisation, by=foi_officer)
@@ -328,9 +330,9 @@ def test_requester_of_another_organisation_is_refused(foi_officer):
 
 
 def test_recomputation_reports_progress_per_chunk(foi_officer, monkeypatch):
-    from foiregister.models import DeadlineRecomputation
+    from foiregister.requests.models import DeadlineRecomputation
 
-    monkeypatch.setattr(services, "RECOMPUTE_CHUNK", 2)
+    monkeypatch.setattr(timeline_services, "RECOMPUTE_CHUNK", 2)
     org = OrganisationFactory()
     for _ in range(5):
         log_request(organisation=org, received_on=D(2026, 11, 2), by=foi_officer)

@@ -6,7 +6,8 @@ import os
 import pytest
 from django.core import mail
 
-from foiregister import calendar, selectors, tasks
+from foiregister import calendar
+from foiregister.requests import selectors, tasks
 from tests.factories.foiregister import log_request
 
 REDIS_URL = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
@@ -65,7 +66,7 @@ def test_reminder_runs_through_a_real_celery_worker_on_redis(
 ):
     from celery.contrib.testing.worker import start_worker
 
-    from foiregister.celery import app
+    from config.celery import app
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     _late_and_due_soon(organisation, foi_officer)
@@ -84,7 +85,7 @@ def test_reminder_runs_through_a_real_celery_worker_on_redis(
 
 
 def test_reminder_is_on_celery_beat_every_working_morning(settings):
-    from foiregister.celery import app
+    from config.celery import app
 
     entry = settings.CELERY_BEAT_SCHEDULE["foi-deadline-reminders"]
     assert entry["task"] in app.tasks
@@ -96,8 +97,8 @@ def test_reminder_is_on_celery_beat_every_working_morning(settings):
 def _answered_with_review(organisation, officer, *, title, review_requested_ago, decided=False):
     """A request answered 30 working days ago whose requester asked for an internal review
     ``review_requested_ago`` working days ago (20 working days to decide it)."""
-    from foiregister import services
-    from foiregister.models import RequestEvent
+    from foiregister.requests import services
+    from foiregister.requests.models import RequestEvent
 
     today = selectors.local_today()
     cal = selectors.working_day_calendar()

@@ -8,9 +8,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from contracts import services as contract_services
-from foiregister import services as register_services
 from foiregister.disclosure import services
 from foiregister.disclosure.views import PAGE_SIZE
+from foiregister.requests import services as register_services
 from tests.factories import contracts as contract_factories
 from tests.factories.disclosure import published_entry, responded_request
 

@@ -7,9 +7,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from foiregister import services as register_services
 from foiregister.letters import services
 from foiregister.letters.models import AnswerBlock, Letter
+from foiregister.requests import services as register_services
 from tests.factories import letters as f
 from tests.factories.foiregister import log_request
 

@@ -4,10 +4,11 @@ import datetime
 
 import pytest
 
-from foiregister.letters import selectors, services
+from foiregister.kernel.models import AuditEvent
+from foiregister.letters import context, services
 from foiregister.letters.exceptions import LetterError
 from foiregister.letters.models import Letter
-from foiregister.models import AuditEvent, RequestEvent
+from foiregister.requests.models import RequestEvent
 from tests.factories import letters as f
 from tests.factories.foiregister import log_request
 
@@ -26,7 +27,7 @@ def approved(request_, foi_officer, foi_lead):
 
 def test_approval_stores_the_hash_of_the_content_approved(approved):
     assert approved.status == Letter.Status.APPROVED
-    assert approved.approved_hash == selectors.draft_state(approved).content_hash
+    assert approved.approved_hash == context.draft_state(approved).content_hash
 
 
 def test_an_officer_cannot_approve(request_, foi_officer):
@@ -106,7 +107,7 @@ def test_organisation_wording_replaces_the_default(request_, foi_officer, foi_le
 
 
 def test_wording_with_an_unknown_placeholder_is_refused(organisation, foi_lead):
-    from foiregister.exceptions import ValidationFailed
+    from foiregister.requests.exceptions import ValidationFailed
 
     with pytest.raises(ValidationFailed, match=r"unknown placeholder \{requester\}"):
         services.set_answer_wording(
@@ -171,7 +172,7 @@ def test_each_letter_kind_records_its_timeline_event(
 
 def test_review_outcome_records_the_decision(request_, foi_officer, foi_lead):
     f.issued_response(request=request_, officer=foi_officer, lead=foi_lead)
-    from foiregister import services as register_services
+    from foiregister.requests import services as register_services
 
     register_services.record_timeline_event(
         request=request_,

@@ -2,10 +2,10 @@
 
 import pytest
 
-from foiregister import services as register_services
 from foiregister.letters import services, tasks
 from foiregister.letters.models import BatchIssue, Letter, LetterDocument
-from foiregister.models import Request
+from foiregister.requests import services as register_services
+from foiregister.requests.models import Request
 from tests.factories import letters as f
 from tests.factories.foiregister import RequesterFactory, log_request
 
@@ -77,7 +77,7 @@ def test_failure_part_way_leaves_each_letter_issued_or_not_at_all(
 
 
 def test_batch_refuses_requests_with_different_questions(organisation, foi_officer, foi_lead):
-    from foiregister.exceptions import ValidationFailed
+    from foiregister.requests.exceptions import ValidationFailed
 
     source = f.answered_request(organisation=organisation, officer=foi_officer)
     other = log_request(organisation=organisation, by=foi_officer, questions=["Something else?"])

@@ -2,10 +2,12 @@
 
 import pytest
 
-from foiregister import demo as register_demo
-from foiregister.letters import demo, selectors
+from demo import letters as demo
+from demo import requests as register_demo
+from foiregister.kernel.models import Organisation
+from foiregister.letters import selectors
 from foiregister.letters.models import Letter
-from foiregister.models import Organisation, Request
+from foiregister.requests.models import Request
 from tests.letters.test_blocks import _dudley, _staffs_contracts
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]

@@ -9,10 +9,10 @@ from django.core import mail
 from django.db import IntegrityError, connection, transaction
 from pypdf import PdfReader
 
-from foiregister.letters import selectors, services
+from foiregister.letters import context, selectors, services
 from foiregister.letters.exceptions import LetterError, LetterImmutable
 from foiregister.letters.models import Letter, LetterDocument
-from foiregister.models import Request, RequestEvent
+from foiregister.requests.models import Request, RequestEvent
 from tests.factories import letters as f
 
 pytestmark = pytest.mark.django_db
@@ -184,7 +184,7 @@ def test_register_change_after_issue_leaves_the_letter_and_flags_a_correction(
     correction = services.draft_letter(
         request=issued.request, kind="response", by=foi_officer, corrects=issued
     )
-    state = selectors.draft_state(correction)
+    state = context.draft_state(correction)
     assert [b.block.block_type for b in state.flagged_blocks] == ["test_figure"]
     assert any("changed since it was reviewed" in p for p in state.problems)
 

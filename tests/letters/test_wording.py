@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from foiregister import services as register_services
-from foiregister.letters import selectors, services
+from foiregister.letters import context, services
 from foiregister.letters.context import render_context
 from foiregister.letters.exceptions import LetterError
 from foiregister.letters.render import render_letter_html
+from foiregister.requests import services as register_services
 from tests.factories import letters as f
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def _letter_html(request, officer, **answer) -> str:
     question = request.questions.get(number=2)
     services.set_answer(question=question, by=officer, **answer)
     letter = services.draft_letter(request=request, kind="response", by=officer)
-    content = selectors.draft_state(letter).content
+    content = context.draft_state(letter).content
     html = render_letter_html(
         render_context(content=content, letter_date=datetime.date(2025, 9, 20), addressee=None)
     )

@@ -7,7 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from metrics import charts, demo, selectors, services
+from demo import metrics as demo
+from metrics import charts, selectors, services
 from metrics.models import Dataset, Result, Run
 from tests.factories import metrics as f
 

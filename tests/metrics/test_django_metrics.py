@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from django.core.files.base import ContentFile
 
-from foiregister.models import AuditEvent
+from foiregister.kernel.models import AuditEvent
 from metrics import core, selectors, services, tasks
 from metrics.models import Dataset, ImmutableError, RatesRatio, Result, Run
 from tests.factories import metrics as f

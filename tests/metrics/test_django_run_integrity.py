@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from foiregister.models import AuditEvent
+from foiregister.kernel.models import AuditEvent
 from metrics import io, selectors, services, tasks
 from metrics.models import ImmutableError, RatesRatio, Result, Run
 from tests.factories import metrics as f

@@ -2,10 +2,10 @@
 
 import json
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
 from contracts import ocds, selectors
+from foiregister.kernel.models import Organisation
 
 
 class Command(BaseCommand):
@@ -26,7 +26,6 @@ class Command(BaseCommand):
     ):
         org = None
         if organisation:
-            Organisation = apps.get_model("foiregister", "Organisation")
             org = Organisation.objects.filter(ods_code=organisation).first()
             if org is None:
                 raise CommandError(f"no organisation with ODS code {organisation}")

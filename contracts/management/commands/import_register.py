@@ -2,12 +2,12 @@
 
 from pathlib import Path
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from contracts import imports
 from contracts.models import ImportJob
+from foiregister.kernel.models import Organisation
 
 
 class Command(BaseCommand):
@@ -24,7 +24,6 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Username recorded in the audit history")
 
     def handle(self, *args, file, organisation, kind, commit=False, user=None, **options):
-        Organisation = apps.get_model("foiregister", "Organisation")
         org = Organisation.objects.filter(ods_code=organisation).first()
         if org is None:
             raise CommandError(f"no organisation with ODS code {organisation}")

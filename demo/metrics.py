@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from django.core.files.base import ContentFile
 
-from . import core, services
-from .models import Dataset, Run
+from metrics import core, services
+from metrics.models import Dataset, Run
 
 SEED = 20241001
 POPULATION_NAME = "SYNTHETIC October 2024 MPI population by ICB"

@@ -15,8 +15,11 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from . import calendar, selectors, services
-from .models import Department, Organisation, Request, Requester
+from foiregister import calendar
+from foiregister.kernel import roles
+from foiregister.kernel.models import Organisation
+from foiregister.requests import selectors, services
+from foiregister.requests.models import Department, Request, Requester
 
 DEMO_PASSWORD = "demo-register-2026"
 
@@ -56,10 +59,10 @@ ORGANISATIONS = {
 }
 
 ACCOUNTS = [
-    ("officer", selectors.FOI_OFFICER, "FOI officer"),
-    ("lead", selectors.FOI_LEAD, "FOI lead (approves responses)"),
-    ("commissioner", selectors.COMMISSIONER, "Commissioner (registers only)"),
-    ("admin", selectors.ADMINISTRATOR, "Administrator"),
+    ("officer", roles.FOI_OFFICER, "FOI officer"),
+    ("lead", roles.FOI_LEAD, "FOI lead (approves responses)"),
+    ("commissioner", roles.COMMISSIONER, "Commissioner (registers only)"),
+    ("admin", roles.ADMINISTRATOR, "Administrator"),
 ]
 
 STAFFS_IMAGING_QUESTIONS = [
@@ -194,7 +197,7 @@ def ensure_accounts(organisations: list[Organisation]) -> dict[str, object]:
 @transaction.atomic
 def load(*, today: datetime.date | None = None, seed: int = 2026) -> dict[str, object]:
     """Load the demo (idempotent: a second run changes nothing)."""
-    services.ensure_roles()
+    roles.ensure_roles()
     today = today or selectors.local_today()
     orgs = {}
     for ods, fields in ORGANISATIONS.items():

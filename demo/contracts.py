@@ -22,10 +22,15 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
-
-from . import services
-from .models import CdcModality, CommunityDiagnosticCentre, Contract, PlannedProcurement, Supplier
+from contracts import services
+from contracts.models import (
+    CdcModality,
+    CommunityDiagnosticCentre,
+    Contract,
+    PlannedProcurement,
+    Supplier,
+)
+from foiregister.kernel.models import Organisation
 
 SEED_000 = "FOI/0925/1434, Staffordshire and Stoke-on-Trent ICB, 14 Nov 2025"
 SEED_002 = "FOI-072025-0001782, The Dudley Group NHS FT, 12 May 2026"
@@ -184,7 +189,6 @@ EQUIPMENT = [
 
 
 def _organisation(ods: str, name: str, kind: str):
-    Organisation = apps.get_model("foiregister", "Organisation")
     org = Organisation.objects.filter(ods_code=ods).first()
     if org:
         return org
@@ -402,7 +406,7 @@ def _west_midlands(organisations: dict[str, Any], by) -> None:
 def _capacity(cdcs: dict[str, CommunityDiagnosticCentre], by) -> None:
     """Invented equipment and six months of activity (Apr-Sep 2025), different per CDC so
     utilisation varies: plan at 90% of capacity, actual between 72% and 98%."""
-    from . import capacity
+    from contracts import capacity
 
     months = [datetime.date(2025, m, 1) for m in range(4, 10)]
     for n, cdc in enumerate(cdcs.values()):

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "foiregister.disclosure",
     "contracts",
     "metrics",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -68,8 +69,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "foiregister.urls"
-WSGI_APPLICATION = "foiregister.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {

@@ -1,10 +1,15 @@
 """Load the demo data from the seeds and print how to sign in."""
 
-import importlib
-
 from django.core.management.base import BaseCommand
 
-from foiregister import demo
+from demo import contracts as contracts_demo
+from demo import letters as letters_demo
+from demo import metrics as metrics_demo
+from demo import requests as demo
+from foiregister.disclosure import selectors as disclosure_selectors
+from foiregister.disclosure import services as disclosure_services
+from foiregister.kernel.exceptions import FoiRegisterError
+from foiregister.requests.models import Request
 
 
 class Command(BaseCommand):
@@ -12,11 +17,6 @@ class Command(BaseCommand):
         """Publish the demo's answered requests, as their FOI lead would, so the public
         disclosure log has entries. One the personal-data check stops is left unpublished
         and said so: the demo never bypasses the check."""
-        from foiregister.disclosure import selectors as disclosure_selectors
-        from foiregister.disclosure import services as disclosure_services
-        from foiregister.exceptions import FoiRegisterError
-        from foiregister.models import Request
-
         answered = Request.objects.filter(
             status__in=disclosure_selectors.PUBLISHABLE_STATUSES,
             organisation__in=lead.organisations.all(),
@@ -35,19 +35,12 @@ class Command(BaseCommand):
         loaded = demo.load()
         orgs, users = loaded["organisations"], loaded["users"]
         # The other apps' demo data, in dependency order; each loader is idempotent.
-        for module, kwargs in (
-            ("contracts.demo", {"by": users["commissioner"], "organisations": orgs}),
-            ("metrics.demo", {"by": users["commissioner"]}),
-            ("foiregister.letters.demo", {"by": users["lead"]}),
-        ):
-            try:
-                loader = importlib.import_module(module)
-            except ModuleNotFoundError as exc:
-                if exc.name != module:
-                    raise
-                continue
-            loader.load(**kwargs)
-            self.stdout.write(f"Loaded {module}")
+        contracts_demo.load(by=users["commissioner"], organisations=orgs)
+        self.stdout.write("Loaded the contract and CDC registers")
+        metrics_demo.load(by=users["commissioner"])
+        self.stdout.write("Loaded the imaging metrics")
+        letters_demo.load(by=users["lead"])
+        self.stdout.write("Loaded the letters")
         self._publish_responded(users["lead"])
         self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Sign in at /admin/ as:"))
         for username, _, label in demo.ACCOUNTS:

@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from foiregister import selectors as register_selectors
-from foiregister.models import Request
-
-from . import services
-from .blocks import get_block
-from .models import Letter
+from foiregister.letters import services
+from foiregister.letters.blocks import get_block
+from foiregister.letters.models import Letter
+from foiregister.requests import selectors as register_selectors
+from foiregister.requests.models import Request
 
 STAFFS_REFERENCE = "FOI/0925/1434"
 # The dates the seed letters were sent; never after today.

@@ -10,21 +10,12 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from . import calendar
-from .models import (
-    AuditEvent,
-    Organisation,
-    ProclaimedHoliday,
-    Request,
-    RequestEvent,
-    TimeEntry,
-)
+from foiregister import calendar
+from foiregister.kernel import access
+from foiregister.kernel.models import Organisation
+from foiregister.kernel.roles import FOI_LEAD
 
-FOI_OFFICER = "FOI officer"
-FOI_LEAD = "FOI lead"
-COMMISSIONER = "Commissioner"
-ADMINISTRATOR = "Administrator"
-ROLES = (FOI_OFFICER, FOI_LEAD, COMMISSIONER, ADMINISTRATOR)
+from .models import ProclaimedHoliday, Request, RequestEvent, TimeEntry
 
 
 def local_today() -> datetime.date:
@@ -54,51 +45,11 @@ def working_day_calendar() -> calendar.WorkingDayCalendar:
     return calendar.WorkingDayCalendar(extra_holidays=proclaimed_holidays())
 
 
-def user_has_role(user, role: str) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return user.groups.filter(name=role).exists()
-
-
-def organisations_of(user) -> QuerySet[Organisation]:
-    """The organisations whose requests ``user`` may see; all of them for a superuser."""
-    if user.is_superuser:
-        return Organisation.objects.all()
-    return Organisation.objects.filter(members=user)
-
-
 def requests_visible_to(user) -> QuerySet[Request]:
-    """The single gate for officers: requests of the organisations they belong to."""
-    if not user.is_authenticated:
-        return Request.objects.none()
-    if user.is_superuser:
-        return Request.objects.all()
-    if not (user_has_role(user, FOI_OFFICER) or user_has_role(user, FOI_LEAD)):
-        return Request.objects.none()
-    return Request.objects.filter(organisation__members=user)
-
-
-# Audit rows about requests, their requesters, letters and disclosure entries: only FOI
-# officers and leads read them, as only they read the requests (a requester's name is the
-# object of a "requester.created" row).
-REQUEST_SIDE_AUDIT_PREFIXES = ("foiregister.", "letters.", "disclosure.")
-
-
-def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
-    """The audit history a user may read: their organisations' rows, and of those the
-    request side only for FOI officers and leads (commissioners see the registers')."""
-    if not user.is_authenticated:
-        return AuditEvent.objects.none()
-    if user.is_superuser:
-        return AuditEvent.objects.all()
-    orgs = [str(pk) for pk in organisations_of(user).values_list("pk", flat=True)]
-    qs = AuditEvent.objects.filter(organisation_id__in=orgs)
-    if not (user_has_role(user, FOI_OFFICER) or user_has_role(user, FOI_LEAD)):
-        for prefix in REQUEST_SIDE_AUDIT_PREFIXES:
-            qs = qs.exclude(object_type__startswith=prefix)
-    return qs
+    """Requests of the organisations an FOI officer or lead acts for, through the gate."""
+    return access.scoped(
+        Request.objects.all(), user, via="organisation", roles=access.CASEWORK_ROLES
+    )
 
 
 def can_see_requester(user, request: Request) -> bool:

@@ -1,4 +1,5 @@
-"""Domain errors that say what is wrong and where (which field), for forms and the API."""
+"""The base of every domain error: it says what is wrong and where (which field), so admin
+forms and the API can put the message on the field at fault."""
 
 from __future__ import annotations
 
@@ -13,15 +14,3 @@ class FoiRegisterError(Exception):
 
     def as_dict(self) -> dict[str, list[str]]:
         return {self.field or "__all__": [self.message]}
-
-
-class TimelineError(FoiRegisterError):
-    """An event that cannot happen at that point of a request's life."""
-
-
-class TransitionError(FoiRegisterError):
-    """A status change the workflow does not allow."""
-
-
-class ValidationFailed(FoiRegisterError):
-    """Bad input for a field."""

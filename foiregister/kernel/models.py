@@ -1,0 +1,80 @@
+"""The shared kernel's tables: the organisations the install serves, who belongs to them,
+and the audit log every app writes.
+
+They belong to the ``foiregister`` app (its label, its migrations and its admin URLs are
+unchanged since they were written), but live here, below every app, so contracts and
+metrics can refer to an organisation without importing the request register
+(docs/adr/0002-shared-kernel.md).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Organisation(models.Model):
+    """An NHS body the install serves: an ICB, a Trust, or a support unit."""
+
+    class Kind(models.TextChoices):
+        ICB = "icb", "Integrated Care Board"
+        TRUST = "trust", "NHS Trust / Foundation Trust"
+        CSU = "csu", "Commissioning Support Unit"
+        OTHER = "other", "Other NHS body"
+
+    name = models.CharField(max_length=200, unique=True)
+    ods_code = models.CharField("ODS code", max_length=10, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    address = models.TextField(blank=True)
+    foi_email = models.EmailField("FOI email", blank=True)
+    telephone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(blank=True)
+    signatory_name = models.CharField(max_length=200, blank=True)
+    signatory_title = models.CharField(max_length=200, blank=True)
+    internal_review_wording = models.TextField(
+        blank=True,
+        help_text="The body's own paragraph on asking for an internal review, as it appears "
+        "in letters (e.g. 'within two calendar months' or 'within 40 working days').",
+    )
+    reference_pattern = models.CharField(
+        max_length=60,
+        default="FOI/{mm}{yy}/{seq}",
+        help_text="Placeholders: {yyyy} {yy} {mm} {seq} (zero-padded with {seq:05d}).",
+    )
+    next_sequence = models.PositiveIntegerField(
+        default=1, help_text="The next request number; never reused."
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="organisations", blank=True
+    )
+
+    class Meta:
+        app_label = "foiregister"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditEvent(models.Model):
+    """Who changed what, when. Text ids, no foreign keys, so audit never blocks live data
+    (job-server's AuditableEvent); written by services in their own transaction."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor_id = models.CharField(max_length=40, blank=True)
+    actor = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
+    object_repr = models.CharField(max_length=300, blank=True)
+    organisation_id = models.CharField(max_length=40, blank=True, db_index=True)
+    changes = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        app_label = "foiregister"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"

@@ -1,0 +1,61 @@
+"""Deadline reminders to assignees and FOI leads."""
+
+from __future__ import annotations
+
+import datetime
+
+from foiregister import calendar
+from foiregister.requests import selectors
+from foiregister.requests.models import (
+    Request,
+)
+
+# -- reminders ----------------------------------------------------------------------------
+
+
+def send_deadline_reminders(*, today: datetime.date) -> int:
+    """Email each assignee and each organisation's FOI leads the requests due within 5
+    working days and those overdue, and the internal reviews likewise (the s.45 code's 20
+    working days), one message per person. Returns messages sent."""
+    from django.conf import settings
+    from django.core.mail import send_mass_mail
+
+    cal = selectors.working_day_calendar()
+    due_soon = selectors.requests_due_within(
+        today=today, working_days=settings.FOI_DUE_SOON_WORKING_DAYS
+    )
+    overdue = selectors.overdue_requests(today=today)
+    per_person: dict[str, list[str]] = {}
+
+    def remind(request: Request, what: str, due_on: datetime.date) -> None:
+        days = calendar.working_days_between(today, due_on, calendar=cal)
+        line = f"{request.reference} {request.title}: {what} {due_on:%a %d %b %Y} " + (
+            f"({-days} working days late)" if days < 0 else f"({days} working days left)"
+        )
+        recipients = {u.email for u in selectors.foi_leads_of(request.organisation) if u.email}
+        if request.assignee and request.assignee.email:
+            recipients.add(request.assignee.email)
+        for email in recipients:
+            per_person.setdefault(email, []).append(line)
+
+    for request in (
+        (due_soon | overdue).select_related("assignee", "organisation").order_by("due_on")
+    ):
+        remind(request, "due", request.due_on)
+    reviews = selectors.internal_reviews_due_within(
+        today=today, working_days=settings.FOI_DUE_SOON_WORKING_DAYS
+    )
+    for request in reviews.select_related("assignee", "organisation").order_by("review_due_on"):
+        remind(request, "internal review due", request.review_due_on)
+    messages = [
+        (
+            f"FOI deadlines: {len(lines)} due soon or overdue",
+            "Requests and internal reviews due within "
+            f"{settings.FOI_DUE_SOON_WORKING_DAYS} working days or overdue on "
+            f"{today:%a %d %b %Y}:\n\n" + "\n".join(lines),
+            settings.DEFAULT_FROM_EMAIL,
+            [email],
+        )
+        for email, lines in sorted(per_person.items())
+    ]
+    return send_mass_mail(messages, fail_silently=False) if messages else 0

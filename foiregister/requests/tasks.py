@@ -1,0 +1,29 @@
+"""Celery wrappers: thin, take ids or dates, call a service."""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+
+from . import selectors, services
+
+
+# Named as before the restructure: beat schedules and queued messages refer to tasks by name.
+@shared_task(
+    name="foiregister.tasks.send_deadline_reminders",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_deadline_reminders(today: str | None = None) -> int:
+    """Daily: due within 5 working days and overdue, to assignees and FOI leads."""
+    day = datetime.date.fromisoformat(today) if today else selectors.local_today()
+    return services.send_deadline_reminders(today=day)
+
+
+@shared_task(name="foiregister.tasks.run_deadline_recomputation")
+def run_deadline_recomputation(recomputation_id: int) -> int:
+    """After the holiday table changes: every open request's dates, recomputed, with
+    progress saved for the admin."""
+    return services.run_deadline_recomputation(recomputation_id=recomputation_id).changed
