@@ -1,24 +1,45 @@
 """The command line contract: columns, precision, exit status and error messages.
 
-Every input error is checked through ``python -m metrics`` (exit status 1,
-one line on stderr naming file, line and field).
+Every input error is checked through the command's ``main`` (exit status 1, one line on
+stderr naming file, line and field), run in-process; one test runs ``python -m metrics``
+itself, so the entry point is covered too.
 """
 
+import contextlib
 import csv
+import io
+import os
 import subprocess
 import sys
 from itertools import product
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from metrics import core
+from metrics import cli, core
 
 ROOT = Path(__file__).resolve().parents[2]
 STRATA = list(product(core.SEXES, core.AGE_BANDS, ["1", "2", "3", "4", "5"]))
 
 
 def run(tmp_path, *args):
+    """``python -m metrics ARGS`` in ``tmp_path``, in-process: what the command prints and
+    the exit status it returns."""
+    out, err, here = io.StringIO(), io.StringIO(), os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main(list(args))
+            except SystemExit as exc:  # argparse's usage errors
+                code = exc.code
+    finally:
+        os.chdir(here)
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+def run_module(tmp_path, *args):
     return subprocess.run(
         [sys.executable, "-m", "metrics", *args], cwd=tmp_path, capture_output=True, text=True,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
@@ -370,3 +391,20 @@ def test_a_line_with_the_wrong_number_of_fields_is_named(tmp_path):
     done = run_on_files(tmp_path)
     assert done.returncode == 1
     assert done.stderr.strip() == "observed.csv line 5: 1 field where the header has 5"
+
+
+def test_python_m_metrics_runs_the_command_and_exits_with_its_status(tmp_path):
+    population(tmp_path)
+    observed(tmp_path)
+
+    ok = run_module(
+        tmp_path, "isr", "--population", "population.csv", "--observed", "observed.csv",
+        "--out", "o.csv",
+    )  # fmt: skip
+    missing = run_module(
+        tmp_path, "isr", "--population", "nowhere.csv", "--observed", "observed.csv",
+        "--out", "o.csv",
+    )  # fmt: skip
+
+    assert ok.returncode == 0 and (tmp_path / "o.csv").exists()
+    assert missing.returncode == 1 and "nowhere.csv" in missing.stderr
