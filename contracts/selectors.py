@@ -3,7 +3,9 @@
 Commissioners reach contracts only through ``contracts_visible_to`` (their organisations);
 the letters module and the public API call the noun-phrase selectors below, which return
 plain frozen dataclasses or dicts, never querysets, so the figures can be frozen into an
-issued letter. ``public_only=True`` is the single gate for the public register and OCDS.
+issued letter. What of a register may be published is decided in ``publicity`` alone: the
+selectors for letters (which are published) start from it, and so does OCDS unless a
+commissioner exports their own register with ``public_only=False``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from foiregister.kernel import access
 
-from . import capacity, ocds
+from . import capacity, ocds, publicity
 from .models import (
     IMAGING_MODALITIES,
     Category,
@@ -29,7 +31,6 @@ from .models import (
     CommunityDiagnosticCentre,
     Contract,
     ContractSpend,
-    PlannedProcurement,
 )
 
 LIVE = (Contract.Status.ACTIVE, Contract.Status.PENDING)
@@ -89,16 +90,13 @@ def cdcs_visible_to(user) -> QuerySet[CommunityDiagnosticCentre]:
     return CommunityDiagnosticCentre.objects.filter(Q(host_trust__in=ids) | Q(icb__in=ids))
 
 
-def public_contracts() -> QuerySet[Contract]:
-    return Contract.objects.filter(is_public=True)
-
-
 # -- plain results -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ContractSummary:
-    """One contract as an FOI answer states it."""
+    """One public contract as an FOI answer states it: ``value`` is ``None`` when withheld
+    (``value_withheld``), ``end_date_reason`` empty unless the reasons are public."""
 
     reference: str
     supplier: str
@@ -110,6 +108,7 @@ class ContractSummary:
     payment_basis: str
     payment_basis_label: str
     value: Decimal | None
+    value_withheld: bool
     start_date: datetime.date | None
     end_date: datetime.date | None
     end_date_to_be_agreed: bool
@@ -134,11 +133,12 @@ def _summary(contract: Contract) -> ContractSummary:
         kind=contract.kind,
         payment_basis=contract.payment_basis,
         payment_basis_label=contract.get_payment_basis_display(),
-        value=contract.current_value,
+        value=publicity.public_value(contract),
+        value_withheld=publicity.value_withheld(contract),
         start_date=contract.start_date,
         end_date=contract.current_end_date,
         end_date_to_be_agreed=contract.end_date_to_be_agreed,
-        end_date_reason=contract.end_date_reason,
+        end_date_reason=publicity.public_end_date_reason(contract) or "",
         latest_end_date=contract.latest_end_date,
         procurement_route=contract.get_procurement_route_display(),
         status=contract.status,
@@ -167,10 +167,12 @@ def _any_category(contracts: list[Contract], categories: list[str] | None) -> li
 def independent_sector_contracts(
     *, organisation, categories: list[str] | None = None, active_on: datetime.date
 ) -> list[ContractSummary]:
-    """Independent-sector contracts live on ``active_on``, optionally for some categories
-    (e.g. ``["ct", "mri", "nous"]``), by supplier."""
+    """Public independent-sector contracts live on ``active_on``, optionally for some
+    categories (e.g. ``["ct", "mri", "nous"]``), by supplier."""
     qs = _live_on(
-        Contract.objects.filter(organisation=organisation, kind=Contract.Kind.INDEPENDENT_SECTOR),
+        publicity.public_contracts().filter(
+            organisation=organisation, kind=Contract.Kind.INDEPENDENT_SECTOR
+        ),
         active_on,
     ).select_related("supplier")
     contracts = _any_category(list(qs.order_by("supplier__name", "reference")), categories)
@@ -178,10 +180,14 @@ def independent_sector_contracts(
 
 
 def live_insourcing_contracts(*, organisation, on: datetime.date) -> list[ContractSummary]:
-    """Insourcing contracts live on ``on``, each with its end date, or ``end_date_to_be_agreed``
-    and the reason (e.g. a PSR Direct Award C under review)."""
+    """Public insourcing contracts live on ``on``, each with its end date, or
+    ``end_date_to_be_agreed`` and the reason if public (e.g. a PSR Direct Award C under
+    review)."""
     qs = _live_on(
-        Contract.objects.filter(organisation=organisation, kind=Contract.Kind.INSOURCING), on
+        publicity.public_contracts().filter(
+            organisation=organisation, kind=Contract.Kind.INSOURCING
+        ),
+        on,
     ).select_related("supplier")
     return [_summary(c) for c in qs.order_by("supplier__name", "reference")]
 
@@ -198,9 +204,10 @@ def spend_total(
     kind: str | None = None,
     basis: str = ContractSpend.Basis.ACTUAL,
 ) -> Decimal:
-    """Total spend in a financial year (e.g. clinical insourcing 2024/25), of one kind or all;
-    actual by default, ``basis="forecast"`` for the forecast."""
-    qs = ContractSpend.objects.filter(
+    """Total public spend in a financial year (e.g. clinical insourcing 2024/25), of one kind
+    or all; actual by default, ``basis="forecast"`` for the forecast. Spend against a
+    private contract or a withheld value is left out (``publicity.public_spend``)."""
+    qs = publicity.public_spend().filter(
         organisation=organisation, financial_year=financial_year, basis=basis
     )
     if kind:
@@ -209,8 +216,10 @@ def spend_total(
 
 
 def spend_totals_by_kind(*, organisation, financial_year: str) -> dict[str, Decimal]:
+    """Total public actual spend in the year by kind (``spend_total`` for each kind)."""
     rows = (
-        ContractSpend.objects.filter(
+        publicity.public_spend()
+        .filter(
             organisation=organisation,
             financial_year=financial_year,
             basis=ContractSpend.Basis.ACTUAL,
@@ -269,12 +278,13 @@ def spend_totals(spend: QuerySet[ContractSpend]) -> list[SpendTotal]:
 def insourcing_providers_by_specialty(
     *, organisation, financial_year: str
 ) -> dict[str, list[str]]:
-    """``{specialty label: [provider, ...]}`` for the insourcing providers paid (spend lines,
-    actual) in the financial year; a provider used is one the ledger shows, so contracts
-    without spend do not count."""
+    """``{specialty label: [provider, ...]}`` for the insourcing providers paid (public spend
+    lines, actual) in the financial year; a provider used is one the ledger shows, so
+    contracts without spend do not count."""
     labels = dict(Category.choices)
     rows = (
-        ContractSpend.objects.filter(
+        publicity.public_spend()
+        .filter(
             organisation=organisation,
             financial_year=financial_year,
             kind=Contract.Kind.INSOURCING,
@@ -306,20 +316,14 @@ class PlannedProcurementSummary:
     replaces: str | None
 
 
-OPEN_PLANS = (
-    PlannedProcurement.Status.CONSIDERING,
-    PlannedProcurement.Status.PLANNED,
-    PlannedProcurement.Status.IN_PROGRESS,
-)
+OPEN_PLANS = publicity.OPEN_PLANS
 
 
 def planned_procurements(
-    *, organisation, categories: list[str] | None = None, public_only: bool = False
+    *, organisation, categories: list[str] | None = None
 ) -> list[PlannedProcurementSummary]:
-    """Open plans to procure or re-tender; an empty list is the answer "no current plans"."""
-    qs = PlannedProcurement.objects.filter(organisation=organisation, status__in=OPEN_PLANS)
-    if public_only:
-        qs = qs.filter(is_public=True)
+    """Open public plans to procure or re-tender; an empty list means none to report."""
+    qs = publicity.public_planned_procurements(open_only=True).filter(organisation=organisation)
     plans = list(qs.select_related("replaces"))
     if categories:
         plans = [p for p in plans if set(categories) & set(p.categories)]
@@ -333,10 +337,14 @@ def planned_procurements(
             expected_start=p.expected_start,
             expected_award=p.expected_award,
             expected_contract_start=p.expected_contract_start,
-            replaces=p.replaces.reference if p.replaces else None,
+            replaces=_reference(publicity.public_replaced_contract(p)),
         )
         for p in plans
     ]
+
+
+def _reference(contract: Contract | None) -> str | None:
+    return contract.reference if contract is not None else None
 
 
 # -- CDCs ----------------------------------------------------------------------------------
@@ -526,16 +534,13 @@ def cdcs_hosted_by(
     start: datetime.date,
     end: datetime.date,
     include_icb_area: bool = True,
-    public_only: bool = False,
 ) -> list[CdcSummary]:
-    """CDCs the organisation hosts (as Trust) or, with ``include_icb_area``, that sit in its
-    ICB area, with capacity and utilisation by modality over ``start``..``end``."""
+    """Public CDCs the organisation hosts (as Trust) or, with ``include_icb_area``, that sit
+    in its ICB area, with capacity and utilisation by modality over ``start``..``end``."""
     cond = Q(host_trust=organisation)
     if include_icb_area:
         cond |= Q(icb=organisation)
-    qs = CommunityDiagnosticCentre.objects.filter(cond).select_related("host_trust", "icb")
-    if public_only:
-        qs = qs.filter(is_public=True)
+    qs = publicity.public_cdcs().filter(cond).select_related("host_trust", "icb")
     qs = qs.prefetch_related("modalities", "contracts__supplier")
     out = []
     for cdc in qs:
@@ -553,7 +558,7 @@ def cdcs_hosted_by(
                 opening_date=cdc.opening_date,
                 independent_sector_contracts=tuple(
                     f"{c.reference} {c.supplier.name}"
-                    for c in cdc.contracts.all()
+                    for c in publicity.public_contracts_of_cdc(cdc)
                     if c.kind == Contract.Kind.INDEPENDENT_SECTOR
                 ),
                 data_note=cdc.data_note,
@@ -674,21 +679,21 @@ def _party_from_supplier(supplier) -> dict[str, Any]:
 
 def ocds_contract_records(*, organisation=None, public_only: bool = True) -> list[dict]:
     """The register as plain dicts for the pure OCDS mapping. With ``public_only``, only
-    what the commissioner marked public leaves: public contracts; their value, value
-    changes and spend only if ``value_is_public``; the free-text reasons (end date to be
-    agreed, each change) only if ``reasons_are_public``. The internal ``source`` never."""
+    what ``publicity`` lets out: public contracts; their value, value changes and spend
+    only if the value is public; the free-text reasons (end date to be agreed, each
+    change) only if the reasons are. The internal ``source`` never."""
     qs = Contract.objects.select_related("organisation", "supplier").prefetch_related(
         "changes", "spend"
     )
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
     if public_only:
-        qs = qs.filter(is_public=True)
+        qs = publicity.public_contracts(qs)
     labels = dict(Category.choices)
     records = []
     for c in qs.order_by("organisation__ods_code", "reference"):
-        show_value = c.value_is_public or not public_only
-        show_reasons = c.reasons_are_public or not public_only
+        show_value = publicity.value_may_be_published(c) or not public_only
+        show_reasons = publicity.reasons_may_be_published(c) or not public_only
         records.append(
             {
                 "reference": c.reference,

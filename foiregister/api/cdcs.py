@@ -1,5 +1,5 @@
 """Public community diagnostic centres with capacity and use by modality. Read-only and
-list-only; only CDCs marked public."""
+list-only; only CDCs the registers' publicity rule (``contracts.publicity``) lets out."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Public contracts. Read-only and list-only (a contract's primary key would say how many
-are not public); rows come from the public register's selector, which applies
-``public_contracts()`` and withholds every value not marked public."""
+are not public); rows come from the public register's selector, which applies the
+registers' one publicity rule (``contracts.publicity``): public contracts only, and no
+value the rule withholds."""
 
 from __future__ import annotations
 

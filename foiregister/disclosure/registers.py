@@ -1,11 +1,11 @@
-"""Reads for the public contract and CDC registers. The gates are the contracts app's
-(``public_contracts()``, ``is_public`` on a CDC); this module decides which fields of a
-public row the public may see, so the pages, the CSV downloads and the API share one rule.
+"""Reads for the public contract and CDC registers. What may be published is the contracts
+app's one rule (``contracts.publicity``): every row and every value here comes through it,
+so the pages, the CSV downloads and the API say what OCDS and the letters say. This module
+only chooses which of the publishable fields a page shows.
 
-A contract's value (current value) is shown only where the commissioner left
-``value_is_public`` ticked; otherwise it is ``None`` and the pages say "Withheld" (for
-example under FOIA s.43(2)). Who owns a contract, which user recorded it and the CDCs it
-serves (which may not be public) are never shown.
+A contract's value (current value) is shown only where ``publicity.public_value`` gives it;
+otherwise it is ``None`` and the pages say "Withheld" (for example under FOIA s.43(2)). Who
+owns a contract, which user recorded it and the CDCs it serves are not shown.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Max, QuerySet
 
+from contracts import publicity
 from contracts import selectors as contract_selectors
 from contracts.models import Category, CommunityDiagnosticCentre, Contract
 from foiregister.kernel.models import Organisation
@@ -80,7 +81,7 @@ def public_contract_rows(
 ) -> QuerySet[Contract]:
     """Public contracts, filtered, in register order. Every column read is named in
     ``only()``: nothing else of a contract leaves the database for a public page."""
-    qs = contract_selectors.public_contracts()
+    qs = publicity.public_contracts()
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
     if kind:
@@ -105,6 +106,7 @@ def public_contract_rows(
             "categories",
             "payment_basis",
             "current_value",
+            "is_public",
             "value_is_public",
             "start_date",
             "current_end_date",
@@ -119,7 +121,6 @@ def public_contract_rows(
 
 def public_contract(contract: Contract) -> PublicContract:
     """The public view of one row from ``public_contract_rows``."""
-    show_value = contract.value_is_public
     return PublicContract(
         organisation_ods_code=contract.organisation.ods_code,
         organisation=contract.organisation.name,
@@ -132,8 +133,8 @@ def public_contract(contract: Contract) -> PublicContract:
         category_labels=tuple(CATEGORY_LABELS.get(c, c) for c in contract.categories),
         payment_basis=contract.payment_basis,
         payment_basis_label=contract.get_payment_basis_display(),
-        value=contract.current_value if show_value else None,
-        value_withheld=not show_value,
+        value=publicity.public_value(contract),
+        value_withheld=publicity.value_withheld(contract),
         start_date=contract.start_date,
         end_date=contract.current_end_date,
         end_date_to_be_agreed=contract.end_date_to_be_agreed,
@@ -147,14 +148,14 @@ def public_contract(contract: Contract) -> PublicContract:
 
 def public_contract_organisations() -> QuerySet[Organisation]:
     """Organisations with at least one public contract, for the filter."""
-    ids = contract_selectors.public_contracts().values("organisation_id")
+    ids = publicity.public_contracts().values("organisation_id")
     return Organisation.objects.filter(pk__in=ids).order_by("name")
 
 
 def public_contract_categories() -> list[tuple[str, str]]:
     """Categories used by at least one public contract, in the codelist's order."""
     used: set[str] = set()
-    for cats in contract_selectors.public_contracts().values_list("categories", flat=True):
+    for cats in publicity.public_contracts().values_list("categories", flat=True):
         used.update(cats or [])
     return [(value, label) for value, label in Category.choices if value in used]
 
@@ -204,15 +205,13 @@ def capacity_period(*, today: datetime.date) -> tuple[datetime.date, datetime.da
     """The twelve whole months up to the latest month a public CDC reported activity for
     (complete months only, so a month still being counted never reads as under-used); the
     twelve months before ``today``'s month when none has reported."""
-    return contract_selectors.latest_reported_year(
-        CommunityDiagnosticCentre.objects.filter(is_public=True), today=today
-    )
+    return contract_selectors.latest_reported_year(publicity.public_cdcs(), today=today)
 
 
 def public_cdcs_queryset(
     *, icb: Organisation | None = None, status: str = ""
 ) -> QuerySet[CommunityDiagnosticCentre]:
-    qs = CommunityDiagnosticCentre.objects.filter(is_public=True)
+    qs = publicity.public_cdcs()
     if icb is not None:
         qs = qs.filter(icb=icb)
     if status:
@@ -231,13 +230,15 @@ def public_cdcs(
     from contracts.models import CdcActivity, CdcModality
 
     start, end = capacity_period(today=today)
-    cdcs = list(cdcs)
+    cdcs = [c for c in cdcs if c.is_public]
     ids = [c.pk for c in cdcs]
     equipment: dict[int, list[CdcModality]] = {pk: [] for pk in ids}
     for e in CdcModality.objects.filter(cdc_id__in=ids):
         equipment[e.cdc_id].append(e)
     activity: dict[int, list[CdcActivity]] = {pk: [] for pk in ids}
-    for a in CdcActivity.objects.filter(cdc_id__in=ids, month__gte=start, month__lte=end):
+    for a in publicity.public_cdc_activity(
+        CdcActivity.objects.filter(cdc_id__in=ids, month__gte=start, month__lte=end)
+    ):
         activity[a.cdc_id].append(a)
     out = []
     for cdc in cdcs:
@@ -256,7 +257,7 @@ def public_cdcs(
                 delivery_model_label=cdc.get_delivery_model_display(),
                 role=cdc.role,
                 role_label=cdc.get_role_display(),
-                hub=cdc.hub.name if cdc.hub is not None and cdc.hub.is_public else "",
+                hub=_name(publicity.public_hub(cdc)),
                 status=cdc.status,
                 status_label=cdc.get_status_display(),
                 opening_date=cdc.opening_date,
@@ -279,6 +280,10 @@ def public_cdcs(
             )
         )
     return out
+
+
+def _name(cdc: CommunityDiagnosticCentre | None) -> str:
+    return cdc.name if cdc is not None else ""
 
 
 CDC_CSV_FIELDS = [
@@ -334,7 +339,7 @@ def cdc_csv_rows(cdcs: list[PublicCdc]) -> list[dict[str, Any]]:
 
 
 def public_cdc_icbs() -> QuerySet[Organisation]:
-    ids = CommunityDiagnosticCentre.objects.filter(is_public=True).values("icb_id")
+    ids = publicity.public_cdcs().values("icb_id")
     return Organisation.objects.filter(pk__in=ids).order_by("name")
 
 
@@ -346,7 +351,7 @@ def public_ocds_package(*, uri: str = "") -> dict[str, Any]:
     change to a public contract, so the same register gives the same bytes (and ETag)."""
     from django.utils import timezone
 
-    last = contract_selectors.public_contracts().aggregate(last=Max("updated_at"))["last"]
+    last = publicity.public_contracts().aggregate(last=Max("updated_at"))["last"]
     return contract_selectors.ocds_release_package(
         public_only=True,
         published_date=last or timezone.now().replace(microsecond=0),

@@ -5,6 +5,13 @@ An officer never types template code. A block is one of a fixed, documented set 
 contracts or metrics app and returns plain JSON-able data (dates as ISO strings, money as
 decimal strings), and a template partial ``letters/blocks/<key>.html`` that renders it.
 The data is hashed when an officer reviews it and frozen into the letter when it is issued.
+
+A letter is published (the anonymised copy on the disclosure log; the requester may publish
+theirs), so every block says only what the registers' publicity rule lets out
+(``contracts.publicity``, applied by the selectors the blocks call): no private contract,
+plan or CDC, no withheld value or private reason, in either copy. A block with nothing
+public to show says so in one neutral sentence ("... to report"), the same whether the
+register holds private rows or none, so the wording discloses nothing either.
 """
 
 from __future__ import annotations
@@ -208,30 +215,10 @@ def _contract_kinds() -> list[tuple[str, str]]:
     return list(Contract.Kind.choices)
 
 
-def _withheld_values(organisation, references: list[str]) -> set[str]:
-    """References whose value the register marks as withheld (e.g. s.43(2)): the letter
-    must not print it."""
-    from contracts.models import Contract
-
-    return set(
-        Contract.objects.filter(
-            organisation=organisation, reference__in=references, value_is_public=False
-        ).values_list("reference", flat=True)
-    )
-
-
-def _contract_rows(organisation, summaries) -> list[dict[str, Any]]:
-    withheld = _withheld_values(organisation, [s.reference for s in summaries])
-    rows = []
-    for s in summaries:
-        row = jsonable(s.as_dict())
-        if s.reference in withheld:
-            row["value"] = None
-            row["value_withheld"] = True
-        else:
-            row["value_withheld"] = False
-        rows.append(row)
-    return rows
+def _contract_rows(summaries) -> list[dict[str, Any]]:
+    """The selectors' summaries already carry the public value (``None`` and
+    ``value_withheld`` when withheld, e.g. s.43(2)) and the reason only if public."""
+    return [jsonable(s.as_dict()) for s in summaries]
 
 
 @register
@@ -257,7 +244,7 @@ class IndependentSectorContracts(LiveBlock):
         )
         return {
             "active_on": params["active_on"],
-            "contracts": _contract_rows(organisation, summaries),
+            "contracts": _contract_rows(summaries),
         }
 
 
@@ -303,6 +290,7 @@ class SpendTotal(LiveBlock):
             "kind": params["kind"],
             "kind_label": labels.get(params["kind"], params["kind"]),
             "total": total,
+            "reported": bool(total),
         }
 
 
@@ -320,7 +308,7 @@ class LiveInsourcingContracts(LiveBlock):
         select = contract_selectors.live_insourcing_contracts
         summaries = select(organisation=organisation, on=_date(params["on"]))
         suppliers: dict[str, list[dict[str, Any]]] = {}
-        for row in _contract_rows(organisation, summaries):
+        for row in _contract_rows(summaries):
             suppliers.setdefault(row["supplier"], []).append(row)
         return {
             "on": params["on"],

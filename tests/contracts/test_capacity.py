@@ -37,7 +37,7 @@ def test_shortfall_is_never_negative():
 
 
 def test_cdc_selector_gives_utilisation_and_average_shortfall_over_the_period(organisation):
-    cdc = f.cdc(host_trust=organisation, name="Fictional Town CDC")
+    cdc = f.cdc(host_trust=organisation, name="Fictional Town CDC", is_public=True)
     services.set_cdc_modality(
         cdc=cdc,
         modality="mri",
@@ -96,7 +96,7 @@ def test_cdc_register_exports_computed_capacity_and_utilisation(commissioner_cli
 
     from django.urls import reverse
 
-    cdc = f.cdc(host_trust=organisation, name="Fictional Town CDC")
+    cdc = f.cdc(host_trust=organisation, name="Fictional Town CDC", is_public=True)
     services.set_cdc_modality(
         cdc=cdc,
         modality="mri",

@@ -137,7 +137,9 @@ def _xlsx(rows):
 
 
 def test_xlsx_spend_import_commits_and_is_idempotent(organisation):
-    contract = f.contract(organisation=organisation, reference="COBALT-1", kind="insourcing")
+    contract = f.contract(
+        organisation=organisation, reference="COBALT-1", kind="insourcing", is_public=True
+    )
     content = _xlsx(
         [
             [

@@ -16,6 +16,7 @@ ZERO = Contract.PaymentBasis.ACTIVITY_AT_TARIFF
 
 def test_independent_sector_contracts_live_on_the_day_by_category(organisation):
     f.contract(
+        is_public=True,
         organisation=organisation,
         reference="MRI",
         categories=["mri"],
@@ -24,12 +25,26 @@ def test_independent_sector_contracts_live_on_the_day_by_category(organisation):
         end_date=D(2027, 1, 31),
     )
     f.contract(
-        organisation=organisation, reference="NOUS", categories=["nous"], end_date=D(2026, 3, 31)
+        is_public=True,
+        organisation=organisation,
+        reference="NOUS",
+        categories=["nous"],
+        end_date=D(2026, 3, 31),
     )
     f.contract(
-        organisation=organisation, reference="ENDED", categories=["mri"], end_date=D(2025, 3, 31)
+        is_public=True,
+        organisation=organisation,
+        reference="ENDED",
+        categories=["mri"],
+        end_date=D(2025, 3, 31),
     )
-    f.contract(organisation=organisation, reference="INS", kind="insourcing", categories=["mri"])
+    f.contract(
+        is_public=True,
+        organisation=organisation,
+        reference="INS",
+        kind="insourcing",
+        categories=["mri"],
+    )
 
     result = selectors.independent_sector_contracts(
         organisation=organisation, categories=["mri", "ct"], active_on=D(2025, 11, 14)
@@ -44,7 +59,7 @@ def test_independent_sector_contracts_live_on_the_day_by_category(organisation):
 def test_independent_sector_contracts_stay_within_the_organisation(
     organisation, other_organisation
 ):
-    f.contract(organisation=other_organisation, reference="THEIRS")
+    f.contract(is_public=True, organisation=other_organisation, reference="THEIRS")
 
     assert (
         selectors.independent_sector_contracts(organisation=organisation, active_on=D(2025, 6, 1))
@@ -54,15 +69,18 @@ def test_independent_sector_contracts_stay_within_the_organisation(
 
 def test_live_insourcing_contracts_include_end_dates_to_be_agreed(organisation):
     f.contract(
+        is_public=True,
         organisation=organisation,
         reference="DAC",
         kind="insourcing",
         end_date=None,
         end_date_to_be_agreed=True,
         end_date_reason="PSR Direct Award C under review",
+        reasons_are_public=True,
         categories=["neurophysiology"],
     )
     f.contract(
+        is_public=True,
         organisation=organisation,
         reference="OPS",
         kind="insourcing",
@@ -70,7 +88,11 @@ def test_live_insourcing_contracts_include_end_dates_to_be_agreed(organisation):
         categories=["neurology"],
     )
     f.contract(
-        organisation=organisation, reference="OLD", kind="insourcing", end_date=D(2025, 3, 31)
+        is_public=True,
+        organisation=organisation,
+        reference="OLD",
+        kind="insourcing",
+        end_date=D(2025, 3, 31),
     )
 
     result = selectors.live_insourcing_contracts(organisation=organisation, on=D(2025, 7, 22))
@@ -175,6 +197,7 @@ def test_planned_procurements_filter_by_category(organisation):
         categories=["nous"],
         procurement_route="psr_competitive",
         expected_start=D(2026, 1, 1),
+        is_public=True,
         by=None,
     )
     services.create_planned_procurement(
@@ -182,6 +205,7 @@ def test_planned_procurements_filter_by_category(organisation):
         title="CT",
         categories=["ct"],
         kind="independent_sector",
+        is_public=True,
         by=None,
     )
 
@@ -192,7 +216,9 @@ def test_planned_procurements_filter_by_category(organisation):
 
 
 def test_cdcs_hosted_by_include_the_icb_area(organisation, other_organisation):
-    f.cdc(host_trust=other_organisation, icb=organisation, name="In the ICB area CDC")
+    f.cdc(
+        host_trust=other_organisation, icb=organisation, name="In the ICB area CDC", is_public=True
+    )
 
     hosted = selectors.cdcs_hosted_by(
         organisation=organisation, start=D(2025, 1, 1), end=D(2025, 3, 31)

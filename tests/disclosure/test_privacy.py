@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver
 
 from foiregister.disclosure import checks, services
+from foiregister.letters import services as letter_services
 from foiregister.requests import services as register_services
 from tests.factories import contracts as contract_factories
 from tests.factories import metrics as metrics_factories
@@ -50,11 +51,15 @@ CANARIES = [
     HIDDEN,
     "987654",
     "987,654",
+    *contract_factories.REGISTER_CANARIES,
 ]
 
 
 def registers(organisation, by):
-    """A public contract with a withheld value, a contract and a CDC not marked public."""
+    """A public contract with a withheld value, a contract and a CDC not marked public, and
+    private rows of every register kind with canaries in each field
+    (``contract_factories.register_with_private_rows``)."""
+    contract_factories.register_with_private_rows(organisation=organisation, by=by)
     contract_factories.contract(
         organisation=organisation,
         by=by,
@@ -82,13 +87,22 @@ def spreadsheet(*rows) -> bytes:
 
 def with_letter_and_attachment(organisation, n, officer, lead, *, title):
     """A request answered and responded to with an issued letter (so it has an anonymised
-    PDF) and a clean spreadsheet attached, its requester a canary."""
+    PDF) and a clean spreadsheet attached, its requester a canary. Its second answer carries
+    a live block of every register kind, over registers that hold private rows."""
     request = answered_request(
         organisation=organisation,
         officer=officer,
         requester=canary_requester(organisation, n),
         title=title,
         topic="Imaging",
+    )
+    question = request.questions.get(number=2)
+    letter_services.review_blocks(
+        blocks=[
+            letter_services.add_block(question=question, block_type=key, params=params, by=officer)
+            for key, params in contract_factories.REGISTER_BLOCKS
+        ],
+        by=officer,
     )
     register_services.update_request(request=request, by=officer, outcome="granted")
     issued_response(request=request, officer=officer, lead=lead)
@@ -133,6 +147,7 @@ def world(organisation, other_organisation, foi_lead, foi_officer):
         title=f"Imaging open {HIDDEN}",
         by=foi_lead,
     )
+    registers(organisation, foi_lead)
     withdrawn = services.publish_response(
         request=responded_request(
             organisation=organisation,
@@ -154,7 +169,6 @@ def world(organisation, other_organisation, foi_lead, foi_officer):
         )
     )
     with_letter_and_attachment(organisation, 5, foi_officer, foi_lead, title=f"Imaging {HIDDEN}")
-    registers(organisation, foi_lead)
     return {"published": published, "unpublished": unpublished, "withdrawn": withdrawn}
 
 
@@ -277,6 +291,36 @@ def test_withdrawn_response_answers_as_one_that_never_existed(world, client, suf
     api_never = client.get("/api/v1/responses/neverexisted/")
     assert api_withdrawn.status_code == api_never.status_code == 404
     assert api_withdrawn.content == api_never.content
+
+
+PUBLIC_ROWS = [
+    "/registers/contracts/",
+    "/registers/contracts.csv",
+    "/registers/cdcs/",
+    "/registers/cdcs.csv",
+    "/registers/ocds.json",
+    "/api/v1/contracts/",
+    "/api/v1/cdcs/",
+    "/api/v1/ocds/",
+]
+
+
+@pytest.mark.parametrize("path", PUBLIC_ROWS)
+def test_public_register_rows_are_published(world, client, path):
+    """The other side of the crawl: each consumer does show the public rows, so a check
+    that finds no canary is not a check of an empty page."""
+    body = client.get(path).content.decode()
+    assert contract_factories.PUBLIC_MARK in body
+    assert_clean(body, path)
+
+
+def test_the_published_letter_shows_the_public_register_rows(world, client):
+    letters = world["published"][-1].public_id
+    response = client.get(f"/responses/{letters}/response.pdf")
+    text = " ".join(" ".join(_texts("pdf", response)[0]).split())
+    assert f"{contract_factories.PUBLIC_MARK} Imaging Ltd" in text
+    assert f"{contract_factories.PUBLIC_MARK} CDC" in text
+    assert_clean(text, "the published letter")
 
 
 def test_unpublished_request_pk_and_reference_reach_nothing(world, client):

@@ -1,5 +1,6 @@
 """Live blocks: parameters checked against the schema, figures from the contract register,
-rendered as the seed letters list them."""
+rendered as the seed letters list them. The seed letters' rows are public (their bodies
+published them); what blocks do with private rows is in ``test_block_publicity``."""
 
 import datetime
 from decimal import Decimal
@@ -82,9 +83,13 @@ def _staffs_contracts(organisation):
             payment_basis=TARIFF,
             value=Decimal("0"),
             end_date=end,
+            is_public=True,
         )
     cf.contract(
-        organisation=organisation, title="Provision of dermatology", categories=["dermatology"]
+        organisation=organisation,
+        title="Provision of dermatology",
+        categories=["dermatology"],
+        is_public=True,
     )
 
 
@@ -164,6 +169,7 @@ def test_a_scope_ending_in_a_full_stop_still_reads_as_one_sentence(organisation)
         payment_basis=TARIFF,
         value=Decimal("0"),
         end_date=datetime.date(2027, 1, 31),
+        is_public=True,
     )
     _, html = _render_block(
         organisation, "independent_sector_contracts", {"active_on": "2025-11-14"}
@@ -173,7 +179,11 @@ def test_a_scope_ending_in_a_full_stop_still_reads_as_one_sentence(organisation)
 
 def test_withheld_contract_value_is_not_printed(organisation):
     cf.contract(
-        organisation=organisation, title="MRI", value=Decimal("123456.00"), value_is_public=False
+        organisation=organisation,
+        title="MRI",
+        value=Decimal("123456.00"),
+        value_is_public=False,
+        is_public=True,
     )
     data, html = _render_block(
         organisation, "independent_sector_contracts", {"active_on": "2025-11-14"}
@@ -188,6 +198,7 @@ def _dudley(organisation):
     eighteen = cf.supplier(name="18 Week Support", kind=kinds)
     medi = cf.supplier(name="MediServices", kind=kinds)
     ins = Contract.Kind.INSOURCING
+    public = {"is_public": True, "reasons_are_public": True}  # as the Dudley letter shows
     cobalt_c = cf.contract(
         organisation=organisation,
         supplier_obj=cobalt,
@@ -195,6 +206,7 @@ def _dudley(organisation):
         title="CT & MRI Service",
         categories=["ct", "mri"],
         end_date=datetime.date(2028, 7, 31),
+        **public,
     )
     cf.contract(
         organisation=organisation,
@@ -203,6 +215,7 @@ def _dudley(organisation):
         title="Neurology Outpatients",
         categories=["neurology"],
         end_date=datetime.date(2026, 3, 31),
+        **public,
     )
     cf.contract(
         organisation=organisation,
@@ -213,6 +226,7 @@ def _dudley(organisation):
         end_date=None,
         end_date_to_be_agreed=True,
         end_date_reason="PSR Direct Award C under way; service requirements under review",
+        **public,
     )
     for supplier, amount, category, contract in (
         (cobalt, "2000000.00", "mri", cobalt_c),
@@ -284,14 +298,14 @@ def test_no_cdc_and_no_plans_give_the_standard_answers(organisation):
     _, html = _render_block(
         organisation, "cdcs_hosted", {"start": "2025-04-01", "end": "2025-06-30"}
     )
-    assert f"{organisation.name} does not currently host a community diagnostic centre" in html
+    assert f"No community diagnostic centres to report for {organisation.name}" in html
     _, html = _render_block(organisation, "planned_procurements", {"categories": ["mri"]})
-    assert "no current plans to procure or re-tender" in html
+    assert "No current plans to procure or re-tender these services to report" in html
 
 
 def test_cdc_capacity_and_utilisation_by_modality(organisation):
     trust = cf.OrganisationFactory(kind="trust")
-    cdc = cf.cdc(host_trust=trust, icb=organisation, name="Fictional Town CDC")
+    cdc = cf.cdc(host_trust=trust, icb=organisation, name="Fictional Town CDC", is_public=True)
     contract_services.set_cdc_modality(
         cdc=cdc,
         modality="mri",
@@ -324,6 +338,6 @@ def test_a_register_change_flags_a_reviewed_block(organisation, foi_officer):
     )
     services.review_blocks(blocks=[block], by=foi_officer)
     assert not selectors.block_state(block).changed
-    cf.contract(organisation=organisation, title="Mobile MRI", categories=["mri"])
+    cf.contract(organisation=organisation, title="Mobile MRI", categories=["mri"], is_public=True)
     block.refresh_from_db()
     assert selectors.block_state(block).changed

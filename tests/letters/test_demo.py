@@ -43,7 +43,7 @@ def test_demo_staffordshire_letter_has_the_seed_letters_parts(demo_data, pdf_tex
     request = Request.objects.get(reference="FOI/0925/1434")
     text = " ".join(pdf_text(selectors.anonymised_pdf_for(request).data).split())
     assert "Our reference: FOI/0925/1434" in text and "Date: 14 November 2025" in text
-    assert text.count("does not currently host a community diagnostic centre") == 2
+    assert text.count("No community diagnostic centres to report for") == 2
     assert "no current plans to do so" in text
     assert "disclosure log" in text and "internal review" in text
     assert "Information Commissioner" in text and "0303 123 1113" in text
