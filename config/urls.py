@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("staff/password/", include("foiregister.kernel.staff_urls")),
     path("api/", include("foiregister.api.urls")),
     path("registers/", include("foiregister.disclosure.register_urls")),
     path("", include("foiregister.disclosure.urls")),

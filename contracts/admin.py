@@ -6,7 +6,6 @@ every save calls a service, so it is validated and audited; nothing can be delet
 
 from __future__ import annotations
 
-import csv
 import datetime
 
 from django import forms
@@ -20,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from foiregister.kernel import access
+from foiregister.kernel import access, csv_export
 
 from . import imports, selectors, services
 from .exceptions import ContractsError
@@ -97,7 +96,7 @@ def _export_csv(modeladmin, request, queryset):
     response["Content-Disposition"] = (
         f'attachment; filename="{model._meta.model_name}-{timezone.localdate():%Y%m%d}.csv"'
     )
-    writer = csv.writer(response)
+    writer = csv_export.writer(response)
     writer.writerow([f.name for f in fields])
     for obj in queryset:
         row = []
@@ -595,7 +594,7 @@ class CdcAdmin(CdcScopedMixin, admin.ModelAdmin):
         response["Content-Disposition"] = (
             f'attachment; filename="cdc-capacity-{start:%Y%m}-{end:%Y%m}.csv"'
         )
-        writer = csv.DictWriter(response, fieldnames=selectors.CDC_CAPACITY_COLUMNS)
+        writer = csv_export.dict_writer(response, selectors.CDC_CAPACITY_COLUMNS)
         writer.writeheader()
         writer.writerows(selectors.cdc_capacity_rows(queryset, start=start, end=end))
         return response

@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from foiregister.kernel import csv_export
 from metrics import core
 
 KEY_FIELDS: tuple[str, ...] = ("area", "sex", "age_band", "imd")
@@ -700,14 +701,14 @@ def format_column(values: npt.ArrayLike) -> list[str]:
 def write_csv(path: str | Path, header: Sequence[str], columns: Sequence[Sequence[str]]) -> None:
     """Write already-formatted columns."""
     with Path(path).open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
+        w = csv_export.writer(f, lineterminator="\n")
         w.writerow(header)
         w.writerows(zip(*columns, strict=True))
 
 
 def write_rows(path: str | Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     with Path(path).open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
+        w = csv_export.writer(f, lineterminator="\n")
         w.writerow(header)
         w.writerows(rows)
 

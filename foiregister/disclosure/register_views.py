@@ -3,7 +3,6 @@ through ``registers``, which applies the contracts app's public gates and field 
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.core.paginator import Paginator
@@ -12,6 +11,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
+
+from foiregister.kernel import csv_export
 
 from . import registers
 from .register_forms import CdcRegisterForm, ContractRegisterForm
@@ -28,7 +29,7 @@ def _query_without_page(request) -> str:
 def _csv_response(filename: str, fields: list[str], rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.DictWriter(response, fieldnames=fields, extrasaction="ignore")
+    writer = csv_export.dict_writer(response, fields, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         writer.writerow(

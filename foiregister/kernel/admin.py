@@ -77,7 +77,9 @@ class OrganisationScopedMixin:
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "ods_code", "kind", "foi_email"]
     search_fields = ["name", "ods_code"]
-    filter_horizontal = ["members"]
+    # Membership goes through the staff screen (foiregister.kernel.staff), which checks who
+    # may bring whom into a body; a members picker here would bypass it and list every user.
+    exclude = ["members"]
 
     def get_queryset(self, request):
         return access.organisations_of(request.user)

@@ -10,7 +10,10 @@ metrics can refer to an organisation without importing the request register
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from .references import ReferencePatternError, check_reference_pattern
 
 
 class Organisation(models.Model):
@@ -54,6 +57,15 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Every form that edits an organisation refuses a reference pattern outside the
+        documented placeholders (``kernel.references``)."""
+        super().clean()
+        try:
+            check_reference_pattern(self.reference_pattern)
+        except ReferencePatternError as exc:
+            raise ValidationError({"reference_pattern": str(exc)}) from exc
 
 
 class AuditEvent(models.Model):

@@ -47,6 +47,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("disclosure", "*", ("view", "add", "change", "publish")),
         ("contracts", "*", ("view",)),
         ("metrics", "*", ("view",)),
+        # Grants the FOI roles in its organisations; the staff screen offers only those
+        # (foiregister.kernel.staff.GRANTED_BY), never superuser, permissions or passwords.
+        ("auth", "user", ("view", "add", "change")),
     ],
     COMMISSIONER: [
         ("contracts", "*", ("view", "add", "change")),
@@ -66,6 +69,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("foiregister", "auditevent", ("view",)),
         ("contracts", "*", ("view", "add", "change")),
         ("metrics", "*", ("view", "add", "change")),
+        # Manages its organisations' staff and grants Commissioner and Administrator only
+        # (foiregister.kernel.staff.GRANTED_BY); groups themselves are never changed.
         ("auth", "user", ("view", "add", "change")),
         ("auth", "group", ("view",)),
     ],

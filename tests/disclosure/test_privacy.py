@@ -215,6 +215,9 @@ def test_no_public_url_shows_a_requester_or_an_unpublished_request(world, client
         "ods_code": [organisation.ods_code, "ZZZ"],
         "pk": [run.pk, 999999],
         "section": ["log", "responses", "none"],
+        # A staff password reset link (foiregister.kernel.staff_urls), forged.
+        "uidb64": ["MQ"],
+        "token": ["set-password", "c0ffee-0123456789abcdef"],
     }
     paths = sorted({p for regex in _public_patterns() for p in _fill(regex, values)})
     assert "/" in paths and "/feed/" in paths and "/sitemap.xml" in paths
@@ -397,6 +400,9 @@ def test_crawl_of_every_public_url_finds_no_requester_or_unpublished_request(
         "ods_code": [organisation.ods_code, "ZZZ"],
         "pk": [run.pk, 999999],
         "section": ["log", "responses", "none"],
+        # A staff password reset link (foiregister.kernel.staff_urls), forged.
+        "uidb64": ["MQ"],
+        "token": ["set-password", "c0ffee-0123456789abcdef"],
         "id": [run.pk, 999999] + ids,
     }
     start = {p for regex in _public_patterns() for p in _fill(regex, values)}

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from foiregister.kernel import audit
+from foiregister.kernel import audit, references
 from foiregister.requests import selectors
 from foiregister.requests.exceptions import ValidationFailed
 from foiregister.requests.models import (
@@ -47,15 +47,17 @@ QUESTION_FIELDS = (
 
 
 def format_reference(pattern: str, *, received: datetime.date, sequence: int) -> str:
-    """Fill an organisation's reference pattern, e.g. ``FOI/{mm}{yy}/{seq}`` -> FOI/0925/1434."""
+    """Fill an organisation's reference pattern, e.g. ``FOI/{mm}{yy}/{seq}`` -> FOI/0925/1434;
+    only the documented placeholders, within the reference column (``kernel.references``)."""
     try:
-        return pattern.format(
-            yyyy=f"{received:%Y}", yy=f"{received:%y}", mm=f"{received:%m}", seq=sequence
+        return references.fill_reference_pattern(
+            pattern,
+            received=received,
+            sequence=sequence,
+            max_length=Request._meta.get_field("reference").max_length,
         )
-    except (KeyError, ValueError, IndexError) as exc:
-        raise ValidationFailed(
-            f"reference pattern {pattern!r} is not valid: {exc}", field="reference_pattern"
-        ) from exc
+    except references.ReferencePatternError as exc:
+        raise ValidationFailed(str(exc), field="reference_pattern") from exc
 
 
 def _next_reference(organisation: Organisation, received: datetime.date) -> str:
