@@ -1,7 +1,8 @@
 """Commissioners' screens for the contract and CDC registers.
 
-Every queryset is scoped to the user's organisations (the single gate in ``selectors``);
-every save calls a service, so it is validated and audited; nothing can be deleted here.
+Every screen is a ``ScopedModelAdmin``: its rows and its foreign-key choices come from the
+one access gate (``foiregister.kernel.access``), for the register roles; every save calls a
+service, so it is validated and audited; nothing can be deleted here.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from foiregister.kernel import access, csv_export
+from foiregister.kernel.admin import ScopedModelAdmin, ScopedTabularInline
 
 from . import imports, selectors, services
 from .exceptions import ContractsError
@@ -57,35 +58,16 @@ class NoDeleteMixin:
         return actions
 
 
-class ScopedMixin(NoDeleteMixin):
-    """Rows of the user's organisations only; organisation pickers limited the same way."""
+class RegisterAdmin(NoDeleteMixin, ScopedModelAdmin):
+    """A register screen: rows of the organisations the user keeps or reads registers for;
+    every organisation, person and row picker limited the same way by the kernel's base."""
 
     organisation_path = "organisation"
+    scope_roles = access.REGISTER_ROLES
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(
-            **{f"{self.organisation_path}__in": selectors.organisation_ids_of(request.user)}
-        )
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name in ("organisation", "host_trust") and not request.user.is_superuser:
-            kwargs["queryset"] = _organisations(request.user)
-        if db_field.name in ("owner",):
-            from django.contrib.auth import get_user_model
-
-            kwargs["queryset"] = (
-                get_user_model()
-                .objects.filter(organisations__in=_organisations(request.user))
-                .distinct()
-            )
-        if db_field.name in ("predecessor", "replaces", "contract"):
-            kwargs["queryset"] = selectors.contracts_visible_to(request.user)
-        if db_field.name in ("cdc", "hub"):
-            kwargs["queryset"] = selectors.cdcs_visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+# A CDC belongs to its host trust and to the ICB whose area it serves.
+CDC_ORGANISATIONS = ("host_trust", "icb")
 
 
 def _export_csv(modeladmin, request, queryset):
@@ -127,7 +109,10 @@ class CategoriesField(forms.MultipleChoiceField):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(NoDeleteMixin, admin.ModelAdmin):
+class SupplierAdmin(RegisterAdmin):
+    # Suppliers are shared reference data: one row per company (Companies House), named by
+    # every body that contracts with it; what a body buys from it is on its contracts.
+    organisation_path = None
     list_display = ("name", "kind", "companies_house_number", "is_sme", "is_vcse")
     list_filter = ("kind", "is_sme", "is_vcse")
     search_fields = ("name", "legal_name", "companies_house_number")
@@ -163,7 +148,9 @@ class ContractForm(forms.ModelForm):
         fields = "__all__"
 
 
-class ChangeInline(admin.TabularInline):
+class ChangeInline(ScopedTabularInline):
+    organisation_path = "contract__organisation"
+    scope_roles = access.REGISTER_ROLES
     model = ContractChange
     extra = 0
     can_delete = False
@@ -174,7 +161,9 @@ class ChangeInline(admin.TabularInline):
         return False
 
 
-class WarningInline(admin.TabularInline):
+class WarningInline(ScopedTabularInline):
+    organisation_path = "contract__organisation"
+    scope_roles = access.REGISTER_ROLES
     model = ExpiryWarning
     extra = 0
     can_delete = False
@@ -206,7 +195,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Contract)
-class ContractAdmin(ScopedMixin, admin.ModelAdmin):
+class ContractAdmin(RegisterAdmin):
     form = ContractForm
     list_display = (
         "reference",
@@ -452,7 +441,7 @@ class ContractAdmin(ScopedMixin, admin.ModelAdmin):
 
 
 @admin.register(ContractSpend)
-class ContractSpendAdmin(ScopedMixin, admin.ModelAdmin):
+class ContractSpendAdmin(RegisterAdmin):
     list_display = (
         "financial_year",
         "reference",
@@ -505,7 +494,7 @@ class PlannedProcurementForm(forms.ModelForm):
 
 
 @admin.register(PlannedProcurement)
-class PlannedProcurementAdmin(ScopedMixin, admin.ModelAdmin):
+class PlannedProcurementAdmin(RegisterAdmin):
     form = PlannedProcurementForm
     list_display = (
         "title",
@@ -541,7 +530,9 @@ class PlannedProcurementAdmin(ScopedMixin, admin.ModelAdmin):
 # -- CDCs ----------------------------------------------------------------------------------
 
 
-class ModalityInline(admin.TabularInline):
+class ModalityInline(ScopedTabularInline):
+    organisation_path = tuple(f"cdc__{path}" for path in CDC_ORGANISATIONS)
+    scope_roles = access.REGISTER_ROLES
     model = CdcModality
     extra = 0
     can_delete = False
@@ -557,18 +548,13 @@ class ModalityInline(admin.TabularInline):
         return False
 
 
-class CdcScopedMixin(ScopedMixin):
-    def get_queryset(self, request):
-        qs = admin.ModelAdmin.get_queryset(self, request)
-        if request.user.is_superuser:
-            return qs
-        ids = selectors.organisation_ids_of(request.user)
-        prefix = getattr(self, "cdc_path", "")
-        return qs.filter(Q(**{f"{prefix}host_trust__in": ids}) | Q(**{f"{prefix}icb__in": ids}))
-
-
 @admin.register(CommunityDiagnosticCentre)
-class CdcAdmin(CdcScopedMixin, admin.ModelAdmin):
+class CdcAdmin(RegisterAdmin):
+    organisation_path = CDC_ORGANISATIONS
+    # The host trust is only referred to: an ICB's commissioner records The Royal
+    # Wolverhampton NHS Trust as host of the Cannock Chase CDC without belonging to it.
+    # The ICB stays scoped, so a CDC is always one of the user's own.
+    reference_fields = ("host_trust",)
     list_display = (
         "name",
         "host_trust",
@@ -637,8 +623,8 @@ class CdcAdmin(CdcScopedMixin, admin.ModelAdmin):
 
 
 @admin.register(CdcModality)
-class CdcModalityAdmin(CdcScopedMixin, admin.ModelAdmin):
-    cdc_path = "cdc__"
+class CdcModalityAdmin(RegisterAdmin):
+    organisation_path = tuple(f"cdc__{path}" for path in CDC_ORGANISATIONS)
     list_display = (
         "cdc",
         "modality",
@@ -670,8 +656,8 @@ class CdcModalityAdmin(CdcScopedMixin, admin.ModelAdmin):
 
 
 @admin.register(CdcActivity)
-class CdcActivityAdmin(CdcScopedMixin, admin.ModelAdmin):
-    cdc_path = "cdc__"
+class CdcActivityAdmin(RegisterAdmin):
+    organisation_path = tuple(f"cdc__{path}" for path in CDC_ORGANISATIONS)
     list_display = ("cdc", "modality", "month", "planned", "actual")
     list_filter = ("modality", "month")
     actions = [_export_csv]
@@ -697,7 +683,7 @@ class CdcActivityAdmin(CdcScopedMixin, admin.ModelAdmin):
 
 
 @admin.register(TrustImagingProfile)
-class TrustImagingProfileAdmin(ScopedMixin, admin.ModelAdmin):
+class TrustImagingProfileAdmin(RegisterAdmin):
     list_display = (
         "organisation",
         "icb",
@@ -722,7 +708,7 @@ class TrustImagingProfileAdmin(ScopedMixin, admin.ModelAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(ScopedMixin, admin.ModelAdmin):
+class ImportJobAdmin(RegisterAdmin):
     list_display = (
         "filename",
         "kind",

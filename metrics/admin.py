@@ -1,6 +1,9 @@
 """Admin for imaging metrics: upload datasets (checked on upload), start runs (computed in
 Celery), and read a run's progress, chart and results. Thin: writes call ``services``,
 reads go through ``selectors``; nothing here is ever deleted, and results are read-only.
+
+Datasets, runs and results are national data (every area of England), kept once for the
+install: install-wide reference data to the access gate, shown to the register roles.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from foiregister.kernel import access
+from foiregister.kernel.admin import ScopedModelAdmin
 
 from . import charts, selectors, services, tasks
 from .models import Dataset, RatesRatio, Result, Run
@@ -43,7 +49,9 @@ class DatasetForm(forms.ModelForm):
 
 
 @admin.register(Dataset)
-class DatasetAdmin(admin.ModelAdmin):
+class DatasetAdmin(ScopedModelAdmin):
+    organisation_path = None
+    scope_roles = access.REGISTER_ROLES
     form = DatasetForm
     list_display = ("name", "kind", "period", "source", "row_count", "area_count", "uploaded_at")
     list_filter = ("kind", "period")
@@ -122,7 +130,9 @@ class RunForm(forms.ModelForm):
 
 
 @admin.register(Run)
-class RunAdmin(admin.ModelAdmin):
+class RunAdmin(ScopedModelAdmin):
+    organisation_path = None
+    scope_roles = access.REGISTER_ROLES
     form = RunForm
     list_display = (
         "pk",
@@ -203,7 +213,7 @@ class RunAdmin(admin.ModelAdmin):
     def rerun_view(self, request, pk):
         if request.method != "POST" or not self.has_add_permission(request):
             raise PermissionDenied
-        old = get_object_or_404(Run, pk=pk)
+        old = get_object_or_404(self.get_queryset(request), pk=pk)
         with transaction.atomic():
             run = services.rerun(run=old, by=request.user)
             transaction.on_commit(lambda: tasks.compute_run.delay(run.pk))
@@ -211,7 +221,12 @@ class RunAdmin(admin.ModelAdmin):
         return redirect("admin:metrics_run_change", run.pk)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        run = Run.objects.select_related("population", "activity").filter(pk=object_id).first()
+        run = (
+            self.get_queryset(request)
+            .select_related("population", "activity")
+            .filter(pk=object_id)
+            .first()
+        )
         extra = dict(extra_context or {})
         if run is not None:
             extra.update(run_context(request, run))
@@ -259,7 +274,10 @@ def run_context(request, run: Run) -> dict:
     return context
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ScopedModelAdmin):
+    organisation_path = None
+    scope_roles = access.REGISTER_ROLES
+
     def has_add_permission(self, request):
         return False
 

@@ -11,8 +11,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from foiregister.kernel import access
+from foiregister.kernel.admin import ScopedModelAdmin
 from foiregister.kernel.exceptions import FoiRegisterError
-from foiregister.requests.selectors import requests_visible_to
 
 from . import selectors, services
 from .exceptions import PersonalDataFound
@@ -20,7 +21,9 @@ from .models import DisclosureLogEntry, PrivateName, PublishedAttachment
 
 
 @admin.register(DisclosureLogEntry)
-class DisclosureLogEntryAdmin(admin.ModelAdmin):
+class DisclosureLogEntryAdmin(ScopedModelAdmin):
+    organisation_path = "request__organisation"
+    scope_roles = access.CASEWORK_ROLES
     list_display = ["reference", "title", "organisation", "published_at", "live", "public_link"]
     list_filter = ["organisation", "regime", "outcome"]
     search_fields = ["reference", "title"]
@@ -28,10 +31,7 @@ class DisclosureLogEntryAdmin(admin.ModelAdmin):
     change_list_template = "disclosure/admin/change_list.html"
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("organisation")
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(request__in=requests_visible_to(request.user))
+        return super().get_queryset(request).select_related("organisation")
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields if f.name != "search_document"]
@@ -182,9 +182,12 @@ class PrivateNameForm(forms.ModelForm):
 
 
 @admin.register(PrivateName)
-class PrivateNameAdmin(admin.ModelAdmin):
+class PrivateNameAdmin(ScopedModelAdmin):
     """FOI leads keep their organisation's list of names the check must report. Names
     are added and removed, never edited, each through a service that audits it."""
+
+    organisation_path = "organisation"
+    scope_roles = access.CASEWORK_ROLES
 
     form = PrivateNameForm
     list_display = ["name", "organisation", "reason", "added_by", "added_at"]
@@ -209,14 +212,6 @@ class PrivateNameAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return self._is_lead(request)
-
-    def get_queryset(self, request):
-        return selectors.private_names_visible_to(request.user)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organisation" and not request.user.is_superuser:
-            kwargs["queryset"] = request.user.organisations.order_by("name")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         try:

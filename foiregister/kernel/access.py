@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from .models import AuditEvent, Organisation
 from .roles import ADMINISTRATOR, COMMISSIONER, FOI_LEAD, FOI_OFFICER, user_has_role
@@ -41,35 +41,73 @@ def organisations_of(user: Any, *, roles: Iterable[str] = EVERY_ROLE) -> QuerySe
     return Organisation.objects.filter(members=user)
 
 
+def _paths(via: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (via,) if isinstance(via, str) else tuple(via)
+
+
 def scoped(
-    queryset: QuerySet, user: Any, *, via: str, roles: Iterable[str] = EVERY_ROLE
+    queryset: QuerySet,
+    user: Any,
+    *,
+    via: str | tuple[str, ...] | None,
+    roles: Iterable[str] = EVERY_ROLE,
 ) -> QuerySet:
     """``queryset`` narrowed to rows whose organisation (reached by the lookup ``via``, e.g.
-    ``"organisation"`` or ``"request__organisation"``) the user acts for in one of ``roles``."""
+    ``"organisation"`` or ``"request__organisation"``; several lookups mean "any of them",
+    as a CDC belongs to its host trust and its ICB) the user acts for in one of ``roles``.
+
+    ``via=None`` is install-wide reference data (exemptions, suppliers, national metrics
+    datasets): every row, but still only for someone with one of ``roles``."""
     if not getattr(user, "is_authenticated", False):
         return queryset.none()
     if user.is_superuser:
         return queryset
     if not has_any_role(user, roles):
         return queryset.none()
-    return queryset.filter(**{f"{via}__in": organisations_of(user, roles=roles)})
+    if via is None:
+        return queryset
+    orgs = organisations_of(user, roles=roles)
+    condition = Q()
+    for path in _paths(via):
+        condition |= Q(**{f"{path}__in": orgs})
+    return queryset.filter(condition)
 
 
-def may_act_on(obj: Model, user: Any, *, via: str, roles: Iterable[str] = EVERY_ROLE) -> bool:
+def may_act_on(
+    obj: Model,
+    user: Any,
+    *,
+    via: str | tuple[str, ...] | None,
+    roles: Iterable[str] = EVERY_ROLE,
+) -> bool:
     """Whether ``user`` may act on the one row ``obj`` (an object the user picked)."""
     model = type(obj)
     return scoped(model._default_manager.filter(pk=obj.pk), user, via=via, roles=roles).exists()
 
 
-def colleagues_of(user: Any, *, roles: Iterable[str] = EVERY_ROLE) -> QuerySet:
-    """Active staff of the organisations ``user`` acts for (the people a picker offers)."""
+def colleagues_of(
+    user: Any,
+    *,
+    roles: Iterable[str] | None = EVERY_ROLE,
+    organisation: Organisation | None = None,
+) -> QuerySet:
+    """Active staff who may do work in ``roles`` (hold one of them, or are superusers) for
+    the organisations ``user`` acts for in those roles: the people a picker offers (an
+    assignee, whose time was spent). ``organisation`` narrows to one of them (the
+    request's); ``roles=None`` means every member, whatever their role (membership lists).
+    """
     from django.contrib.auth import get_user_model
 
     users = get_user_model().objects.filter(is_active=True)
-    if getattr(user, "is_superuser", False):
-        return users.order_by("username")
-    orgs = organisations_of(user, roles=roles)
-    return users.filter(organisations__in=orgs).distinct().order_by("username")
+    if not getattr(user, "is_authenticated", False):
+        return users.none()
+    if roles is not None:
+        users = users.filter(Q(groups__name__in=list(roles)) | Q(is_superuser=True))
+    if not user.is_superuser:
+        users = users.filter(organisations__in=organisations_of(user, roles=roles or EVERY_ROLE))
+    if organisation is not None:
+        users = users.filter(organisations=organisation)
+    return users.distinct().order_by("username")
 
 
 # Audit rows about requests, their requesters, letters and disclosure entries: only FOI

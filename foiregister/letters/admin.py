@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from foiregister.kernel import access
+from foiregister.kernel.admin import ScopedModelAdmin
 from foiregister.kernel.exceptions import FoiRegisterError
 from foiregister.requests import selectors as register_selectors
 from foiregister.requests.admin.requests import RequestAdmin
@@ -42,16 +43,20 @@ class ServiceErrorsAsMessagesMixin:
 
 
 @admin.register(Letter)
-class LetterAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
+class LetterAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
+    organisation_path = "request__organisation"
+    scope_roles = access.CASEWORK_ROLES
     form = LetterForm
     list_display = ("request", "kind", "status", "approved_by", "issued_on")
     list_filter = ("kind", "status")
     search_fields = ("request__reference",)
-    raw_id_fields = ("request", "corrects")
+    # Searched through the request and letter admins' own (scoped) querysets: a raw-id
+    # widget printed the label of any request id it was given.
+    autocomplete_fields = ("request", "corrects")
     change_form_template = "letters/admin/letter_change_form.html"
 
     def get_queryset(self, request):
-        return selectors.letters_visible_to(request.user).select_related("request")
+        return super().get_queryset(request).select_related("request")
 
     def has_delete_permission(self, request, obj=None):
         return False  # drafts are left as they are; issued letters are records
@@ -219,16 +224,14 @@ class LetterAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
 
 
 @admin.register(AnswerBlock)
-class AnswerBlockAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
+class AnswerBlockAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
+    organisation_path = "question__request__organisation"
+    scope_roles = access.CASEWORK_ROLES
     form = AnswerBlockForm
     list_display = ("question", "block_type", "position", "reviewed_at", "state")
-    raw_id_fields = ("question",)
 
     def get_queryset(self, request):
-        visible = register_selectors.requests_visible_to(request.user)
-        return AnswerBlock.objects.filter(question__request__in=visible).select_related(
-            "question__request__organisation"
-        )
+        return super().get_queryset(request).select_related("question__request__organisation")
 
     @admin.display(description="live data")
     def state(self, obj):
@@ -259,11 +262,10 @@ class AnswerBlockAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
 
 
 @admin.register(AnswerWording)
-class AnswerWordingAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
+class AnswerWordingAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
+    organisation_path = "organisation"
+    scope_roles = access.CASEWORK_ROLES
     list_display = ("organisation", "answer_kind", "updated_at")
-
-    def get_queryset(self, request):
-        return AnswerWording.objects.filter(organisation__in=access.organisations_of(request.user))
 
     def save_model(self, request, obj, form, change):
         services.set_answer_wording(
@@ -275,7 +277,9 @@ class AnswerWordingAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
 
 
 @admin.register(BatchIssue)
-class BatchIssueAdmin(admin.ModelAdmin):
+class BatchIssueAdmin(ScopedModelAdmin):
+    organisation_path = "source_request__organisation"
+    scope_roles = access.CASEWORK_ROLES
     list_display = ("__str__", "status", "done", "failed", "total", "created_by", "created_at")
     readonly_fields = (
         "source_request",
@@ -290,9 +294,6 @@ class BatchIssueAdmin(admin.ModelAdmin):
     )
     exclude = ("requests",)
     change_form_template = "letters/admin/batch_change_form.html"
-
-    def get_queryset(self, request):
-        return selectors.batches_visible_to(request.user)
 
     def has_add_permission(self, request):
         return False  # started from the start page, which checks the questions match

@@ -20,7 +20,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
-from foiregister.kernel import audit
+from foiregister.kernel import access, audit
 from foiregister.kernel.models import Organisation
 from foiregister.requests import selectors as register_selectors
 from foiregister.requests import services as register_services
@@ -62,6 +62,29 @@ def _refuse_if_issued(letter: Letter) -> None:
         )
 
 
+def _require_casework_access(obj: Any, by: Any, *, via: str, what: str) -> None:
+    """Refuse an object the acting user picked but does not act for (a request, question,
+    letter, block or organisation of another body): the one access gate, checked here too
+    so that no screen or command that forgets it can write another body's letters.
+    ``by=None`` is the system itself (a scheduled job), which acts for every body."""
+    if by is None:
+        return
+    if not access.may_act_on(obj, by, via=via, roles=access.CASEWORK_ROLES):
+        raise LetterError(
+            f"{by.get_username()} does not act for the organisation of {what}", field=None
+        )
+
+
+def _require_letter_access(letter: Letter, by: Any) -> None:
+    _require_casework_access(letter, by, via="request__organisation", what=f"letter {letter.pk}")
+
+
+def _require_block_access(block: AnswerBlock, by: Any) -> None:
+    _require_casework_access(
+        block, by, via="question__request__organisation", what=f"live block {block.pk}"
+    )
+
+
 def _lock(letter: Letter) -> Letter:
     return Letter.objects.select_for_update().select_related("request").get(pk=letter.pk)
 
@@ -84,6 +107,7 @@ def draft_letter(
 ) -> Letter:
     """Start a letter. A correction names the issued letter it corrects, which stays as it
     was sent."""
+    _require_casework_access(request, by, via="organisation", what=f"request {request.pk}")
     if kind not in K.values:
         raise ValidationFailed(f"unknown letter kind {kind!r}", field="kind")
     if corrects is not None:
@@ -145,6 +169,7 @@ def _withdraw_for_request(request: Request, *, by: Any, reason: str) -> None:
 
 @transaction.atomic
 def withdraw_approval(*, letter: Letter, by: Any, reason: str = "") -> Letter:
+    _require_letter_access(letter, by)
     letter = _lock(letter)
     _refuse_if_issued(letter)
     _withdraw(letter, by=by, reason=reason or "withdrawn")
@@ -154,6 +179,7 @@ def withdraw_approval(*, letter: Letter, by: Any, reason: str = "") -> Letter:
 @transaction.atomic
 def update_letter(*, letter: Letter, by: Any, **fields: Any) -> Letter:
     """Change a draft's own text or figures; an approval is withdrawn."""
+    _require_letter_access(letter, by)
     unknown = set(fields) - set(LETTER_FIELDS)
     if unknown:
         raise ValidationFailed(f"cannot change {', '.join(sorted(unknown))}", field=None)
@@ -178,6 +204,9 @@ def set_answer(
     """Answer or re-answer a question (text, answer kind, link, public interest reasoning,
     exemptions) and withdraw the approval of any letter of its request, which would now
     say something different."""
+    _require_casework_access(
+        question, by, via="request__organisation", what=f"question {question.pk}"
+    )
     unknown = set(fields) - set(ANSWER_FIELDS)
     if unknown:
         raise ValidationFailed(f"cannot change {', '.join(sorted(unknown))}", field=None)
@@ -201,6 +230,9 @@ def add_block(
 ) -> AnswerBlock:
     """Add a live block to an answer; its parameters are checked against the type's
     schema, and the block starts unreviewed."""
+    _require_casework_access(
+        question, by, via="request__organisation", what=f"question {question.pk}"
+    )
     kind = get_block(block_type)
     cleaned = kind.clean(params)
     if position is None:
@@ -225,6 +257,7 @@ def change_block(*, block: AnswerBlock, params: dict[str, Any], by: Any) -> Answ
     """Change a block's parameters: it needs reviewing again, and any approval of its
     request's letters is withdrawn. Compares with the stored row, not the object passed
     (an admin form has already set the new parameters on it)."""
+    _require_block_access(block, by)
     block = (
         AnswerBlock.objects.select_for_update()
         .select_related("question__request")
@@ -254,6 +287,7 @@ def change_block(*, block: AnswerBlock, params: dict[str, Any], by: Any) -> Answ
 def remove_block(*, block: AnswerBlock, by: Any) -> None:
     """Issued letters keep their frozen copy of the block, so removing it from the answer
     changes only drafts."""
+    _require_block_access(block, by)
     request = block.question.request
     audit.record_event(
         action="letter.block_removed",
@@ -272,6 +306,7 @@ def review_blocks(*, blocks: Iterable[AnswerBlock], by: Any) -> int:
     a later change in the register is flagged. Returns how many were reviewed."""
     count = 0
     for block in blocks:
+        _require_block_access(block, by)
         state = selectors.block_state(block)
         if state.error:
             raise LetterError(
@@ -294,6 +329,7 @@ def review_blocks(*, blocks: Iterable[AnswerBlock], by: Any) -> int:
 
 
 def review_letter_blocks(*, letter: Letter, by: Any) -> int:
+    _require_letter_access(letter, by)
     blocks = AnswerBlock.objects.filter(question__request=letter.request)
     return review_blocks(blocks=blocks, by=by)
 
@@ -304,6 +340,7 @@ def set_answer_wording(
 ) -> AnswerWording:
     """Set an organisation's own standard wording for an answer kind. Only the fixed
     placeholders are allowed, so wording is text, never code."""
+    _require_casework_access(organisation, by, via="pk", what=str(organisation))
     if answer_kind not in wording.DEFAULTS:
         raise ValidationFailed(
             f"{answer_kind!r} has no standard wording; choose one of "
@@ -352,6 +389,7 @@ def approve_letter(*, letter: Letter, by: Any, seen_hash: str | None = None) -> 
     it): if the draft moved since, the lead has not seen what they would approve."""
     if not by.has_perm(APPROVE_PERMISSION):
         raise LetterError(f"{by.get_username()} may not approve letters", field=None)
+    _require_letter_access(letter, by)
     letter = _lock(letter)
     _refuse_if_issued(letter)
     state = context.draft_state(letter)
@@ -446,6 +484,7 @@ def issue_letter(*, letter: Letter, by: Any, issued_on: datetime.date | None = N
 
     The email to the requester is the caller's to queue on commit (``tasks.email_letter``),
     so a mail server that is down never undoes an issued letter."""
+    _require_letter_access(letter, by)
     letter = _lock(letter)
     if letter.is_issued:
         raise LetterImmutable(f"{letter} is already issued", field=None)
@@ -578,6 +617,8 @@ def _check_same_questions(source: Request, target: Request) -> None:
 def copy_answers(*, source: Request, target: Request, by: Any) -> None:
     """Give ``target`` the answers and live blocks of ``source``, question by question.
     Blocks fetch the target organisation's own figures when rendered."""
+    for request in (source, target):
+        _require_casework_access(request, by, via="organisation", what=f"request {request.pk}")
     _check_same_questions(source, target)
     targets = {q.number: q for q in target.questions.all()}
     for question in source.questions.prefetch_related("exemptions", "live_blocks"):
@@ -617,6 +658,8 @@ def start_batch_issue(
     if not by.has_perm(APPROVE_PERMISSION):
         raise LetterError(f"{by.get_username()} may not approve letters", field=None)
     targets = [r for r in requests if r.pk != source_request.pk]
+    for request in (source_request, *targets):
+        _require_casework_access(request, by, via="organisation", what=f"request {request.pk}")
     if not targets:
         raise ValidationFailed("choose at least one other request", field="requests")
     unanswered = source_request.questions.filter(answer_kind="").values_list("number", flat=True)

@@ -9,9 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
 
-from foiregister.kernel.admin import (
-    ReadOnlyMixin,
-)
+from foiregister.kernel.admin import ReadOnlyMixin, ScopedModelAdmin
 from foiregister.kernel.exceptions import FoiRegisterError
 from foiregister.requests import services, tasks
 from foiregister.requests.models import (
@@ -36,9 +34,11 @@ class ProclaimedHolidayForm(forms.ModelForm):
 
 
 @admin.register(ProclaimedHoliday)
-class ProclaimedHolidayAdmin(admin.ModelAdmin):
+class ProclaimedHolidayAdmin(ScopedModelAdmin):
     """Adding a day proclaimed after the holidays package release recomputes every open
     request's due dates at once (in Celery, with the count reported)."""
+
+    organisation_path = None  # the UK's calendar, the same for every body
 
     list_display = ["date", "name", "nations", "source"]
     form = ProclaimedHolidayForm
@@ -93,9 +93,11 @@ class ProclaimedHolidayAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeadlineRecomputation)
-class DeadlineRecomputationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class DeadlineRecomputationAdmin(ReadOnlyMixin, ScopedModelAdmin):
     """Progress of the Celery job that recomputes open deadlines after a holiday change;
     the list refreshes itself while a job is queued or running."""
+
+    organisation_path = None  # one job over every body's open requests; counts only
 
     list_display = ["created_at", "reason", "status", "progress", "changed", "finished_at"]
     readonly_fields = [f.name for f in DeadlineRecomputation._meta.fields]

@@ -10,6 +10,8 @@ from django.utils.html import format_html
 from foiregister.kernel import access
 from foiregister.kernel.admin import (
     NoDeleteMixin,
+    ScopedStackedInline,
+    ScopedTabularInline,
 )
 from foiregister.kernel.exceptions import FoiRegisterError
 from foiregister.requests import selectors, services
@@ -57,15 +59,20 @@ class QuestionForm(forms.ModelForm):
         return data
 
 
-class QuestionInline(NoDeleteMixin, admin.StackedInline):
+class QuestionInline(NoDeleteMixin, ScopedStackedInline):
+    organisation_path = "request__organisation"
+    scope_roles = access.CASEWORK_ROLES
     model = Question
     form = QuestionForm
     extra = 0
     filter_horizontal = ["exemptions"]
 
 
-class EventInline(NoDeleteMixin, admin.TabularInline):
+class EventInline(NoDeleteMixin, ScopedTabularInline):
     """Read-only here: events are recorded through "Record an event", which checks them."""
+
+    organisation_path = "request__organisation"
+    scope_roles = access.CASEWORK_ROLES
 
     model = RequestEvent
     extra = 0
@@ -104,7 +111,9 @@ class ContributionFormSet(forms.BaseInlineFormSet):
                     )
 
 
-class ContributionInline(NoDeleteMixin, admin.TabularInline):
+class ContributionInline(NoDeleteMixin, ScopedTabularInline):
+    organisation_path = "request__organisation"
+    scope_roles = access.CASEWORK_ROLES
     model = Contribution
     formset = ContributionFormSet
     extra = 0
@@ -144,18 +153,29 @@ class ContributionInline(NoDeleteMixin, admin.TabularInline):
         return formset
 
 
-class TimeEntryInline(NoDeleteMixin, admin.TabularInline):
+class TimeEntryInline(NoDeleteMixin, ScopedTabularInline):
     """Time is logged, not edited: a row once saved is read-only (log a correction)."""
 
+    organisation_path = "request__organisation"
+    scope_roles = access.CASEWORK_ROLES
     model = TimeEntry
     extra = 0
     fields = ["person", "worked_on", "activity", "hours"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "person":
-            kwargs["queryset"] = access.colleagues_of(request.user, roles=access.CASEWORK_ROLES)
             kwargs.setdefault("initial", request.user.pk)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        """Time is spent by someone who may work on the request: an FOI officer or lead
+        of its own organisation."""
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            formset.form.base_fields["person"].queryset = access.colleagues_of(
+                request.user, roles=access.CASEWORK_ROLES, organisation=obj.organisation
+            )
+        return formset
 
 
 class LinkFormSet(forms.BaseInlineFormSet):
@@ -178,8 +198,11 @@ class LinkFormSet(forms.BaseInlineFormSet):
                 form.add_error("to_request", exc.message)
 
 
-class LinkInline(NoDeleteMixin, admin.TabularInline):
+class LinkInline(NoDeleteMixin, ScopedTabularInline):
     """Links are added here and shown on both requests; a saved link is read-only."""
+
+    organisation_path = "from_request__organisation"
+    scope_roles = access.CASEWORK_ROLES
 
     model = RequestLink
     formset = LinkFormSet
@@ -190,10 +213,3 @@ class LinkInline(NoDeleteMixin, admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # The autocomplete searches the officer's requests only; the field must accept only
-        # those too, or a hand-made POST could link (and reveal) another body's request.
-        if db_field.name == "to_request":
-            kwargs["queryset"] = selectors.requests_visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)

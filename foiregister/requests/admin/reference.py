@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from foiregister.kernel.admin import (
-    OrganisationScopedMixin,
-)
+from foiregister.kernel.admin import ScopedModelAdmin
 from foiregister.requests.models import (
     Department,
     Exemption,
@@ -14,11 +12,13 @@ from foiregister.requests.models import (
 
 
 @admin.register(Department)
-class DepartmentAdmin(OrganisationScopedMixin, admin.ModelAdmin):
+class DepartmentAdmin(ScopedModelAdmin):
+    organisation_path = "organisation"
     list_display = ["name", "organisation", "email"]
 
 
 @admin.register(Exemption)
-class ExemptionAdmin(admin.ModelAdmin):
+class ExemptionAdmin(ScopedModelAdmin):
+    organisation_path = None  # the statute's sections: the same for every body
     list_display = ["section", "title", "absolute"]
     search_fields = ["section", "title", "code"]

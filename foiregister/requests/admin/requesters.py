@@ -8,7 +8,7 @@ from django.db import transaction
 from foiregister.kernel import access
 from foiregister.kernel.admin import (
     NoDeleteMixin,
-    OrganisationScopedMixin,
+    ScopedModelAdmin,
 )
 from foiregister.requests.models import (
     Requester,
@@ -16,7 +16,8 @@ from foiregister.requests.models import (
 
 
 @admin.register(Requester)
-class RequesterAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
+class RequesterAdmin(NoDeleteMixin, ScopedModelAdmin):
+    organisation_path = "organisation"
     list_display = ["name", "kind", "organisation"]
     search_fields = ["name", "email"]
     list_filter = ["kind"]

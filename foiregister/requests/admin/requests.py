@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from foiregister import calendar
+from foiregister.kernel import access
 from foiregister.kernel.admin import (
     NoDeleteMixin,
-    OrganisationScopedMixin,
+    ScopedModelAdmin,
     service_error_to_form,
 )
 from foiregister.kernel.exceptions import FoiRegisterError
@@ -108,13 +109,22 @@ REQUEST_ADD_FIELDS = (
 
 
 @admin.register(Request)
-class RequestAdmin(OrganisationScopedMixin, NoDeleteMixin, admin.ModelAdmin):
+class RequestAdmin(NoDeleteMixin, ScopedModelAdmin):
+    # The one gate (as ``selectors.requests_visible_to``): FOI officers and leads of the
+    # request's organisation; an administrator who belongs to it does not read casework.
+    organisation_path = "organisation"
+    scope_roles = access.CASEWORK_ROLES
     form = RequestForm
 
-    def get_queryset(self, request):
-        """The one gate (``selectors.requests_visible_to``): FOI officers and leads of the
-        request's organisation; an administrator who belongs to it does not read casework."""
-        return selectors.requests_visible_to(request.user)
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """A request is assigned to someone who may work on it: an FOI officer or lead of
+        its own organisation, not of another body the viewer also belongs to."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and "assignee" in form.base_fields:
+            form.base_fields["assignee"].queryset = access.colleagues_of(
+                request.user, roles=access.CASEWORK_ROLES, organisation=obj.organisation
+            )
+        return form
 
     list_display = [
         "reference",
