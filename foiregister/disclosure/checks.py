@@ -18,6 +18,14 @@ Attachments are checked inside, not just their visible text: hidden sheets, rows
 columns, pivot caches (which keep the source rows of a pivot table after the sheet is
 deleted), comments, tracked changes, hidden text and document metadata, the places
 the ICO's "How to disclose information safely" (2018) found personal data leaking from.
+
+Text is normalised before it is matched (``normalise_text``), so that a name or an address
+cannot be slipped past the check by characters a reader does not see or cannot tell apart:
+Unicode NFKC (fullwidth and compatibility forms), invisible characters removed (soft
+hyphen, zero-width space, joiner and non-joiner, word joiner, byte order mark, bidi
+controls, variation selectors), and letters that look like Latin ones folded to them
+(Cyrillic and Greek, after Unicode's confusables list, UTS #39). Matching then ignores
+case and accents.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,6 +43,7 @@ REQUESTER_NAME = "requester_name"
 REQUESTER_EMAIL = "requester_email"
 REQUESTER_ADDRESS = "requester_address"
 REQUESTER_TELEPHONE = "requester_telephone"
+REQUESTER_FIRST_NAME = "requester_first_name"
 EMAIL = "email"
 TELEPHONE = "telephone"
 NHS_NUMBER = "nhs_number"
@@ -49,6 +59,7 @@ KIND_LABELS = {
     REQUESTER_EMAIL: "Requester's email address",
     REQUESTER_ADDRESS: "Requester's address",
     REQUESTER_TELEPHONE: "Requester's telephone number",
+    REQUESTER_FIRST_NAME: "Requester's first name (warning)",
     EMAIL: "Email address",
     TELEPHONE: "UK telephone number",
     NHS_NUMBER: "NHS number",
@@ -59,6 +70,11 @@ KIND_LABELS = {
     DOCUMENT_METADATA: "Document metadata",
     UNCHECKABLE: "Cannot be checked",
 }
+
+
+# Findings a lead is shown but that do not stop publication: a first name alone is shared
+# by many people (issue 12: "a first name alone is a warning, not a block").
+WARNING_KINDS = frozenset({REQUESTER_FIRST_NAME})
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,11 @@ class Finding:
     @property
     def label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def blocking(self) -> bool:
+        """Whether publication waits for this finding to be redacted or accepted."""
+        return self.kind not in WARNING_KINDS
 
 
 @dataclass(frozen=True)
@@ -132,14 +153,101 @@ def nhs_number_is_valid(digits: str) -> bool:
 
 
 def _digits(value: str) -> str:
-    d = re.sub(r"\D", "", value)
+    d = re.sub(r"\D", "", normalise_text(value))
     if d.startswith("44") and len(d) in (11, 12):
         d = "0" + d[2:]
     return d
 
 
-def _norm(value: str) -> str:
-    return re.sub(r"\s+", " ", value).strip().casefold()
+# -- normalisation ------------------------------------------------------------------------
+
+# Characters that take no space on the page: soft hyphen, combining grapheme joiner, Arabic
+# letter mark, Hangul fillers, Khmer vowel inherents, Mongolian selectors and vowel
+# separator, zero-width space, non-joiner and joiner, left-to-right and right-to-left marks,
+# bidi embeddings and isolates, word joiner and invisible operators, deprecated format
+# characters, variation selectors, byte order mark (zero-width no-break space).
+_INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufe00-\ufe0f\ufeff\u3164\uffa0"
+)
+INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+
+# Letters drawn like Latin ones (Unicode confusables, UTS #39): Cyrillic, Greek and a few
+# Latin variants. NFKC already folds fullwidth and mathematical forms.
+_CONFUSABLES = {
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d",
+    "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l", "ɡ": "g", "ɑ": "a", "ı": "i", "ȷ": "j",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
+    "С": "C", "Т": "T", "У": "Y", "Х": "X", "Ѕ": "S", "І": "I", "Ј": "J", "Ԁ": "D",
+    "α": "a", "ο": "o", "ρ": "p", "ν": "v", "ι": "i", "κ": "k", "υ": "u", "χ": "x",
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+    "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+}  # fmt: skip
+_CONFUSABLE_TABLE = str.maketrans(_CONFUSABLES)
+
+
+def normalise_text(text: str) -> str:
+    """What a reader sees: NFKC, invisible characters removed, look-alike letters folded."""
+    text = unicodedata.normalize("NFKC", text)
+    text = INVISIBLE_RE.sub("", text)
+    return unicodedata.normalize("NFKC", text.translate(_CONFUSABLE_TABLE))
+
+
+def _fold(value: str) -> str:
+    """For matching: normalised, accents dropped, case folded, spacing collapsed."""
+    decomposed = unicodedata.normalize("NFKD", normalise_text(value))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", bare).strip().casefold()
+
+
+_norm = _fold
+
+
+def _words_pattern(value: str) -> str:
+    """A folded phrase as a pattern: its words in order, joined by nothing or by spaces,
+    dots, hyphens, commas or underscores (an invisible character between two words
+    disappears with it), bounded by non-letters."""
+    words = [re.escape(w) for w in re.split(r"[\s,]+", _fold(value)) if w]
+    return r"(?<![^\W_])" + r"[\s.,_-]*".join(words) + r"(?![^\W_])"
+
+
+# "." and "@" as people write them to dodge harvesters: "dot", "[dot]", "(at)", " @ ".
+_DOT = r"(?:\s*\.\s*|\s*[(\[{<]\s*dot\s*[)\]}>]\s*|\s+dot\s+)"
+_AT = r"(?:\s*@\s*|\s*[(\[{<]\s*at\s*[)\]}>]\s*|\s+at\s+)"
+
+
+def _email_pattern(email: str) -> str:
+    """The requester's email address however it is written: split around its dots and at
+    sign, or with them spelled out."""
+    parts = re.split(r"([.@])", _fold(email).replace(" ", ""))
+    out = []
+    for part in parts:
+        if part == ".":
+            out.append(_DOT)
+        elif part == "@":
+            out.append(_AT)
+        elif part:
+            out.append(re.escape(part))
+    return r"(?<![\w.+-])" + "".join(out) + r"(?![\w-])"
+
+
+_WORD = r"[a-z0-9_+-]+"
+_TLD = r"(?:com|org|net|uk|gov|nhs|ac|co|edu|io|info|biz|me|eu|invalid|example|test)"
+_BRACKET_DOT = r"(?:\s*[(\[{<]\s*dot\s*[)\]}>]\s*|\s+dot\s+)"
+# Someone's email address disguised: "jo dot bloggs at example dot org" (every dot of the
+# domain spoken, so "published at www.gov.uk" is not one), "jo [at] example [dot] org",
+# "jo.bloggs @ example . org".
+SPELLED_EMAIL_RE = re.compile(
+    rf"(?<![\w.+-]){_WORD}(?:{_DOT}{_WORD})*"
+    rf"(?:\s+at\s+(?!www\b){_WORD}(?:{_BRACKET_DOT}{_WORD})*{_BRACKET_DOT}{_TLD}"
+    rf"|(?:\s*[(\[{{<]\s*at\s*[)\]}}>]\s*|\s*@\s*){_WORD}(?:{_DOT}{_WORD})*{_DOT}{_TLD})"
+    r"(?![\w-])"
+)
+
+# Lines of an address that say no more than the country.
+_COUNTRIES = {"uk", "united kingdom", "england", "wales", "scotland", "northern ireland", "gb"}
 
 
 def scan_text(
@@ -153,52 +261,68 @@ def scan_text(
     """Every finding in one piece of text. ``allowed`` lists values the publishing body
     puts out itself (its FOI email address and telephone), which are not personal data;
     ``private_names`` the names it lists as private, each found as a whole name in any
-    case and spacing ("Dr  jane SMITH" is "Jane Smith")."""
+    case and spacing ("Dr  jane SMITH" is "Jane Smith").
+
+    The text is normalised first (``normalise_text``). The requester's name is found
+    whole, or its surname alone (both block publication), or its first name alone (a
+    warning); their email address however it is split or spelled out; every line of
+    their postal address (a house name, a street without a number, a village), each as
+    whole words."""
     if not text:
         return []
-    allowed_norm = {_norm(a) for a in allowed if a}
+    text = normalise_text(text)
+    allowed_norm = {_fold(a) for a in allowed if a}
     allowed_digits = {_digits(a) for a in allowed if a and _digits(a)}
     found: list[Finding] = []
     seen: set[tuple[str, str]] = set()
 
     def add(kind: str, match: str, detail: str = "") -> None:
-        key = (kind, _norm(match))
+        key = (kind, _fold(match))
         if key not in seen:
             seen.add(key)
             found.append(Finding(kind=kind, location=location, match=match, detail=detail))
 
-    folded = _norm(text)
+    folded = _fold(text)
     # The requester's own details first: these are the ones a disclosure log must never show.
-    if requester.name.strip():
-        name = _norm(requester.name)
-        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded):
-            add(REQUESTER_NAME, requester.name.strip())
-        parts = [p for p in re.split(r"\s+", requester.name.strip()) if len(p) >= 3]
-        if len(parts) > 1:
-            surname = parts[-1]
-            if re.search(rf"(?<!\w){re.escape(surname.casefold())}(?!\w)", folded) and not any(
-                f.kind == REQUESTER_NAME for f in found
-            ):
-                add(REQUESTER_NAME, surname, "surname")
-    if requester.email.strip() and _norm(requester.email) in folded:
+    name = " ".join(requester.name.split())
+    if _fold(name):
+        if re.search(_words_pattern(name), folded):
+            add(REQUESTER_NAME, name)
+        parts = [p for p in name.split() if len(_fold(p)) >= 3]
+        if len(parts) > 1 and not any(f.kind == REQUESTER_NAME for f in found):
+            if re.search(_words_pattern(parts[-1]), folded):
+                add(REQUESTER_NAME, parts[-1], "surname")
+            elif re.search(_words_pattern(parts[0]), folded):
+                add(REQUESTER_FIRST_NAME, parts[0], "first name alone")
+    own_email = _fold(requester.email).replace(" ", "")
+    if own_email and re.search(_email_pattern(own_email), folded):
         add(REQUESTER_EMAIL, requester.email.strip())
-    for line in re.split(r"[\n,]+", requester.postal_address):
-        line = line.strip()
-        if len(line) >= 5 and (re.search(r"\d", line) or line == requester.postal_address.strip()):
-            if _norm(line) in folded:
-                add(REQUESTER_ADDRESS, line)
+    for line in re.split(r"[\n,;]+", requester.postal_address):
+        line = " ".join(line.split())
+        if len(_fold(line)) >= 3 and _fold(line) not in _COUNTRIES:
+            if re.search(_words_pattern(line), folded):
+                add(REQUESTER_ADDRESS, line, "address line")
     for private in private_names:
-        name = _norm(private)
-        if name and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded):
+        if _fold(private) and re.search(_words_pattern(private), folded):
             add(PRIVATE_NAME, private.strip())
     own_phone = _digits(requester.telephone)
     if len(own_phone) >= 7 and own_phone in re.sub(r"\D", "", text.replace("+44", "0")):
         add(REQUESTER_TELEPHONE, requester.telephone.strip())
 
+    emails = set()
     for m in EMAIL_RE.finditer(text):
         value = m.group(0).rstrip(".")
-        if _norm(value) not in allowed_norm and _norm(value) != _norm(requester.email):
+        emails.add(_fold(value))
+        if _fold(value) not in allowed_norm and _fold(value) != own_email:
             add(EMAIL, value)
+    for m in SPELLED_EMAIL_RE.finditer(folded):
+        value = m.group(0)
+        canonical = re.sub(_AT, "@", re.sub(_DOT, ".", value))
+        if canonical in emails or canonical in allowed_norm or canonical == own_email:
+            continue
+        if "@" in canonical:
+            emails.add(canonical)
+            add(EMAIL, value, "written to avoid detection")
     for m in TELEPHONE_RE.finditer(text):
         d = _digits(m.group(0))
         if len(d) in (10, 11) and d not in allowed_digits and d != own_phone:
