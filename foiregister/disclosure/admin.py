@@ -75,15 +75,24 @@ class DisclosureLogEntryAdmin(ScopedModelAdmin):
             **self.admin_site.each_context(request),
             "title": "Responses to publish",
             "requests": selectors.publishable_requests_for(request.user),
+            "changes": selectors.entries_with_pending_changes_for(request.user),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "disclosure/admin/publish_list.html", context)
 
     def publish_view(self, request, request_id: int):
         self._require_lead(request)
-        foi_request = get_object_or_404(
-            selectors.publishable_requests_for(request.user), pk=request_id
+        entry = (
+            selectors.entries_with_pending_changes_for(request.user)
+            .filter(request_id=request_id)
+            .first()
         )
+        if entry is not None:
+            foi_request = entry.request
+        else:
+            foi_request = get_object_or_404(
+                selectors.publishable_requests_for(request.user), pk=request_id
+            )
         title = request.POST.get("title", foi_request.title)
         summary = request.POST.get("summary", "")
         topic = request.POST.get("topic", foi_request.topic)
@@ -99,6 +108,9 @@ class DisclosureLogEntryAdmin(ScopedModelAdmin):
                             fingerprint=fingerprint,
                             by=request.user,
                             reason=reason,
+                            title=title,
+                            summary=summary,
+                            topic=topic,
                         )
                     messages.success(request, f"{len(chosen)} finding(s) accepted.")
                 elif action == "upload" and request.FILES.get("file"):
@@ -121,6 +133,29 @@ class DisclosureLogEntryAdmin(ScopedModelAdmin):
                         reason=request.POST.get("override_reason", ""),
                     )
                     messages.success(request, "Override recorded.")
+                elif action in ("remove", "flatten"):
+                    attachment = get_object_or_404(
+                        PublishedAttachment,
+                        pk=request.POST.get("attachment"),
+                        request=foi_request,
+                        removed_at__isnull=True,
+                    )
+                    if action == "remove":
+                        services.remove_attachment(
+                            attachment=attachment,
+                            by=request.user,
+                            reason=request.POST.get("remove_reason", ""),
+                        )
+                        messages.success(request, f"Attachment {attachment.position} removed.")
+                    else:
+                        services.flatten_attachment(attachment=attachment, by=request.user)
+                        messages.success(
+                            request, f"Attachment {attachment.position} flattened and checked."
+                        )
+                elif action == "publish_changes" and entry is not None:
+                    services.publish_changes(entry=entry, by=request.user)
+                    messages.success(request, f"The changes to {entry.reference} are published.")
+                    return redirect("admin:disclosure_disclosurelogentry_changelist")
                 elif action == "publish":
                     entry = services.publish_response(
                         request=foi_request,
@@ -138,13 +173,22 @@ class DisclosureLogEntryAdmin(ScopedModelAdmin):
             else:
                 return redirect(request.path)
         accepted = selectors.accepted_fingerprints(foi_request)
-        findings = selectors.personal_data_findings(foi_request, title=title, summary=summary)
+        if entry is not None:
+            findings = selectors.pending_change_findings(entry)
+        else:
+            findings = selectors.personal_data_findings(
+                foi_request, title=title, summary=summary, topic=topic
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": f"Publish {foi_request.reference}",
             "foi_request": foi_request,
+            "entry": entry,
+            "pending": selectors.pending_changes(entry) if entry is not None else None,
             "findings": [(f, f.fingerprint in accepted) for f in findings],
-            "outstanding": sum(1 for f in findings if f.fingerprint not in accepted),
+            "outstanding": sum(
+                1 for f in findings if f.blocking and f.fingerprint not in accepted
+            ),
             "attachments": selectors.current_attachments(foi_request),
             "form_title": title,
             "form_summary": summary,

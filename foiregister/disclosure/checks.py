@@ -18,22 +18,34 @@ Attachments are checked inside, not just their visible text: hidden sheets, rows
 columns, pivot caches (which keep the source rows of a pivot table after the sheet is
 deleted), comments, tracked changes, hidden text and document metadata, the places
 the ICO's "How to disclose information safely" (2018) found personal data leaking from.
+
+Text is normalised before it is matched (``normalise_text``), so that a name or an address
+cannot be slipped past the check by characters a reader does not see or cannot tell apart:
+Unicode NFKC (fullwidth and compatibility forms), invisible characters removed (soft
+hyphen, zero-width space, joiner and non-joiner, word joiner, byte order mark, bidi
+controls, variation selectors), and letters that look like Latin ones folded to them
+(Cyrillic and Greek, after Unicode's confusables list, UTS #39). Matching then ignores
+case and accents.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 # Kinds of finding.
 REQUESTER_NAME = "requester_name"
 REQUESTER_EMAIL = "requester_email"
 REQUESTER_ADDRESS = "requester_address"
 REQUESTER_TELEPHONE = "requester_telephone"
+REQUESTER_FIRST_NAME = "requester_first_name"
 EMAIL = "email"
 TELEPHONE = "telephone"
 NHS_NUMBER = "nhs_number"
@@ -49,6 +61,7 @@ KIND_LABELS = {
     REQUESTER_EMAIL: "Requester's email address",
     REQUESTER_ADDRESS: "Requester's address",
     REQUESTER_TELEPHONE: "Requester's telephone number",
+    REQUESTER_FIRST_NAME: "Requester's first name (warning)",
     EMAIL: "Email address",
     TELEPHONE: "UK telephone number",
     NHS_NUMBER: "NHS number",
@@ -59,6 +72,11 @@ KIND_LABELS = {
     DOCUMENT_METADATA: "Document metadata",
     UNCHECKABLE: "Cannot be checked",
 }
+
+
+# Findings a lead is shown but that do not stop publication: a first name alone is shared
+# by many people (issue 12: "a first name alone is a warning, not a block").
+WARNING_KINDS = frozenset({REQUESTER_FIRST_NAME})
 
 
 @dataclass(frozen=True)
@@ -77,6 +95,11 @@ class Finding:
     def label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind)
 
+    @property
+    def blocking(self) -> bool:
+        """Whether publication waits for this finding to be redacted or accepted."""
+        return self.kind not in WARNING_KINDS
+
 
 @dataclass(frozen=True)
 class RequesterDetails:
@@ -92,6 +115,8 @@ class AttachmentReport:
     about its hidden parts, and whether it could be checked at all."""
 
     text: list[tuple[str, str]] = field(default_factory=list)  # (where, text)
+    # Every XML part of an Office file read whole, as a net under the named places.
+    parts: list[tuple[str, str]] = field(default_factory=list)  # (where, text)
     findings: list[Finding] = field(default_factory=list)
     checkable: bool = True
 
@@ -132,14 +157,101 @@ def nhs_number_is_valid(digits: str) -> bool:
 
 
 def _digits(value: str) -> str:
-    d = re.sub(r"\D", "", value)
+    d = re.sub(r"\D", "", normalise_text(value))
     if d.startswith("44") and len(d) in (11, 12):
         d = "0" + d[2:]
     return d
 
 
-def _norm(value: str) -> str:
-    return re.sub(r"\s+", " ", value).strip().casefold()
+# -- normalisation ------------------------------------------------------------------------
+
+# Characters that take no space on the page: soft hyphen, combining grapheme joiner, Arabic
+# letter mark, Hangul fillers, Khmer vowel inherents, Mongolian selectors and vowel
+# separator, zero-width space, non-joiner and joiner, left-to-right and right-to-left marks,
+# bidi embeddings and isolates, word joiner and invisible operators, deprecated format
+# characters, variation selectors, byte order mark (zero-width no-break space).
+_INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufe00-\ufe0f\ufeff\u3164\uffa0"
+)
+INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+
+# Letters drawn like Latin ones (Unicode confusables, UTS #39): Cyrillic, Greek and a few
+# Latin variants. NFKC already folds fullwidth and mathematical forms.
+_CONFUSABLES = {
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d",
+    "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l", "ɡ": "g", "ɑ": "a", "ı": "i", "ȷ": "j",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
+    "С": "C", "Т": "T", "У": "Y", "Х": "X", "Ѕ": "S", "І": "I", "Ј": "J", "Ԁ": "D",
+    "α": "a", "ο": "o", "ρ": "p", "ν": "v", "ι": "i", "κ": "k", "υ": "u", "χ": "x",
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+    "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+}  # fmt: skip
+_CONFUSABLE_TABLE = str.maketrans(_CONFUSABLES)
+
+
+def normalise_text(text: str) -> str:
+    """What a reader sees: NFKC, invisible characters removed, look-alike letters folded."""
+    text = unicodedata.normalize("NFKC", text)
+    text = INVISIBLE_RE.sub("", text)
+    return unicodedata.normalize("NFKC", text.translate(_CONFUSABLE_TABLE))
+
+
+def _fold(value: str) -> str:
+    """For matching: normalised, accents dropped, case folded, spacing collapsed."""
+    decomposed = unicodedata.normalize("NFKD", normalise_text(value))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", bare).strip().casefold()
+
+
+_norm = _fold
+
+
+def _words_pattern(value: str) -> str:
+    """A folded phrase as a pattern: its words in order, joined by nothing or by spaces,
+    dots, hyphens, commas or underscores (an invisible character between two words
+    disappears with it), bounded by non-letters."""
+    words = [re.escape(w) for w in re.split(r"[\s,]+", _fold(value)) if w]
+    return r"(?<![^\W_])" + r"[\s.,_-]*".join(words) + r"(?![^\W_])"
+
+
+# "." and "@" as people write them to dodge harvesters: "dot", "[dot]", "(at)", " @ ".
+_DOT = r"(?:\s*\.\s*|\s*[(\[{<]\s*dot\s*[)\]}>]\s*|\s+dot\s+)"
+_AT = r"(?:\s*@\s*|\s*[(\[{<]\s*at\s*[)\]}>]\s*|\s+at\s+)"
+
+
+def _email_pattern(email: str) -> str:
+    """The requester's email address however it is written: split around its dots and at
+    sign, or with them spelled out."""
+    parts = re.split(r"([.@])", _fold(email).replace(" ", ""))
+    out = []
+    for part in parts:
+        if part == ".":
+            out.append(_DOT)
+        elif part == "@":
+            out.append(_AT)
+        elif part:
+            out.append(re.escape(part))
+    return r"(?<![\w.+-])" + "".join(out) + r"(?![\w-])"
+
+
+_WORD = r"[a-z0-9_+-]+"
+_TLD = r"(?:com|org|net|uk|gov|nhs|ac|co|edu|io|info|biz|me|eu|invalid|example|test)"
+_BRACKET_DOT = r"(?:\s*[(\[{<]\s*dot\s*[)\]}>]\s*|\s+dot\s+)"
+# Someone's email address disguised: "jo dot bloggs at example dot org" (every dot of the
+# domain spoken, so "published at www.gov.uk" is not one), "jo [at] example [dot] org",
+# "jo.bloggs @ example . org".
+SPELLED_EMAIL_RE = re.compile(
+    rf"(?<![\w.+-]){_WORD}(?:{_DOT}{_WORD})*"
+    rf"(?:\s+at\s+(?!www\b){_WORD}(?:{_BRACKET_DOT}{_WORD})*{_BRACKET_DOT}{_TLD}"
+    rf"|(?:\s*[(\[{{<]\s*at\s*[)\]}}>]\s*|\s*@\s*){_WORD}(?:{_DOT}{_WORD})*{_DOT}{_TLD})"
+    r"(?![\w-])"
+)
+
+# Lines of an address that say no more than the country.
+_COUNTRIES = {"uk", "united kingdom", "england", "wales", "scotland", "northern ireland", "gb"}
 
 
 def scan_text(
@@ -153,52 +265,68 @@ def scan_text(
     """Every finding in one piece of text. ``allowed`` lists values the publishing body
     puts out itself (its FOI email address and telephone), which are not personal data;
     ``private_names`` the names it lists as private, each found as a whole name in any
-    case and spacing ("Dr  jane SMITH" is "Jane Smith")."""
+    case and spacing ("Dr  jane SMITH" is "Jane Smith").
+
+    The text is normalised first (``normalise_text``). The requester's name is found
+    whole, or its surname alone (both block publication), or its first name alone (a
+    warning); their email address however it is split or spelled out; every line of
+    their postal address (a house name, a street without a number, a village), each as
+    whole words."""
     if not text:
         return []
-    allowed_norm = {_norm(a) for a in allowed if a}
+    text = normalise_text(text)
+    allowed_norm = {_fold(a) for a in allowed if a}
     allowed_digits = {_digits(a) for a in allowed if a and _digits(a)}
     found: list[Finding] = []
     seen: set[tuple[str, str]] = set()
 
     def add(kind: str, match: str, detail: str = "") -> None:
-        key = (kind, _norm(match))
+        key = (kind, _fold(match))
         if key not in seen:
             seen.add(key)
             found.append(Finding(kind=kind, location=location, match=match, detail=detail))
 
-    folded = _norm(text)
+    folded = _fold(text)
     # The requester's own details first: these are the ones a disclosure log must never show.
-    if requester.name.strip():
-        name = _norm(requester.name)
-        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded):
-            add(REQUESTER_NAME, requester.name.strip())
-        parts = [p for p in re.split(r"\s+", requester.name.strip()) if len(p) >= 3]
-        if len(parts) > 1:
-            surname = parts[-1]
-            if re.search(rf"(?<!\w){re.escape(surname.casefold())}(?!\w)", folded) and not any(
-                f.kind == REQUESTER_NAME for f in found
-            ):
-                add(REQUESTER_NAME, surname, "surname")
-    if requester.email.strip() and _norm(requester.email) in folded:
+    name = " ".join(requester.name.split())
+    if _fold(name):
+        if re.search(_words_pattern(name), folded):
+            add(REQUESTER_NAME, name)
+        parts = [p for p in name.split() if len(_fold(p)) >= 3]
+        if len(parts) > 1 and not any(f.kind == REQUESTER_NAME for f in found):
+            if re.search(_words_pattern(parts[-1]), folded):
+                add(REQUESTER_NAME, parts[-1], "surname")
+            elif re.search(_words_pattern(parts[0]), folded):
+                add(REQUESTER_FIRST_NAME, parts[0], "first name alone")
+    own_email = _fold(requester.email).replace(" ", "")
+    if own_email and re.search(_email_pattern(own_email), folded):
         add(REQUESTER_EMAIL, requester.email.strip())
-    for line in re.split(r"[\n,]+", requester.postal_address):
-        line = line.strip()
-        if len(line) >= 5 and (re.search(r"\d", line) or line == requester.postal_address.strip()):
-            if _norm(line) in folded:
-                add(REQUESTER_ADDRESS, line)
+    for line in re.split(r"[\n,;]+", requester.postal_address):
+        line = " ".join(line.split())
+        if len(_fold(line)) >= 3 and _fold(line) not in _COUNTRIES:
+            if re.search(_words_pattern(line), folded):
+                add(REQUESTER_ADDRESS, line, "address line")
     for private in private_names:
-        name = _norm(private)
-        if name and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded):
+        if _fold(private) and re.search(_words_pattern(private), folded):
             add(PRIVATE_NAME, private.strip())
     own_phone = _digits(requester.telephone)
     if len(own_phone) >= 7 and own_phone in re.sub(r"\D", "", text.replace("+44", "0")):
         add(REQUESTER_TELEPHONE, requester.telephone.strip())
 
+    emails = set()
     for m in EMAIL_RE.finditer(text):
         value = m.group(0).rstrip(".")
-        if _norm(value) not in allowed_norm and _norm(value) != _norm(requester.email):
+        emails.add(_fold(value))
+        if _fold(value) not in allowed_norm and _fold(value) != own_email:
             add(EMAIL, value)
+    for m in SPELLED_EMAIL_RE.finditer(folded):
+        value = m.group(0)
+        canonical = re.sub(_AT, "@", re.sub(_DOT, ".", value))
+        if canonical in emails or canonical in allowed_norm or canonical == own_email:
+            continue
+        if "@" in canonical:
+            emails.add(canonical)
+            add(EMAIL, value, "written to avoid detection")
     for m in TELEPHONE_RE.finditer(text):
         d = _digits(m.group(0))
         if len(d) in (10, 11) and d not in allowed_digits and d != own_phone:
@@ -227,42 +355,71 @@ PDF_TYPES = {".pdf"}
 TEXT_TYPES = {".csv", ".txt"}
 CHECKABLE_EXTENSIONS = XLSX_TYPES | DOCX_TYPES | PDF_TYPES | TEXT_TYPES
 
+# Joins the pieces of a part's text: a "|" stops a figure in one piece running into the
+# next (ten one-digit cells would read as a telephone number).
+SEPARATOR = "\n|\n"
+_TEXT_NODE_RE = re.compile(r">([^<]+)<")
+_ATTRIBUTE_RE = re.compile(r'\s([\w:.-]+)\s*=\s*"([^"]*)"|\s([\w:.-]+)\s*=\s*\'([^\']*)\'')
+# Attributes that are markup, not content: namespaces and compatibility lists.
+_MARKUP_ATTRIBUTE_RE = re.compile(r"^(xmlns(:.*)?|mc:Ignorable|mc:ProcessContent)$")
+
 
 def _extension(filename: str) -> str:
     dot = filename.rfind(".")
     return filename[dot:].lower() if dot >= 0 else ""
 
 
-def _core_properties(zf: zipfile.ZipFile, where: str) -> list[Finding]:
-    """docProps/core.xml names the author and the last person to save the file;
-    docProps/app.xml may name a manager."""
+def xml_text(xml: str) -> str:
+    """Every text node and attribute value of an XML part, unescaped: hyperlink targets,
+    comment authors, content-control tags and the like live in attributes."""
+    pieces = [t for t in _TEXT_NODE_RE.findall(xml) if t.strip()]
+    for m in _ATTRIBUTE_RE.finditer(xml):
+        name, value = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        if value.strip() and not _MARKUP_ATTRIBUTE_RE.match(name):
+            pieces.append(value)
+    return SEPARATOR.join(html.unescape(p) for p in pieces)
+
+
+def _read_xml(zf: zipfile.ZipFile, name: str) -> str:
+    return zf.read(name).decode("utf-8", "replace")
+
+
+def _core_properties(zf: zipfile.ZipFile, where: str, report: AttachmentReport) -> None:
+    """docProps/core.xml names the author and the last person to save the file (reported
+    whenever set) and holds the title, subject, description, keywords and category;
+    docProps/app.xml the manager (reported), company and hyperlink base."""
     names = zf.namelist()
-    out = []
     if "docProps/core.xml" in names:
-        xml = zf.read("docProps/core.xml").decode("utf-8", "replace")
+        xml = _read_xml(zf, "docProps/core.xml")
         for tag in ("dc:creator", "cp:lastModifiedBy"):
             m = re.search(rf"<{tag}>([^<]+)</{tag}>", xml)
             if m and m.group(1).strip():
-                out.append(
+                report.findings.append(
                     Finding(DOCUMENT_METADATA, f"{where}: {tag}", m.group(1).strip(), "author")
                 )
+        for tag, value in re.findall(r"<(\w+:\w+)(?:\s[^>]*)?>([^<]+)</\1>", xml):
+            report.text.append((f"{where}: document property {tag}", html.unescape(value)))
     if "docProps/app.xml" in names:
-        xml = zf.read("docProps/app.xml").decode("utf-8", "replace")
+        xml = _read_xml(zf, "docProps/app.xml")
         m = re.search(r"<Manager>([^<]+)</Manager>", xml)
         if m and m.group(1).strip():
-            out.append(
+            report.findings.append(
                 Finding(DOCUMENT_METADATA, f"{where}: Manager", m.group(1).strip(), "manager")
             )
-    return out
+        for tag in ("Company", "Manager", "HyperlinkBase"):
+            for value in re.findall(rf"<{tag}>([^<]+)</{tag}>", xml):
+                report.text.append((f"{where}: document property {tag}", html.unescape(value)))
 
 
 def _office_extras(zf: zipfile.ZipFile, where: str, report: AttachmentReport) -> None:
     """What Word and Excel files both carry besides their content: custom document
-    properties (read, and reported), and embedded files (a workbook inside a document),
-    which are not opened here and so are reported for a person to look at."""
+    properties (read, and reported); embedded files (a workbook inside a document) and
+    other binary parts (macros, printer settings), which are not read and so are reported
+    for a person to look at; and every XML part read whole (``report.parts``), so text in
+    a place no reader above knows of is still checked."""
     names = zf.namelist()
     if "docProps/custom.xml" in names:
-        xml = zf.read("docProps/custom.xml").decode("utf-8", "replace")
+        xml = _read_xml(zf, "docProps/custom.xml")
         for name, value in re.findall(
             r'<property[^>]*name="([^"]*)"[^>]*>\s*<vt:\w+>([^<]*)</vt:\w+>', xml
         ):
@@ -271,10 +428,17 @@ def _office_extras(zf: zipfile.ZipFile, where: str, report: AttachmentReport) ->
             )
             report.text.append((f"{where}: custom property {name}", value))
     for name in names:
-        if "/embeddings/" in name.lower():
+        low = name.lower()
+        if "/embeddings/" in low:
             report.findings.append(
                 Finding(HIDDEN_CONTENT, f"{where}: {name}", name, "embedded file")
             )
+        elif low.endswith(".bin"):
+            report.findings.append(
+                Finding(HIDDEN_CONTENT, f"{where}: {name}", name, "binary part not read")
+            )
+        elif low.endswith((".xml", ".rels", ".vml")):
+            report.parts.append((f"{where}: part {name}", xml_text(_read_xml(zf, name))))
 
 
 def _inspect_xlsx(data: bytes, where: str) -> AttachmentReport:
@@ -297,14 +461,19 @@ def _inspect_xlsx(data: bytes, where: str) -> AttachmentReport:
                 report.findings.append(
                     Finding(HIDDEN_CONTENT, f"{where}: {name}", name, "tracked changes")
                 )
-        report.findings += _core_properties(zf, where)
+        _core_properties(zf, where, report)
         _office_extras(zf, where, report)
         # Pivot cache records hold source rows: scan them as text too.
         for name in names:
             if "pivotcacherecords" in name.lower():
-                xml = zf.read(name).decode("utf-8", "replace")
+                xml = _read_xml(zf, name)
                 report.text.append((f"{where}: {name}", " ".join(re.findall(r'v="([^"]*)"', xml))))
     wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+    # The value each formula had when the file was last saved: what a reader sees.
+    cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    names_text = []
+    for name, defined in wb.defined_names.items():
+        names_text += [name, str(defined.attr_text or "")]
     for ws in wb.worksheets:
         sheet = f"{where}: sheet '{ws.title}'"
         if ws.sheet_state != "visible":
@@ -328,15 +497,60 @@ def _inspect_xlsx(data: bytes, where: str) -> AttachmentReport:
                     HIDDEN_CONTENT, sheet, "columns " + ", ".join(hidden_cols), "hidden columns"
                 )
             )
-        cells = []
+        cells, links = [], []
         for row in ws.iter_rows():
             for cell in row:
                 if cell.value is not None:
                     cells.append(str(cell.value))
                 if cell.comment is not None:
                     cells.append(cell.comment.text or "")
-        report.text.append((sheet, "\n".join(cells)))
+                if cell.hyperlink is not None:
+                    link = cell.hyperlink
+                    links += [link.target or "", link.location or "", link.tooltip or ""]
+        for row in cached[ws.title].iter_rows():
+            for cell in row:
+                if cell.value is not None and isinstance(ws[cell.coordinate].value, str):
+                    if ws[cell.coordinate].value.startswith("="):
+                        cells.append(str(cell.value))
+        report.text.append((sheet, SEPARATOR.join(cells)))
+        if links:
+            report.text.append((f"{sheet} hyperlinks", SEPARATOR.join(links)))
+        header_footer = []
+        for part in (ws.oddHeader, ws.oddFooter, ws.evenHeader, ws.evenFooter):
+            for side in (part.left, part.center, part.right):
+                header_footer.append(side.text or "")
+        for part in (ws.firstHeader, ws.firstFooter):
+            for side in (part.left, part.center, part.right):
+                header_footer.append(side.text or "")
+        report.text.append((f"{sheet} header and footer", SEPARATOR.join(header_footer)))
+        validations = []
+        for dv in ws.data_validations.dataValidation:
+            validations += [
+                dv.formula1 or "",
+                dv.formula2 or "",
+                dv.prompt or "",
+                dv.promptTitle or "",
+                dv.error or "",
+                dv.errorTitle or "",
+            ]
+        report.text.append((f"{sheet} data validation", SEPARATOR.join(validations)))
+        for name, defined in ws.defined_names.items():
+            names_text += [name, str(defined.attr_text or "")]
+    report.text.append((f"{where}: defined names", SEPARATOR.join(names_text)))
     return report
+
+
+_WORD_TEXT_RE = re.compile(r"<w:(?:t|delText|instrText)(?:\s[^>]*)?>([^<]*)</w:")
+
+
+def _word_text(xml: str) -> str:
+    """All text of a Word part, wherever it sits: paragraphs, tables, text boxes
+    (``w:txbxContent``), content controls (``w:sdtContent``), deleted runs and field codes
+    (a HYPERLINK's target)."""
+    paragraphs = re.split(r"</w:p>", xml)
+    return "\n".join(
+        "".join(html.unescape(t) for t in _WORD_TEXT_RE.findall(p)) for p in paragraphs
+    ).strip()
 
 
 def _inspect_docx(data: bytes, where: str) -> AttachmentReport:
@@ -345,7 +559,7 @@ def _inspect_docx(data: bytes, where: str) -> AttachmentReport:
     report = AttachmentReport()
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         names = zf.namelist()
-        body = zf.read("word/document.xml").decode("utf-8", "replace")
+        body = _read_xml(zf, "word/document.xml")
         for tag, what in (("w:ins", "tracked insertion"), ("w:del", "tracked deletion")):
             if re.search(rf"<{tag}[\s>]", body):
                 report.findings.append(
@@ -359,21 +573,26 @@ def _inspect_docx(data: bytes, where: str) -> AttachmentReport:
         if deleted:
             report.text.append((f"{where}: deleted text", deleted))
         if "word/comments.xml" in names:
-            xml = zf.read("word/comments.xml").decode("utf-8", "replace")
+            xml = _read_xml(zf, "word/comments.xml")
             if "<w:comment " in xml:
                 report.findings.append(
                     Finding(HIDDEN_CONTENT, f"{where}: word/comments.xml", "comments", "comments")
                 )
+                authors = re.findall(r'w:(?:author|initials)="([^"]*)"', xml)
                 report.text.append(
-                    (f"{where}: comments", " ".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml)))
+                    (
+                        f"{where}: comments",
+                        SEPARATOR.join([_word_text(xml), *map(html.unescape, authors)]),
+                    )
                 )
-        report.findings += _core_properties(zf, where)
+        _core_properties(zf, where, report)
         _office_extras(zf, where, report)
         for part in ("word/footnotes.xml", "word/endnotes.xml"):
             if part in names:
-                xml = zf.read(part).decode("utf-8", "replace")
-                text = " ".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml))
+                text = _word_text(_read_xml(zf, part))
                 report.text.append((f"{where}: {part.split('/')[1][:-4]}", text))
+        if "<w:txbxContent" in body or "<w:sdt>" in body or "<w:sdt " in body:
+            report.text.append((f"{where}: text boxes and content controls", _word_text(body)))
     document = docx.Document(io.BytesIO(data))
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:
@@ -386,25 +605,43 @@ def _inspect_docx(data: bytes, where: str) -> AttachmentReport:
     return report
 
 
-def _inspect_pdf(data: bytes, where: str) -> AttachmentReport:
-    import pypdf
+def _pdf_revision_ends(data: bytes) -> list[int]:
+    """Where each revision of a PDF ends: an incremental update appends a new body, cross-
+    reference section and ``%%EOF`` to the file, leaving the earlier ones readable. A
+    linearised file's first ``%%EOF`` closes its first-page section, not a revision."""
+    ends = [m.end() for m in re.finditer(rb"%%EOF[ \t]*\r?\n?", data)]
+    if ends and b"/Linearized" in data[:1024]:
+        ends = ends[1:]
+    return ends
 
-    report = AttachmentReport()
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    if reader.is_encrypted:
-        return AttachmentReport(
-            findings=[Finding(UNCHECKABLE, where, "encrypted", "encrypted PDF")],
-            checkable=False,
-        )
+
+def _inspect_pdf_revision(reader: Any, where: str, report: AttachmentReport) -> None:
     meta = reader.metadata or {}
-    for key in ("/Author", "/Title", "/Subject", "/Keywords"):
-        value = meta.get(key)
-        if value and str(value).strip():
-            if key == "/Author":
-                report.findings.append(
-                    Finding(DOCUMENT_METADATA, f"{where}: {key}", str(value).strip(), "author")
-                )
-            report.text.append((f"{where}: metadata {key}", str(value)))
+    for key, value in meta.items():
+        if value is None or not str(value).strip():
+            continue
+        if key == "/Author":
+            report.findings.append(
+                Finding(DOCUMENT_METADATA, f"{where}: {key}", str(value).strip(), "author")
+            )
+        report.text.append((f"{where}: metadata {key}", str(value)))
+    root = reader.trailer["/Root"].get_object()
+    metadata = root.get("/Metadata")
+    if metadata is not None:
+        xml = metadata.get_object().get_data().decode("utf-8", "replace")
+        report.text.append((f"{where}: XMP metadata", xml_text(xml)))
+    acroform = root.get("/AcroForm")
+    if acroform is not None and "/XFA" in acroform.get_object():
+        raise UnreadableContent("an XFA form: flatten it or print it to PDF first")
+    fields = reader.get_fields() or {}
+    values = []
+    for name, form_field in fields.items():
+        values.append(str(name))
+        for key in ("/V", "/DV", "/TU", "/Opt"):
+            if form_field.get(key) is not None:
+                values.append(str(form_field.get(key)))
+    if values:
+        report.text.append((f"{where}: form fields", SEPARATOR.join(values)))
     if reader.attachments:
         report.findings.append(
             Finding(
@@ -420,6 +657,9 @@ def _inspect_pdf(data: bytes, where: str) -> AttachmentReport:
             obj = annot.get_object()
             subtype = str(obj.get("/Subtype", ""))
             if subtype in ("/Link", "/Widget"):
+                uri = (obj.get("/A") or {}).get("/URI") if subtype == "/Link" else None
+                if uri:
+                    report.text.append((f"{where}: page {number} link", str(uri)))
                 continue
             contents = str(obj.get("/Contents", "") or "")
             report.findings.append(
@@ -432,7 +672,48 @@ def _inspect_pdf(data: bytes, where: str) -> AttachmentReport:
             )
             if contents:
                 report.text.append((f"{where}: page {number} annotation", contents))
+
+
+def _inspect_pdf(data: bytes, where: str) -> AttachmentReport:
+    """The PDF as a reader opens it (its last revision): every Info key, the XMP metadata
+    stream, form field values, annotations and link targets, page text; and each earlier
+    revision of an incrementally updated file, read the same way and reported, since a
+    redaction made by an update leaves the redacted text in the file."""
+    import pypdf
+
+    report = AttachmentReport()
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    if reader.is_encrypted:
+        return AttachmentReport(
+            findings=[Finding(UNCHECKABLE, where, "encrypted", "encrypted PDF")],
+            checkable=False,
+        )
+    _inspect_pdf_revision(reader, where, report)
+    ends = _pdf_revision_ends(data)
+    for number, end in enumerate(ends[:-1], start=1):
+        place = f"{where}: earlier revision {number}"
+        report.findings.append(
+            Finding(HIDDEN_CONTENT, place, f"revision {number} of {len(ends)}", "earlier revision")
+        )
+        earlier = pypdf.PdfReader(io.BytesIO(data[:end]))
+        _inspect_pdf_revision(earlier, place, report)
     return report
+
+
+def flatten_pdf(data: bytes) -> bytes:
+    """The PDF as its last revision alone: only the objects a reader reaches from the last
+    trailer are copied, so what earlier revisions held and later ones replaced is gone."""
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    writer = pypdf.PdfWriter(clone_from=reader)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+class UnreadableContent(Exception):
+    """A part of a file the check cannot read."""
 
 
 def inspect_attachment(filename: str, data: bytes) -> AttachmentReport:
@@ -469,19 +750,31 @@ def scan_attachment(
     private_names: Iterable[str] = (),
 ) -> tuple[list[Finding], bool]:
     """Findings in an attachment's hidden parts and in all its text; and whether it could
-    be checked."""
+    be checked. What the whole-part reading (``AttachmentReport.parts``) finds is reported
+    only when no named place already reported it."""
     report = inspect_attachment(filename, data)
     findings = list(report.findings)
     allowed = list(allowed)
     private_names = list(private_names)
-    for where, text in report.text:
-        findings += scan_text(
+
+    def scan(where: str, text: str) -> list[Finding]:
+        return scan_text(
             text,
             location=where,
             requester=requester,
             allowed=allowed,
             private_names=private_names,
         )
+
+    for where, text in report.text:
+        findings += scan(where, text)
+    named = [(f.kind, _fold(f.match)) for f in findings]
+    for where, text in report.parts:
+        for finding in scan(where, text):
+            # A surname the whole-part reading finds where a named place found the name.
+            if not any(k == finding.kind and _fold(finding.match) in m for k, m in named):
+                named.append((finding.kind, _fold(finding.match)))
+                findings.append(finding)
     findings += scan_text(
         filename,
         location=f"attachment {filename}: file name",

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 
 from foiregister.kernel.models import Organisation
+from foiregister.letters.models import LetterDocument
 from foiregister.requests.models import Request
 
 PUBLIC_ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -57,6 +58,15 @@ class DisclosureLogEntry(models.Model):
     published_at = models.DateTimeField(db_index=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    response_document = models.ForeignKey(
+        LetterDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The anonymised response letter a lead checked and published. A later "
+        "correction replaces it only when a lead publishes the correction.",
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(
@@ -213,8 +223,8 @@ class AcceptedFinding(models.Model):
 
 class PublishedAttachment(models.Model):
     """A file published with a response (a spreadsheet of figures, a policy). It belongs to
-    the request until the response is published and is public only while the request's
-    disclosure log entry is. Stored in the database, like issued letters, so it commits or
+    the request until a lead publishes it (with the response, or later) and is public only
+    while the request's disclosure log entry is. Stored in the database, like issued letters, so it commits or
     not with the check that cleared it, and is served only through the public gate."""
 
     class CheckState(models.TextChoices):
@@ -240,6 +250,11 @@ class PublishedAttachment(models.Model):
     override_at = models.DateTimeField(null=True, blank=True)
     override_reason = models.TextField(blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a lead published it, after the check: with the response, or later.",
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -4,14 +4,16 @@ public views, the API, the feed and the sitemap start from it (MuckRock's ``get_
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from foiregister.kernel.models import Organisation
 from foiregister.letters import selectors as letter_selectors
+from foiregister.letters.models import Letter, LetterDocument
 from foiregister.requests.models import Request, RequestLink
 
 from . import checks
@@ -259,11 +261,13 @@ def round_robin_entries(entry: DisclosureLogEntry) -> QuerySet[DisclosureLogEntr
 
 
 def public_attachments(entry: DisclosureLogEntry) -> QuerySet[PublishedAttachment]:
-    """Attachments of a live entry that were checked, or cleared by an FOI lead."""
+    """Attachments of a live entry that a lead published after the check (with the
+    response or later), checked or cleared by the lead."""
     return (
         PublishedAttachment.objects.filter(
             request_id=entry.request_id,
             removed_at__isnull=True,
+            published_at__isnull=False,
             request__disclosure_entry__withdrawn_at__isnull=True,
         )
         .filter(
@@ -274,11 +278,12 @@ def public_attachments(entry: DisclosureLogEntry) -> QuerySet[PublishedAttachmen
     )
 
 
-def public_response_pdf(entry: DisclosureLogEntry):
-    """The anonymised PDF of the issued response letter (from the letters app), or None."""
-    if not entry.is_live:
+def public_response_pdf(entry: DisclosureLogEntry) -> LetterDocument | None:
+    """The anonymised response letter a lead published with the entry, or the correction
+    a lead published since; never a letter issued after and not yet published."""
+    if not entry.is_live or entry.response_document_id is None:
         return None
-    return letter_selectors.anonymised_pdf_for(entry.request)
+    return entry.response_document
 
 
 # -- for FOI leads ------------------------------------------------------------------------
@@ -297,16 +302,55 @@ def current_attachments(request: Request) -> QuerySet[PublishedAttachment]:
     )
 
 
-def personal_data_findings(
-    request: Request, *, title: str | None = None, summary: str = ""
-) -> list[checks.Finding]:
-    """Everything the check finds in what would be published: the public title and summary,
-    every question and answer, each attachment inside and out, and the anonymised response
-    letter."""
-    who = requester_details(request)
+def _context(request: Request) -> tuple[checks.RequesterDetails, list[str], list[str]]:
     org = request.organisation
-    allowed = [org.foi_email, org.telephone, ICO_HELPLINE]
-    private = private_names_for(org)
+    return (
+        requester_details(request),
+        [org.foi_email, org.telephone, ICO_HELPLINE],
+        private_names_for(org),
+    )
+
+
+def _attachment_findings(request: Request, attachment: PublishedAttachment) -> list:
+    who, allowed, private = _context(request)
+    found = checks.scan_text(
+        attachment.title,
+        location=f"attachment {attachment.position} title",
+        requester=who,
+        allowed=allowed,
+        private_names=private,
+    )
+    more, _ = checks.scan_attachment(
+        f"{attachment.position}-{attachment.filename}",
+        bytes(attachment.data),
+        requester=who,
+        allowed=allowed,
+        private_names=private,
+    )
+    return found + more
+
+
+def _letter_findings(request: Request, document: LetterDocument, *, name: str) -> list:
+    who, allowed, private = _context(request)
+    more, _ = checks.scan_attachment(
+        name, bytes(document.data), requester=who, allowed=allowed, private_names=private
+    )
+    # The letters app names the organisation as the letter's author: not personal data.
+    org = request.organisation.name
+    return [f for f in more if not (f.kind == checks.DOCUMENT_METADATA and f.match == org)]
+
+
+def personal_data_findings(
+    request: Request,
+    *,
+    title: str | None = None,
+    summary: str = "",
+    topic: str | None = None,
+) -> list[checks.Finding]:
+    """Everything the check finds in what would be published, every published field: the
+    reference, public title, summary and topic, every question, answer, link and
+    exemption, each attachment inside and out, and the anonymised response letter."""
+    who, allowed, private = _context(request)
     found: list[checks.Finding] = []
 
     def scan(text: str, where: str) -> None:
@@ -316,36 +360,88 @@ def personal_data_findings(
             )
         )
 
+    scan(request.reference, "reference")
     scan(title if title is not None else request.title, "title")
     scan(summary, "summary")
-    for question in request.questions.order_by("number"):
+    scan(topic if topic is not None else request.topic, "topic")
+    for question in request.questions.order_by("number").prefetch_related("exemptions"):
         scan(question.text, f"question {question.number}")
         scan(question.answer, f"answer {question.number}")
         scan(question.elsewhere_url, f"answer {question.number} link")
+        for exemption in question.exemptions.all():
+            scan(exemption.title, f"answer {question.number} exemption")
     for attachment in current_attachments(request):
-        scan(attachment.title, f"attachment {attachment.position} title")
-        more, _ = checks.scan_attachment(
-            f"{attachment.position}-{attachment.filename}",
-            bytes(attachment.data),
-            requester=who,
-            allowed=allowed,
-            private_names=private,
-        )
-        found.extend(more)
+        found.extend(_attachment_findings(request, attachment))
     document = letter_selectors.anonymised_pdf_for(request)
     if document is not None:
-        more, _ = checks.scan_attachment(
-            "response letter.pdf",
-            bytes(document.data),
-            requester=who,
-            allowed=allowed,
-            private_names=private,
-        )
-        # The letters app names the organisation as the letter's author: not personal data.
-        found.extend(
-            f for f in more if not (f.kind == checks.DOCUMENT_METADATA and f.match == org.name)
-        )
+        found.extend(_letter_findings(request, document, name="response letter.pdf"))
     return found
+
+
+@dataclass
+class PendingChanges:
+    """What would become public of a live entry when a lead publishes it: a correction
+    (the latest anonymised response letter, when it is not the one published) and
+    attachments added since."""
+
+    entry: DisclosureLogEntry
+    letter: LetterDocument | None = None
+    attachments: list[PublishedAttachment] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.letter is None and not self.attachments
+
+
+def pending_changes(entry: DisclosureLogEntry) -> PendingChanges:
+    latest = letter_selectors.anonymised_pdf_for(entry.request)
+    letter = latest if latest is not None and latest.pk != entry.response_document_id else None
+    attachments = list(current_attachments(entry.request).filter(published_at__isnull=True))
+    return PendingChanges(entry=entry, letter=letter, attachments=attachments)
+
+
+def pending_change_findings(entry: DisclosureLogEntry) -> list[checks.Finding]:
+    """The check of what a lead's publishing of the pending changes would make public."""
+    changes = pending_changes(entry)
+    found: list[checks.Finding] = []
+    if changes.letter is not None:
+        found += _letter_findings(entry.request, changes.letter, name="correction letter.pdf")
+    for attachment in changes.attachments:
+        found += _attachment_findings(entry.request, attachment)
+    return found
+
+
+def entries_with_pending_changes_for(user) -> QuerySet[DisclosureLogEntry]:
+    """Live entries of the user's organisations with a correction or an attachment that
+    no lead has published yet: the lead's list of what awaits publication."""
+    from foiregister.requests.selectors import requests_visible_to
+
+    latest = (
+        LetterDocument.objects.filter(
+            letter__request=OuterRef("request"),
+            letter__kind=Letter.Kind.RESPONSE,
+            letter__status=Letter.Status.ISSUED,
+            variant=LetterDocument.Variant.PUBLIC,
+        )
+        .order_by("-letter__issued_at", "-letter_id")
+        .values("pk")[:1]
+    )
+    new_attachment = PublishedAttachment.objects.filter(
+        request=OuterRef("request"), removed_at__isnull=True, published_at__isnull=True
+    )
+    return (
+        public_disclosure_log()
+        .filter(request__in=requests_visible_to(user))
+        .annotate(latest_document=Subquery(latest), new_attachment=Exists(new_attachment))
+        .filter(
+            Q(new_attachment=True)
+            | (
+                Q(latest_document__isnull=False)
+                & (Q(response_document__isnull=True) | ~Q(response_document=F("latest_document")))
+            )
+        )
+        .order_by("-published_at", "-id")
+    )
 
 
 def private_names_for(organisation: Organisation) -> list[str]:
@@ -369,14 +465,15 @@ def accepted_fingerprints(request: Request) -> set[str]:
 
 
 def outstanding_findings(
-    request: Request, *, title: str | None = None, summary: str = ""
+    request: Request, *, title: str | None = None, summary: str = "", topic: str | None = None
 ) -> list[checks.Finding]:
-    """Findings neither redacted (the text no longer has them) nor accepted."""
+    """Findings that stop publication: neither redacted (the text no longer has them) nor
+    accepted, and not a warning."""
     accepted = accepted_fingerprints(request)
     return [
         f
-        for f in personal_data_findings(request, title=title, summary=summary)
-        if f.fingerprint not in accepted
+        for f in personal_data_findings(request, title=title, summary=summary, topic=topic)
+        if f.blocking and f.fingerprint not in accepted
     ]
 
 

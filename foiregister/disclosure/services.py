@@ -2,7 +2,9 @@
 
 Publishing is an explicit act of an FOI lead, after the personal-data check: every finding
 is either redacted (the text changed, so the finding is gone) or accepted, each acceptance
-stored and audited, and the publication's audit row records what was checked.
+stored and audited, and the publication's audit row records what was checked. The same
+holds for whatever becomes public later: a correction letter or an attachment added after
+publication waits, off the public pages, until a lead publishes it (``publish_changes``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.utils import timezone
 
 from foiregister.kernel import audit
 from foiregister.kernel.models import Organisation
+from foiregister.letters import selectors as letter_selectors
 from foiregister.requests.models import Request
 
 from . import checks, selectors
@@ -156,11 +159,24 @@ def remove_private_name(*, private_name: PrivateName, by: Any, reason: str = "")
 
 @transaction.atomic
 def accept_finding(
-    *, request: Request, fingerprint: str, by: Any, reason: str = ""
+    *,
+    request: Request,
+    fingerprint: str,
+    by: Any,
+    reason: str = "",
+    title: str | None = None,
+    summary: str = "",
+    topic: str | None = None,
 ) -> AcceptedFinding:
-    """Record an FOI lead's decision that a finding may be published as it is."""
+    """Record an FOI lead's decision that a finding may be published as it is: one in the
+    response as it would be published (with the public title, summary and topic typed),
+    or in a correction or attachment awaiting publication."""
     _check_may_publish(by, request)
-    current = {f.fingerprint: f for f in selectors.personal_data_findings(request)}
+    findings = selectors.personal_data_findings(request, title=title, summary=summary, topic=topic)
+    entry = DisclosureLogEntry.objects.filter(request=request, withdrawn_at__isnull=True).first()
+    if entry is not None:
+        findings += selectors.pending_change_findings(entry)
+    current = {f.fingerprint: f for f in findings}
     finding = current.get(fingerprint)
     if finding is None:
         raise PublicationError("that finding is no longer in the response", field="findings")
@@ -235,6 +251,9 @@ def add_attachment(
 
 @transaction.atomic
 def remove_attachment(*, attachment: PublishedAttachment, by: Any, reason: str = "") -> None:
+    """An FOI lead takes a file off the response: before publishing (the wrong file, or
+    one with personal data), or after, when it leaves the public page at once."""
+    _check_may_publish(by, attachment.request)
     attachment.removed_at = timezone.now()
     attachment.save(update_fields=["removed_at"])
     audit.record_event(
@@ -245,6 +264,42 @@ def remove_attachment(*, attachment: PublishedAttachment, by: Any, reason: str =
         changes={"position": attachment.position, "sha256": attachment.sha256},
         note=reason,
     )
+
+
+@transaction.atomic
+def flatten_attachment(*, attachment: PublishedAttachment, by: Any) -> PublishedAttachment:
+    """Replace an incrementally updated PDF by its last revision alone, so the text an
+    earlier revision held (a redaction made by an update) is no longer in the file. The
+    file is checked again and, if it was public, waits for a lead to publish it again."""
+    _check_may_publish(by, attachment.request)
+    if attachment.extension not in checks.PDF_TYPES:
+        raise PublicationError("only a PDF can be flattened", field="attachment")
+    before = attachment.sha256
+    try:
+        data = checks.flatten_pdf(bytes(attachment.data))
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds for a broken file
+        raise PublicationError(f"cannot flatten {attachment.filename}: {exc}") from exc
+    _, checkable = checks.scan_attachment(
+        attachment.filename, data, requester=selectors.requester_details(attachment.request)
+    )
+    attachment.data = data
+    attachment.sha256 = hashlib.sha256(data).hexdigest()
+    attachment.size = len(data)
+    attachment.check_state = (
+        PublishedAttachment.CheckState.CHECKED
+        if checkable
+        else PublishedAttachment.CheckState.UNCHECKABLE
+    )
+    attachment.published_at = None
+    attachment.save(update_fields=["data", "sha256", "size", "check_state", "published_at"])
+    audit.record_event(
+        action="disclosure.attachment_flattened",
+        obj=attachment.request,
+        by=by,
+        organisation_id=attachment.request.organisation_id,
+        changes={"position": attachment.position, "sha256": [before, attachment.sha256]},
+    )
+    return attachment
 
 
 @transaction.atomic
@@ -295,11 +350,14 @@ def publish_response(
     if existing is not None and existing.is_live:
         raise PublicationError(f"{request.reference} is already published", field=None)
     public_title = (title if title is not None else request.title).strip()
+    public_topic = (topic if topic is not None else request.topic).strip()
     if not public_title:
         raise PublicationError("a published response needs a title", field="title")
-    findings = selectors.personal_data_findings(request, title=public_title, summary=summary)
+    findings = selectors.personal_data_findings(
+        request, title=public_title, summary=summary, topic=public_topic
+    )
     accepted = selectors.accepted_fingerprints(request)
-    outstanding = [f for f in findings if f.fingerprint not in accepted]
+    outstanding = [f for f in findings if f.blocking and f.fingerprint not in accepted]
     if outstanding:
         raise PersonalDataFound(outstanding)
     attachments = list(selectors.current_attachments(request))
@@ -312,20 +370,24 @@ def publish_response(
             field="attachments",
         )
     questions = _questions_snapshot(request)
+    # What the check read is what goes public: this letter, these files.
+    document = letter_selectors.anonymised_pdf_for(request)
+    now = timezone.now()
     fields = {
         "organisation": request.organisation,
         "reference": request.reference,
         "title": public_title,
         "summary": summary,
-        "topic": (topic if topic is not None else request.topic).strip(),
+        "topic": public_topic,
         "regime": request.regime,
         "outcome": request.outcome,
         "received_on": timezone.localtime(request.received_at).date(),
         "responded_on": request.responded_on,
         "questions": questions,
         "search_document": _search_document(public_title, summary, questions),
-        "published_at": timezone.now(),
+        "published_at": now,
         "published_by": by,
+        "response_document": document,
         "withdrawn_at": None,
         "withdrawn_by": None,
         "withdrawal_reason": "",
@@ -339,6 +401,7 @@ def publish_response(
         existing.save()
         entry = existing
         action = "disclosure.republished"
+    PublishedAttachment.objects.filter(pk__in=[a.pk for a in attachments]).update(published_at=now)
     index_for_search(ids=[entry.pk])
     audit.record_event(
         action=action,
@@ -353,6 +416,63 @@ def publish_response(
             "accepted": sorted(f.fingerprint for f in findings),
             "attachments": [a.sha256 for a in attachments],
             "overridden": [a.sha256 for a in attachments if a.override_at],
+            "letter": document.letter_id if document else None,
+        },
+    )
+    return entry
+
+
+@transaction.atomic
+def publish_changes(*, entry: DisclosureLogEntry, by: Any) -> DisclosureLogEntry:
+    """Publish what was added to a live response since it was published: a correction
+    letter (the public PDF then becomes the correction) and new attachments. The same
+    check and the same decision as publishing: refused while a finding in them is neither
+    accepted nor gone, or a file could not be checked and has no override. Until then the
+    public page, PDF and API keep what was published."""
+    entry = DisclosureLogEntry.objects.select_for_update().get(pk=entry.pk)
+    _check_may_publish(by, entry.request)
+    if not entry.is_live:
+        raise PublicationError(
+            f"{entry.reference} is withdrawn: publish it again instead", field=None
+        )
+    changes = selectors.pending_changes(entry)
+    if changes.is_empty:
+        raise PublicationError(f"{entry.reference} has nothing awaiting publication", field=None)
+    findings = selectors.pending_change_findings(entry)
+    accepted = selectors.accepted_fingerprints(entry.request)
+    outstanding = [f for f in findings if f.blocking and f.fingerprint not in accepted]
+    if outstanding:
+        raise PersonalDataFound(outstanding)
+    blocked = [a for a in changes.attachments if not a.may_publish]
+    if blocked:
+        raise UncheckedAttachment(
+            "cannot check "
+            + ", ".join(f"attachment {a.position} ({a.extension or 'no type'})" for a in blocked)
+            + ": an FOI lead must look at it and override, with a reason",
+            field="attachments",
+        )
+    changed = {}
+    if changes.letter is not None:
+        changed["letter"] = changes.letter.letter_id
+        changed["letter_sha256"] = changes.letter.sha256
+        entry.response_document = changes.letter
+        entry.save(update_fields=["response_document"])
+    if changes.attachments:
+        PublishedAttachment.objects.filter(pk__in=[a.pk for a in changes.attachments]).update(
+            published_at=timezone.now()
+        )
+        changed["attachments"] = [a.sha256 for a in changes.attachments]
+    audit.record_event(
+        action="disclosure.changes_published",
+        obj=entry,
+        by=by,
+        organisation_id=entry.organisation_id,
+        changes={
+            "request": entry.reference,
+            "public_id": entry.public_id,
+            "findings": len(findings),
+            "accepted": sorted(f.fingerprint for f in findings),
+            **changed,
         },
     )
     return entry

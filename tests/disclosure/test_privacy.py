@@ -486,3 +486,126 @@ def test_withdrawn_response_costs_the_same_queries_as_one_that_never_existed(
         f"/responses/neverexisted/{suffix}"
     )
     assert queries(f"/api/v1/responses/{withdrawn}/") == queries("/api/v1/responses/neverexisted/")
+
+
+# -- issue 12 items 2, 3, 6 and 7: canaries in a correction, in every hidden place of an
+# attachment, in the topic and in disguised text. Kept apart from the fixtures above.
+
+PLANTED_NAME = "Ottoline Quillonmarsh"
+PLANTED_CANARIES = [
+    "Quillonmarsh",
+    "Ottoline",
+    "ottoline.q",
+    "Bramblewick",
+    "Puddlecombe",
+    "Snorington",
+]
+
+
+def planted_requester(organisation):
+    return RequesterFactory(
+        organisation=organisation,
+        name=PLANTED_NAME,
+        email="ottoline.q@canary.invalid",
+        postal_address="Bramblewick House\nPuddlecombe Lane\nLittle Snorington\nCN9 9ZZ",
+    )
+
+
+def assert_no_planted_canary(text: str, where: str):
+    """Matched on the text as a reader sees it: a soft hyphen or zero-width character
+    inside a canary does not hide it."""
+    seen = checks.normalise_text(text).lower()
+    for canary in PLANTED_CANARIES:
+        assert canary.lower() not in seen, f"{canary} in {where}"
+
+
+@pytest.fixture
+def planted_world(organisation, foi_lead, foi_officer):
+    """A published response with, added after publication, a correction naming the
+    requester behind a soft hyphen and an attachment per hidden place holding their name;
+    and requests the lead tried and failed to publish: the name in the topic, behind a
+    soft hyphen in an answer, and the house name of the address in an answer."""
+    from foiregister.disclosure.exceptions import PersonalDataFound
+    from foiregister.letters import services as letter_services
+    from tests.factories.attachments import hidden_place_files
+
+    request = answered_request(
+        organisation=organisation,
+        officer=foi_officer,
+        requester=planted_requester(organisation),
+        title="Imaging corrections",
+        topic="Imaging",
+    )
+    first = issued_response(request=request, officer=foi_officer, lead=foi_lead)
+    request.refresh_from_db()
+    entry = services.publish_response(request=request, by=foi_lead)
+    correction = letter_services.draft_letter(
+        request=request,
+        kind="response",
+        by=foi_officer,
+        corrects=first,
+        body="We apologise to Ottoline Quillon\u00admarsh.",
+    )
+    correction = letter_services.approve_letter(letter=correction, by=foi_lead)
+    letter_services.issue_letter(letter=correction, by=foi_officer)
+    places = hidden_place_files(PLANTED_NAME)
+    for place, (filename, data) in places.items():
+        services.add_attachment(
+            request=request, filename=filename, data=data, by=foi_lead, title=place
+        )
+    with pytest.raises(PersonalDataFound):
+        services.publish_changes(entry=entry, by=foi_lead)
+
+    refused = [
+        dict(topic=PLANTED_NAME),
+        dict(answers=("Thank you, Ottoline Quillon\u00admarsh, for asking.",)),
+        dict(answers=("The letter was sent to Bramblewick House.",)),
+    ]
+    for n, fields in enumerate(refused):
+        attempt = responded_request(
+            organisation=organisation,
+            requester=planted_requester(organisation),
+            by=foi_lead,
+            title=f"Imaging attempt {n}",
+            **fields,
+        )
+        with pytest.raises(PersonalDataFound):
+            services.publish_response(request=attempt, by=foi_lead)
+    return {"entry": entry, "attachments": len(places)}
+
+
+def test_crawl_finds_no_canary_of_a_correction_hidden_place_topic_or_disguised_text(
+    planted_world, client, organisation
+):
+    entry = planted_world["entry"]
+    run = metrics_factories.completed_run()
+    values = {
+        "public_id": [entry.public_id],
+        "position": list(range(1, planted_world["attachments"] + 1)),
+        "ods_code": [organisation.ods_code],
+        "pk": [run.pk],
+        "section": ["log", "responses"],
+        "id": [run.pk, entry.public_id],
+    }
+    start = {p for regex in _public_patterns() for p in _fill(regex, values)}
+    queue, seen = deque(sorted(start)), set()
+    while queue and len(seen) < 400:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        seen.add(path)
+        cache.clear()
+        response = client.get(path)
+        assert response.status_code in (200, 404), path
+        texts, links = _texts(path, response)
+        body = b"".join(response) if response.streaming else response.content
+        disposition = response.get("Content-Disposition", "")
+        if "attachment;" in disposition:
+            filename = disposition.rsplit("=", 1)[1].strip('"')
+            report = checks.inspect_attachment(filename, body)
+            texts += [text for _, text in report.text + report.parts]
+        for text in texts:
+            assert_no_planted_canary(text, path)
+        queue.extend(u for u in map(_local, links) if u and u not in seen)
+    assert f"/responses/{entry.public_id}/response.pdf" in seen
+    assert f"/responses/{entry.public_id}/attachments/1/" in seen
