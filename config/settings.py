@@ -152,6 +152,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "600/hour")},
+    # How many reverse proxies in front of us append to X-Forwarded-For. 0 (the default):
+    # the header is ignored, so a client cannot name itself a new address per request.
+    "NUM_PROXIES": int(os.environ.get("TRUSTED_PROXY_COUNT", "0")),
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -164,11 +167,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Throttles (API, search) count in the cache: per process unless CACHE_REDIS_URL points the
+# workers at one shared Redis.
+if os.environ.get("CACHE_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Proxies in front of us that append to X-Forwarded-For; sign-in lockouts count per client
-# address (foiregister.kernel.clientip).
+# Proxies in front of us that append to X-Forwarded-For; shared by the API throttle, the
+# search throttle and sign-in lockouts (foiregister.kernel.clientip).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# The public search: requests per client address (N/second|minute|hour|day).
+PUBLIC_SEARCH_RATE = os.environ.get("PUBLIC_SEARCH_RATE", "60/minute")
 # Staff sign-in: password, then a TOTP code (or a backup code) on every sign-in to /admin/.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -37,6 +37,13 @@ def _force_login_passes_the_second_factor(monkeypatch):
     monkeypatch.setattr(Client, "password_only_login", password_only, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _public_search_unthrottled(settings):
+    """The privacy crawl and the page tests search hundreds of times from one address; the
+    search limit has its own tests (tests/disclosure/test_search_throttle.py)."""
+    settings.PUBLIC_SEARCH_RATE = "1000000/second"
+
+
 @pytest.fixture
 def organisation(db):
     return OrganisationFactory(name="Staffordshire and Stoke-on-Trent ICB", ods_code="QNC")
