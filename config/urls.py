@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    # Password reset by email, before the admin's own catch-all.
+    path("admin/", include("foiregister.kernel.signin.urls")),
     path("admin/", admin.site.urls),
     path("staff/password/", include("foiregister.kernel.staff_urls")),
     path("api/", include("foiregister.api.urls")),

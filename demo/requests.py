@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from demo import signin as signin_demo
 from foiregister import calendar
 from foiregister.kernel import roles
 from foiregister.kernel.models import Organisation
@@ -191,6 +192,7 @@ def ensure_accounts(organisations: list[Organisation]) -> dict[str, object]:
         for org in organisations:
             org.members.add(user)
         users[username] = user
+    signin_demo.ensure_second_factors(users)
     return users
 
 

@@ -14,6 +14,36 @@ from foiregister.kernel.roles import (
 from tests.factories.foiregister import OrganisationFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """``client.force_login(user)`` stands for a finished sign-in: password *and* code. The
+    session is marked verified with a confirmed authenticator, as django-otp's own
+    ``otp_login`` would; tests of the sign-in itself post to the real forms instead."""
+    password_only = Client.force_login
+
+    def force_login(self, user, backend=None):
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        password_only(self, user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "password_only_login", password_only, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _public_search_unthrottled(settings):
+    """The privacy crawl and the page tests search hundreds of times from one address; the
+    search limit has its own tests (tests/disclosure/test_search_throttle.py)."""
+    settings.PUBLIC_SEARCH_RATE = "1000000/second"
+
+
 @pytest.fixture
 def organisation(db):
     return OrganisationFactory(name="Staffordshire and Stoke-on-Trent ICB", ods_code="QNC")

@@ -8,6 +8,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from foiregister.kernel.ratelimit import rate_limited
+
 from . import selectors
 from .forms import DisclosureSearchForm
 from .pagination import CappedPaginator
@@ -33,6 +35,7 @@ def _entry_or_404(public_id: str):
 
 
 @require_safe
+@rate_limited(scope="public-search", setting="PUBLIC_SEARCH_RATE")
 def disclosure_log(request):
     form = DisclosureSearchForm(request.GET or None)
     kwargs = form.search_kwargs()

@@ -74,3 +74,37 @@ def test_a_responses_own_url_ignores_list_filters(organisation, foi_lead, client
     entry = published_entry(organisation=organisation, by=foi_lead, title="Car parking")
     response = client.get(f"/api/v1/responses/{entry.public_id}/", {"q": "ultrasound"})
     assert response.status_code == 200 and response.json()["title"] == "Car parking"
+
+
+def test_a_new_x_forwarded_for_on_each_request_does_not_escape_the_throttle(
+    organisation, client, monkeypatch
+):
+    """With no proxy of ours in front (TRUSTED_PROXY_COUNT=0, the default), X-Forwarded-For
+    is whatever the client wrote: it must not make each request a new client."""
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    statuses = [
+        client.get("/api/v1/organisations/", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        for n in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_behind_one_proxy_the_address_it_saw_is_the_client(
+    organisation, client, monkeypatch, settings
+):
+    """TRUSTED_PROXY_COUNT=1: our proxy appends the address it saw; what the client put
+    before it is ignored, so rotating that does not escape either."""
+    from rest_framework.settings import api_settings
+
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    assert api_settings.NUM_PROXIES == 1
+    statuses = [
+        client.get(
+            "/api/v1/organisations/", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.7"
+        ).status_code
+        for n in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    other = client.get("/api/v1/organisations/", HTTP_X_FORWARDED_FOR="203.0.113.8")
+    assert other.status_code == 200

@@ -6,6 +6,7 @@ from demo import contracts as contracts_demo
 from demo import letters as letters_demo
 from demo import metrics as metrics_demo
 from demo import requests as demo
+from demo import signin as signin_demo
 from foiregister.disclosure import selectors as disclosure_selectors
 from foiregister.disclosure import services as disclosure_services
 from foiregister.kernel.exceptions import FoiRegisterError
@@ -45,4 +46,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Sign in at /admin/ as:"))
         for username, _, label in demo.ACCOUNTS:
             self.stdout.write(f"  {username:<13} password {demo.DEMO_PASSWORD}   ({label})")
+            for line in signin_demo.sign_in_lines(username):
+                self.stdout.write(line)
+        self.stdout.write(
+            "Then enter the code an authenticator app shows for the account's secret (type the "
+            "secret in as a time-based key), or one of its backup codes (each works once; "
+            "load_demo again restores them). These secrets are public: demo only."
+        )
         self.stdout.write("The public disclosure log is at / and the API at /api/v1/.")
