@@ -5,7 +5,6 @@ urlpatterns = [
     # Password reset by email, before the admin's own catch-all.
     path("admin/", include("foiregister.kernel.signin.urls")),
     path("admin/", admin.site.urls),
-    path("staff/password/", include("foiregister.kernel.staff_urls")),
     path("api/", include("foiregister.api.urls")),
     path("registers/", include("foiregister.disclosure.register_urls")),
     path("", include("foiregister.disclosure.urls")),

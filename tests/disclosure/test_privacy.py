@@ -215,7 +215,7 @@ def test_no_public_url_shows_a_requester_or_an_unpublished_request(world, client
         "ods_code": [organisation.ods_code, "ZZZ"],
         "pk": [run.pk, 999999],
         "section": ["log", "responses", "none"],
-        # A staff password reset link (foiregister.kernel.staff_urls), forged.
+        # A staff password reset link (foiregister.kernel.signin.urls), forged.
         "uidb64": ["MQ"],
         "token": ["set-password", "c0ffee-0123456789abcdef"],
     }
@@ -400,7 +400,7 @@ def test_crawl_of_every_public_url_finds_no_requester_or_unpublished_request(
         "ods_code": [organisation.ods_code, "ZZZ"],
         "pk": [run.pk, 999999],
         "section": ["log", "responses", "none"],
-        # A staff password reset link (foiregister.kernel.staff_urls), forged.
+        # A staff password reset link (foiregister.kernel.signin.urls), forged.
         "uidb64": ["MQ"],
         "token": ["set-password", "c0ffee-0123456789abcdef"],
         "id": [run.pk, 999999] + ids,

@@ -313,7 +313,7 @@ def test_reset_email_link_opens_the_set_password_page(administrator_client, comm
         reverse("admin:auth_user_changelist"),
         {"action": "send_password_reset", "_selected_action": [commissioner.pk]},
     )
-    link = next(w for w in mail.outbox[0].body.split() if "/staff/password/reset/" in w)
+    link = next(w for w in mail.outbox[0].body.split() if "/admin/reset/" in w)
 
     response = administrator_client.__class__().get(link, follow=True)
 
