@@ -23,7 +23,7 @@ See ``docs/metrics.md``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -294,14 +294,32 @@ def indirectly_standardised(
         )
     reference = reference * multiplier
 
-    observed = counts.sum(axis=2)
-    expected = expected_counts(population, rates=standard)
+    by_area = standardised_from_totals(
+        counts.sum(axis=2),
+        expected=expected_counts(population, rates=standard),
+        reference_rate=reference[:, None],
+    )
+    return replace(by_area, reference_rate=reference)  # one per measure, as documented
+
+
+def standardised_from_totals(
+    observed: npt.ArrayLike, /, *, expected: npt.ArrayLike, reference_rate: npt.ArrayLike
+) -> IndirectlyStandardised:
+    """Ratio O/E, rate and limits from observed and expected totals (any matching shapes).
+
+    The second half of ``indirectly_standardised``, on its own so that published figures
+    can be worked from a rounded count by exactly the same arithmetic as the stored ones
+    (``metrics.selectors``): what is published is then consistent with the rounded count
+    and with nothing finer. ``reference_rate`` is already per multiplier.
+    """
+    observed = np.asarray(observed, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    r = np.asarray(reference_rate, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         inv_e = 1.0 / expected
     lo95, up95 = poisson_limits(observed, confidence=0.95)
     lo998, up998 = poisson_limits(observed, confidence=0.998)
     ratio = observed * inv_e
-    r = reference[:, None]
     return IndirectlyStandardised(
         observed=observed,
         expected=expected,
@@ -310,7 +328,7 @@ def indirectly_standardised(
         ratio_upper95=up95 * inv_e,
         ratio_lower998=lo998 * inv_e,
         ratio_upper998=up998 * inv_e,
-        reference_rate=reference,
+        reference_rate=r,
         rate=ratio * r,
         rate_lower95=lo95 * inv_e * r,
         rate_upper95=up95 * inv_e * r,

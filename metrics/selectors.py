@@ -7,12 +7,15 @@ ever. Rates are per ``multiplier`` people (10,000 unless the run says otherwise)
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.utils import timezone
 
+from . import core
 from .models import RESULT_ESTIMATES, Dataset, RatesRatio, Result, Run
 
 RESULT_FIELDS: tuple[str, ...] = (
@@ -215,11 +218,26 @@ def run_is_stale(run: Run, *, now: datetime | None = None) -> bool:
 
 
 # -- Disclosure control for anything published -------------------------------------------
+#
+# Every figure that leaves the admin (the public API, response letters and through them
+# the disclosure log) goes through ``disclosure_control`` below, by way of the
+# ``published_*`` selectors. The method is NHS England's (formerly NHS Digital's) for its
+# secondary care statistics since September 2018, see docs/metrics.md: counts of 1 to 7
+# are suppressed and every other count is rounded to the nearest 5. The rounding is what
+# protects a suppressed count across separate publications (a by-modality run and an
+# all-activity run over the same data, a letter and the API): each published count is
+# at most 2 from the truth whatever else is published, so a difference of published
+# figures is always uncertain by at least the width of the small numbers it might hide.
 
 SMALL_NUMBER_MAX = 7
 """Observed counts from 1 to 7 are not published: NHS England's (formerly NHS Digital's)
 disclosure control for hospital activity statistics, as in the HES Analysis Guide. Zero
 is published, since it discloses nothing about a patient."""
+
+ROUNDING_BASE = 5
+"""Every other published count is rounded to the nearest 5 (NHS Digital, *Disclosure
+control methodology for HES and ECDS*, September 2018; also applied to DID counts in the
+Data Quality Maturity Index). Zero stays zero."""
 
 RESULT_DISCLOSIVE: tuple[str, ...] = ("observed", *RESULT_ESTIMATES)
 """Everything from which the count can be worked back (ratio x expected = observed).
@@ -235,9 +253,28 @@ RATES_RATIO_DISCLOSIVE: tuple[str, ...] = (
     "p_counts",
 )
 
+RATES_RATIO_COMPARISONS: tuple[str, ...] = (
+    "rate_ratio",
+    "chisq_rates",
+    "p_rates",
+    "chisq_counts",
+    "p_counts",
+)
+"""A level compared with its base: each gives the base's rate or count away when the
+level's own figures are published, so none is published when the base is suppressed."""
+
 
 def _is_small(observed: float | None) -> bool:
     return observed is not None and 0 < observed <= SMALL_NUMBER_MAX
+
+
+def round_count(observed: float) -> float:
+    """The nearest multiple of ``ROUNDING_BASE``: 8 and 12 become 10, 13 becomes 15.
+
+    A whole count is never exactly half-way between two multiples of 5, so the rule for
+    halves (up) only matters for a non-whole input.
+    """
+    return float(ROUNDING_BASE * math.floor(observed / ROUNDING_BASE + 0.5))
 
 
 def suppress_small_numbers(
@@ -249,7 +286,8 @@ def suppress_small_numbers(
     rows of a ``group`` (one measure's areas, or one factor's levels) add up to a total
     that can be worked out from what is published (national rate x population), so where a
     group has exactly one suppressed row the next smallest non-zero count is suppressed
-    too, and the hidden count cannot be found by subtraction.
+    too, and the hidden count cannot be found by subtraction within the run. (Across
+    runs and publications the rounding in ``disclosure_control`` protects it.)
     """
     out = [{**r, "suppressed": _is_small(r["observed"])} for r in rows]
     groups: dict[tuple, list[dict[str, Any]]] = {}
@@ -277,21 +315,116 @@ def suppress_small_numbers(
     return out
 
 
+def _finite(x: float) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _rounded_results(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Published results: counts rounded, and the ratio, rate, limits, method and the
+    comparison with England worked again from the rounded count (``core``'s arithmetic),
+    so none of them gives a finer count away (ratio x expected = observed)."""
+    shown = [r for r in rows if not r["suppressed"]]
+    if not shown:
+        return rows
+    nan = float("nan")
+    observed = np.array([round_count(r["observed"]) for r in shown])
+    expected = np.array([nan if r["expected"] is None else r["expected"] for r in shown])
+    national = np.array([nan if r["national_rate"] is None else r["national_rate"] for r in shown])
+    isr = core.standardised_from_totals(observed, expected=expected, reference_rate=national)
+    methods = isr.ci_method.tolist()
+    for i, r in enumerate(shown):
+        r["observed"] = float(observed[i])
+        for name in RESULT_ESTIMATES:
+            r[name] = _finite(getattr(isr, name)[i])
+        r["ci_method"] = methods[i]
+        r["compared_with_national_95"] = compared_with_national(
+            r["ratio_lower95"], r["ratio_upper95"]
+        )
+        r["compared_with_national_998"] = compared_with_national(
+            r["ratio_lower998"], r["ratio_upper998"]
+        )
+    return rows
+
+
+def _rounded_rates_ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Published rates ratios: counts rounded and the standardised rates, ratios and both
+    tests worked again from the rounded counts; a level is compared with its base only
+    when the base itself is published."""
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault((r["measure"], r["factor"]), []).append(r)
+    for members in groups.values():
+        for r in members:
+            if r["suppressed"]:
+                continue
+            r["observed"] = round_count(r["observed"])
+            std = None
+            if r["expected"] and r["national_rate"] is not None:
+                std = _finite(r["observed"] / r["expected"] * r["national_rate"])
+            r["std_rate"] = std
+        base = next((r for r in members if r["level"] == r["base_level"]), None)
+        comparable = base is not None and not base["suppressed"] and bool(base["std_rate"])
+        for r in members:
+            if r["suppressed"]:
+                continue
+            for name in RATES_RATIO_COMPARISONS:
+                r[name] = None
+            r["sig_rates"] = r["sig_counts"] = ""
+            if not comparable or r["std_rate"] is None:
+                continue
+            r["rate_ratio"] = _finite(r["std_rate"] / base["std_rate"])
+            if r is base:
+                continue
+            chisq_r, p_r = core.rates_ratio_significance(r["std_rate"], base_rate=base["std_rate"])
+            chisq_c, p_c = core.pearson_chisq_two_groups(
+                r["observed"],
+                base["observed"],
+                exposure_a=r["expected"],
+                exposure_b=base["expected"],
+            )
+            r["chisq_rates"], r["p_rates"] = _finite(chisq_r), _finite(p_r)
+            r["chisq_counts"], r["p_counts"] = _finite(chisq_c), _finite(p_c)
+            r["sig_rates"] = str(core.significance_stars(p_r)) if r["p_rates"] is not None else ""
+            r["sig_counts"] = (
+                str(core.significance_stars(p_c)) if r["p_counts"] is not None else ""
+            )
+    return rows
+
+
+def disclosure_control(rows: list[dict[str, Any]], *, kind: str) -> list[dict[str, Any]]:
+    """The one gate for published metrics figures (``kind`` "results" or "rates_ratios").
+
+    Copies of ``rows`` with small numbers suppressed (``suppress_small_numbers``: 1 to 7,
+    and a second cell where one alone would follow from the group's total), every other
+    count rounded to the nearest 5, and everything derived from a count worked again from
+    the rounded count. Zero stays zero; ``expected`` and England's rate are shown as they
+    are, since they come from the population and the national totals.
+    """
+    if kind == "results":
+        hidden = suppress_small_numbers(rows, group=("measure",), fields=RESULT_DISCLOSIVE)
+        return _rounded_results(hidden)
+    if kind == "rates_ratios":
+        hidden = suppress_small_numbers(
+            rows, group=("measure", "factor"), fields=RATES_RATIO_DISCLOSIVE
+        )
+        return _rounded_rates_ratios(hidden)
+    raise ValueError(f"no disclosure control for {kind!r}")
+
+
 def published_run_results(*, run: Run | int, measure: str | None = None) -> list[dict[str, Any]]:
-    """``run_results`` as the public may see them: small numbers suppressed.
+    """``run_results`` as the public may see them (``disclosure_control``).
 
     The public API and anything published (disclosure log, response letters) should call
     this, not ``run_results``; the admin shows commissioners the unsuppressed figures.
     Secondary suppression works within each measure, so one measure's rows can be
-    suppressed on their own: the result is the same as for the whole run.
+    controlled on their own: the result is the same as for the whole run.
     """
-    return suppress_small_numbers(
-        run_results(run=run, measure=measure), group=("measure",), fields=RESULT_DISCLOSIVE
-    )
+    return disclosure_control(run_results(run=run, measure=measure), kind="results")
 
 
 def published_result_for(*, run: Run | int, area: str, measure: str) -> dict[str, Any] | None:
-    """``result_for`` with small numbers suppressed, for a letter that will be published."""
+    """``result_for`` under disclosure control, for a letter that will be published."""
     found = result_for(run=run, area=area, measure=measure)
     if found is None:
         return None
@@ -302,9 +435,5 @@ def published_result_for(*, run: Run | int, area: str, measure: str) -> dict[str
 
 
 def published_rates_ratios(*, run: Run | int, measure: str | None = None) -> list[dict[str, Any]]:
-    """``rates_ratios`` with small numbers suppressed, per measure and factor."""
-    return suppress_small_numbers(
-        rates_ratios(run=run, measure=measure),
-        group=("measure", "factor"),
-        fields=RATES_RATIO_DISCLOSIVE,
-    )
+    """``rates_ratios`` under disclosure control, per measure and factor."""
+    return disclosure_control(rates_ratios(run=run, measure=measure), kind="rates_ratios")

@@ -1,7 +1,8 @@
 """Imaging metrics: completed runs and their results (indirectly standardised ratios and
 rates by area). A completed run never changes, so a letter citing it and this API give the
-same figures. Who started a run and any error text are not shown, and small numbers are
-suppressed (``metrics.selectors.published_run_results``): the admin alone shows them."""
+same figures. Who started a run and any error text are not shown, and every figure goes
+through the metrics disclosure control (``metrics.selectors.published_run_results``:
+counts of 1 to 7 suppressed, the rest rounded to 5): the admin alone shows exact counts."""
 
 from __future__ import annotations
 
@@ -45,7 +46,11 @@ class ResultSerializer(serializers.Serializer):
     run = serializers.IntegerField()
     measure = serializers.CharField(allow_blank=True)
     area = serializers.CharField()
-    observed = serializers.FloatField(allow_null=True)
+    observed = serializers.FloatField(
+        allow_null=True,
+        help_text="Examinations, rounded to the nearest 5 (ratio, rate and limits are "
+        "worked from the rounded count); null where suppressed.",
+    )
     expected = serializers.FloatField(allow_null=True)
     ratio = serializers.FloatField(allow_null=True)
     ratio_lower95 = serializers.FloatField(allow_null=True)

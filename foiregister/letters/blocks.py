@@ -468,5 +468,10 @@ class StandardisedImagingRate(LiveBlock):
                     "value": result["compared_with_national_95"],
                 },
             ],
-            "note": f"Limits by {result['ci_method']} method.",
+            "note": (
+                f"Limits by {result['ci_method']} method. To protect patients' "
+                "confidentiality the number of examinations is rounded to the nearest "
+                f"{_metrics_selectors().ROUNDING_BASE}, and the rate and its limits are "
+                "worked from the rounded number (NHS England disclosure control)."
+            ),
         }

@@ -9,9 +9,11 @@ from tests.factories import metrics as mf
 pytestmark = pytest.mark.django_db
 
 
-def test_rate_block_shows_the_runs_figures_for_the_organisations_area(organisation):
+def test_rate_block_shows_the_runs_published_figures_for_the_organisations_area(organisation):
+    """A letter quotes what the API publishes: the count rounded to 5, the rate and limits
+    worked from it (issue 12 item 8), not the admin's exact figures."""
     run = mf.completed_run()
-    stored = metrics_selectors.result_for(run=run, area="QNC", measure="MRI")
+    stored = metrics_selectors.published_result_for(run=run, area="QNC", measure="MRI")
     data = blocks.get_block("standardised_imaging_rate").load(
         organisation=organisation, params={"run": str(run.pk), "measure": "MRI"}
     )
@@ -21,6 +23,10 @@ def test_rate_block_shows_the_runs_figures_for_the_organisations_area(organisati
         f"{stored['rate_lower95']:,.1f} to {stored['rate_upper95']:,.1f}"
     )
     assert "QNC Staffordshire and Stoke-on-Trent" in data["intro"]
+    assert values["Examinations (observed / expected)"].startswith(
+        f"{int(stored['observed']):,} /"
+    )
+    assert stored["observed"] % 5 == 0 and "rounded to the nearest 5" in data["note"]
 
 
 def test_rate_block_refuses_a_run_that_is_not_completed(organisation):
