@@ -32,6 +32,8 @@ import tablib
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
+from foiregister.kernel import audit
+
 from . import services
 from .exceptions import ContractsError
 from .models import (
@@ -750,7 +752,7 @@ def run_job(job_id: int, *, by: Any = None) -> ImportJob:
             filename=job.filename,
             kind=job.kind,
             organisation=job.organisation,
-            by=by or job.created_by,
+            by=by or job.created_by or audit.system(f"contract import job {job.pk}"),
             progress=lambda done, total: _save_progress(job_id, done, total),
         )
     except ImportFailed as failed:

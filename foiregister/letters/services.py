@@ -106,7 +106,7 @@ def draft_letter(
         created_by=by,
     )
     _audit(
-        "letter.drafted",
+        audit.AuditAction.LETTER_DRAFTED,
         letter,
         by,
         request=request.reference,
@@ -128,7 +128,7 @@ def _withdraw(letter: Letter, *, by: Any, reason: str) -> None:
         update_fields=["status", "approved_by", "approved_at", "approved_hash", "updated_at"]
     )
     _audit(
-        "letter.approval_withdrawn",
+        audit.AuditAction.LETTER_APPROVAL_WITHDRAWN,
         letter,
         by,
         reason=reason,
@@ -166,7 +166,7 @@ def update_letter(*, letter: Letter, by: Any, **fields: Any) -> Letter:
     if not changes:
         return letter
     letter.save(update_fields=[*fields, "updated_at"])
-    _audit("letter.changed", letter, by, **changes)
+    _audit(audit.AuditAction.LETTER_CHANGED, letter, by, **changes)
     _withdraw(letter, by=by, reason="the letter was edited")
     return letter
 
@@ -210,7 +210,7 @@ def add_block(
         question=question, block_type=block_type, params=cleaned, position=position
     )
     audit.record_event(
-        action="letter.block_added",
+        action=audit.AuditAction.LETTER_BLOCK_ADDED,
         obj=block,
         by=by,
         organisation_id=question.request.organisation_id,
@@ -240,7 +240,7 @@ def change_block(*, block: AnswerBlock, params: dict[str, Any], by: Any) -> Answ
     block.reviewed_by = None
     block.save()
     audit.record_event(
-        action="letter.block_changed",
+        action=audit.AuditAction.LETTER_BLOCK_CHANGED,
         obj=block,
         by=by,
         organisation_id=block.question.request.organisation_id,
@@ -256,7 +256,7 @@ def remove_block(*, block: AnswerBlock, by: Any) -> None:
     changes only drafts."""
     request = block.question.request
     audit.record_event(
-        action="letter.block_removed",
+        action=audit.AuditAction.LETTER_BLOCK_REMOVED,
         obj=block,
         by=by,
         organisation_id=request.organisation_id,
@@ -283,7 +283,7 @@ def review_blocks(*, blocks: Iterable[AnswerBlock], by: Any) -> int:
         block.reviewed_by = by
         block.save(update_fields=["reviewed_hash", "reviewed_at", "reviewed_by"])
         audit.record_event(
-            action="letter.block_reviewed",
+            action=audit.AuditAction.LETTER_BLOCK_REVIEWED,
             obj=block,
             by=by,
             organisation_id=block.question.request.organisation_id,
@@ -327,7 +327,7 @@ def set_answer_wording(
         row.text = text
         row.save()
     audit.record_event(
-        action="letter.wording_set",
+        action=audit.AuditAction.LETTER_WORDING_SET,
         obj=row,
         by=by,
         organisation_id=organisation.pk,
@@ -370,7 +370,7 @@ def approve_letter(*, letter: Letter, by: Any, seen_hash: str | None = None) -> 
     letter.save(
         update_fields=["status", "approved_by", "approved_at", "approved_hash", "updated_at"]
     )
-    _audit("letter.approved", letter, by, content_hash=state.content_hash)
+    _audit(audit.AuditAction.LETTER_APPROVED, letter, by, content_hash=state.content_hash)
     return letter
 
 
@@ -502,7 +502,7 @@ def issue_letter(*, letter: Letter, by: Any, issued_on: datetime.date | None = N
     letter.content_hash = state.content_hash
     letter.save()
     _audit(
-        "letter.issued",
+        audit.AuditAction.LETTER_ISSUED,
         letter,
         by,
         issued_on=issued_on,
@@ -516,7 +516,7 @@ def issue_letter(*, letter: Letter, by: Any, issued_on: datetime.date | None = N
 
 
 @transaction.atomic
-def email_letter(*, letter: Letter, by: Any = None) -> bool:
+def email_letter(*, letter: Letter, by: Any) -> bool:
     """Send the requester their copy, the PDF attached. Returns False, and audits why,
     when the requester gave no email address (the letter goes by post)."""
     letter = _lock(letter)
@@ -526,7 +526,12 @@ def email_letter(*, letter: Letter, by: Any = None) -> bool:
         return True
     requester = letter.request.requester
     if not requester.email:
-        _audit("letter.not_emailed", letter, by, reason="the requester has no email address")
+        _audit(
+            audit.AuditAction.LETTER_NOT_EMAILED,
+            letter,
+            by,
+            reason="the requester has no email address",
+        )
         return False
     document = selectors.requester_pdf_for(letter)
     organisation = letter.request.organisation
@@ -545,7 +550,7 @@ def email_letter(*, letter: Letter, by: Any = None) -> bool:
     message.send(fail_silently=False)
     letter.emailed_at = timezone.now()
     letter.save(update_fields=["emailed_at"])
-    _audit("letter.emailed", letter, by, filename=document.filename)
+    _audit(audit.AuditAction.LETTER_EMAILED, letter, by, filename=document.filename)
     return True
 
 
@@ -633,7 +638,7 @@ def start_batch_issue(
     )
     batch.requests.set(targets)
     audit.record_event(
-        action="letter.batch_started",
+        action=audit.AuditAction.LETTER_BATCH_STARTED,
         obj=batch,
         by=by,
         organisation_id=source_request.organisation_id,
@@ -698,7 +703,7 @@ def run_batch_issue(
     batch.finished_at = timezone.now()
     batch.save(update_fields=["status", "finished_at"])
     audit.record_event(
-        action="letter.batch_finished",
+        action=audit.AuditAction.LETTER_BATCH_FINISHED,
         obj=batch,
         by=by,
         organisation_id=batch.source_request.organisation_id,

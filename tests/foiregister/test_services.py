@@ -10,6 +10,7 @@ from foiregister.requests import selectors, services
 from foiregister.requests.exceptions import TimelineError, TransitionError, ValidationFailed
 from foiregister.requests.models import Question, Request
 from foiregister.requests.services import timeline as timeline_services
+from tests.factories import TEST_DATA
 from tests.factories.foiregister import (
     DepartmentFactory,
     OrganisationFactory,
@@ -340,7 +341,7 @@ def test_recomputation_reports_progress_per_chunk(foi_officer, monkeypatch):
         date=D(2026, 11, 27), name="Proclaimed day", by=foi_officer, recompute=False
     )
     seen = []
-    changed = services.recompute_due_dates(progress=lambda *a: seen.append(a))
+    changed = services.recompute_due_dates(progress=lambda *a: seen.append(a), by=TEST_DATA)
     assert changed == 5
     assert seen == [(2, 5, 2), (4, 5, 4), (5, 5, 5)]
     job = services.queue_deadline_recomputation(reason="again", by=foi_officer)
@@ -365,7 +366,7 @@ def test_holiday_moves_the_review_window_of_an_answered_request(foi_officer):
         date=D(2026, 11, 27), name="Proclaimed day", by=foi_officer, recompute=False
     )
     changed = services.recompute_due_dates(
-        requests=selectors.requests_with_running_clocks(today=today)
+        requests=selectors.requests_with_running_clocks(today=today), by=TEST_DATA
     )
     answered.refresh_from_db()
     assert changed == 1
@@ -513,3 +514,4 @@ def test_clarification_moves_a_departments_default_deadline_but_not_a_chosen_one
     chosen.refresh_from_db()
     assert default.internal_due_on == D(2026, 11, 23)
     assert chosen.internal_due_on == D(2026, 11, 13)
+

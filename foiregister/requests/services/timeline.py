@@ -295,7 +295,7 @@ def change_status(
     request.status = to
     request.save(update_fields=["status", "updated_at"])
     audit.record_event(
-        action="request.status",
+        action=audit.AuditAction.REQUEST_STATUS,
         obj=request,
         by=by,
         organisation_id=request.organisation_id,
@@ -349,7 +349,7 @@ RECOMPUTE_CHUNK = 2000
 def recompute_due_dates(
     *,
     requests=None,
-    by: Any = None,
+    by: Any,
     reason: str = "",
     progress: Callable[[int, int, int], None] | None = None,
 ) -> int:
@@ -373,7 +373,6 @@ def recompute_due_dates(
         else selectors.requests_with_running_clocks(today=selectors.local_today())
     )
     ids = list(qs.order_by("pk").values_list("pk", flat=True))
-    actor_id, actor = (str(by.pk), by.get_username()) if by else ("", "system")
     changed = 0
     for start in range(0, len(ids), RECOMPUTE_CHUNK):
         with transaction.atomic():
@@ -381,7 +380,7 @@ def recompute_due_dates(
                 ids[start : start + RECOMPUTE_CHUNK],
                 uk=uk,
                 england_and_wales=england_and_wales,
-                actor=(actor_id, actor),
+                by=by,
                 reason=reason,
             )
         if progress is not None:
@@ -389,7 +388,7 @@ def recompute_due_dates(
     return changed
 
 
-def _recompute_chunk(ids, *, uk, england_and_wales, actor, reason) -> int:
+def _recompute_chunk(ids, *, uk, england_and_wales, by, reason) -> int:
     qs = (
         Request.objects.filter(pk__in=ids)
         .select_for_update(of=("self",))
@@ -416,15 +415,12 @@ def _recompute_chunk(ids, *, uk, england_and_wales, actor, reason) -> int:
             continue
         groups.setdefault(tuple(getattr(clock, f) for f in CLOCK_FIELDS), []).append(request.pk)
         rows.append(
-            audit.AuditEvent(
-                actor_id=actor[0],
-                actor=actor[1],
-                action="request.dates_recomputed",
-                object_type=Request._meta.label,
-                object_id=str(request.pk),
-                object_repr=str(request)[:300],
-                organisation_id=str(request.organisation_id),
-                changes={k: [audit._plain(v) for v in pair] for k, pair in diff.items()},
+            audit.build_event(
+                action=audit.AuditAction.REQUEST_DATES_RECOMPUTED,
+                obj=request,
+                by=by,
+                organisation_id=request.organisation_id,
+                changes=diff,
                 note=reason,
             )
         )
@@ -458,7 +454,8 @@ def run_deadline_recomputation(*, recomputation_id: int) -> DeadlineRecomputatio
         )
 
     try:
-        changed = recompute_due_dates(by=job.requested_by, reason=job.reason, progress=progress)
+        by = job.requested_by or audit.system(f"deadline recomputation {job.pk}")
+        changed = recompute_due_dates(by=by, reason=job.reason, progress=progress)
     except Exception as exc:
         DeadlineRecomputation.objects.filter(pk=job.pk).update(
             status=DeadlineRecomputation.Status.FAILED,
