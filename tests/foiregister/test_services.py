@@ -161,6 +161,27 @@ def test_clarification_restarts_the_stored_due_date(foi_officer):
     assert request.due_on == D(2026, 12, 8)
 
 
+def test_timeline_event_audit_rows_record_the_dates_they_moved(foi_officer):
+    """FOIA s.10(1) and s.1(3): received Mon 2 Nov 2026, day 1 is Tue 3 Nov; 20 working days
+    skipping Mon 30 Nov (St Andrew's Day, a Scottish bank holiday) end Tue 1 Dec. Seeking
+    clarification on Wed 4 Nov stops the clock (no due date); it arrives Mon 9 Nov, the 20
+    days start again on Tue 10 Nov and, skipping 30 Nov again, end Tue 8 Dec. Counted by
+    hand."""
+    request = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    for kind, day in (
+        ("clarification_sought", D(2026, 11, 4)),
+        ("clarification_received", D(2026, 11, 9)),
+    ):
+        services.record_timeline_event(request=request, kind=kind, occurred_on=day, by=foi_officer)
+    sought = AuditEvent.objects.get(action="request.event.clarification_sought")
+    received_ = AuditEvent.objects.get(action="request.event.clarification_received")
+    assert sought.changes["due_on"] == ["2026-12-01", None]
+    assert sought.changes["status"] == ["received", "awaiting_clarification"]
+    assert sought.changes["occurred_on"] == [None, "2026-11-04"]
+    assert received_.changes["due_on"] == [None, "2026-12-08"]
+    assert received_.changes["status"] == ["awaiting_clarification", "in_progress"]
+
+
 def test_fee_notice_and_payment_pause_the_stored_due_date(foi_officer):
     request = log_request(received_on=D(2026, 11, 2), by=foi_officer)
     services.record_timeline_event(

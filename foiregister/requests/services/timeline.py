@@ -198,6 +198,7 @@ def record_timeline_event(
         else:
             _check_transition(request, new_status)
     event.save()
+    before_status, outcome_before = request.status, request.outcome
     if new_status and new_status != request.status:
         request.status = new_status
     if kind == E.WITHDRAWN:
@@ -206,23 +207,31 @@ def record_timeline_event(
         request.outcome = Request.Outcome.LAPSED
     request.save()
     before = (request.due_on, request.extended_due_on, request.statutory_due_on)
-    recompute_clock(request)
+    moved = recompute_clock(request)
     move_default_contribution_deadlines(
         request, old_base=before[0] or before[1] or before[2], by=by
     )
+    # ``{field: [old, new]}``: the event's own facts as new, then every stored date the
+    # event moved (due, statutory, extended, review...), so the row alone shows what the
+    # clock said before.
+    changes: dict[str, list[Any]] = {
+        "event": [None, kind],
+        "occurred_on": [None, occurred_on],
+    }
+    if target_on is not None:
+        changes["target_on"] = [None, target_on]
+    if decision:
+        changes["decision"] = [None, decision]
+    if request.status != before_status:
+        changes["status"] = [before_status, request.status]
+    if request.outcome != outcome_before:
+        changes["outcome"] = [outcome_before, request.outcome]
     audit.record_event(
         action=f"request.event.{kind}",
         obj=request,
         by=by,
         organisation_id=request.organisation_id,
-        changes={
-            "event": kind,
-            "occurred_on": occurred_on,
-            "status": request.status,
-            "due_on": request.due_on,
-            "target_on": target_on,
-            "decision": decision,
-        },
+        changes={**changes, **moved},
         note=details,
     )
     return event
@@ -338,9 +347,12 @@ def _apply_clock(request: Request, clock: calendar.RequestClock) -> dict[str, li
     return changes
 
 
-def recompute_clock(request: Request) -> None:
-    if _apply_clock(request, clock_for(request)):
+def recompute_clock(request: Request) -> dict[str, list[Any]]:
+    """Store the dates the timeline gives; return ``{field: [old, new]}`` of those moved."""
+    moved = _apply_clock(request, clock_for(request))
+    if moved:
         request.save(update_fields=[*CLOCK_FIELDS, "updated_at"])
+    return moved
 
 
 RECOMPUTE_CHUNK = 2000
