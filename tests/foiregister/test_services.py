@@ -536,3 +536,60 @@ def test_clarification_moves_a_departments_default_deadline_but_not_a_chosen_one
     assert default.internal_due_on == D(2026, 11, 23)
     assert chosen.internal_due_on == D(2026, 11, 13)
 
+
+# -- requesters: written through the service, audited without their details ---------------
+
+CANARY = {
+    "name": "Canary Requester Quill",
+    "email": "canary.quill@example.invalid",
+    "postal_address": "Rosebank Cottage, Little Canarby",
+    "telephone": "01632 960 999",
+}
+
+
+def _no_canary_in(rows):
+    text = repr([(r.object_repr, r.changes, r.note) for r in rows])
+    for value in CANARY.values():
+        assert value not in text
+
+
+def test_creating_a_requester_audits_which_fields_were_given_not_their_values(
+    organisation, foi_officer
+):
+    requester = services.create_requester(organisation=organisation, by=foi_officer, **CANARY)
+    row = AuditEvent.objects.get(action="requester.created", object_id=str(requester.pk))
+    assert row.changes == {"fields": ["email", "name", "postal_address", "telephone"]}
+    _no_canary_in([row])
+
+
+def test_changing_a_requester_audits_which_fields_changed_not_their_values(
+    organisation, foi_officer
+):
+    requester = services.create_requester(
+        organisation=organisation, name="A Requester", email="a@example.invalid", by=foi_officer
+    )
+    services.update_requester(
+        requester=requester, by=foi_officer, name=CANARY["name"], email="a@example.invalid",
+        postal_address=CANARY["postal_address"],
+    )  # fmt: skip
+    requester.refresh_from_db()
+    assert (requester.name, requester.postal_address) == (
+        CANARY["name"],
+        CANARY["postal_address"],
+    )
+    row = AuditEvent.objects.get(action="requester.changed", object_id=str(requester.pk))
+    assert row.changes == {"fields": ["name", "postal_address"]}
+    _no_canary_in(AuditEvent.objects.all())
+
+
+def test_a_requester_change_that_changes_nothing_writes_no_audit_row(organisation, foi_officer):
+    requester = services.create_requester(organisation=organisation, name="Same", by=foi_officer)
+    services.update_requester(requester=requester, by=foi_officer, name="Same")
+    assert not AuditEvent.objects.filter(action="requester.changed").exists()
+
+
+def test_a_requester_field_the_service_does_not_know_is_refused(organisation, foi_officer):
+    requester = services.create_requester(organisation=organisation, name="R", by=foi_officer)
+    with pytest.raises(ValidationFailed) as exc:
+        services.update_requester(requester=requester, by=foi_officer, pk=99)
+    assert "pk" in exc.value.message
