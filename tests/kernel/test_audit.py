@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
 
 from contracts.models import ContractChange
 from foiregister.kernel import audit
@@ -144,3 +145,107 @@ def test_every_changes_value_is_written_in_one_json_friendly_form():
 def test_a_value_the_normaliser_does_not_know_is_refused_not_guessed():
     with pytest.raises(audit.AuditError, match="cannot record a object"):
         audit.plain(object())
+
+
+# -- append-only ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def row(db):
+    organisation = OrganisationFactory()
+    return audit.record_event(
+        action=audit.AuditAction.HOLIDAY_ADDED,
+        obj=organisation,
+        by=audit.system("append-only test"),
+        changes={"date": datetime.date(2026, 12, 25)},
+    )
+
+
+def _refused(action):
+    """``action`` raises IntegrityError inside a savepoint, so the test's transaction lives."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        action()
+
+
+def test_an_audit_row_cannot_be_saved_again_through_the_orm(row):
+    row.actor = "someone else"
+    _refused(row.save)
+    assert AuditEvent.objects.get(pk=row.pk).actor == "system: append-only test"
+
+
+def test_audit_rows_cannot_be_updated_in_bulk_through_the_orm(row):
+    _refused(lambda: AuditEvent.objects.filter(pk=row.pk).update(changes={}))
+    assert AuditEvent.objects.get(pk=row.pk).changes == {"date": "2026-12-25"}
+
+
+def test_an_audit_row_cannot_be_deleted_through_the_orm(row):
+    _refused(row.delete)
+    _refused(AuditEvent.objects.all().delete)
+    assert AuditEvent.objects.filter(pk=row.pk).exists()
+
+
+def test_an_audit_row_cannot_be_updated_with_raw_sql(row):
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+
+    def update():
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET note = %s WHERE id = %s", ["edited", row.pk])
+
+    _refused(update)
+    assert AuditEvent.objects.get(pk=row.pk).note == ""
+
+
+def test_an_audit_row_cannot_be_deleted_with_raw_sql(row):
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+
+    def delete():
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table}")
+
+    _refused(delete)
+    assert AuditEvent.objects.filter(pk=row.pk).exists()
+
+
+def test_new_audit_rows_can_still_be_written(row):
+    audit.record_event(
+        action=audit.AuditAction.HOLIDAY_REMOVED, obj=row, by=audit.system("append-only test")
+    )
+    assert AuditEvent.objects.count() == 2
+
+
+def test_the_admin_offers_no_way_to_change_or_delete_an_audit_row(row, admin_client):
+    change = admin_client.post(
+        f"/admin/foiregister/auditevent/{row.pk}/change/", {"note": "edited"}
+    )
+    delete = admin_client.post(f"/admin/foiregister/auditevent/{row.pk}/delete/", {"post": "yes"})
+    bulk = admin_client.post(
+        "/admin/foiregister/auditevent/",
+        {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"},
+    )
+    assert change.status_code == 403
+    assert delete.status_code == 403
+    assert bulk.status_code in (200, 302)
+    assert AuditEvent.objects.get(pk=row.pk).note == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transactional_test_can_write_audit_rows_and_still_be_flushed():
+    """The test database's flush (TRUNCATE on PostgreSQL, DELETE on SQLite) must pass the
+    append-only guard, or every transactional test after this one would fail to start."""
+    audit.record_event(
+        action=audit.AuditAction.HOLIDAY_ADDED,
+        obj=OrganisationFactory(),
+        by=audit.system("flush test"),
+    )
+    assert AuditEvent.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_flushed_audit_table_is_empty_and_still_append_only():
+    assert not AuditEvent.objects.exists()
+    row = audit.record_event(
+        action=audit.AuditAction.HOLIDAY_ADDED,
+        obj=OrganisationFactory(),
+        by=audit.system("flush test"),
+    )
+    _refused(row.delete)
