@@ -614,6 +614,9 @@ def _parse(
     return result, parsed, ctx
 
 
+PREVIEW = audit.system("contract import preview (rolled back)")
+
+
 def preview(*, content: bytes, filename: str, kind: str, organisation) -> ImportResult:
     """Parse every row and put it through the same service checks as the commit (latest end
     date before the end date, a spend line against another body's contract, ...), inside a
@@ -625,7 +628,9 @@ def preview(*, content: bytes, filename: str, kind: str, organisation) -> Import
         if result.errors:
             return result
         with transaction.atomic():
-            staged = STAGE[kind](parsed, ctx, None, result)
+            # New suppliers are written (and audited) to check the rows that name them;
+            # all of it is rolled back below.
+            staged = STAGE[kind](parsed, ctx, PREVIEW, result)
             transaction.set_rollback(True)
     if not result.errors:
         result.created = sum(1 for item in staged if item is not None and item.creating)
