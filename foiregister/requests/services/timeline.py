@@ -211,17 +211,14 @@ def record_timeline_event(
     move_default_contribution_deadlines(
         request, old_base=before[0] or before[1] or before[2], by=by
     )
-    # ``{field: [old, new]}``: the event's own facts as new, then every stored date the
-    # event moved (due, statutory, extended, review...), so the row alone shows what the
-    # clock said before.
-    changes: dict[str, list[Any]] = {
-        "event": [None, kind],
-        "occurred_on": [None, occurred_on],
-    }
+    # The event's facts as plain values, then ``[old, new]`` for the status and for every
+    # stored date the event moved (due, statutory, extended, review...), so the row alone
+    # shows what the clock said before (the request history reads pairs as changes).
+    changes: dict[str, Any] = {"event": kind, "occurred_on": occurred_on}
     if target_on is not None:
-        changes["target_on"] = [None, target_on]
+        changes["target_on"] = target_on
     if decision:
-        changes["decision"] = [None, decision]
+        changes["decision"] = decision
     if request.status != before_status:
         changes["status"] = [before_status, request.status]
     if request.outcome != outcome_before:
