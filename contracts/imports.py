@@ -32,6 +32,8 @@ import tablib
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
+from foiregister.kernel import audit
+
 from . import services
 from .exceptions import ContractsError
 from .models import (
@@ -612,6 +614,9 @@ def _parse(
     return result, parsed, ctx
 
 
+PREVIEW = audit.system("contract import preview (rolled back)")
+
+
 def preview(*, content: bytes, filename: str, kind: str, organisation) -> ImportResult:
     """Parse every row and put it through the same service checks as the commit (latest end
     date before the end date, a spend line against another body's contract, ...), inside a
@@ -623,7 +628,9 @@ def preview(*, content: bytes, filename: str, kind: str, organisation) -> Import
         if result.errors:
             return result
         with transaction.atomic():
-            staged = STAGE[kind](parsed, ctx, None, result)
+            # New suppliers are written (and audited) to check the rows that name them;
+            # all of it is rolled back below.
+            staged = STAGE[kind](parsed, ctx, PREVIEW, result)
             transaction.set_rollback(True)
     if not result.errors:
         result.created = sum(1 for item in staged if item is not None and item.creating)
@@ -750,7 +757,7 @@ def run_job(job_id: int, *, by: Any = None) -> ImportJob:
             filename=job.filename,
             kind=job.kind,
             organisation=job.organisation,
-            by=by or job.created_by,
+            by=by or job.created_by or audit.system(f"contract import job {job.pk}"),
             progress=lambda done, total: _save_progress(job_id, done, total),
         )
     except ImportFailed as failed:

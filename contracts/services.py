@@ -133,14 +133,11 @@ CATEGORY_VALUES = frozenset(Category.values)  # ``Choices.values`` rebuilds a li
 
 
 def _plain(value: Any) -> Any:
-    """A comparable, JSON-friendly value: model instances by primary key."""
-    if isinstance(value, models.Model):
-        return value.pk
+    """A comparable value in the audit log's one form (``audit.plain``), money to the penny:
+    ``Decimal("25.5")`` set in memory and ``25.50`` read back are the same amount."""
     if isinstance(value, Decimal):
-        return f"{Decimal(value).quantize(Decimal('0.01')):f}"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
+        value = value.quantize(Decimal("0.01"))
+    return audit.plain(value)
 
 
 def _snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -367,7 +364,7 @@ def create_contract(
     _clean(contract)
     contract.save()
     _audit(
-        "contract.created",
+        audit.AuditAction.CONTRACT_CREATED,
         contract,
         by,
         organisation.pk,
@@ -390,7 +387,7 @@ def update_contract(contract: Contract, *, by: Any, **changes: Any) -> Contract:
     _recompute_current(contract)
     _clean(contract)
     contract.save()
-    _audit("contract.updated", contract, by, contract.organisation_id, diff)
+    _audit(audit.AuditAction.CONTRACT_UPDATED, contract, by, contract.organisation_id, diff)
     return contract
 
 
@@ -448,7 +445,7 @@ def record_contract_change(
         new_end_date=new_end_date,
         value_change=value_change,
         reason=reason.strip(),
-        recorded_by=by,
+        recorded_by=audit.user_or_none(by),
     )
     _recompute_current(contract)
     if kind == K.TERMINATION:
@@ -728,6 +725,9 @@ def record_imaging_profile(
 HORIZON_WORDS = {"notice": "the last day to give notice"}
 
 
+EXPIRY_WARNINGS = audit.system("celery beat: contract expiry warnings")
+
+
 @transaction.atomic
 def send_expiry_warnings(*, today: datetime.date) -> list[ExpiryWarning]:
     """Email each active contract's owner when a warning horizon is reached, once per
@@ -784,9 +784,9 @@ def send_expiry_warnings(*, today: datetime.date) -> list[ExpiryWarning]:
             )
             sent.append(warning)
         _audit(
-            "contract.expiry_warning_sent",
+            audit.AuditAction.CONTRACT_EXPIRY_WARNING_SENT,
             contract,
-            None,
+            EXPIRY_WARNINGS,
             contract.organisation_id,
             {"horizons": [None, [h for h, _ in new]], "recipient": [None, contract.owner.email]},
         )
@@ -1003,19 +1003,14 @@ def write_staged(staged: Sequence[Staged], *, by: Any) -> None:
             groups.setdefault(tuple(sorted(names)), []).append(item.instance)
         for names, objs in groups.items():
             _update_rows(model, names, objs)
-    actor_id = str(by.pk) if by is not None and by.pk else ""
-    actor = (by.get_username() if by is not None else "system")[:150]
     audit.record_bulk(
         [
-            audit.AuditEvent(
-                actor_id=actor_id,
-                actor=actor,
+            audit.build_event(
                 action=item.action,
-                object_type=item.instance._meta.label,
-                object_id=str(item.instance.pk),
-                object_repr=str(item.instance)[:300],
-                organisation_id=str(item.organisation_id or ""),
-                changes={k: audit._plain(v) for k, v in item.changes.items()},
+                obj=item.instance,
+                by=by,
+                organisation_id=item.organisation_id,
+                changes=item.changes,
             )
             for item in staged
         ]

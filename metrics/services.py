@@ -27,11 +27,16 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from foiregister.kernel.audit import record_event
+from foiregister.kernel.audit import AuditAction, record_event, system, user_or_none
 
 from . import core, io
 from .models import RESULT_ESTIMATES, Dataset, RatesRatio, Result, Run
 from .selectors import pending_stale_after, stale_after
+
+# Work nobody clicked, named in the audit log: the worker finishing a run whose creator has
+# since been removed, and the beat job that fails runs whose worker died.
+WORKER = system("metrics worker: compute run")
+STALE_RUN_SWEEP = system("celery beat: fail stale metrics runs")
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +172,7 @@ def upload_dataset(
     source: str,
     period: str,
     file,
-    by=None,
+    by,
     measure_column: str | None = None,
     notes: str = "",
     checked: CheckedFile | None = None,
@@ -197,7 +202,7 @@ def upload_dataset(
             measure_column=checked.measure_column,
             measures=checked.measures,
             notes=notes,
-            uploaded_by=by,
+            uploaded_by=user_or_none(by),
         )
         dataset.file.save(checked.filename, file, save=False)
         stored_sha = _stored_sha256(dataset)
@@ -205,7 +210,7 @@ def upload_dataset(
             raise DatasetInvalid(f"{checked.filename}: the file changed while it was uploaded")
         dataset.save()
         record_event(
-            action="metrics.dataset.upload",
+            action=AuditAction.METRICS_DATASET_UPLOAD,
             obj=dataset,
             by=by,
             changes={
@@ -261,7 +266,7 @@ def create_run(
     activity: Dataset,
     measure_column: str | None = None,
     multiplier: float = 10_000.0,
-    by=None,
+    by,
 ) -> Run:
     """A pending run on two datasets (audited). Compute it with ``tasks.compute_run``
     (after the transaction commits) or ``compute_run`` directly."""
@@ -277,10 +282,10 @@ def create_run(
         by=column,
         multiplier=float(multiplier),
         code_version=code_version(),
-        created_by=by,
+        created_by=user_or_none(by),
     )
     record_event(
-        action="metrics.run.create",
+        action=AuditAction.METRICS_RUN_CREATE,
         obj=run,
         by=by,
         changes={
@@ -294,7 +299,7 @@ def create_run(
     return run
 
 
-def rerun(*, run: Run, by=None) -> Run:
+def rerun(*, run: Run, by) -> Run:
     """A new pending run with the same datasets and parameters (results are never
     recomputed in place)."""
     return create_run(
@@ -471,9 +476,9 @@ def compute_run(run_id: int) -> Run:
             ]
         )
         record_event(
-            action="metrics.run.complete",
+            action=AuditAction.METRICS_RUN_COMPLETE,
             obj=run,
-            by=run.created_by,
+            by=run.created_by or WORKER,
             changes={
                 "results": len(results),
                 "measures": len(measures),
@@ -508,7 +513,10 @@ def _fail(run: Run, message: str, started: float) -> Run:
         run.duration_seconds = time.perf_counter() - started
         run.save(update_fields=["status", "error", "stage", "finished_at", "duration_seconds"])
         record_event(
-            action="metrics.run.fail", obj=run, by=run.created_by, changes={"error": message}
+            action=AuditAction.METRICS_RUN_FAIL,
+            obj=run,
+            by=run.created_by or WORKER,
+            changes={"error": message},
         )
     return run
 
@@ -545,9 +553,9 @@ def fail_stale_runs(
             )
             if claimed:
                 record_event(
-                    action="metrics.run.stale",
+                    action=AuditAction.METRICS_RUN_STALE,
                     obj=run,
-                    by=None,
+                    by=STALE_RUN_SWEEP,
                     changes={"created_at": run.created_at.isoformat(), "stage": "pending"},
                 )
                 failed.append(run.pk)
@@ -579,9 +587,9 @@ def fail_stale_runs(
             )
             run.save(update_fields=["status", "error", "stage", "finished_at", "duration_seconds"])
             record_event(
-                action="metrics.run.stale",
+                action=AuditAction.METRICS_RUN_STALE,
                 obj=run,
-                by=None,
+                by=STALE_RUN_SWEEP,
                 changes={
                     "last_heartbeat": last.isoformat(),
                     "stage": stage,

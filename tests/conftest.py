@@ -110,3 +110,40 @@ def commissioner_client(commissioner):
 @pytest.fixture
 def public_client():
     return Client()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sqlite_flush_passes_the_audit_guard():
+    """Let a transactional test's flush empty the append-only audit table on SQLite.
+
+    PostgreSQL flushes with TRUNCATE, which the audit triggers do not see; SQLite has no
+    TRUNCATE and flushes with DELETE, which they refuse (migration
+    ``foiregister.0004_audit_log_append_only``). Only here, for the test database, the
+    flush lifts the SQLite triggers and puts the same SQL back after."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    DatabaseOperations = type(connection.ops)
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+                ["foiregister_auditevent"],
+            )
+            triggers = cursor.fetchall()
+            for name, _ in triggers:
+                cursor.execute(f'DROP TRIGGER "{name}"')
+        try:
+            original(self, sql_list)
+        finally:
+            with self.connection.cursor() as cursor:
+                for _, sql in triggers:
+                    cursor.execute(sql)
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original

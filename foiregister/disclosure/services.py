@@ -133,7 +133,7 @@ def add_private_name(
         organisation=organisation, name=name, reason=reason, added_by=by
     )
     audit.record_event(
-        action="disclosure.private_name_added",
+        action=audit.AuditAction.DISCLOSURE_PRIVATE_NAME_ADDED,
         obj=private,
         by=by,
         organisation_id=organisation.pk,
@@ -147,7 +147,7 @@ def add_private_name(
 def remove_private_name(*, private_name: PrivateName, by: Any, reason: str = "") -> None:
     _check_is_lead_of(by, private_name.organisation)
     audit.record_event(
-        action="disclosure.private_name_removed",
+        action=audit.AuditAction.DISCLOSURE_PRIVATE_NAME_REMOVED,
         obj=private_name,
         by=by,
         organisation_id=private_name.organisation_id,
@@ -193,7 +193,7 @@ def accept_finding(
     )
     if created:
         audit.record_event(
-            action="disclosure.finding_accepted",
+            action=audit.AuditAction.DISCLOSURE_FINDING_ACCEPTED,
             obj=request,
             by=by,
             organisation_id=request.organisation_id,
@@ -236,7 +236,7 @@ def add_attachment(
         added_by=by,
     )
     audit.record_event(
-        action="disclosure.attachment_added",
+        action=audit.AuditAction.DISCLOSURE_ATTACHMENT_ADDED,
         obj=request,
         by=by,
         organisation_id=request.organisation_id,
@@ -257,7 +257,7 @@ def remove_attachment(*, attachment: PublishedAttachment, by: Any, reason: str =
     attachment.removed_at = timezone.now()
     attachment.save(update_fields=["removed_at"])
     audit.record_event(
-        action="disclosure.attachment_removed",
+        action=audit.AuditAction.DISCLOSURE_ATTACHMENT_REMOVED,
         obj=attachment.request,
         by=by,
         organisation_id=attachment.request.organisation_id,
@@ -293,7 +293,7 @@ def flatten_attachment(*, attachment: PublishedAttachment, by: Any) -> Published
     attachment.published_at = None
     attachment.save(update_fields=["data", "sha256", "size", "check_state", "published_at"])
     audit.record_event(
-        action="disclosure.attachment_flattened",
+        action=audit.AuditAction.DISCLOSURE_ATTACHMENT_FLATTENED,
         obj=attachment.request,
         by=by,
         organisation_id=attachment.request.organisation_id,
@@ -316,7 +316,7 @@ def override_unchecked_attachment(
     attachment.override_reason = reason
     attachment.save(update_fields=["override_by", "override_at", "override_reason"])
     audit.record_event(
-        action="disclosure.attachment_override",
+        action=audit.AuditAction.DISCLOSURE_ATTACHMENT_OVERRIDE,
         obj=attachment.request,
         by=by,
         organisation_id=attachment.request.organisation_id,
@@ -394,13 +394,13 @@ def publish_response(
     }
     if existing is None:
         entry = DisclosureLogEntry.objects.create(request=request, **fields)
-        action = "disclosure.published"
+        action = audit.AuditAction.DISCLOSURE_PUBLISHED
     else:
         for name, value in fields.items():
             setattr(existing, name, value)
         existing.save()
         entry = existing
-        action = "disclosure.republished"
+        action = audit.AuditAction.DISCLOSURE_REPUBLISHED
     PublishedAttachment.objects.filter(pk__in=[a.pk for a in attachments]).update(published_at=now)
     index_for_search(ids=[entry.pk])
     audit.record_event(
@@ -463,7 +463,7 @@ def publish_changes(*, entry: DisclosureLogEntry, by: Any) -> DisclosureLogEntry
         )
         changed["attachments"] = [a.sha256 for a in changes.attachments]
     audit.record_event(
-        action="disclosure.changes_published",
+        action=audit.AuditAction.DISCLOSURE_CHANGES_PUBLISHED,
         obj=entry,
         by=by,
         organisation_id=entry.organisation_id,
@@ -494,7 +494,7 @@ def withdraw_response(*, entry: DisclosureLogEntry, by: Any, reason: str) -> Dis
     entry.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
     SearchIndexEntry.objects.filter(entry=entry).delete()
     audit.record_event(
-        action="disclosure.withdrawn",
+        action=audit.AuditAction.DISCLOSURE_WITHDRAWN,
         obj=entry,
         by=by,
         organisation_id=entry.organisation_id,

@@ -226,7 +226,7 @@ def create_staff_member(
     user.save()
     organisation.members.add(user)
     audit.record_event(
-        action="staff.member_added",
+        action=audit.AuditAction.STAFF_MEMBER_ADDED,
         obj=user,
         by=by,
         organisation_id=organisation.pk,
@@ -256,7 +256,7 @@ def add_staff_member(*, user: Any, organisation: Organisation, by: Any) -> None:
         return
     organisation.members.add(user)
     audit.record_event(
-        action="staff.member_added",
+        action=audit.AuditAction.STAFF_MEMBER_ADDED,
         obj=user,
         by=by,
         organisation_id=organisation.pk,
@@ -279,7 +279,7 @@ def remove_staff_member(*, user: Any, organisation: Organisation, by: Any) -> No
             )
     organisation.members.remove(user)
     audit.record_event(
-        action="staff.member_removed",
+        action=audit.AuditAction.STAFF_MEMBER_REMOVED,
         obj=user,
         by=by,
         organisation_id=organisation.pk,

@@ -66,9 +66,12 @@ def _require_casework_access(obj: Any, by: Any, *, via: str, what: str) -> None:
     """Refuse an object the acting user picked but does not act for (a request, question,
     letter, block or organisation of another body): the one access gate, checked here too
     so that no screen or command that forgets it can write another body's letters.
-    ``by=None`` is the system itself (a scheduled job), which acts for every body."""
-    if by is None:
+    A named system actor (``audit.system(...)``: a scheduled job) acts for every body;
+    ``by=None`` is refused, as the audit refuses it."""
+    if isinstance(by, audit.SystemActor):
         return
+    if by is None:
+        raise LetterError("say who is acting: by= a user or audit.system(...)", field=None)
     if not access.may_act_on(obj, by, via=via, roles=access.CASEWORK_ROLES):
         raise LetterError(
             f"{by.get_username()} does not act for the organisation of {what}", field=None
@@ -130,7 +133,7 @@ def draft_letter(
         created_by=by,
     )
     _audit(
-        "letter.drafted",
+        audit.AuditAction.LETTER_DRAFTED,
         letter,
         by,
         request=request.reference,
@@ -152,7 +155,7 @@ def _withdraw(letter: Letter, *, by: Any, reason: str) -> None:
         update_fields=["status", "approved_by", "approved_at", "approved_hash", "updated_at"]
     )
     _audit(
-        "letter.approval_withdrawn",
+        audit.AuditAction.LETTER_APPROVAL_WITHDRAWN,
         letter,
         by,
         reason=reason,
@@ -192,7 +195,7 @@ def update_letter(*, letter: Letter, by: Any, **fields: Any) -> Letter:
     if not changes:
         return letter
     letter.save(update_fields=[*fields, "updated_at"])
-    _audit("letter.changed", letter, by, **changes)
+    _audit(audit.AuditAction.LETTER_CHANGED, letter, by, **changes)
     _withdraw(letter, by=by, reason="the letter was edited")
     return letter
 
@@ -242,7 +245,7 @@ def add_block(
         question=question, block_type=block_type, params=cleaned, position=position
     )
     audit.record_event(
-        action="letter.block_added",
+        action=audit.AuditAction.LETTER_BLOCK_ADDED,
         obj=block,
         by=by,
         organisation_id=question.request.organisation_id,
@@ -273,7 +276,7 @@ def change_block(*, block: AnswerBlock, params: dict[str, Any], by: Any) -> Answ
     block.reviewed_by = None
     block.save()
     audit.record_event(
-        action="letter.block_changed",
+        action=audit.AuditAction.LETTER_BLOCK_CHANGED,
         obj=block,
         by=by,
         organisation_id=block.question.request.organisation_id,
@@ -290,7 +293,7 @@ def remove_block(*, block: AnswerBlock, by: Any) -> None:
     _require_block_access(block, by)
     request = block.question.request
     audit.record_event(
-        action="letter.block_removed",
+        action=audit.AuditAction.LETTER_BLOCK_REMOVED,
         obj=block,
         by=by,
         organisation_id=request.organisation_id,
@@ -318,7 +321,7 @@ def review_blocks(*, blocks: Iterable[AnswerBlock], by: Any) -> int:
         block.reviewed_by = by
         block.save(update_fields=["reviewed_hash", "reviewed_at", "reviewed_by"])
         audit.record_event(
-            action="letter.block_reviewed",
+            action=audit.AuditAction.LETTER_BLOCK_REVIEWED,
             obj=block,
             by=by,
             organisation_id=block.question.request.organisation_id,
@@ -364,7 +367,7 @@ def set_answer_wording(
         row.text = text
         row.save()
     audit.record_event(
-        action="letter.wording_set",
+        action=audit.AuditAction.LETTER_WORDING_SET,
         obj=row,
         by=by,
         organisation_id=organisation.pk,
@@ -408,7 +411,7 @@ def approve_letter(*, letter: Letter, by: Any, seen_hash: str | None = None) -> 
     letter.save(
         update_fields=["status", "approved_by", "approved_at", "approved_hash", "updated_at"]
     )
-    _audit("letter.approved", letter, by, content_hash=state.content_hash)
+    _audit(audit.AuditAction.LETTER_APPROVED, letter, by, content_hash=state.content_hash)
     return letter
 
 
@@ -541,7 +544,7 @@ def issue_letter(*, letter: Letter, by: Any, issued_on: datetime.date | None = N
     letter.content_hash = state.content_hash
     letter.save()
     _audit(
-        "letter.issued",
+        audit.AuditAction.LETTER_ISSUED,
         letter,
         by,
         issued_on=issued_on,
@@ -555,7 +558,7 @@ def issue_letter(*, letter: Letter, by: Any, issued_on: datetime.date | None = N
 
 
 @transaction.atomic
-def email_letter(*, letter: Letter, by: Any = None) -> bool:
+def email_letter(*, letter: Letter, by: Any) -> bool:
     """Send the requester their copy, the PDF attached. Returns False, and audits why,
     when the requester gave no email address (the letter goes by post)."""
     letter = _lock(letter)
@@ -565,7 +568,12 @@ def email_letter(*, letter: Letter, by: Any = None) -> bool:
         return True
     requester = letter.request.requester
     if not requester.email:
-        _audit("letter.not_emailed", letter, by, reason="the requester has no email address")
+        _audit(
+            audit.AuditAction.LETTER_NOT_EMAILED,
+            letter,
+            by,
+            reason="the requester has no email address",
+        )
         return False
     document = selectors.requester_pdf_for(letter)
     organisation = letter.request.organisation
@@ -584,7 +592,7 @@ def email_letter(*, letter: Letter, by: Any = None) -> bool:
     message.send(fail_silently=False)
     letter.emailed_at = timezone.now()
     letter.save(update_fields=["emailed_at"])
-    _audit("letter.emailed", letter, by, filename=document.filename)
+    _audit(audit.AuditAction.LETTER_EMAILED, letter, by, filename=document.filename)
     return True
 
 
@@ -676,7 +684,7 @@ def start_batch_issue(
     )
     batch.requests.set(targets)
     audit.record_event(
-        action="letter.batch_started",
+        action=audit.AuditAction.LETTER_BATCH_STARTED,
         obj=batch,
         by=by,
         organisation_id=source_request.organisation_id,
@@ -741,7 +749,7 @@ def run_batch_issue(
     batch.finished_at = timezone.now()
     batch.save(update_fields=["status", "finished_at"])
     audit.record_event(
-        action="letter.batch_finished",
+        action=audit.AuditAction.LETTER_BATCH_FINISHED,
         obj=batch,
         by=by,
         organisation_id=batch.source_request.organisation_id,

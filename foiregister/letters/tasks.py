@@ -5,6 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import transaction
 
+from foiregister.kernel import audit
+
 from . import services
 from .models import BatchIssue, Letter
 
@@ -15,7 +17,9 @@ from .models import BatchIssue, Letter
 def email_letter(self, letter_id: int) -> bool:
     """Email an issued letter to its requester; a mail server that is down is retried with
     backoff, and a letter already emailed is not sent again."""
-    return services.email_letter(letter=Letter.objects.get(pk=letter_id))
+    return services.email_letter(
+        letter=Letter.objects.get(pk=letter_id), by=audit.system("celery: email letter")
+    )
 
 
 def queue_email(letter: Letter) -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from contracts import services
 from contracts.models import Contract
+from tests.factories import TEST_DATA
 from tests.factories import contracts as factories
 from tests.factories import metrics as metrics_factories
 from tests.factories.foiregister import OrganisationFactory
@@ -156,7 +157,7 @@ def test_unfinished_run_is_not_found(client, db):
     run = metrics_services.create_run(
         population=metrics_factories.population_dataset(),
         activity=metrics_factories.activity_dataset(),
-        by=None,
+        by=TEST_DATA,
     )
     assert client.get(f"/api/v1/runs/{run.pk}/").status_code == 404
     assert client.get(f"/api/v1/runs/{run.pk}/results/").status_code == 404
@@ -191,6 +192,7 @@ def test_run_results_suppress_small_numbers(client, db):
     run = metrics_services.create_run(
         population=metrics_factories.population_dataset(),
         activity=metrics_factories.activity_dataset(content=activity),
+        by=TEST_DATA,
     )
     run = metrics_services.compute_run(run.pk)
     rows = client.get(f"/api/v1/runs/{run.pk}/results/", {"measure": "MRI"}).json()["results"]

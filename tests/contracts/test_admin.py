@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from contracts.models import Contract, ImportJob
 from foiregister.kernel.audit import history_for
+from tests.factories import TEST_DATA
 from tests.factories import contracts as f
 
 D = datetime.date
@@ -240,7 +241,7 @@ def _import_ending_in_march(organisation, n):
         filename="c.csv",
         kind="contracts",
         organisation=organisation,
-        by=None,
+        by=TEST_DATA,
     )
 
 
@@ -303,7 +304,7 @@ def _spend(organisation, year, kind, amount, **fields):
         kind=kind,
         amount=None if amount is None else Decimal(amount),
         source="ledger",
-        by=None,
+        by=TEST_DATA,
         **fields,
     )
 

@@ -12,6 +12,7 @@ import datetime
 from decimal import Decimal
 
 from contracts import capacity, selectors, services
+from tests.factories import TEST_DATA
 from tests.factories import contracts as f
 
 D = datetime.date
@@ -44,11 +45,11 @@ def test_cdc_selector_gives_utilisation_and_average_shortfall_over_the_period(or
         equipment_count=2,
         hours_per_week=Decimal("84"),
         examinations_per_hour=Decimal("2"),
-        by=None,
+        by=TEST_DATA,
     )
     for month, actual in ((D(2025, 6, 1), 1296), (D(2025, 7, 1), 1450)):
         services.record_cdc_activity(
-            cdc=cdc, modality="mri", month=month, planned=1400, actual=actual, by=None
+            cdc=cdc, modality="mri", month=month, planned=1400, actual=actual, by=TEST_DATA
         )
 
     [summary] = selectors.cdcs_hosted_by(
@@ -74,10 +75,10 @@ def test_mobile_and_fixed_equipment_both_count_towards_capacity(organisation):
             hours_per_week=Decimal("70"),
             examinations_per_hour=Decimal("3"),
             mobile=mobile,
-            by=None,
+            by=TEST_DATA,
         )
     services.record_cdc_activity(
-        cdc=cdc, modality="ct", month=D(2025, 2, 1), planned=1500, actual=1200, by=None
+        cdc=cdc, modality="ct", month=D(2025, 2, 1), planned=1500, actual=1200, by=TEST_DATA
     )
 
     [ct] = selectors.cdc_capacity(cdc, start=D(2025, 2, 1), end=D(2025, 2, 28))
@@ -103,11 +104,11 @@ def test_cdc_register_exports_computed_capacity_and_utilisation(commissioner_cli
         equipment_count=2,
         hours_per_week=Decimal("84"),
         examinations_per_hour=Decimal("2"),
-        by=None,
+        by=TEST_DATA,
     )
     for month, actual in ((D(2025, 6, 1), 1296), (D(2025, 7, 1), 1450)):
         services.record_cdc_activity(
-            cdc=cdc, modality="mri", month=month, planned=1400, actual=actual, by=None
+            cdc=cdc, modality="mri", month=month, planned=1400, actual=actual, by=TEST_DATA
         )
 
     response = commissioner_client.post(

@@ -10,6 +10,7 @@ import pytest
 from contracts import imports, selectors, services
 from contracts.models import CdcActivity, Contract, ContractSpend, ImportJob, Supplier
 from foiregister.kernel.models import AuditEvent
+from tests.factories import TEST_DATA
 from tests.factories import contracts as f
 
 D = datetime.date
@@ -22,7 +23,7 @@ GOOD = (
 )
 
 
-def _commit(content, organisation, by=None, filename="contracts.csv", kind="contracts"):
+def _commit(content, organisation, by=TEST_DATA, filename="contracts.csv", kind="contracts"):
     return imports.commit(
         content=content.encode() if isinstance(content, str) else content,
         filename=filename,
@@ -315,7 +316,7 @@ def test_service_errors_in_spend_are_reported_per_row(organisation, other_organi
         amount=None,
         kind="insourcing",
         source="x",
-        by=None,
+        by=TEST_DATA,
         reference="keep",
     )
 
@@ -362,7 +363,7 @@ def test_progress_is_reported_after_each_batch_and_at_the_end(organisation, monk
         filename="contracts.csv",
         kind="contracts",
         organisation=organisation,
-        by=None,
+        by=TEST_DATA,
         progress=lambda done, total: calls.append((done, total)),
     )
 

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from contracts import ocds, selectors, services
+from tests.factories import TEST_DATA
 from tests.factories import contracts as f
 
 D = datetime.date
@@ -144,7 +145,7 @@ def test_termination_is_released_as_a_contract_termination(organisation):
         kind="termination",
         effective_on=D(2025, 9, 30),
         reason="Brought in-house",
-        by=None,
+        by=TEST_DATA,
     )
 
     releases = selectors.ocds_release_package()["releases"]
@@ -205,7 +206,7 @@ def test_identifiers_come_from_the_register_not_the_database(organisation, setti
         kind="independent_sector",
         source="ledger",
         reference="LEDGER-2024-25-0042",
-        by=None,
+        by=TEST_DATA,
     )
 
     package = selectors.ocds_release_package()
@@ -268,7 +269,7 @@ def _contract_with_reasons(organisation, **fields):
         effective_on=D(2025, 10, 1),
         value_change=Decimal("-5000.00"),
         reason="Service credits for missed turnaround times",
-        by=None,
+        by=TEST_DATA,
     )
     return contract
 
@@ -323,7 +324,7 @@ def test_each_financial_years_spend_is_its_own_release(register):
         amount=Decimal("90000.00"),
         kind="independent_sector",
         source="ledger",
-        by=None,
+        by=TEST_DATA,
     )
 
     after = selectors.ocds_release_package()["releases"]

@@ -11,6 +11,7 @@ import pytest
 from contracts import publicity
 from contracts import services as contract_services
 from contracts.models import Contract, ContractChange, PlannedProcurement
+from tests.factories import TEST_DATA
 from tests.factories import contracts as cf
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def _spend(organisation, *, amount="1000.00", **fields):
         amount=Decimal(amount),
         kind=Contract.Kind.INSOURCING,
         source="ledger",
-        by=None,
+        by=TEST_DATA,
         **fields,
     )
 
@@ -82,7 +83,7 @@ def _change(contract, reason="Extended for winter pressures"):
         effective_on=D(2025, 1, 1),
         reason=reason,
         value_change=Decimal("100.00"),
-        by=None,
+        by=TEST_DATA,
     )
 
 
@@ -140,7 +141,7 @@ def _plan(organisation, **fields):
         title=fields.pop("title", "MRI re-procurement"),
         kind=Contract.Kind.INDEPENDENT_SECTOR,
         categories=["mri"],
-        by=None,
+        by=TEST_DATA,
         **fields,
     )
 
@@ -185,7 +186,7 @@ def test_activity_of_a_private_cdc_is_not_public(organisation):
     hidden = cf.cdc(icb=organisation, is_public=False)
     for cdc in (shown, hidden):
         contract_services.record_cdc_activity(
-            cdc=cdc, modality="mri", month=D(2025, 4, 1), planned=10, actual=9, by=None
+            cdc=cdc, modality="mri", month=D(2025, 4, 1), planned=10, actual=9, by=TEST_DATA
         )
     assert [a.cdc for a in publicity.public_cdc_activity()] == [shown]
 

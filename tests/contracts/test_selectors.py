@@ -8,6 +8,7 @@ import pytest
 
 from contracts import selectors, services
 from contracts.models import Contract, PlannedProcurement
+from tests.factories import TEST_DATA
 from tests.factories import contracts as f
 
 D = datetime.date
@@ -104,7 +105,7 @@ def test_live_insourcing_contracts_include_end_dates_to_be_agreed(organisation):
 
 
 def test_spend_total_sums_one_kind_in_one_financial_year(organisation):
-    common = dict(organisation=organisation, source="ledger", by=None)
+    common = dict(organisation=organisation, source="ledger", by=TEST_DATA)
     services.record_spend(
         financial_year="2024/25",
         kind="insourcing",
@@ -163,7 +164,7 @@ def test_insourcing_providers_by_specialty_come_from_the_years_spend(organisatio
             category=category,
             supplier=f.supplier(name=supplier),
             source="FOI",
-            by=None,
+            by=TEST_DATA,
         )
 
     result = selectors.insourcing_providers_by_specialty(
@@ -183,7 +184,7 @@ def test_planned_procurements_answer_no_plans_with_an_empty_list(organisation):
         kind="insourcing",
         categories=["mri"],
         status=PlannedProcurement.Status.ABANDONED,
-        by=None,
+        by=TEST_DATA,
     )
 
     assert selectors.planned_procurements(organisation=organisation, categories=["mri"]) == []
@@ -198,7 +199,7 @@ def test_planned_procurements_filter_by_category(organisation):
         procurement_route="psr_competitive",
         expected_start=D(2026, 1, 1),
         is_public=True,
-        by=None,
+        by=TEST_DATA,
     )
     services.create_planned_procurement(
         organisation=organisation,
@@ -206,7 +207,7 @@ def test_planned_procurements_filter_by_category(organisation):
         categories=["ct"],
         kind="independent_sector",
         is_public=True,
-        by=None,
+        by=TEST_DATA,
     )
 
     [plan] = selectors.planned_procurements(organisation=organisation, categories=["nous", "mri"])
@@ -332,7 +333,7 @@ def test_an_extension_moves_the_last_day_to_give_notice(organisation):
         effective_on=D(2026, 6, 1),
         new_end_date=D(2027, 12, 31),
         reason="Option exercised",
-        by=None,
+        by=TEST_DATA,
     )
 
     contract.refresh_from_db()

@@ -9,6 +9,7 @@ from contracts import services
 from contracts.exceptions import ValidationFailed
 from contracts.models import Contract, ContractChange
 from foiregister.kernel.audit import history_for
+from tests.factories import TEST_DATA
 from tests.factories import contracts as f
 
 D = datetime.date
@@ -205,7 +206,7 @@ def test_spend_needs_a_financial_year_like_2024_25(organisation, year):
             amount=Decimal("1"),
             kind="insourcing",
             source="ledger",
-            by=None,
+            by=TEST_DATA,
         )
 
     assert exc.value.field == "financial_year"
@@ -216,7 +217,7 @@ def test_cdc_activity_month_must_be_the_first_day(organisation):
 
     with pytest.raises(ValidationFailed) as exc:
         services.record_cdc_activity(
-            cdc=cdc, modality="mri", month=D(2025, 6, 15), planned=1, actual=1, by=None
+            cdc=cdc, modality="mri", month=D(2025, 6, 15), planned=1, actual=1, by=TEST_DATA
         )
 
     assert exc.value.field == "month"

@@ -6,6 +6,7 @@ from django.core import mail
 
 from contracts import services, tasks
 from contracts.models import ExpiryWarning
+from tests.factories import TEST_DATA
 from tests.factories import contracts as f
 from tests.factories.foiregister import UserFactory
 
@@ -72,7 +73,7 @@ def test_an_extension_starts_the_warnings_again_for_the_new_end_date(organisatio
         effective_on=D(2026, 3, 1),
         new_end_date=D(2028, 1, 31),
         reason="Option 1",
-        by=None,
+        by=TEST_DATA,
     )
 
     tasks.send_expiry_warnings("2027-01-31")
@@ -98,7 +99,7 @@ def test_sending_is_audited_as_the_system(organisation):
     tasks.send_expiry_warnings("2026-01-31")
 
     event = history_for(contract).get(action="contract.expiry_warning_sent")
-    assert event.actor == "system"
+    assert event.actor == "system: celery beat: contract expiry warnings"
     assert event.changes["horizons"] == [None, ["12m"]]
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from contracts import services
 from contracts.models import CommunityDiagnosticCentre, Contract, Supplier
+from tests.factories import TEST_DATA
 from tests.factories.foiregister import OrganisationFactory
 
 _counter = {"n": 0}
@@ -16,14 +17,14 @@ def _next() -> int:
     return _counter["n"]
 
 
-def supplier(*, name: str | None = None, by=None, **fields) -> Supplier:
+def supplier(*, name: str | None = None, by=TEST_DATA, **fields) -> Supplier:
     fields.setdefault("kind", Supplier.Kind.INDEPENDENT_SECTOR)
     return services.ensure_supplier(
         name=name or f"Fictional Imaging Ltd {_next()}", by=by, **fields
     )
 
 
-def contract(*, organisation=None, by=None, **fields) -> Contract:
+def contract(*, organisation=None, by=TEST_DATA, **fields) -> Contract:
     organisation = organisation or OrganisationFactory()
     fields.setdefault("reference", f"C-{_next():05d}")
     fields.setdefault("supplier", fields.pop("supplier_obj", None) or supplier(by=by))
@@ -37,7 +38,7 @@ def contract(*, organisation=None, by=None, **fields) -> Contract:
     return services.create_contract(organisation=organisation, by=by, **fields)
 
 
-def cdc(*, host_trust=None, icb=None, by=None, **fields) -> CommunityDiagnosticCentre:
+def cdc(*, host_trust=None, icb=None, by=TEST_DATA, **fields) -> CommunityDiagnosticCentre:
     host_trust = host_trust or OrganisationFactory(kind="trust")
     icb = icb or OrganisationFactory()
     fields.setdefault("name", f"Fictional Town CDC {_next()}")
@@ -85,7 +86,7 @@ def _private_contract(organisation, by, n, **fields):
     )
 
 
-def register_with_private_rows(*, organisation, by=None) -> dict:
+def register_with_private_rows(*, organisation, by=TEST_DATA) -> dict:
     """Public and private rows of every kind the registers publish, for ``organisation``
     (it hosts the CDCs). Each private row carries canaries (``REGISTER_CANARIES``) in every
     field a page, an export or a letter could print; each public row ``PUBLIC_MARK``."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from foiregister.disclosure import services
 from foiregister.requests import services as register_services
 from foiregister.requests.models import Request
+from tests.factories import TEST_DATA
 from tests.factories.foiregister import RequesterFactory, log_request
 
 
@@ -18,7 +19,7 @@ def responded_request(
     answers=("We hold three such contracts.",),
     outcome=Request.Outcome.GRANTED,
     topic="Imaging",
-    by=None,
+    by=TEST_DATA,
     **kwargs,
 ) -> Request:
     requester = requester or RequesterFactory(organisation=organisation)

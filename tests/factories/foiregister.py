@@ -10,6 +10,7 @@ from django.utils import timezone
 from foiregister.kernel.models import Organisation
 from foiregister.requests import services
 from foiregister.requests.models import Department, Requester
+from tests.factories import TEST_DATA
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -57,7 +58,7 @@ def received(day: datetime.date, hour: int = 10) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
-def log_request(*, organisation=None, requester=None, received_on=None, by=None, **kwargs):
+def log_request(*, organisation=None, requester=None, received_on=None, by=TEST_DATA, **kwargs):
     organisation = organisation or (requester.organisation if requester else OrganisationFactory())
     requester = requester or RequesterFactory(organisation=organisation)
     received_at = kwargs.pop("received_at", None) or received(

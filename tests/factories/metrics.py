@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 
 from metrics import core, services
 from metrics.models import Dataset, Run
+from tests.factories import TEST_DATA
 
 AREAS = (
     "QNC Staffordshire and Stoke-on-Trent",
@@ -53,7 +54,7 @@ def activity_csv(seed: int = 7, *, areas=AREAS) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def population_dataset(*, name: str = "October 2024 MPI population", by=None, content=None):
+def population_dataset(*, name: str = "October 2024 MPI population", by=TEST_DATA, content=None):
     return services.upload_dataset(
         kind=Dataset.Kind.POPULATION,
         name=name,
@@ -64,7 +65,7 @@ def population_dataset(*, name: str = "October 2024 MPI population", by=None, co
     )
 
 
-def activity_dataset(*, name: str = "DID 2024/25", by=None, content=None):
+def activity_dataset(*, name: str = "DID 2024/25", by=TEST_DATA, content=None):
     return services.upload_dataset(
         kind=Dataset.Kind.ACTIVITY,
         name=name,
@@ -75,7 +76,7 @@ def activity_dataset(*, name: str = "DID 2024/25", by=None, content=None):
     )
 
 
-def completed_run(*, by=None) -> Run:
+def completed_run(*, by=TEST_DATA) -> Run:
     run = services.create_run(
         population=population_dataset(by=by), activity=activity_dataset(by=by), by=by
     )

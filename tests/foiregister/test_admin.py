@@ -893,3 +893,38 @@ def test_request_awaiting_clarification_shows_no_due_date_until_it_arrives(
     restarted = foi_officer_client.get(url).content.decode()
     assert "<strong>Statutory due date</strong>: Mon 09 Nov 2026" in restarted
     assert "none while clarification is awaited" not in restarted
+
+
+def test_requester_added_and_changed_in_the_admin_is_audited_without_its_details(
+    foi_officer_client, organisation
+):
+    """The admin writes requesters through the service; the audit row names the fields
+    changed, never the requester's values (issue 12, item 15: nothing to erase later)."""
+    from foiregister.kernel.models import AuditEvent
+    from foiregister.requests.models import Requester
+
+    form = {
+        "organisation": organisation.pk,
+        "name": "Canary Requester Quill",
+        "email": "canary.quill@example.invalid",
+        "postal_address": "Rosebank Cottage",
+        "telephone": "",
+        "kind": "public",
+    }
+    added = foi_officer_client.post("/admin/foiregister/requester/add/", form)
+    assert added.status_code == 302, added.content.decode()[:2000]
+    requester = Requester.objects.get(name="Canary Requester Quill")
+    changed = foi_officer_client.post(
+        f"/admin/foiregister/requester/{requester.pk}/change/",
+        {**form, "email": "new.canary@example.invalid"},
+    )
+    assert changed.status_code == 302
+    requester.refresh_from_db()
+    assert requester.email == "new.canary@example.invalid"
+    created = AuditEvent.objects.get(action="requester.created", object_id=str(requester.pk))
+    change = AuditEvent.objects.get(action="requester.changed", object_id=str(requester.pk))
+    assert created.actor == change.actor == "officer"
+    assert change.changes == {"fields": ["email"]}
+    rows = repr(list(AuditEvent.objects.values_list("object_repr", "changes", "note")))
+    for value in ("Canary", "canary.quill", "new.canary", "Rosebank"):
+        assert value not in rows

@@ -10,6 +10,7 @@ from foiregister.requests import selectors, services
 from foiregister.requests.exceptions import TimelineError, TransitionError, ValidationFailed
 from foiregister.requests.models import Question, Request
 from foiregister.requests.services import timeline as timeline_services
+from tests.factories import TEST_DATA
 from tests.factories.foiregister import (
     DepartmentFactory,
     OrganisationFactory,
@@ -158,6 +159,27 @@ def test_clarification_restarts_the_stored_due_date(foi_officer):
     request.refresh_from_db()
     assert request.status == Request.Status.IN_PROGRESS
     assert request.due_on == D(2026, 12, 8)
+
+
+def test_timeline_event_audit_rows_record_the_dates_they_moved(foi_officer):
+    """FOIA s.10(1) and s.1(3): received Mon 2 Nov 2026, day 1 is Tue 3 Nov; 20 working days
+    skipping Mon 30 Nov (St Andrew's Day, a Scottish bank holiday) end Tue 1 Dec. Seeking
+    clarification on Wed 4 Nov stops the clock (no due date); it arrives Mon 9 Nov, the 20
+    days start again on Tue 10 Nov and, skipping 30 Nov again, end Tue 8 Dec. Counted by
+    hand."""
+    request = log_request(received_on=D(2026, 11, 2), by=foi_officer)
+    for kind, day in (
+        ("clarification_sought", D(2026, 11, 4)),
+        ("clarification_received", D(2026, 11, 9)),
+    ):
+        services.record_timeline_event(request=request, kind=kind, occurred_on=day, by=foi_officer)
+    sought = AuditEvent.objects.get(action="request.event.clarification_sought")
+    received_ = AuditEvent.objects.get(action="request.event.clarification_received")
+    assert sought.changes["due_on"] == ["2026-12-01", None]
+    assert sought.changes["status"] == ["received", "awaiting_clarification"]
+    assert sought.changes["occurred_on"] == "2026-11-04"
+    assert received_.changes["due_on"] == [None, "2026-12-08"]
+    assert received_.changes["status"] == ["awaiting_clarification", "in_progress"]
 
 
 def test_fee_notice_and_payment_pause_the_stored_due_date(foi_officer):
@@ -340,7 +362,7 @@ def test_recomputation_reports_progress_per_chunk(foi_officer, monkeypatch):
         date=D(2026, 11, 27), name="Proclaimed day", by=foi_officer, recompute=False
     )
     seen = []
-    changed = services.recompute_due_dates(progress=lambda *a: seen.append(a))
+    changed = services.recompute_due_dates(progress=lambda *a: seen.append(a), by=TEST_DATA)
     assert changed == 5
     assert seen == [(2, 5, 2), (4, 5, 4), (5, 5, 5)]
     job = services.queue_deadline_recomputation(reason="again", by=foi_officer)
@@ -365,7 +387,7 @@ def test_holiday_moves_the_review_window_of_an_answered_request(foi_officer):
         date=D(2026, 11, 27), name="Proclaimed day", by=foi_officer, recompute=False
     )
     changed = services.recompute_due_dates(
-        requests=selectors.requests_with_running_clocks(today=today)
+        requests=selectors.requests_with_running_clocks(today=today), by=TEST_DATA
     )
     answered.refresh_from_db()
     assert changed == 1
@@ -513,3 +535,61 @@ def test_clarification_moves_a_departments_default_deadline_but_not_a_chosen_one
     chosen.refresh_from_db()
     assert default.internal_due_on == D(2026, 11, 23)
     assert chosen.internal_due_on == D(2026, 11, 13)
+
+
+# -- requesters: written through the service, audited without their details ---------------
+
+CANARY = {
+    "name": "Canary Requester Quill",
+    "email": "canary.quill@example.invalid",
+    "postal_address": "Rosebank Cottage, Little Canarby",
+    "telephone": "01632 960 999",
+}
+
+
+def _no_canary_in(rows):
+    text = repr([(r.object_repr, r.changes, r.note) for r in rows])
+    for value in CANARY.values():
+        assert value not in text
+
+
+def test_creating_a_requester_audits_which_fields_were_given_not_their_values(
+    organisation, foi_officer
+):
+    requester = services.create_requester(organisation=organisation, by=foi_officer, **CANARY)
+    row = AuditEvent.objects.get(action="requester.created", object_id=str(requester.pk))
+    assert row.changes == {"fields": ["email", "name", "postal_address", "telephone"]}
+    _no_canary_in([row])
+
+
+def test_changing_a_requester_audits_which_fields_changed_not_their_values(
+    organisation, foi_officer
+):
+    requester = services.create_requester(
+        organisation=organisation, name="A Requester", email="a@example.invalid", by=foi_officer
+    )
+    services.update_requester(
+        requester=requester, by=foi_officer, name=CANARY["name"], email="a@example.invalid",
+        postal_address=CANARY["postal_address"],
+    )  # fmt: skip
+    requester.refresh_from_db()
+    assert (requester.name, requester.postal_address) == (
+        CANARY["name"],
+        CANARY["postal_address"],
+    )
+    row = AuditEvent.objects.get(action="requester.changed", object_id=str(requester.pk))
+    assert row.changes == {"fields": ["name", "postal_address"]}
+    _no_canary_in(AuditEvent.objects.all())
+
+
+def test_a_requester_change_that_changes_nothing_writes_no_audit_row(organisation, foi_officer):
+    requester = services.create_requester(organisation=organisation, name="Same", by=foi_officer)
+    services.update_requester(requester=requester, by=foi_officer, name="Same")
+    assert not AuditEvent.objects.filter(action="requester.changed").exists()
+
+
+def test_a_requester_field_the_service_does_not_know_is_refused(organisation, foi_officer):
+    requester = services.create_requester(organisation=organisation, name="R", by=foi_officer)
+    with pytest.raises(ValidationFailed) as exc:
+        services.update_requester(requester=requester, by=foi_officer, pk=99)
+    assert "pk" in exc.value.message

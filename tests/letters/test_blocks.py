@@ -13,6 +13,7 @@ from foiregister.letters import blocks, selectors, services
 from foiregister.letters.context import render_context
 from foiregister.letters.exceptions import BlockError
 from foiregister.letters.render import render_letter_html
+from tests.factories import TEST_DATA
 from tests.factories import contracts as cf
 from tests.factories.foiregister import log_request
 
@@ -238,7 +239,7 @@ def _dudley(organisation):
             amount=Decimal(amount),
             kind=ins,
             source="ledger",
-            by=None,
+            by=TEST_DATA,
             supplier=supplier,
             category=category,
             contract=contract,
@@ -266,7 +267,7 @@ def test_a_specialty_with_two_providers_names_both_on_one_line(other_organisatio
         amount=Decimal("1000.00"),
         kind=Contract.Kind.INSOURCING,
         source="ledger",
-        by=None,
+        by=TEST_DATA,
         supplier=cf.supplier(name="MediServices", kind=Supplier.Kind.INSOURCING),
         category="neurology",
     )
@@ -312,10 +313,15 @@ def test_cdc_capacity_and_utilisation_by_modality(organisation):
         equipment_count=1,
         hours_per_week=Decimal("40"),
         examinations_per_hour=Decimal("2"),
-        by=None,
+        by=TEST_DATA,
     )
     contract_services.record_cdc_activity(
-        cdc=cdc, modality="mri", month=datetime.date(2025, 4, 1), planned=400, actual=300, by=None
+        cdc=cdc,
+        modality="mri",
+        month=datetime.date(2025, 4, 1),
+        planned=400,
+        actual=300,
+        by=TEST_DATA,
     )
     data, html = _render_block(
         organisation, "cdcs_hosted", {"start": "2025-04-01", "end": "2025-04-30"}

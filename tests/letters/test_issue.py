@@ -13,6 +13,7 @@ from foiregister.letters import context, selectors, services
 from foiregister.letters.exceptions import LetterError, LetterImmutable
 from foiregister.letters.models import Letter, LetterDocument
 from foiregister.requests.models import Request, RequestEvent
+from tests.factories import TEST_DATA
 from tests.factories import letters as f
 
 pytestmark = pytest.mark.django_db
@@ -209,7 +210,7 @@ def test_correction_is_a_new_letter_referring_to_the_first(
 
 
 def test_email_sends_the_requester_copy(issued):
-    assert services.email_letter(letter=issued) is True
+    assert services.email_letter(letter=issued, by=TEST_DATA) is True
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["philippa.quartermaine@example.invalid"]

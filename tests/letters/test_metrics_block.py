@@ -4,6 +4,7 @@ import pytest
 
 from foiregister.letters import blocks
 from metrics import selectors as metrics_selectors
+from tests.factories import TEST_DATA
 from tests.factories import metrics as mf
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,9 @@ def test_rate_block_withholds_a_small_number_as_the_published_figures_do(organis
     from metrics import services as metrics_services
 
     run = metrics_services.create_run(
-        population=mf.population_dataset(), activity=mf.activity_dataset(content=activity)
+        population=mf.population_dataset(),
+        activity=mf.activity_dataset(content=activity),
+        by=TEST_DATA,
     )
     run = metrics_services.compute_run(run.pk)
     unsuppressed = metrics_selectors.result_for(run=run, area="QNC", measure="MRI")

@@ -12,6 +12,7 @@ import pytest
 
 from metrics import core, selectors, services
 from metrics.selectors import RATES_RATIO_DISCLOSIVE, RESULT_DISCLOSIVE, suppress_small_numbers
+from tests.factories import TEST_DATA
 from tests.factories import metrics as f
 
 AREAS = ("A small", "B none", "C twenty", "D fifty")
@@ -72,7 +73,7 @@ def small_number_run():
     ]
     population = f.population_dataset(content=("\n".join(pop) + "\n").encode())
     activity = f.activity_dataset(content=("\n".join(act) + "\n").encode())
-    run = services.create_run(population=population, activity=activity)
+    run = services.create_run(population=population, activity=activity, by=TEST_DATA)
     return services.compute_run(run.pk)
 
 

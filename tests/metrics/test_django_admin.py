@@ -10,6 +10,7 @@ from django.urls import reverse
 from demo import metrics as demo
 from metrics import charts, selectors, services
 from metrics.models import Dataset, Result, Run
+from tests.factories import TEST_DATA
 from tests.factories import metrics as f
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +82,9 @@ def test_commissioner_sees_progress_chart_and_table_on_a_completed_run(commissio
 
 
 def test_a_running_run_page_refreshes_and_shows_its_percent(commissioner_client):
-    run = services.create_run(population=f.population_dataset(), activity=f.activity_dataset())
+    run = services.create_run(
+        population=f.population_dataset(), activity=f.activity_dataset(), by=TEST_DATA
+    )
     Run.objects.filter(pk=run.pk).update(status=Run.Status.RUNNING, progress=35, stage="Reading")
     html = commissioner_client.get(reverse("admin:metrics_run_change", args=[run.pk])).content
     html = html.decode()

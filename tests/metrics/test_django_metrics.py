@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from foiregister.kernel.models import AuditEvent
 from metrics import core, selectors, services, tasks
 from metrics.models import Dataset, ImmutableError, RatesRatio, Result, Run
+from tests.factories import TEST_DATA
 from tests.factories import metrics as f
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +80,7 @@ def test_invalid_upload_is_refused_naming_file_line_and_field(kind, content, mes
             source="test",
             period="2024/25",
             file=ContentFile(content, name="bad.csv"),
+            by=TEST_DATA,
         )
     assert exc.value.message.startswith(message)
     assert "/tmp" not in exc.value.message
@@ -172,7 +174,7 @@ def test_a_completed_runs_results_are_immutable():
 def test_a_run_whose_activity_does_not_fit_its_population_fails_with_the_line():
     population = f.population_dataset()
     activity = f.activity_dataset(content=f.activity_csv(areas=f.AREAS + ("QXX Nowhere",)))
-    run = services.create_run(population=population, activity=activity)
+    run = services.create_run(population=population, activity=activity, by=TEST_DATA)
     tasks.compute_run.delay(run.pk)
     run.refresh_from_db()
     assert run.status == Run.Status.FAILED
@@ -188,7 +190,7 @@ def test_a_stored_file_changed_after_upload_fails_the_run():
     population = f.population_dataset()
     with open(population.file.path, "ab") as fh:
         fh.write(b'"QNC Staffordshire and Stoke-on-Trent",F,90+,9,1\n')
-    run = services.create_run(population=population, activity=f.activity_dataset())
+    run = services.create_run(population=population, activity=f.activity_dataset(), by=TEST_DATA)
     services.compute_run(run.pk)
     run.refresh_from_db()
     assert run.status == Run.Status.FAILED and "SHA-256" in run.error
@@ -197,11 +199,13 @@ def test_a_stored_file_changed_after_upload_fails_the_run():
 def test_run_parameters_are_checked():
     population, activity = f.population_dataset(), f.activity_dataset()
     with pytest.raises(services.MetricsError, match="not a population dataset"):
-        services.create_run(population=activity, activity=activity)
+        services.create_run(population=activity, activity=activity, by=TEST_DATA)
     with pytest.raises(services.MetricsError, match="measure column 'modality'"):
-        services.create_run(population=population, activity=activity, measure_column="region")
+        services.create_run(
+            population=population, activity=activity, measure_column="region", by=TEST_DATA
+        )
     with pytest.raises(services.MetricsError, match="multiplier"):
-        services.create_run(population=population, activity=activity, multiplier=0)
+        services.create_run(population=population, activity=activity, multiplier=0, by=TEST_DATA)
 
 
 def test_selectors_for_letters_and_the_api():
@@ -213,7 +217,7 @@ def test_selectors_for_letters_and_the_api():
     assert selectors.result_for(run=run, area="Q", measure="CT") is None
     assert selectors.result_for(run=run, area="QNC", measure="PET") is None
     assert [r["area"] for r in selectors.run_results(run=run, measure="MRI")] == sorted(f.AREAS)
-    pending = services.rerun(run=run)
+    pending = services.rerun(run=run, by=TEST_DATA)
     assert selectors.run_results(run=pending) == []
     assert selectors.result_for(run=pending, area="QNC", measure="CT") is None
     assert selectors.latest_runs() == [run]

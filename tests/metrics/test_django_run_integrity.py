@@ -18,6 +18,7 @@ from django.utils import timezone
 from foiregister.kernel.models import AuditEvent
 from metrics import io, selectors, services, tasks
 from metrics.models import ImmutableError, RatesRatio, Result, Run
+from tests.factories import TEST_DATA
 from tests.factories import metrics as f
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
@@ -73,7 +74,7 @@ def test_database_refuses_adding_rows_to_a_completed_run_by_bulk_create():
 
 def test_database_refuses_moving_a_result_into_a_completed_run():
     done = f.completed_run()
-    pending = services.create_run(population=done.population, activity=done.activity)
+    pending = services.create_run(population=done.population, activity=done.activity, by=TEST_DATA)
     Run.objects.filter(pk=pending.pk).update(status=Run.Status.RUNNING)
     row = Result.objects.create(run=pending, measure="CT", area="QXX Nowhere", observed=1.0)
     refused_by_the_database(lambda: Result._base_manager.filter(pk=row.pk).update(run=done))
@@ -121,7 +122,9 @@ def test_removing_the_user_who_started_a_completed_run_keeps_the_run(commissione
 
 def test_a_run_still_running_can_be_failed_and_its_partial_rows_removed():
     """The guard is for completed runs only; the service's own failure path still works."""
-    run = services.create_run(population=f.population_dataset(), activity=f.activity_dataset())
+    run = services.create_run(
+        population=f.population_dataset(), activity=f.activity_dataset(), by=TEST_DATA
+    )
     Run.objects.filter(pk=run.pk).update(status=Run.Status.RUNNING)
     Result.objects.create(run=run, measure="CT", area="QXX Nowhere", observed=1.0)
     Result.objects.filter(run=run).delete()
@@ -191,7 +194,9 @@ def test_rerunning_a_completed_run_leaves_it_as_it_was(commissioner):
 
 def _running(*, silent_for: timedelta, stage="Storing results", progress=60):
     """A run a worker claimed and then went quiet on, with one partial result row."""
-    run = services.create_run(population=f.population_dataset(), activity=f.activity_dataset())
+    run = services.create_run(
+        population=f.population_dataset(), activity=f.activity_dataset(), by=TEST_DATA
+    )
     beat = timezone.now() - silent_for
     Run.objects.filter(pk=run.pk).update(
         status=Run.Status.RUNNING,
@@ -215,7 +220,7 @@ def test_a_run_silent_for_longer_than_the_limit_is_marked_failed_with_a_reason()
     assert "'Storing results' (60%)" in run.error
     assert not Result.objects.filter(run=run).exists()  # partial rows are not results
     event = AuditEvent.objects.get(action="metrics.run.stale", object_id=str(run.pk))
-    assert event.actor == "system"
+    assert event.actor == "system: celery beat: fail stale metrics runs"
     assert selectors.run_results(run=run) == []
 
 
@@ -236,7 +241,7 @@ def test_the_stale_limit_comes_from_the_settings(settings):
 
 def test_completed_and_failed_runs_are_never_stale():
     done = f.completed_run()
-    failed = services.create_run(population=done.population, activity=done.activity)
+    failed = services.create_run(population=done.population, activity=done.activity, by=TEST_DATA)
     Run.objects.filter(pk=failed.pk).update(status=Run.Status.FAILED, error="bad file")
     later = timezone.now() + timedelta(days=30)
     assert services.fail_stale_runs(now=later) == []
@@ -249,8 +254,8 @@ def test_completed_and_failed_runs_are_never_stale():
 def test_a_run_waiting_a_day_for_a_worker_lost_its_task_and_is_failed():
     """A queue restart loses the task: without this the run waits for ever."""
     population, activity = f.population_dataset(), f.activity_dataset()
-    lost = services.create_run(population=population, activity=activity)
-    queued = services.create_run(population=population, activity=activity)
+    lost = services.create_run(population=population, activity=activity, by=TEST_DATA)
+    queued = services.create_run(population=population, activity=activity, by=TEST_DATA)
     Run.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=25))
     Run.objects.filter(pk=queued.pk).update(created_at=timezone.now() - timedelta(hours=23))
     assert services.fail_stale_runs() == [lost.pk]
@@ -271,7 +276,9 @@ def test_the_sweep_runs_in_celery_beat():
 
 
 def test_each_stage_of_a_run_writes_a_heartbeat(monkeypatch):
-    run = services.create_run(population=f.population_dataset(), activity=f.activity_dataset())
+    run = services.create_run(
+        population=f.population_dataset(), activity=f.activity_dataset(), by=TEST_DATA
+    )
     beats = []
     real = services._progress
 
@@ -286,7 +293,9 @@ def test_each_stage_of_a_run_writes_a_heartbeat(monkeypatch):
 
 def test_a_slow_worker_whose_run_was_failed_stops_and_keeps_no_results(monkeypatch):
     """The sweep failed the run while the worker was reading; its next heartbeat finds out."""
-    run = services.create_run(population=f.population_dataset(), activity=f.activity_dataset())
+    run = services.create_run(
+        population=f.population_dataset(), activity=f.activity_dataset(), by=TEST_DATA
+    )
     real = io.read_counts
 
     def read_then_swept(*args, **kwargs):

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from contracts import imports
 from contracts.models import ImportJob
+from foiregister.kernel import audit
 from foiregister.kernel.models import Organisation
 
 
@@ -27,7 +28,8 @@ class Command(BaseCommand):
         org = Organisation.objects.filter(ods_code=organisation).first()
         if org is None:
             raise CommandError(f"no organisation with ODS code {organisation}")
-        by = None
+        # Without --user the rows are audited as written by this command, not by nobody.
+        by = audit.system("import_register command")
         if user:
             by = get_user_model().objects.filter(username=user).first()
             if by is None:

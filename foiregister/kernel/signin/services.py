@@ -72,7 +72,9 @@ def confirm_enrolment(*, user: Any, token: str) -> tuple[TOTPDevice, list[str]]:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = issue_backup_codes(user=user)
-        audit.record_event(action="second factor enrolled", obj=device, by=user)
+        audit.record_event(
+            action=audit.AuditAction.SIGNIN_SECOND_FACTOR_ENROLLED, obj=device, by=user
+        )
     return device, codes
 
 
@@ -85,7 +87,7 @@ def issue_backup_codes(*, user: Any, codes: list[str] | None = None) -> list[str
     device.token_set.all().delete()
     codes = codes or [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
-    audit.record_event(action="backup codes issued", obj=device, by=user)
+    audit.record_event(action=audit.AuditAction.SIGNIN_BACKUP_CODES_ISSUED, obj=device, by=user)
     return codes
 
 
@@ -101,7 +103,7 @@ def set_up_known_authenticator(
         user=user, key=key, defaults={"name": AUTHENTICATOR_NAME, "confirmed": True}
     )
     issue_backup_codes(user=user, codes=backup_codes)
-    audit.record_event(action="second factor set up", obj=device, by=by)
+    audit.record_event(action=audit.AuditAction.SIGNIN_SECOND_FACTOR_SET_UP, obj=device, by=by)
     return device
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db import transaction
 
 from foiregister.kernel import access
 from foiregister.kernel.admin import (
     NoDeleteMixin,
     ScopedModelAdmin,
 )
+from foiregister.requests import services
 from foiregister.requests.models import (
     Requester,
 )
@@ -25,14 +25,18 @@ class RequesterAdmin(NoDeleteMixin, ScopedModelAdmin):
     scope_roles = access.CASEWORK_ROLES
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            from . import audit
-
-            audit.record_event(
-                action="requester.changed" if change else "requester.created",
-                obj=obj,
-                by=request.user,
-                organisation_id=obj.organisation_id,
-                changes={f: "changed" for f in form.changed_data},
-            )
+        """Through the requester service, which audits the names of the fields changed and
+        never their values. The form has already set ``obj``'s attributes; the service reads
+        the stored row to see what changed."""
+        values = {
+            name: form.cleaned_data[name]
+            for name in services.REQUESTER_FIELDS
+            if name in form.cleaned_data
+        }
+        if change:
+            services.update_requester(requester=obj, by=request.user, **values)
+            return
+        created = services.create_requester(by=request.user, **values)
+        obj.pk = created.pk
+        obj._state.adding = False
+        obj._state.db = created._state.db

@@ -68,7 +68,7 @@ def ask_department(
         request.allocated_at = timezone.now()
         request.save(update_fields=["allocated_at", "updated_at"])
     audit.record_event(
-        action="contribution.asked",
+        action=audit.AuditAction.CONTRIBUTION_ASKED,
         obj=request,
         by=by,
         organisation_id=request.organisation_id,
@@ -95,7 +95,7 @@ def record_contribution(
     contribution.answered_on = answered_on or selectors.local_today()
     contribution.save()
     audit.record_event(
-        action="contribution.answered",
+        action=audit.AuditAction.CONTRIBUTION_ANSWERED,
         obj=contribution.request,
         by=by,
         organisation_id=contribution.request.organisation_id,
@@ -151,7 +151,7 @@ def update_contribution(
     changes = audit.diff(before, after)
     if changes:
         audit.record_event(
-            action="contribution.changed",
+            action=audit.AuditAction.CONTRIBUTION_CHANGED,
             obj=contribution.request,
             by=by,
             organisation_id=contribution.request.organisation_id,
@@ -191,7 +191,7 @@ def move_default_contribution_deadlines(
         if moved == contribution.internal_due_on:
             continue
         audit.record_event(
-            action="contribution.changed",
+            action=audit.AuditAction.CONTRIBUTION_CHANGED,
             obj=request,
             by=by,
             organisation_id=request.organisation_id,

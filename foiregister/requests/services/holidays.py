@@ -41,7 +41,7 @@ def add_proclaimed_holiday(
         date=date, name=name, nations=",".join(codes), source=source
     )
     audit.record_event(
-        action="holiday.added",
+        action=audit.AuditAction.HOLIDAY_ADDED,
         obj=holiday,
         by=by,
         changes={"date": date, "name": name, "nations": holiday.nations},
@@ -55,7 +55,7 @@ def remove_proclaimed_holiday(
     *, holiday: ProclaimedHoliday, by: Any, recompute: bool = True
 ) -> int:
     audit.record_event(
-        action="holiday.removed",
+        action=audit.AuditAction.HOLIDAY_REMOVED,
         obj=holiday,
         by=by,
         changes={"date": holiday.date, "name": holiday.name},

@@ -34,7 +34,7 @@ def link_requests(*, request: Request, other: Request, kind: str, by: Any) -> Re
     link = RequestLink.objects.create(from_request=request, to_request=other, kind=kind)
     for obj in (request, other):
         audit.record_event(
-            action="request.linked",
+            action=audit.AuditAction.REQUEST_LINKED,
             obj=obj,
             by=by,
             organisation_id=obj.organisation_id,

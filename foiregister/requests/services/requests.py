@@ -136,7 +136,7 @@ def log_request(
         _create_question(request, number, q if isinstance(q, QuestionInput) else QuestionInput(q))
     recompute_clock(request)
     audit.record_event(
-        action="request.logged",
+        action=audit.AuditAction.REQUEST_LOGGED,
         obj=request,
         by=by,
         organisation_id=organisation.pk,
@@ -229,7 +229,7 @@ def add_question(*, request: Request, text: str, by: Any, **answer: Any) -> Ques
     ) + 1
     question = _create_question(request, number, QuestionInput(text=text, **answer))
     audit.record_event(
-        action="question.added",
+        action=audit.AuditAction.QUESTION_ADDED,
         obj=question,
         by=by,
         organisation_id=request.organisation_id,
@@ -268,7 +268,7 @@ def update_question(
     changes = audit.diff(before, after)
     if changes:
         audit.record_event(
-            action="question.changed",
+            action=audit.AuditAction.QUESTION_CHANGED,
             obj=question,
             by=by,
             organisation_id=question.request.organisation_id,
@@ -295,7 +295,7 @@ def update_request(*, request: Request, by: Any, **fields: Any) -> Request:
     changes = audit.diff(before, audit.snapshot(request, REQUEST_EDITABLE_FIELDS))
     if changes:
         audit.record_event(
-            action="request.changed",
+            action=audit.AuditAction.REQUEST_CHANGED,
             obj=request,
             by=by,
             organisation_id=request.organisation_id,

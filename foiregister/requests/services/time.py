@@ -33,7 +33,7 @@ def log_time(
         request=request, person=person, hours=hours, activity=activity, worked_on=worked_on
     )
     audit.record_event(
-        action="request.time_logged",
+        action=audit.AuditAction.REQUEST_TIME_LOGGED,
         obj=request,
         by=by,
         organisation_id=request.organisation_id,
@@ -69,7 +69,7 @@ def correct_time_entry(*, entry: TimeEntry, by: Any, **fields: Any) -> TimeEntry
     changes = audit.diff(before, audit.snapshot(entry, TIME_ENTRY_FIELDS))
     if changes:
         audit.record_event(
-            action="request.time_corrected",
+            action=audit.AuditAction.REQUEST_TIME_CORRECTED,
             obj=entry.request,
             by=by,
             organisation_id=entry.request.organisation_id,

@@ -198,6 +198,7 @@ def record_timeline_event(
         else:
             _check_transition(request, new_status)
     event.save()
+    before_status, outcome_before = request.status, request.outcome
     if new_status and new_status != request.status:
         request.status = new_status
     if kind == E.WITHDRAWN:
@@ -206,23 +207,28 @@ def record_timeline_event(
         request.outcome = Request.Outcome.LAPSED
     request.save()
     before = (request.due_on, request.extended_due_on, request.statutory_due_on)
-    recompute_clock(request)
+    moved = recompute_clock(request)
     move_default_contribution_deadlines(
         request, old_base=before[0] or before[1] or before[2], by=by
     )
+    # The event's facts as plain values, then ``[old, new]`` for the status and for every
+    # stored date the event moved (due, statutory, extended, review...), so the row alone
+    # shows what the clock said before (the request history reads pairs as changes).
+    changes: dict[str, Any] = {"event": kind, "occurred_on": occurred_on}
+    if target_on is not None:
+        changes["target_on"] = target_on
+    if decision:
+        changes["decision"] = decision
+    if request.status != before_status:
+        changes["status"] = [before_status, request.status]
+    if request.outcome != outcome_before:
+        changes["outcome"] = [outcome_before, request.outcome]
     audit.record_event(
         action=f"request.event.{kind}",
         obj=request,
         by=by,
         organisation_id=request.organisation_id,
-        changes={
-            "event": kind,
-            "occurred_on": occurred_on,
-            "status": request.status,
-            "due_on": request.due_on,
-            "target_on": target_on,
-            "decision": decision,
-        },
+        changes={**changes, **moved},
         note=details,
     )
     return event
@@ -295,7 +301,7 @@ def change_status(
     request.status = to
     request.save(update_fields=["status", "updated_at"])
     audit.record_event(
-        action="request.status",
+        action=audit.AuditAction.REQUEST_STATUS,
         obj=request,
         by=by,
         organisation_id=request.organisation_id,
@@ -338,9 +344,12 @@ def _apply_clock(request: Request, clock: calendar.RequestClock) -> dict[str, li
     return changes
 
 
-def recompute_clock(request: Request) -> None:
-    if _apply_clock(request, clock_for(request)):
+def recompute_clock(request: Request) -> dict[str, list[Any]]:
+    """Store the dates the timeline gives; return ``{field: [old, new]}`` of those moved."""
+    moved = _apply_clock(request, clock_for(request))
+    if moved:
         request.save(update_fields=[*CLOCK_FIELDS, "updated_at"])
+    return moved
 
 
 RECOMPUTE_CHUNK = 2000
@@ -349,7 +358,7 @@ RECOMPUTE_CHUNK = 2000
 def recompute_due_dates(
     *,
     requests=None,
-    by: Any = None,
+    by: Any,
     reason: str = "",
     progress: Callable[[int, int, int], None] | None = None,
 ) -> int:
@@ -373,7 +382,6 @@ def recompute_due_dates(
         else selectors.requests_with_running_clocks(today=selectors.local_today())
     )
     ids = list(qs.order_by("pk").values_list("pk", flat=True))
-    actor_id, actor = (str(by.pk), by.get_username()) if by else ("", "system")
     changed = 0
     for start in range(0, len(ids), RECOMPUTE_CHUNK):
         with transaction.atomic():
@@ -381,7 +389,7 @@ def recompute_due_dates(
                 ids[start : start + RECOMPUTE_CHUNK],
                 uk=uk,
                 england_and_wales=england_and_wales,
-                actor=(actor_id, actor),
+                by=by,
                 reason=reason,
             )
         if progress is not None:
@@ -389,7 +397,7 @@ def recompute_due_dates(
     return changed
 
 
-def _recompute_chunk(ids, *, uk, england_and_wales, actor, reason) -> int:
+def _recompute_chunk(ids, *, uk, england_and_wales, by, reason) -> int:
     qs = (
         Request.objects.filter(pk__in=ids)
         .select_for_update(of=("self",))
@@ -416,15 +424,12 @@ def _recompute_chunk(ids, *, uk, england_and_wales, actor, reason) -> int:
             continue
         groups.setdefault(tuple(getattr(clock, f) for f in CLOCK_FIELDS), []).append(request.pk)
         rows.append(
-            audit.AuditEvent(
-                actor_id=actor[0],
-                actor=actor[1],
-                action="request.dates_recomputed",
-                object_type=Request._meta.label,
-                object_id=str(request.pk),
-                object_repr=str(request)[:300],
-                organisation_id=str(request.organisation_id),
-                changes={k: [audit._plain(v) for v in pair] for k, pair in diff.items()},
+            audit.build_event(
+                action=audit.AuditAction.REQUEST_DATES_RECOMPUTED,
+                obj=request,
+                by=by,
+                organisation_id=request.organisation_id,
+                changes=diff,
                 note=reason,
             )
         )
@@ -458,7 +463,8 @@ def run_deadline_recomputation(*, recomputation_id: int) -> DeadlineRecomputatio
         )
 
     try:
-        changed = recompute_due_dates(by=job.requested_by, reason=job.reason, progress=progress)
+        by = job.requested_by or audit.system(f"deadline recomputation {job.pk}")
+        changed = recompute_due_dates(by=by, reason=job.reason, progress=progress)
     except Exception as exc:
         DeadlineRecomputation.objects.filter(pk=job.pk).update(
             status=DeadlineRecomputation.Status.FAILED,
