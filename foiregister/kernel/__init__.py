@@ -1,0 +1,1 @@
+"""The shared kernel: organisations, roles, access, audit and figures every app uses."""
