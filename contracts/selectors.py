@@ -18,6 +18,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
+from foiregister.kernel.figures import pence
+
 from . import capacity, ocds
 from .models import (
     IMAGING_MODALITIES,
@@ -205,13 +207,14 @@ def spend_total(
     basis: str = ContractSpend.Basis.ACTUAL,
 ) -> Decimal:
     """Total spend in a financial year (e.g. clinical insourcing 2024/25), of one kind or all;
-    actual by default, ``basis="forecast"`` for the forecast."""
+    actual by default, ``basis="forecast"`` for the forecast. To the penny on both databases:
+    SQLite returns a sum without its pence (``3091519``), PostgreSQL with (``3091519.00``)."""
     qs = ContractSpend.objects.filter(
         organisation=organisation, financial_year=financial_year, basis=basis
     )
     if kind:
         qs = qs.filter(kind=kind)
-    return qs.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    return pence(qs.aggregate(total=Sum("amount"))["total"] or 0)
 
 
 def spend_totals_by_kind(*, organisation, financial_year: str) -> dict[str, Decimal]:
@@ -224,7 +227,7 @@ def spend_totals_by_kind(*, organisation, financial_year: str) -> dict[str, Deci
         .values("kind")
         .annotate(total=Sum("amount"))
     )
-    return {r["kind"]: r["total"] or Decimal("0.00") for r in rows}
+    return {r["kind"]: pence(r["total"] or 0) for r in rows}
 
 
 @dataclass(frozen=True)
@@ -264,7 +267,7 @@ def spend_totals(spend: QuerySet[ContractSpend]) -> list[SpendTotal]:
             kind=r["kind"],
             kind_label=kinds.get(r["kind"], r["kind"]),
             basis=r["basis"],
-            total=r["total"] or Decimal("0.00"),
+            total=pence(r["total"] or 0),
             lines=r["lines"],
             lines_without_amount=r["unpriced"],
         )
