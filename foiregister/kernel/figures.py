@@ -9,8 +9,8 @@ all of these print alike, and rounds half up (as money is rounded in accounts, n
 
 For people (letters, pages, admin): ``money`` (``£3,091,519``; ``£1,250.50`` only when there
 are pence), ``count`` (``12,345``) and ``percent`` of a fraction (``85.3%``). For machines
-(CSV): ``plain_money`` (always pence, ``3091519.00``) and ``plain_count`` (``1234``), with no
-currency sign or separators. A missing value (``None``) prints as ``empty``, ``""`` unless
+(CSV): ``plain_money`` (always pence, ``3091519.00``), ``plain_count`` (``1234``) and
+``plain_percent`` (``80.3``), with no currency sign or separators. A missing value (``None``) prints as ``empty``, ``""`` unless
 the caller names it ("Not recorded", "Withheld" and "-" mean different things, so the caller
 chooses). Anything else that is not a finite number raises ``ValueError``: a letter must never
 print a figure it could not read.
@@ -74,13 +74,16 @@ def count(value: Number | None, *, empty: str = "") -> str:
     return f"{_rounded(value, WHOLE):,.0f}"
 
 
+def _percentage(fraction: Number, places: int) -> Decimal:
+    return _rounded(as_decimal(fraction) * 100, Decimal(1).scaleb(-int(places)))
+
+
 def percent(fraction: Number | None, *, places: int = 0, empty: str = "") -> str:
     """A fraction as a percentage with exactly ``places`` decimal places: 0.8532 with one
     place is ``85.3%``, 0.85 is ``85.0%`` (a column of figures keeps one precision)."""
     if fraction is None:
         return empty
-    exponent = Decimal(1).scaleb(-int(places))
-    return f"{_rounded(as_decimal(fraction) * 100, exponent):,.{int(places)}f}%"
+    return f"{_percentage(fraction, places):,.{int(places)}f}%"
 
 
 def plain_money(value: Number | None) -> str:
@@ -96,3 +99,11 @@ def plain_count(value: Number | None) -> str:
     if value is None:
         return ""
     return f"{_rounded(value, WHOLE):f}"
+
+
+def plain_percent(fraction: Number | None, *, places: int = 0) -> str:
+    """A fraction as a percentage for CSV: rounded as ``percent`` rounds it, without the sign
+    or separators (0.8025 with one place is ``80.3``)."""
+    if fraction is None:
+        return ""
+    return f"{_percentage(fraction, places):f}"

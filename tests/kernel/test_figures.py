@@ -131,6 +131,22 @@ def test_plain_count_for_csv_is_a_whole_number_without_separators(value):
     assert figures.plain_count(value) == ("" if value is None else "1234")
 
 
+@pytest.mark.parametrize(
+    ("fraction", "printed"),
+    [(Decimal("0.8025"), "80.3"), (0.8, "80.0"), (Decimal("12.3456"), "1234.6"), (None, "")],
+)
+def test_plain_percent_for_csv_rounds_as_the_page_does_without_sign_or_separators(
+    fraction, printed
+):
+    """The CDC register's page says 80.3% where its CSV says 80.3, never 80.2."""
+    assert figures.plain_percent(fraction, places=1) == printed
+
+
+@pytest.mark.parametrize("value", [Decimal("300.5"), 300.5])
+def test_plain_count_rounds_half_up_as_the_page_does(value):
+    assert figures.plain_count(value) == "301"
+
+
 @pytest.mark.parametrize("value", SAME_AMOUNT_FROM_EITHER_DATABASE)
 def test_pence_gives_the_stored_form_of_money(value):
     """What a DecimalField(decimal_places=2) holds: SQLite's sums come back without it."""
