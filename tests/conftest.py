@@ -55,8 +55,12 @@ def pytest_report_header(config):
 
 
 def pytest_collection_modifyitems(items):
-    """A test that takes ``today`` reads today: mark it, so the dated reruns pick it up."""
+    """A test that takes the ``today`` fixture reads today: mark it, so the dated reruns pick
+    it up. A test parametrised with its own ``today`` does not."""
     for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "today" in callspec.params:
+            continue
         if "today" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.reads_today)
 
