@@ -26,11 +26,19 @@ demo: install
 run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# The whole suite on PostgreSQL, then the tests marked `embedded` again on SQLite, the
-# database `make run` uses (its search fallback and its triggers differ).
+# A Saturday, a bank holiday (Christmas Day) and 29 February: the days the tests that read
+# today (marked `reads_today`) are run on again, with Python's clock moved there.
+TEST_DAYS ?= 2026-11-28 2026-12-25 2028-02-29
+
+# The whole suite on PostgreSQL; the whole suite again on SQLite, the database `make run`
+# uses (its in-memory test database, hence no TEST_DATABASE_NAME; PostgreSQL-only behaviour
+# skips with its reason); then the tests that read today on each of TEST_DAYS.
 test: install
 	DATABASE_URL=$(DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
-	DATABASE_URL=sqlite:///var/test-embedded.sqlite3 $(PY) -m pytest -m embedded -p no:cacheprovider $(PYTEST_ARGS)
+	TEST_DATABASE_NAME= DATABASE_URL=sqlite:///var/test-embedded.sqlite3 $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	for day in $(TEST_DAYS); do \
+	  DATABASE_URL=$(DATABASE_URL) $(PY) -m pytest -m reads_today -p no:cacheprovider --today=$$day $(PYTEST_ARGS) || exit 1; \
+	done
 
 check: install
 	$(VENV)/bin/ruff format --check .

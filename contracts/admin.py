@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from foiregister.kernel import access, csv_export
+from foiregister.kernel import access, csv_export, figures
 from foiregister.kernel.admin import ScopedModelAdmin, ScopedTabularInline
 
 from . import imports, selectors, services
@@ -96,6 +96,12 @@ def _export_csv(modeladmin, request, queryset):
 _export_csv.short_description = "Export selected as CSV"
 
 
+def _pounds(value):
+    """A money column as the letters and public pages print it; ``None`` is left to the
+    admin's empty-value dash."""
+    return None if value is None else figures.money(value)
+
+
 class CategoriesField(forms.MultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
@@ -154,8 +160,19 @@ class ChangeInline(ScopedTabularInline):
     model = ContractChange
     extra = 0
     can_delete = False
-    fields = ("kind", "effective_on", "new_end_date", "value_change", "reason", "recorded_by")
+    fields = (
+        "kind",
+        "effective_on",
+        "new_end_date",
+        "value_change_in_pounds",
+        "reason",
+        "recorded_by",
+    )
     readonly_fields = fields
+
+    @admin.display(description="Value change")
+    def value_change_in_pounds(self, obj):
+        return _pounds(obj.value_change)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -203,6 +220,7 @@ class ContractAdmin(RegisterAdmin):
         "supplier",
         "kind",
         "payment_basis",
+        "current_value_in_pounds",
         "current_end_date",
         "end_date_to_be_agreed",
         "status",
@@ -212,11 +230,16 @@ class ContractAdmin(RegisterAdmin):
     list_filter = ("kind", "status", "payment_basis", "end_date_to_be_agreed", "is_public")
     search_fields = ("reference", "title", "supplier__name", "scope")
     list_select_related = ("supplier", "organisation")
-    readonly_fields = ("current_end_date", "current_value", "created_at", "updated_at")
+    readonly_fields = ("current_end_date", "current_value_in_pounds", "created_at", "updated_at")
     autocomplete_fields = ("supplier",)
     inlines = [ChangeInline, WarningInline]
     actions = [_export_csv]
     change_list_template = "admin/contracts/contract/change_list.html"
+
+    @admin.display(description="Current value", ordering="current_value")
+    def current_value_in_pounds(self, obj):
+        return _pounds(obj.current_value)
+
     fieldsets = (
         (
             None,
@@ -233,7 +256,10 @@ class ContractAdmin(RegisterAdmin):
                 )
             },
         ),
-        ("Value", {"fields": ("payment_basis", "value", "current_value", "value_is_public")}),
+        (
+            "Value",
+            {"fields": ("payment_basis", "value", "current_value_in_pounds", "value_is_public")},
+        ),
         (
             "Term",
             {
@@ -448,7 +474,7 @@ class ContractSpendAdmin(RegisterAdmin):
         "kind",
         "supplier",
         "category",
-        "amount",
+        "amount_in_pounds",
         "basis",
         "organisation",
     )
@@ -457,6 +483,10 @@ class ContractSpendAdmin(RegisterAdmin):
     list_select_related = ("supplier", "organisation")
     actions = [_export_csv]
     change_list_template = "admin/contracts/contractspend/change_list.html"
+
+    @admin.display(description="Amount", ordering="amount")
+    def amount_in_pounds(self, obj):
+        return _pounds(obj.amount)
 
     def changelist_view(self, request, extra_context=None):
         """The list with its totals per financial year, kind and basis above it, over the

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from foiregister.kernel import access
+from foiregister.kernel.figures import pence
 
 from . import capacity, ocds, publicity
 from .models import (
@@ -206,13 +207,15 @@ def spend_total(
 ) -> Decimal:
     """Total public spend in a financial year (e.g. clinical insourcing 2024/25), of one kind
     or all; actual by default, ``basis="forecast"`` for the forecast. Spend against a
-    private contract or a withheld value is left out (``publicity.public_spend``)."""
+    private contract or a withheld value is left out (``publicity.public_spend``). To the
+    penny on both databases: SQLite returns a sum without its pence (``3091519``),
+    PostgreSQL with (``3091519.00``)."""
     qs = publicity.public_spend().filter(
         organisation=organisation, financial_year=financial_year, basis=basis
     )
     if kind:
         qs = qs.filter(kind=kind)
-    return qs.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    return pence(qs.aggregate(total=Sum("amount"))["total"] or 0)
 
 
 def spend_totals_by_kind(*, organisation, financial_year: str) -> dict[str, Decimal]:
@@ -227,7 +230,7 @@ def spend_totals_by_kind(*, organisation, financial_year: str) -> dict[str, Deci
         .values("kind")
         .annotate(total=Sum("amount"))
     )
-    return {r["kind"]: r["total"] or Decimal("0.00") for r in rows}
+    return {r["kind"]: pence(r["total"] or 0) for r in rows}
 
 
 @dataclass(frozen=True)
@@ -267,7 +270,7 @@ def spend_totals(spend: QuerySet[ContractSpend]) -> list[SpendTotal]:
             kind=r["kind"],
             kind_label=kinds.get(r["kind"], r["kind"]),
             basis=r["basis"],
-            total=r["total"] or Decimal("0.00"),
+            total=pence(r["total"] or 0),
             lines=r["lines"],
             lines_without_amount=r["unpriced"],
         )

@@ -21,6 +21,7 @@ from django.db.models import Max, QuerySet
 from contracts import publicity
 from contracts import selectors as contract_selectors
 from contracts.models import Category, CommunityDiagnosticCentre, Contract
+from foiregister.kernel import figures
 from foiregister.kernel.models import Organisation
 
 CATEGORY_LABELS = dict(Category.choices)
@@ -174,10 +175,6 @@ class PublicModality:
     actual: int
     utilisation: Decimal | None  # a fraction: 0.9 is 90%
 
-    @property
-    def utilisation_percent(self) -> Decimal | None:
-        return None if self.utilisation is None else self.utilisation * 100
-
 
 @dataclass(frozen=True)
 class PublicCdc:
@@ -325,14 +322,10 @@ def cdc_csv_rows(cdcs: list[PublicCdc]) -> list[dict[str, Any]]:
                     "modality": m.label,
                     "equipment_fixed": m.equipment_fixed,
                     "equipment_mobile": m.equipment_mobile,
-                    "capacity": m.capacity.quantize(Decimal("1")),
+                    "capacity": figures.plain_count(m.capacity),
                     "planned": m.planned,
                     "actual": m.actual,
-                    "utilisation_percent": (
-                        None
-                        if m.utilisation_percent is None
-                        else m.utilisation_percent.quantize(Decimal("0.1"))
-                    ),
+                    "utilisation_percent": figures.plain_percent(m.utilisation, places=1),
                 }
             )
     return rows

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from contracts import services
 from contracts.models import Contract, ImportJob
 from foiregister.kernel.audit import history_for
 from tests.factories import TEST_DATA
@@ -336,7 +337,42 @@ def test_spend_list_totals_each_financial_year_and_kind(commissioner_client, org
         ("2024/25", "independent_sector"): (Decimal("1200.50"), 1, 0),
         ("2023/24", "insourcing"): (50, 1, 0),
     }
-    assert b"3,091,519.00" in response.content
+    page = response.content.decode()
+    assert "£3,091,519" in page and "3,091,519.00" not in page
+    assert "£1,200.50" in page and "£50" in page
+
+
+def test_contract_values_are_shown_in_pounds_in_the_list_and_on_the_page(
+    commissioner_client, organisation, commissioner
+):
+    """Whole pounds without pence, pence when there are any, a reduction with its sign."""
+    contract = f.contract(
+        organisation=organisation, reference="VAL-1", value=Decimal("1250000.00")
+    )
+    services.record_contract_change(
+        contract,
+        kind="variation",
+        effective_on=D(2025, 6, 1),
+        value_change=Decimal("-5000.50"),
+        reason="Activity variation",
+        by=commissioner,
+    )
+
+    listing = commissioner_client.get(reverse("admin:contracts_contract_changelist"))
+    page = commissioner_client.get(reverse("admin:contracts_contract_change", args=[contract.pk]))
+
+    assert "£1,244,999.50" in listing.content.decode()
+    assert "£1,244,999.50" in page.content.decode()
+    assert "-£5,000.50" in page.content.decode()
+    assert "1244999.50" not in page.content.decode()
+
+
+def test_spend_lines_show_their_amount_in_pounds(commissioner_client, organisation):
+    _spend(organisation, "2024/25", "insourcing", "91519.00", reference="INS-B")
+
+    response = commissioner_client.get(reverse("admin:contracts_contractspend_changelist"))
+
+    assert '<td class="field-amount_in_pounds">£91,519</td>' in response.content.decode()
 
 
 def test_spend_totals_follow_the_list_filter(commissioner_client, organisation):

@@ -70,6 +70,14 @@ def test_contract_register_lists_public_contracts_only(register, client):
     assert "3 contracts" in body
 
 
+def test_contract_values_are_printed_in_pounds_on_the_page_and_plain_in_the_csv(register, client):
+    """People read '£250,000'; the CSV keeps the machine-readable '250000.00'."""
+    page = client.get("/registers/contracts/").content.decode()
+    rows = _csv(client.get("/registers/contracts.csv"))
+    assert "£250,000" in page and "250,000.00" not in page
+    assert {r["title"]: r["value"] for r in rows}["Mobile MRI scanning"] == "250000.00"
+
+
 def test_withheld_value_is_not_on_the_page_in_the_csv_or_in_ocds(register, client):
     page = client.get("/registers/contracts/").content.decode()
     rows = _csv(client.get("/registers/contracts.csv"))

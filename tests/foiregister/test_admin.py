@@ -48,12 +48,11 @@ def test_requester_details_are_shown_to_officers_of_the_organisation(
 
 
 def test_changelist_marks_late_and_due_soon_requests(
-    foi_officer_client, organisation, foi_officer
+    foi_officer_client, organisation, foi_officer, today
 ):
     from foiregister import calendar
     from foiregister.requests import selectors
 
-    today = selectors.local_today()
     cal = selectors.working_day_calendar()
     log_request(
         organisation=organisation,
@@ -700,11 +699,8 @@ def test_request_page_names_every_skipped_day_and_the_review_clocks(
 
 
 def test_request_page_shows_how_long_allocation_took(
-    foi_officer_client, organisation, foi_officer
+    foi_officer_client, organisation, foi_officer, today
 ):
-    from foiregister.requests import selectors
-
-    today = selectors.local_today()
     waiting = log_request(organisation=organisation, received_on=today, by=foi_officer)
     page = foi_officer_client.get(
         reverse("admin:foiregister_request_change", args=[waiting.pk])
@@ -718,12 +714,11 @@ def test_request_page_shows_how_long_allocation_took(
 
 
 def test_late_requests_are_white_on_red_for_contrast(
-    foi_officer_client, organisation, foi_officer
+    foi_officer_client, organisation, foi_officer, today
 ):
     from foiregister import calendar
     from foiregister.requests import selectors
 
-    today = selectors.local_today()
     log_request(
         organisation=organisation,
         received_on=calendar.subtract_working_days(

@@ -8,7 +8,7 @@ from demo import requests as demo
 from foiregister.requests import selectors
 from foiregister.requests.models import Request, Requester
 
-pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded, pytest.mark.reads_today]
 SEEDS = ["FOI/0925/1434", "FOI-11-620", "FOI-072025-0001782"]
 
 
@@ -31,9 +31,8 @@ def test_seed_letters_are_requests_with_their_questions_and_answers():
     assert Request.objects.count() == count
 
 
-def test_generated_open_requests_show_late_amber_and_on_time_with_fictional_requesters():
+def test_generated_open_requests_show_late_amber_and_on_time_with_fictional_requesters(today):
     demo.load()
-    today = selectors.local_today()
     cal = selectors.working_day_calendar()
     states = {
         selectors.deadline_state(

@@ -10,6 +10,7 @@ from foiregister import calendar
 from foiregister.requests import selectors, tasks
 from tests.factories.foiregister import log_request
 
+D = datetime.date
 REDIS_URL = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -21,8 +22,9 @@ def _forget_connections(app):
     app._local.__dict__.pop("backend", None)
 
 
-def _late_and_due_soon(organisation, officer):
-    today = selectors.local_today()
+def _late_and_due_soon(organisation, officer, today):
+    """Three requests whose dates are counted back from ``today`` with the calendar: the
+    tests then check how the reminder treats them on whatever day the suite runs."""
     cal = selectors.working_day_calendar()
     late = log_request(
         organisation=organisation,
@@ -46,9 +48,9 @@ def _late_and_due_soon(organisation, officer):
 
 @pytest.mark.django_db
 def test_reminder_goes_to_assignee_and_foi_lead_listing_late_and_due_soon(
-    organisation, foi_officer, foi_lead
+    organisation, foi_officer, foi_lead, today
 ):
-    late, soon = _late_and_due_soon(organisation, foi_officer)
+    late, soon = _late_and_due_soon(organisation, foi_officer, today)
     sent = tasks.send_deadline_reminders()
     assert sent == 2
     recipients = sorted(m.to[0] for m in mail.outbox)
@@ -62,21 +64,21 @@ def test_reminder_goes_to_assignee_and_foi_lead_listing_late_and_due_soon(
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_reminder_runs_through_a_real_celery_worker_on_redis(
-    organisation, foi_officer, foi_lead, settings
+    organisation, foi_officer, foi_lead, settings, today
 ):
     from celery.contrib.testing.worker import start_worker
 
     from config.celery import app
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    _late_and_due_soon(organisation, foi_officer)
+    _late_and_due_soon(organisation, foi_officer, today)
     keys = ("broker_url", "result_backend", "task_always_eager")
     previous = {k: app.conf[k] for k in keys}
     app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False)
     _forget_connections(app)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
-            result = tasks.send_deadline_reminders.delay(datetime.date.today().isoformat())
+            result = tasks.send_deadline_reminders.delay(today.isoformat())
             assert result.get(timeout=60) == 2
     finally:
         app.conf.update(previous)
@@ -94,39 +96,36 @@ def test_reminder_is_on_celery_beat_every_working_morning(settings):
     assert entry["schedule"].hour == {7}
 
 
-def _answered_with_review(organisation, officer, *, title, review_requested_ago, decided=False):
-    """A request answered 30 working days ago whose requester asked for an internal review
-    ``review_requested_ago`` working days ago (20 working days to decide it)."""
+def _answered_with_review(organisation, officer, *, title, review_requested_on, decided_on=None):
+    """A request received Wed 9 Sep 2026 and answered Wed 30 Sep 2026 whose requester asked
+    for an internal review on ``review_requested_on`` (20 working days to decide it)."""
     from foiregister.requests import services
     from foiregister.requests.models import RequestEvent
 
-    today = selectors.local_today()
-    cal = selectors.working_day_calendar()
     request = log_request(
         organisation=organisation,
         by=officer,
         assignee=officer,
         title=title,
-        received_on=calendar.subtract_working_days(today, 45, calendar=cal),
+        received_on=D(2026, 9, 9),
     )
     services.record_timeline_event(
         request=request,
         kind=RequestEvent.Kind.RESPONSE_SENT,
-        occurred_on=calendar.subtract_working_days(today, 30, calendar=cal),
+        occurred_on=D(2026, 9, 30),
         by=officer,
     )
-    requested_on = calendar.subtract_working_days(today, review_requested_ago, calendar=cal)
     services.record_timeline_event(
         request=request,
         kind=RequestEvent.Kind.REVIEW_REQUESTED,
-        occurred_on=requested_on,
+        occurred_on=review_requested_on,
         by=officer,
     )
-    if decided:
+    if decided_on:
         services.record_timeline_event(
             request=request,
             kind=RequestEvent.Kind.REVIEW_DECIDED,
-            occurred_on=calendar.subtract_working_days(today, 1, calendar=cal),
+            occurred_on=decided_on,
             by=officer,
             decision=RequestEvent.ReviewDecision.UPHELD,
         )
@@ -138,28 +137,37 @@ def _answered_with_review(organisation, officer, *, title, review_requested_ago,
 def test_reminder_lists_internal_reviews_due_soon_or_late_until_decided(
     organisation, foi_officer, foi_lead
 ):
-    """Asked 17 working days ago: due in 3 working days. Asked 23 ago: 3 working days late.
-    Asked 23 ago but decided yesterday: nothing to chase. Asked 2 ago: not due for 18."""
-    today = selectors.local_today()
-    cal = selectors.working_day_calendar()
+    """Run on Wed 11 Nov 2026 (no bank holiday in England, Wales, Scotland or Northern
+    Ireland from 1 Sep to 29 Nov 2026). Asked Mon 19 Oct: 20 working days is Mon 16 Nov, 3
+    working days left (Thu 12, Fri 13, Mon 16). Asked Fri 9 Oct: due Fri 6 Nov, 3 working
+    days late (Mon 9, Tue 10, Wed 11). Asked Fri 9 Oct but decided Tue 10 Nov: nothing to
+    chase. Asked Mon 9 Nov: due Mon 7 Dec, not yet worth a reminder."""
     soon = _answered_with_review(
-        organisation, foi_officer, title="Review soon", review_requested_ago=17
+        organisation, foi_officer, title="Review soon", review_requested_on=D(2026, 10, 19)
     )
     late = _answered_with_review(
-        organisation, foi_officer, title="Review late", review_requested_ago=23
+        organisation, foi_officer, title="Review late", review_requested_on=D(2026, 10, 9)
     )
     _answered_with_review(
-        organisation, foi_officer, title="Review done", review_requested_ago=23, decided=True
+        organisation,
+        foi_officer,
+        title="Review done",
+        review_requested_on=D(2026, 10, 9),
+        decided_on=D(2026, 11, 10),
     )
-    _answered_with_review(organisation, foi_officer, title="Review new", review_requested_ago=2)
-    assert soon.review_due_on == calendar.add_working_days(today, 3, calendar=cal)
+    _answered_with_review(
+        organisation, foi_officer, title="Review new", review_requested_on=D(2026, 11, 9)
+    )
 
-    assert tasks.send_deadline_reminders() == 2
+    assert tasks.send_deadline_reminders("2026-11-11") == 2
+
     body = next(m.body for m in mail.outbox if m.to == [foi_lead.email])
     assert (
-        f"{soon.reference} Review soon: internal review due {soon.review_due_on:%a %d %b %Y} "
+        f"{soon.reference} Review soon: internal review due Mon 16 Nov 2026 "
         "(3 working days left)" in body
     )
-    assert f"{late.reference} Review late: internal review due" in body
-    assert "(3 working days late)" in body
+    assert (
+        f"{late.reference} Review late: internal review due Fri 06 Nov 2026 "
+        "(3 working days late)" in body
+    )
     assert "Review done" not in body and "Review new" not in body

@@ -102,10 +102,11 @@ def test_officer_issues_a_refusal_notice_with_a_pit_estimate_from_the_admin(
     foi_lead_client,
     django_capture_on_commit_callbacks,
     pdf_text,
+    today,
 ):
     request = f.answered_request(organisation=organisation, officer=foi_officer)
     letter = _draft_in_admin(foi_officer_client, request, "refusal_notice")
-    estimate = register_services.selectors.local_today() + datetime.timedelta(days=14)
+    estimate = today + datetime.timedelta(days=14)
     _save_letter_form(foi_officer_client, letter, pit_estimate_on=estimate.isoformat())
     letter = _approve_and_issue(
         foi_lead_client, foi_officer_client, letter, django_capture_on_commit_callbacks
@@ -122,6 +123,7 @@ def test_officer_issues_a_response_then_a_review_outcome_from_the_admin(
     foi_lead_client,
     django_capture_on_commit_callbacks,
     pdf_text,
+    today,
 ):
     request = f.answered_request(organisation=organisation, officer=foi_officer)
     response = _draft_in_admin(foi_officer_client, request, "response")
@@ -131,7 +133,7 @@ def test_officer_issues_a_response_then_a_review_outcome_from_the_admin(
     register_services.record_timeline_event(
         request=request,
         kind="review_requested",
-        occurred_on=register_services.selectors.local_today(),
+        occurred_on=today,
         by=foi_officer,
     )
     outcome = _draft_in_admin(foi_officer_client, request, "review_outcome")

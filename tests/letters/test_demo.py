@@ -10,7 +10,7 @@ from foiregister.letters.models import Letter
 from foiregister.requests.models import Request
 from tests.letters.test_blocks import _dudley, _staffs_contracts
 
-pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded, pytest.mark.reads_today]
 
 
 @pytest.fixture

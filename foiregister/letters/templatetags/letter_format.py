@@ -1,27 +1,13 @@
-"""Filters for letters: money, ISO dates and ordinal dates as NHS letters print them."""
+"""Filters for letters: ISO dates and sentences as NHS letters print them. Money and
+figures come from ``{% load figures %}``, the one formatter pages and the admin use too."""
 
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
 
 from django import template
 
 register = template.Library()
-
-
-@register.filter
-def gbp(value) -> str:
-    """'3091519.00' -> '£3,091,519'; pence only when there are any."""
-    if value in (None, ""):
-        return ""
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    if amount == amount.to_integral_value():
-        return f"£{amount:,.0f}"
-    return f"£{amount:,.2f}"
 
 
 @register.filter
@@ -33,13 +19,6 @@ def isodate(value, fmt: str = "long") -> str:
     if fmt == "short":
         return f"{day:%d/%m/%Y}"
     return f"{day.day} {day:%B %Y}"
-
-
-@register.filter
-def percent(value, places: int = 0) -> str:
-    if value in (None, ""):
-        return ""
-    return f"{float(value) * 100:.{int(places)}f}%"
 
 
 @register.filter
