@@ -118,7 +118,8 @@ def other_organisation(db):
     )
 
 
-def _member(organisation, role, username):
+def member(organisation, role, username):
+    """A staff member of ``organisation`` in ``role`` (a fixture of another scope may need one)."""
     ensure_roles()
     from django.contrib.auth.models import Group
 
@@ -130,22 +131,22 @@ def _member(organisation, role, username):
 
 @pytest.fixture
 def foi_officer(organisation):
-    return _member(organisation, FOI_OFFICER, "officer")
+    return member(organisation, FOI_OFFICER, "officer")
 
 
 @pytest.fixture
 def foi_lead(organisation):
-    return _member(organisation, FOI_LEAD, "lead")
+    return member(organisation, FOI_LEAD, "lead")
 
 
 @pytest.fixture
 def commissioner(organisation):
-    return _member(organisation, COMMISSIONER, "commissioner")
+    return member(organisation, COMMISSIONER, "commissioner")
 
 
 @pytest.fixture
 def administrator(organisation):
-    return _member(organisation, ADMINISTRATOR, "administrator")
+    return member(organisation, ADMINISTRATOR, "administrator")
 
 
 def _client_for(user):

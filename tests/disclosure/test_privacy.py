@@ -11,17 +11,19 @@ import openpyxl
 import pypdf
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver
 
 from foiregister.disclosure import checks, services
+from foiregister.kernel.roles import FOI_LEAD, FOI_OFFICER
 from foiregister.letters import services as letter_services
 from foiregister.requests import services as register_services
+from tests.conftest import member
 from tests.factories import contracts as contract_factories
 from tests.factories import metrics as metrics_factories
 from tests.factories.disclosure import responded_request
-from tests.factories.foiregister import RequesterFactory, log_request
+from tests.factories.foiregister import OrganisationFactory, RequesterFactory, log_request
 from tests.factories.letters import answered_request, issued_response
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +119,44 @@ def with_letter_and_attachment(organisation, n, officer, lead, *, title):
     return request
 
 
-@pytest.fixture
+# -- the world, built once for the module ---------------------------------------------------
+#
+# Publishing letters with PDFs is slow, and every test here only reads the world, so it is
+# built once, inside one transaction that is rolled back when the module ends (a DELETE could
+# not remove it: the audit log and issued letters refuse one). Each test runs in a savepoint
+# of that transaction, so a test that writes leaves the next one the same world.
+
+
+@pytest.fixture(scope="module")
+def _module_transaction(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def organisation(_module_transaction):
+    return OrganisationFactory(name="Staffordshire and Stoke-on-Trent ICB", ods_code="QNC")
+
+
+@pytest.fixture(scope="module")
+def other_organisation(_module_transaction):
+    return OrganisationFactory(
+        name="The Dudley Group NHS Foundation Trust", ods_code="RNA", kind="trust"
+    )
+
+
+@pytest.fixture(scope="module")
+def foi_officer(organisation):
+    return member(organisation, FOI_OFFICER, "officer")
+
+
+@pytest.fixture(scope="module")
+def foi_lead(organisation):
+    return member(organisation, FOI_LEAD, "lead")
+
+
+@pytest.fixture(scope="module")
 def world(organisation, other_organisation, foi_lead, foi_officer):
     other_organisation.members.add(foi_lead)
     published = [
