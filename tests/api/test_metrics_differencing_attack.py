@@ -14,6 +14,7 @@ import pytest
 
 from foiregister.letters import blocks
 from metrics import services
+from tests.factories import TEST_DATA
 from tests.factories import metrics as mf
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +53,7 @@ def publish(counts, *, population, world_name: str = "") -> tuple[int, int]:
         activity = mf.activity_dataset(
             name=f"{name}{world_name}", content=("\n".join(lines) + "\n").encode()
         )
-        run = services.create_run(population=population, activity=activity)
+        run = services.create_run(population=population, activity=activity, by=TEST_DATA)
         runs.append(services.compute_run(run.pk).pk)
     return runs[0], runs[1]
 
