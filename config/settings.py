@@ -178,6 +178,12 @@ CELERY_BEAT_SCHEDULE["contract-expiry-warnings"] = {
     "task": "contracts.tasks.send_expiry_warnings",
     "schedule": crontab(hour=7, minute=15),
 }
+# Records management: requesters past their organisation's retention period (default three
+# years after closure, NHS Records Management Code of Practice 2023) are erased nightly.
+CELERY_BEAT_SCHEDULE["erase-due-requesters"] = {
+    "task": "foiregister.letters.tasks.erase_due_requesters",
+    "schedule": crontab(hour=2, minute=30),
+}
 CELERY_BEAT_SCHEDULE["metrics-fail-stale-runs"] = {
     "task": "metrics.tasks.fail_stale_runs",
     "schedule": crontab(minute="*/10"),
