@@ -51,18 +51,31 @@ PERSONAL_FIELDS = ("name", "email", "postal_address", "telephone")
 MIN_DETAIL_LENGTH = 3
 
 
-def _details(requester: Requester) -> list[str]:
-    """Every stored requester value worth searching for, longest first so a full address is
-    replaced before its lines."""
-    found = {requester.name, requester.email, requester.telephone, requester.postal_address}
-    found |= {line.strip(" ,") for line in requester.postal_address.splitlines()}
-    if "@" in requester.email:
-        found.add(requester.email.split("@", 1)[0])
+def _longest_first(values: Iterable[str]) -> list[str]:
     return sorted(
-        (d.strip() for d in found if d and len(d.strip()) >= MIN_DETAIL_LENGTH),
+        {v.strip() for v in values if v and len(v.strip()) >= MIN_DETAIL_LENGTH},
         key=len,
         reverse=True,
     )
+
+
+def _details(requester: Requester) -> tuple[list[str], list[str]]:
+    """The requester's stored values to search for, longest first so a full address goes
+    before its lines: (whole values, searched in every audit row of the organisation;
+    those plus each address line, searched only in the rows about the requester, their
+    requests and letters, since a line such as a town name would otherwise erase unrelated
+    history)."""
+    whole = _longest_first(
+        [requester.name, requester.email, requester.telephone, requester.postal_address]
+    )
+    lines = [line.strip(" ,") for line in requester.postal_address.splitlines()]
+    return whole, _longest_first([*whole, *lines])
+
+
+def _pattern(details: list[str]) -> re.Pattern | None:
+    if not details:
+        return None
+    return re.compile("|".join(re.escape(d) for d in details), re.IGNORECASE)
 
 
 def _replace_all(text: str, pattern: re.Pattern | None) -> str:
@@ -82,7 +95,7 @@ def _scrub_value(value: Any, pattern: re.Pattern | None) -> Any:
 def _scrub_audit_rows(
     *,
     requester: Requester,
-    details: list[str],
+    details: tuple[list[str], list[str]],
     request_ids: Iterable[int],
     letter_ids: Iterable[int],
     today: datetime.date,
@@ -97,16 +110,14 @@ def _scrub_audit_rows(
     still caught on the rows about the requester, their requests and letters, which are
     read in full.
     """
-    pattern = (
-        re.compile("|".join(re.escape(d) for d in details), re.IGNORECASE) if details else None
-    )
+    whole, with_lines = details
     related = (
         Q(object_type=Requester._meta.label, object_id=str(requester.pk))
         | Q(object_type=Request._meta.label, object_id__in=[str(pk) for pk in request_ids])
         | Q(object_type=Letter._meta.label, object_id__in=[str(pk) for pk in letter_ids])
     )
     mentions = Q()
-    for detail in details:
+    for detail in whole:
         mentions |= (
             Q(object_repr__icontains=detail)
             | Q(note__icontains=detail)
@@ -115,13 +126,18 @@ def _scrub_audit_rows(
     rows = (
         AuditEvent.objects.annotate(changes_text=Cast("changes", TextField()))
         .filter(organisation_id=str(requester.organisation_id))
-        .filter(related | mentions if details else related)
+        .filter(related | mentions if whole else related)
         .exclude(action__in=AUDIT_ACTIONS)
     )
     own_label, own_id = Requester._meta.label, str(requester.pk)
+    related_keys = {(own_label, own_id)}
+    related_keys |= {(Request._meta.label, str(pk)) for pk in request_ids}
+    related_keys |= {(Letter._meta.label, str(pk)) for pk in letter_ids}
+    wide, narrow = _pattern(whole), _pattern(with_lines)
     scrubbed = 0
     for row in rows.iterator():
-        own = row.object_type == own_label and row.object_id == own_id
+        own = (row.object_type, row.object_id) == (own_label, own_id)
+        pattern = narrow if (row.object_type, row.object_id) in related_keys else wide
         changes = _scrub_value(row.changes, pattern)
         if own:
             changes = {k: (ERASED if k in PERSONAL_FIELDS else v) for k, v in changes.items()}

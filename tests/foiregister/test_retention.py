@@ -210,3 +210,19 @@ def test_daily_erasure_is_scheduled():
 
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "foiregister.letters.tasks.erase_due_requesters" in tasks
+
+
+def test_an_address_line_is_erased_only_from_the_requesters_own_history(
+    requester, foi_officer, organisation
+):
+    """A town in the address ("Nether Wallop") also names a clinic in other requests'
+    history; only whole values are searched for beyond the requester's own rows."""
+    request = closed_request(requester=requester, by=foi_officer)
+    unrelated = log_request(organisation=organisation, by=foi_officer)
+    services.update_request(request=unrelated, title="Nether Wallop clinic", by=foi_officer)
+
+    retention.erase_requester(request=request, by=foi_officer, today=D(2025, 6, 1))
+
+    change = audit.history_for(unrelated).get(action="request.changed")
+    assert change.changes["title"][1] == "Nether Wallop clinic"
+    assert change.scrubbed_on is None
