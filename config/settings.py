@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.CacheControlMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its lockout response.
     "axes.middleware.AxesMiddleware",
@@ -278,6 +279,12 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE["contract-expiry-warnings"] = {
     "task": "contracts.tasks.send_expiry_warnings",
     "schedule": crontab(hour=7, minute=15),
+}
+# Records management: requesters past their organisation's retention period (default three
+# years after closure, NHS Records Management Code of Practice 2023) are erased nightly.
+CELERY_BEAT_SCHEDULE["erase-due-requesters"] = {
+    "task": "foiregister.letters.tasks.erase_due_requesters",
+    "schedule": crontab(hour=2, minute=30),
 }
 CELERY_BEAT_SCHEDULE["metrics-fail-stale-runs"] = {
     "task": "metrics.tasks.fail_stale_runs",

@@ -199,6 +199,9 @@ class OrganisationAdmin(ScopedModelAdmin):
     # Membership goes through the staff screen (foiregister.kernel.staff), which checks who
     # may bring whom into a body; a members picker here would bypass it and list every user.
     exclude = ["members"]
+    # Taken under a row lock when a request is logged (services.log_request): an edit here
+    # would reissue references or skip thousands, so nobody edits it, superusers included.
+    readonly_fields = ["next_sequence"]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "members":

@@ -100,6 +100,10 @@ class AuditAction(models.TextChoices):
     DISCLOSURE_REPUBLISHED = "disclosure.republished"
     DISCLOSURE_WITHDRAWN = "disclosure.withdrawn"
     DISCLOSURE_ATTACHMENT_FLATTENED = "disclosure.attachment_flattened"
+    # Records management (foiregister.letters.retention)
+    REQUESTER_ERASED = "requester.erased"
+    REQUEST_REQUESTER_ERASED = "request.requester_erased"
+    LETTER_REQUESTER_COPY_ERASED = "letter.requester_copy_erased"
     DISCLOSURE_CHANGES_PUBLISHED = "disclosure.changes_published"
     # Staff and sign-in (foiregister.kernel.staff, foiregister.kernel.signin)
     STAFF_MEMBER_ADDED = "staff.member_added"

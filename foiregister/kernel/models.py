@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from .references import ReferencePatternError, check_reference_pattern
@@ -47,6 +48,14 @@ class Organisation(models.Model):
     next_sequence = models.PositiveIntegerField(
         default=1, help_text="The next request number; never reused."
     )
+    retention_years = models.PositiveSmallIntegerField(
+        "requester retention (years after closure)",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="A requester's details are erased this many years after their last request "
+        "closed (or its last appeal). The NHS Records Management Code of Practice 2023 sets "
+        "three years for FOI requests.",
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="organisations", blank=True
     )
@@ -82,6 +91,13 @@ class AuditEvent(models.Model):
     organisation_id = models.CharField(max_length=40, blank=True, db_index=True)
     changes = models.JSONField(default=dict, blank=True)
     note = models.TextField(blank=True)
+    scrubbed_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When a requester's details were erased from this row at the end of their "
+        "retention period (the one rewrite an audit row allows; "
+        "foiregister.letters.retention).",
+    )
 
     class Meta:
         app_label = "foiregister"

@@ -13,16 +13,24 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from foiregister.kernel import access
-from foiregister.kernel.admin import ScopedModelAdmin
+from foiregister.kernel.admin import ReadOnlyMixin, ScopedModelAdmin
 from foiregister.kernel.exceptions import FoiRegisterError
+from foiregister.kernel.roles import FOI_LEAD, user_has_role
 from foiregister.requests import selectors as register_selectors
 from foiregister.requests.admin.requests import RequestAdmin
 from foiregister.requests.models import Request
 
-from . import context, selectors, services, tasks
+from . import context, retention, selectors, services, tasks
 from .context import render_context
 from .forms import AnswerBlockForm, BatchIssueForm, LetterForm
-from .models import AnswerBlock, AnswerWording, BatchIssue, Letter, LetterDocument
+from .models import (
+    AnswerBlock,
+    AnswerWording,
+    BatchIssue,
+    Letter,
+    LetterDocument,
+    RequestDueForErasure,
+)
 from .render import render_letter_html
 
 
@@ -82,6 +90,14 @@ class LetterAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
     def documents_list(self, obj):
         links = [
             format_html(
+                "{} ({}, SHA-256 {}): erased on {:%d %b %Y} at the end of the retention period",
+                d.filename,
+                d.get_variant_display(),
+                d.sha256,
+                d.erased_on,
+            )
+            if d.erased_on
+            else format_html(
                 '<a href="{}">{}</a> ({}, SHA-256 {})',
                 reverse("admin:letters_letter_pdf", args=[obj.pk, d.variant]),
                 d.filename,
@@ -217,7 +233,9 @@ class LetterAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
 
     def pdf_view(self, request, pk, variant):
         letter = self._letter(request, pk)
-        document = get_object_or_404(LetterDocument, letter=letter, variant=variant)
+        document = get_object_or_404(
+            LetterDocument, letter=letter, variant=variant, erased_on__isnull=True
+        )
         response = HttpResponse(bytes(document.data), content_type=document.content_type)
         response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
         return response
@@ -431,3 +449,64 @@ class RequestWithLettersAdmin(RequestAdmin):
 
 admin.site.unregister(Request)
 admin.site.register(Request, RequestWithLettersAdmin)
+
+
+# Selections larger than this are erased by a Celery task, so the page answers at once.
+ERASE_IN_REQUEST_LIMIT = 50
+
+
+@admin.register(RequestDueForErasure)
+class RequestDueForErasureAdmin(ReadOnlyMixin, ScopedModelAdmin):
+    """Records management for FOI leads: the closed requests whose requester's details have
+    reached the end of their organisation's retention period today, and the action that
+    erases them (``retention.erase_requester``; audited, the response kept)."""
+
+    organisation_path = "organisation"
+    scope_roles = (FOI_LEAD,)
+    list_display = ("reference", "title", "organisation", "status", "closed_on", "due_since")
+    list_display_links = None
+    search_fields = ("reference", "title")
+    actions = ["erase_requesters"]
+
+    def has_module_permission(self, request):
+        return user_has_role(request.user, FOI_LEAD)
+
+    def has_view_permission(self, request, obj=None):
+        return user_has_role(request.user, FOI_LEAD)
+
+    def get_queryset(self, request):
+        return access.scoped(
+            register_selectors.requests_due_for_erasure(
+                today=register_selectors.local_today(),
+                requests=RequestDueForErasure.objects.all(),
+            ),
+            request.user,
+            via=self.organisation_path,
+            roles=self.scope_roles,
+        )
+
+    @admin.display(description="closed", ordering="closed_on")
+    def closed_on(self, obj):
+        return obj.closed_on
+
+    @admin.display(description="due since")
+    def due_since(self, obj):
+        return register_selectors.erasure_due_on(obj)
+
+    @admin.action(description="Erase the requesters' personal data (cannot be undone)")
+    def erase_requesters(self, request, queryset):
+        today = register_selectors.local_today()
+        ids = list(queryset.values_list("pk", flat=True))
+        if len(ids) > ERASE_IN_REQUEST_LIMIT:
+            transaction.on_commit(
+                lambda: tasks.erase_requesters.delay(ids, today.isoformat(), request.user.pk)
+            )
+            messages.success(request, f"Erasing the requesters of {len(ids)} requests.")
+            return
+        erased, refused = retention.erase_due_requesters(
+            today=today, by=request.user, requests=Request.objects.filter(pk__in=ids)
+        )
+        for message in refused:
+            messages.error(request, message)
+        if erased:
+            messages.success(request, f"Erased {len(erased)} requester(s).")

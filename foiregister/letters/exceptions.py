@@ -20,3 +20,7 @@ class BlockError(ValidationFailed):
 
 class BlockUnavailable(LetterError):
     """The register or metrics a block reads from is not installed or has no such data."""
+
+
+class RetentionError(LetterError):
+    """A requester's details were asked to be erased before their retention period ended."""

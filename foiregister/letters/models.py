@@ -260,6 +260,15 @@ class LetterDocumentQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise LetterImmutable("an issued letter's documents cannot be changed")
 
+    def erase_requester_copies(self, *, on) -> int:
+        """Empty the requester's copies among these documents and mark them erased: the one
+        change an issued letter's documents allow, made only by the retention service
+        (``foiregister.letters.retention``) once the requester's retention period has ended.
+        The database trigger (migration 0003) allows exactly this and nothing else; the
+        anonymised copy, the file name, size and SHA-256 stay."""
+        copies = self.filter(variant=LetterDocument.Variant.REQUESTER, erased_on__isnull=True)
+        return models.QuerySet.update(copies, data=b"", erased_on=on)
+
     def delete(self):
         raise LetterImmutable("an issued letter's documents cannot be deleted")
 
@@ -281,6 +290,13 @@ class LetterDocument(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64)
     size = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+    erased_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The requester's copy only: when it was emptied at the end of the retention "
+        "period. The SHA-256 and size still say what was sent.",
+    )
 
     objects = LetterDocumentQuerySet.as_manager()
 
@@ -300,3 +316,14 @@ class LetterDocument(models.Model):
 
     def delete(self, *args, **kwargs):
         raise LetterImmutable(f"{self.filename} is part of an issued letter")
+
+
+class RequestDueForErasure(Request):
+    """The request register seen from records management: closed requests whose requester's
+    details have reached the end of the retention period. A proxy, so the FOI lead's screen
+    is an ordinary scoped admin list with a bulk action."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "request due for requester erasure"
+        verbose_name_plural = "requests due for requester erasure"

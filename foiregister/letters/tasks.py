@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+
 from celery import shared_task
 from django.db import transaction
 
 from foiregister.kernel import audit
+from foiregister.requests import selectors as register_selectors
+from foiregister.requests.models import Request
 
-from . import services
+from . import retention, services
 from .models import BatchIssue, Letter
 
 
@@ -34,3 +38,28 @@ def run_batch_issue(batch_id: int) -> dict[str, int]:
         batch=BatchIssue.objects.get(pk=batch_id), on_issued=queue_email
     )
     return {"done": batch.done, "failed": batch.failed, "total": batch.total}
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def erase_due_requesters(today: str | None = None) -> int:
+    """Daily: erase the requesters whose retention period has ended, as the system (the
+    NHS Records Management Code sets when, not a person); each erasure is audited."""
+    day = datetime.date.fromisoformat(today) if today else register_selectors.local_today()
+    erased, _refused = retention.erase_due_requesters(
+        today=day, by=audit.system("celery beat: erase due requesters")
+    )
+    return len(erased)
+
+
+@shared_task
+def erase_requesters(request_ids: list[int], today: str, by_id: int) -> int:
+    """A lead's bulk erasure from the admin, worked outside the request."""
+    from django.contrib.auth import get_user_model
+
+    by = get_user_model().objects.get(pk=by_id)
+    erased, _refused = retention.erase_due_requesters(
+        today=datetime.date.fromisoformat(today),
+        by=by,
+        requests=Request.objects.filter(pk__in=request_ids),
+    )
+    return len(erased)

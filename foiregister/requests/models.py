@@ -53,6 +53,13 @@ class Requester(models.Model):
     postal_address = models.TextField(blank=True)
     telephone = models.CharField(max_length=40, blank=True)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PUBLIC)
+    erased_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the retention period ended and these details were erased; the kind "
+        "is kept for the statistics.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -174,3 +174,94 @@ def late_contributions(request: Request, *, today: datetime.date):
 
 def foi_leads_of(organisation: Organisation):
     return organisation.members.filter(groups__name=FOI_LEAD, is_active=True)
+
+
+# -- records management --------------------------------------------------------------------
+
+# A request in one of these states is finished; its retention period runs from its last
+# timeline event (the closure, or a later internal review or ICO step).
+CLOSED_STATUSES = (Request.Status.CLOSED, Request.Status.LAPSED, Request.Status.WITHDRAWN)
+
+
+def years_after(day: datetime.date, years: int) -> datetime.date:
+    """The anniversary ``years`` on; 29 February falls on 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _closed_before(today: datetime.date, years: int) -> datetime.date:
+    """The latest closure date whose ``years``-th anniversary (``years_after``) is on or
+    before ``today``: ``today`` that many years back, or the 29 February after it when that
+    day's anniversary falls on 28 February."""
+    try:
+        day = today.replace(year=today.year - years)
+    except ValueError:
+        day = today.replace(year=today.year - years, day=28)
+    following = day + datetime.timedelta(days=1)
+    return following if years_after(following, years) <= today else day
+
+
+def _closed_on():
+    return Subquery(
+        RequestEvent.objects.filter(request=OuterRef("pk"))
+        .order_by("-occurred_on")
+        .values("occurred_on")[:1]
+    )
+
+
+def _past_retention(today: datetime.date) -> Q | None:
+    """Closed, and closed long enough ago for the request's organisation's period."""
+    periods = sorted(set(Organisation.objects.values_list("retention_years", flat=True)))
+    if not periods:
+        return None
+    past = Q()
+    for years in periods:
+        past |= Q(organisation__retention_years=years, closed_on__lte=_closed_before(today, years))
+    return Q(status__in=CLOSED_STATUSES) & past
+
+
+def requests_due_for_erasure(
+    *, today: datetime.date, requests: QuerySet[Request] | None = None
+) -> QuerySet[Request]:
+    """Closed requests whose requester's details have reached the end of the retention
+    period (NHS Records Management Code of Practice 2023: FOI requests, three years after
+    closure or any appeal; each organisation may set its own period), annotated with
+    ``closed_on``. A requester with another request still open, or closed more recently,
+    is kept until that one is due too: their details are still needed for it. ``requests``
+    narrows the search (an admin's proxy queryset)."""
+    past = _past_retention(today)
+    if past is None:
+        return Request.objects.none()
+    kept = Request.objects.annotate(closed_on=_closed_on()).exclude(past).values("requester_id")
+    base = Request.objects.all() if requests is None else requests
+    return (
+        base.annotate(closed_on=_closed_on())
+        .filter(past, requester__erased_on__isnull=True)
+        .exclude(requester_id__in=kept)
+        .select_related("organisation", "requester")
+    )
+
+
+def erasure_due_on(request: Request) -> datetime.date | None:
+    """When this request's retention period ends; None while it is not closed."""
+    if request.status not in CLOSED_STATUSES:
+        return None
+    closed_on = request.events.order_by("-occurred_on").values_list("occurred_on", flat=True)[:1]
+    if not closed_on:
+        return None
+    return years_after(closed_on[0], request.organisation.retention_years)
+
+
+def requester_erasure_due_on(requester) -> tuple[datetime.date | None, Request | None]:
+    """When every request of ``requester`` has reached the end of its retention period, and
+    the request that decides it (an open one, with None, or the last to be due)."""
+    latest: tuple[datetime.date | None, Request | None] = (None, None)
+    for request in requester.requests.select_related("organisation"):
+        due_on = erasure_due_on(request)
+        if due_on is None:
+            return None, request
+        if latest[0] is None or due_on > latest[0]:
+            latest = (due_on, request)
+    return latest

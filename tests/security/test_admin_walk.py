@@ -25,8 +25,10 @@ from foiregister.kernel.models import AuditEvent
 from foiregister.kernel.roles import ADMINISTRATOR, COMMISSIONER, FOI_LEAD, FOI_OFFICER
 from foiregister.letters import services as letter_services
 from foiregister.letters.models import LetterDocument
-from foiregister.requests.models import Department
+from foiregister.requests import services as register_services
+from foiregister.requests.models import Department, Request
 from tests.factories import contracts as contract_factories
+from tests.factories import foiregister as foiregister_factories
 from tests.factories import letters as letter_factories
 
 from .conftest import CANARY, member_of
@@ -148,8 +150,23 @@ def victim_world(other_organisation, victim_officer, victim_lead, victim_request
         year="2024/25",
         sites=3,
     )
+    # Closed in 2022: past the three-year retention period, so on the lead's erasure screen.
+    due = foiregister_factories.log_request(
+        organisation=victim,
+        requester=foiregister_factories.RequesterFactory(
+            organisation=victim, name=f"{CANARY} Erasable Requester"
+        ),
+        received_on=datetime.date(2022, 3, 1),
+        title=f"{CANARY} due for erasure",
+        by=victim_officer,
+    )
+    for status in (Request.Status.RESPONDED, Request.Status.CLOSED):
+        register_services.change_status(
+            request=due, to=status, on=datetime.date(2022, 3, 28), by=victim_officer
+        )
     rows = {
         "foiregister.request": victim_request.pk,
+        "letters.requestdueforerasure": due.pk,
         "foiregister.requester": victim_request.requester_id,
         "foiregister.department": department.pk,
         "foiregister.organisation": victim.pk,
@@ -192,6 +209,7 @@ INSTALL_WIDE = {
 # victim's FOI team; the registers for everyone outside the victim's body.
 CASEWORK = {
     "foiregister.request",
+    "letters.requestdueforerasure",
     "foiregister.requester",
     "letters.letter",
     "letters.answerblock",

@@ -213,3 +213,9 @@ class LinkInline(NoDeleteMixin, ScopedTabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        """Saved links to requests the viewer may open; the others are listed, without
+        their reference or title, by the request page's "links" field."""
+        visible = selectors.requests_visible_to(request.user)
+        return super().get_queryset(request).filter(to_request__in=visible)

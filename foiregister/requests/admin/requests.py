@@ -410,10 +410,10 @@ class RequestAdmin(NoDeleteMixin, ScopedModelAdmin):
                     )
                 )
             else:
+                # Another body's request (or one the viewer may not open): which body, never
+                # its reference or title.
                 rows.append(
-                    format_html(
-                        "<div>{}: {} ({})</div>", kind, other.reference, other.organisation
-                    )
+                    format_html("<div>{}: a request of {}</div>", kind, other.organisation)
                 )
         return format_html_join("", "{}", ((r,) for r in rows)) or "None"
 

@@ -33,11 +33,18 @@ def link_requests(*, request: Request, other: Request, kind: str, by: Any) -> Re
     validate_link(request=request, other=other)
     link = RequestLink.objects.create(from_request=request, to_request=other, kind=kind)
     for obj in (request, other):
+        partner = other if obj is request else request
+        # Each body's audit log names the other body's request by organisation only.
+        with_ = (
+            partner.reference
+            if partner.organisation_id == obj.organisation_id
+            else f"a request of {partner.organisation}"
+        )
         audit.record_event(
             action=audit.AuditAction.REQUEST_LINKED,
             obj=obj,
             by=by,
             organisation_id=obj.organisation_id,
-            changes={"kind": kind, "with": (other if obj is request else request).reference},
+            changes={"kind": kind, "with": with_},
         )
     return link
