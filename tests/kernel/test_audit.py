@@ -227,6 +227,22 @@ def test_an_audit_row_cannot_be_deleted_with_raw_sql(row):
     assert AuditEvent.objects.filter(pk=row.pk).exists()
 
 
+def test_an_erasure_may_scrub_the_values_of_a_row_and_nothing_else(row):
+    """The one exception (migration 0006): records management rewrites the values, marks the
+    row scrubbed, and leaves who did what to which object, when."""
+    rows = AuditEvent.objects.filter(pk=row.pk)
+
+    rows.update(changes={}, note="", object_repr="(erased)", scrubbed_on=datetime.date(2029, 1, 5))
+
+    scrubbed = rows.get()
+    assert (scrubbed.changes, scrubbed.object_repr) == ({}, "(erased)")
+    _refused(lambda: rows.update(scrubbed_on=datetime.date(2029, 1, 4), note="back-dated"))
+    _refused(lambda: rows.update(scrubbed_on=datetime.date(2029, 2, 1), actor="someone else"))
+    _refused(lambda: rows.update(scrubbed_on=datetime.date(2029, 2, 1), action="request.changed"))
+    _refused(lambda: rows.update(changes={"date": "forged"}, scrubbed_on=None))
+    assert rows.get().actor == "system: append-only test"
+
+
 def test_new_audit_rows_can_still_be_written(row):
     audit.record_event(
         action=audit.AuditAction.HOLIDAY_REMOVED, obj=row, by=audit.system("append-only test")
