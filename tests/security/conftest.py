@@ -3,22 +3,17 @@ officer and lead, and casework whose every private field carries a canary string
 never reach an outsider's screen."""
 
 import pytest
-from django.contrib.auth.models import Group
 
-from foiregister.kernel.roles import FOI_LEAD, FOI_OFFICER, ensure_roles
+from foiregister.kernel.roles import FOI_LEAD, FOI_OFFICER
 from foiregister.letters import services as letter_services
+from tests.conftest import member
 from tests.factories import letters as letter_factories
-from tests.factories.foiregister import RequesterFactory, UserFactory
+from tests.factories.foiregister import RequesterFactory
 
 CANARY = "CANARYq7x"
 
 
-def member_of(organisation, role, username):
-    ensure_roles()
-    user = UserFactory(username=username, is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    organisation.members.add(user)
-    return user
+member_of = member  # a staff member of an organisation, in a role (tests/conftest.py)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from foiregister.kernel import staff
 from foiregister.kernel.exceptions import FoiRegisterError
 from foiregister.kernel.models import AuditEvent
 from foiregister.kernel.roles import ADMINISTRATOR, COMMISSIONER, FOI_LEAD, FOI_OFFICER
-from tests.conftest import _client_for, _member
+from tests.conftest import _client_for, member
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +131,7 @@ def test_administrator_cannot_set_an_officers_password(administrator_client, foi
 def test_administrator_does_not_see_another_organisations_staff(
     administrator_client, other_organisation
 ):
-    stranger = _member(other_organisation, COMMISSIONER, "stranger-at-dudley")
+    stranger = member(other_organisation, COMMISSIONER, "stranger-at-dudley")
 
     page = administrator_client.get(reverse("admin:auth_user_changelist")).content.decode()
     change = administrator_client.get(_change_url(stranger))
@@ -143,7 +143,7 @@ def test_administrator_does_not_see_another_organisations_staff(
 def test_administrator_cannot_edit_another_organisations_staff(
     administrator_client, other_organisation
 ):
-    stranger = _member(other_organisation, COMMISSIONER, "stranger-at-dudley")
+    stranger = member(other_organisation, COMMISSIONER, "stranger-at-dudley")
 
     administrator_client.post(
         _change_url(stranger), _everything(stranger, email="attacker@evil.example")
@@ -172,7 +172,7 @@ def test_administrator_cannot_pull_another_bodys_foi_lead_into_its_organisation(
 ):
     """Membership is what makes a role count for a body: adding a lead of another body
     to ours would make them our FOI lead without our lead's say."""
-    theirs = _member(other_organisation, FOI_LEAD, "lead-at-dudley")
+    theirs = member(other_organisation, FOI_LEAD, "lead-at-dudley")
 
     with pytest.raises(FoiRegisterError):
         staff.add_staff_member(user=theirs, organisation=organisation, by=administrator)
@@ -183,7 +183,7 @@ def test_administrator_cannot_pull_another_bodys_foi_lead_into_its_organisation(
 def test_organisation_screen_does_not_edit_members(
     administrator_client, administrator, organisation, other_organisation
 ):
-    _member(other_organisation, FOI_LEAD, "lead-at-dudley")
+    member(other_organisation, FOI_LEAD, "lead-at-dudley")
     url = reverse("admin:foiregister_organisation_change", args=[organisation.pk])
     page = administrator_client.get(url).content.decode()
 
@@ -268,7 +268,7 @@ def test_foi_lead_grants_foi_officer_through_the_user_screen(foi_lead_client, co
 
 
 def test_foi_lead_cannot_grant_foi_officer_in_another_organisation(foi_lead, other_organisation):
-    stranger = _member(other_organisation, COMMISSIONER, "stranger-at-dudley")
+    stranger = member(other_organisation, COMMISSIONER, "stranger-at-dudley")
 
     with pytest.raises(FoiRegisterError):
         staff.grant_role(
