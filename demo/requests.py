@@ -185,8 +185,6 @@ def ensure_accounts(organisations: list[Organisation]) -> dict[str, object]:
         )
         if created:
             user.set_password(DEMO_PASSWORD)
-            if username == "admin":
-                user.is_superuser = True
             user.save()
         user.groups.add(Group.objects.get(name=role))
         for org in organisations:

@@ -20,13 +20,13 @@ class DisclosureSearchForm(forms.Form):
     published_from = forms.DateField(
         label="Published from",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="For example, 2025-09-01",
     )
     published_to = forms.DateField(
         label="Published to",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="For example, 2025-12-31",
     )
     topic = forms.ChoiceField(required=False)

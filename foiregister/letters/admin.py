@@ -3,6 +3,7 @@ progress. Thin: every write calls ``services``; reads go through ``selectors``."
 
 from __future__ import annotations
 
+from csp import constants as csp_constants
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -193,7 +194,16 @@ class LetterAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
         else:
             content, day = context.draft_state(letter).content, register_selectors.local_today()
         html = render_letter_html(render_context(content=content, letter_date=day, addressee=None))
-        return HttpResponse(html)
+        response = HttpResponse(html)
+        # Shown in a frame on the letter's own page, where the lead approves it: this site
+        # alone may frame it, and its stylesheet is inline (the same HTML WeasyPrint renders,
+        # whose only content is our template with every value escaped).
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response._csp_replace = {
+            "frame-ancestors": [csp_constants.SELF],
+            "style-src": [csp_constants.SELF, csp_constants.UNSAFE_INLINE],
+        }
+        return response
 
     def review_view(self, request, pk):
         self._post_only(request)

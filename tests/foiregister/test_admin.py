@@ -113,6 +113,21 @@ def test_record_event_form_shows_the_services_error_on_the_field(
     assert not RequestEvent.objects.exists()
 
 
+def test_record_event_form_offers_today_in_the_form_a_date_picker_reads(
+    foi_officer_client, organisation, foi_officer, today
+):
+    """A date input takes YYYY-MM-DD; the site's own format (29/11/2026) left it empty."""
+    request = log_request(organisation=organisation, received_on=D(2026, 11, 2), by=foi_officer)
+    url = reverse("admin:foiregister_request_record_event", args=[request.pk])
+
+    page = foi_officer_client.get(url).content.decode()
+
+    assert f'type="date" value="{today:%Y-%m-%d}"' in page or (
+        f'value="{today:%Y-%m-%d}"' in page and 'type="date"' in page
+    )
+    assert f"{today:%d/%m/%Y}" not in page
+
+
 def test_record_event_form_records_and_redirects(foi_officer_client, organisation, foi_officer):
     request = log_request(organisation=organisation, received_on=D(2026, 11, 2), by=foi_officer)
     url = reverse("admin:foiregister_request_record_event", args=[request.pk])

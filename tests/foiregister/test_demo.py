@@ -44,3 +44,21 @@ def test_generated_open_requests_show_late_amber_and_on_time_with_fictional_requ
     for requester in Requester.objects.all():
         assert "fictional" in requester.name.lower()
         assert requester.email.endswith(".invalid")
+
+
+def test_the_demo_administrator_is_no_superuser_and_cannot_grant_foi_roles():
+    """`make run`'s "admin" shows the Administrator role as an install has it (issue 12
+    item 1): it grants the Commissioner and Administrator roles, not the FOI ones."""
+    from django.contrib.auth import get_user_model
+
+    from foiregister.kernel import staff
+
+    loaded = demo.load()
+    admin = get_user_model().objects.get(username="admin")
+    organisation = next(iter(loaded["organisations"].values()))
+
+    assert not admin.is_superuser
+    assert set(staff.roles_grantable_by(admin, organisation=organisation)) == {
+        "Commissioner",
+        "Administrator",
+    }

@@ -34,6 +34,22 @@ def test_draft_page_shows_live_values_and_flags_a_change(draft, foi_officer_clie
     assert "Philippa" not in preview.content.decode()
 
 
+def test_the_preview_may_be_framed_by_the_letter_page_and_no_other_site(draft, foi_officer_client):
+    """The letter page shows the preview in a frame, and the lead approves "exactly as
+    previewed": the preview must render there, styled, while no other site may frame it."""
+    preview = foi_officer_client.get(reverse("admin:letters_letter_preview", args=[draft.pk]))
+
+    policy = preview["Content-Security-Policy"]
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in policy and "frame-ancestors 'none'" not in policy
+    assert "'unsafe-inline'" in policy.split("style-src ")[1].split(";")[0]
+    page = foi_officer_client.get(reverse("admin:letters_letter_change", args=[draft.pk]))
+    assert (
+        page["X-Frame-Options"] == "DENY"
+        and "frame-ancestors 'none'" in page["Content-Security-Policy"]
+    )
+
+
 def test_officer_cannot_approve(draft, foi_officer_client):
     response = foi_officer_client.post(reverse("admin:letters_letter_approve", args=[draft.pk]))
     assert response.status_code == 403

@@ -46,12 +46,14 @@ from .inlines import (
 class RecordEventForm(forms.Form):
     kind = forms.ChoiceField(choices=RequestEvent.Kind.choices)
     occurred_on = forms.DateField(
-        label="Date", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
     )
     target_on = forms.DateField(
         label="Estimate given (PIT extension)",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     decision = forms.ChoiceField(
         choices=RequestEvent.ReviewDecision.choices,
@@ -67,7 +69,7 @@ class StatusForm(forms.Form):
     on = forms.DateField(
         label="Date",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="When it happened, for a status that is also an event on the timeline "
         "(e.g. responded, awaiting clarification). Default: today.",
     )
