@@ -4,6 +4,7 @@ an authenticator app shows for the printed secret."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from demo import requests as demo
 from demo import signin as signin_demo
@@ -27,6 +28,7 @@ def test_demo_officer_signs_in_with_password_and_authenticator_code(live_server,
     page.get_by_label("Code").fill(totp(secret))
     page.get_by_role("button", name="Continue").click()
 
+    # Wait for the index to render: the URL changes before the page has loaded.
+    expect(page.get_by_role("heading", name="Requests, registers and metrics")).to_be_visible()
     assert page.url == live_server.url + "/admin/"
-    assert page.get_by_role("heading", name="Requests, registers and metrics").is_visible()
     page.screenshot(path="var/screenshots/sign-in-admin-index.png")
