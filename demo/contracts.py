@@ -1,4 +1,4 @@
-"""Demo data for the registers, from the seed documents (``/work/shared/seeds``).
+"""Demo data for the registers, from the seed documents (``../shared/seeds``, beside the repository).
 
 Facts come from the documents: the Staffordshire and Stoke-on-Trent ICB letter of 14 Nov
 2025 (seed 000: three independent-sector imaging contracts, zero value, paid on activity at
