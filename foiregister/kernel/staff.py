@@ -224,6 +224,12 @@ def create_staff_member(
     )
     user.set_password(secrets.token_urlsafe(32))
     user.save()
+    _join(user, organisation, by=by)
+    return user
+
+
+def _join(user: Any, organisation: Organisation, *, by: Any) -> None:
+    """Membership and its audit row, for a new person and for an existing one alike."""
     organisation.members.add(user)
     audit.record_event(
         action=audit.AuditAction.STAFF_MEMBER_ADDED,
@@ -232,7 +238,6 @@ def create_staff_member(
         organisation_id=organisation.pk,
         changes={"organisation": [None, organisation.name]},
     )
-    return user
 
 
 @transaction.atomic
@@ -254,14 +259,7 @@ def add_staff_member(*, user: Any, organisation: Organisation, by: Any) -> None:
             )
     if organisation.members.filter(pk=user.pk).exists():
         return
-    organisation.members.add(user)
-    audit.record_event(
-        action=audit.AuditAction.STAFF_MEMBER_ADDED,
-        obj=user,
-        by=by,
-        organisation_id=organisation.pk,
-        changes={"organisation": [None, organisation.name]},
-    )
+    _join(user, organisation, by=by)
 
 
 @transaction.atomic
