@@ -72,6 +72,12 @@ class Param:
     required: bool = True
     choices: Iterable[tuple[str, str]] | Callable[[], Iterable[tuple[str, str]]] = ()
     help: str = ""
+    #: What the form starts with: a value, or a function of today's date (``today`` is
+    #: passed in, never read here, so tests fix it).
+    default: Any = None
+
+    def initial(self, today: datetime.date) -> Any:
+        return self.default(today) if callable(self.default) else self.default
 
     def choice_list(self) -> list[tuple[str, str]]:
         choices = self.choices() if callable(self.choices) else self.choices
@@ -148,6 +154,10 @@ class LiveBlock:
     def fetch(self, *, organisation, params: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedError
 
+    def initial(self, today: datetime.date) -> dict[str, Any]:
+        """The parameters a new block of this type starts with."""
+        return {p.name: p.initial(today) for p in self.params if p.default is not None}
+
     def load(self, *, organisation, params: dict[str, Any]) -> dict[str, Any]:
         """``fetch`` with its output checked to be plain data."""
         return jsonable(self.fetch(organisation=organisation, params=self.clean(params)))
@@ -209,6 +219,30 @@ def _date(value: str) -> datetime.date:
     return datetime.date.fromisoformat(value)
 
 
+def _today(today: datetime.date) -> str:
+    return today.isoformat()
+
+
+def _last_complete_financial_year(today: datetime.date) -> str:
+    """The latest financial year that has ended: the one most answers ask about."""
+    start = (today.year if today.month >= 4 else today.year - 1) - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def _year_ago_month_start(today: datetime.date) -> str:
+    """The start of the last twelve complete months (with ``_last_complete_month_end``)."""
+    return _months_back(today.replace(day=1), 12).isoformat()
+
+
+def _months_back(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 - months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _last_complete_month_end(today: datetime.date) -> str:
+    return (today.replace(day=1) - datetime.timedelta(days=1)).isoformat()
+
+
 def _contract_kinds() -> list[tuple[str, str]]:
     from contracts.models import Contract
 
@@ -232,7 +266,7 @@ class IndependentSectorContracts(LiveBlock):
     )
     params = (
         Param("categories", "choices", "Modalities", required=False, choices=_categories),
-        Param("active_on", "date", "Live on"),
+        Param("active_on", "date", "Live on", default=_today),
     )
 
     def fetch(self, *, organisation, params):
@@ -256,7 +290,15 @@ class InsourcingProvidersBySpecialty(LiveBlock):
         "For a financial year, each clinical specialty with the insourcing providers paid for "
         "it (from the spend ledger), as in the Dudley insourcing letter."
     )
-    params = (Param("financial_year", "financial_year", "Financial year", help="e.g. 2024/25"),)
+    params = (
+        Param(
+            "financial_year",
+            "financial_year",
+            "Financial year",
+            help="e.g. 2024/25",
+            default=_last_complete_financial_year,
+        ),
+    )
 
     def fetch(self, *, organisation, params):
         select = contract_selectors.insourcing_providers_by_specialty
@@ -273,8 +315,14 @@ class SpendTotal(LiveBlock):
     title = "Total spend in a financial year"
     description = "Actual spend of one kind (e.g. insourcing) in a financial year, in pounds."
     params = (
-        Param("financial_year", "financial_year", "Financial year", help="e.g. 2024/25"),
-        Param("kind", "choice", "Kind of contract", choices=_contract_kinds),
+        Param(
+            "financial_year",
+            "financial_year",
+            "Financial year",
+            help="e.g. 2024/25",
+            default=_last_complete_financial_year,
+        ),
+        Param("kind", "choice", "Kind of contract", choices=_contract_kinds, default="insourcing"),
     )
 
     def fetch(self, *, organisation, params):
@@ -302,7 +350,7 @@ class LiveInsourcingContracts(LiveBlock):
         "Insourcing contracts live on a date, by supplier, with each end date, or 'to be "
         "agreed' and the reason (e.g. a PSR Direct Award C under review)."
     )
-    params = (Param("on", "date", "Live on"),)
+    params = (Param("on", "date", "Live on", default=_today),)
 
     def fetch(self, *, organisation, params):
         select = contract_selectors.live_insourcing_contracts
@@ -325,8 +373,8 @@ class CdcsHosted(LiveBlock):
         "activity, utilisation and average monthly shortfall by modality over a period."
     )
     params = (
-        Param("start", "date", "Period from"),
-        Param("end", "date", "Period to"),
+        Param("start", "date", "Period from", default=_year_ago_month_start),
+        Param("end", "date", "Period to", default=_last_complete_month_end),
         Param(
             "area",
             "choice",
@@ -334,6 +382,7 @@ class CdcsHosted(LiveBlock):
             required=False,
             choices=[("hosted_or_area", "Hosted or in the ICB area"), ("hosted", "Hosted only")],
             help="Default: hosted or in the ICB area.",
+            default="hosted_or_area",
         ),
     )
 
