@@ -400,11 +400,28 @@ class CdcsHosted(LiveBlock):
             end=_date(params["end"]),
             include_icb_area=params["area"] != "hosted",
         )
+        start, end = _date(params["start"]), _date(params["end"])
+        with_activity = contract_selectors.cdc_months_with_activity(
+            cdc_names=[c.name for c in cdcs], start=start, end=end
+        )
+        period = _month_count(start, end)
+        rows = []
+        for cdc in cdcs:
+            row = jsonable(_asdict(cdc))
+            months = with_activity.get(cdc.name, {})
+            for modality in row["modalities"]:
+                # Added to each modality (the issued letter keeps them): which months
+                # have activity figures, so the letter says what utilisation rests on.
+                found = months.get(modality["modality"], [])
+                modality["activity_months"] = [m.isoformat() for m in found]
+                modality["activity_months_label"] = _month_ranges(found)
+                modality["period_months"] = period
+            rows.append(row)
         return {
             "organisation": organisation.name,
             "start": params["start"],
             "end": params["end"],
-            "cdcs": [jsonable(_asdict(c)) for c in cdcs],
+            "cdcs": rows,
         }
 
 
@@ -422,6 +439,24 @@ class PlannedProcurements(LiveBlock):
         select = contract_selectors.planned_procurements
         plans = select(organisation=organisation, categories=params["categories"] or None)
         return {"plans": [jsonable(_asdict(p)) for p in plans]}
+
+
+def _month_count(start: datetime.date, end: datetime.date) -> int:
+    """Whole or part months from ``start`` to ``end`` inclusive."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def _month_ranges(months: list[datetime.date]) -> str:
+    """``[Apr, May, Jun 2024, Sep 2024]`` -> ``April to June 2024, September 2024``."""
+    runs: list[list[datetime.date]] = []
+    for month in sorted(months):
+        if runs and _month_count(runs[-1][-1], month) == 2:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return ", ".join(
+        f"{r[0]:%B %Y}" if len(r) == 1 else f"{r[0]:%B %Y} to {r[-1]:%B %Y}" for r in runs
+    )
 
 
 def _asdict(obj) -> dict[str, Any]:
