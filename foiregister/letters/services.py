@@ -678,7 +678,17 @@ def issue_letter(*, letter: Letter, by: Any, issued_on: datetime.date | None = N
         if outcome and not request.outcome:
             register_services.update_request(request=request, outcome=outcome, by=by)
     requester_doc = _document(letter, LetterDocument.Variant.REQUESTER, requester_pdf, filename)
-    public_doc = _document(letter, LetterDocument.Variant.PUBLIC, public_pdf, filename)
+    public_doc = _document(
+        letter,
+        LetterDocument.Variant.PUBLIC,
+        public_pdf,
+        letter_filename(
+            reference=letter.request.reference,
+            kind=letter.kind,
+            sequence=sequence,
+            anonymised=True,
+        ),
+    )
     letter.status = Letter.Status.ISSUED
     letter.issued_by = by
     letter.issued_at = timezone.now()
