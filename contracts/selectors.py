@@ -541,10 +541,7 @@ def cdcs_hosted_by(
     """Public CDCs the organisation hosts (as Trust) or, with ``include_icb_area``, that sit
     in its ICB area or that a public contract of its own serves (a commissioner's CDCs),
     with capacity and utilisation by modality over ``start``..``end``."""
-    cond = Q(host_trust=organisation)
-    if include_icb_area:
-        commissioned = publicity.public_contracts().filter(organisation=organisation)
-        cond |= Q(icb=organisation) | Q(pk__in=commissioned.values("cdc_id"))
+    cond = _cdcs_of(organisation, include_icb_area=include_icb_area)
     qs = publicity.public_cdcs().filter(cond).select_related("host_trust", "icb")
     qs = qs.prefetch_related("modalities", "contracts__supplier")
     out = []
@@ -581,6 +578,29 @@ def cdcs_hosted_by(
             )
         )
     return out
+
+
+def _cdcs_of(organisation, *, include_icb_area: bool = True) -> Q:
+    cond = Q(host_trust=organisation)
+    if include_icb_area:
+        commissioned = publicity.public_contracts().filter(organisation=organisation)
+        cond |= Q(icb=organisation) | Q(pk__in=commissioned.values("cdc_id"))
+    return cond
+
+
+def cdc_names_for(*, organisation, include_icb_area: bool = True) -> list[str]:
+    """Names of the public CDCs ``cdcs_hosted_by`` reports for ``organisation``: for a
+    picker that offers an officer only their own organisation's CDCs."""
+    return list(
+        publicity.public_cdcs()
+        .filter(_cdcs_of(organisation, include_icb_area=include_icb_area))
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+
+
+def public_cdc_names() -> list[str]:
+    return list(publicity.public_cdcs().order_by("name").values_list("name", flat=True))
 
 
 def cdc_months_with_activity(

@@ -75,6 +75,14 @@ class Param:
     #: What the form starts with: a value, or a function of today's date (``today`` is
     #: passed in, never read here, so tests fix it).
     default: Any = None
+    #: The choices a form offers an officer of ``organisation`` (e.g. its own CDCs), when
+    #: narrower than ``choices``, which validation accepts.
+    organisation_choices: Callable[[Any], Iterable[tuple[str, str]]] | None = None
+
+    def form_choices(self, organisation) -> list[tuple[str, str]]:
+        if self.organisation_choices is not None and organisation is not None:
+            return [(str(k), str(v)) for k, v in self.organisation_choices(organisation)]
+        return self.choice_list()
 
     def initial(self, today: datetime.date) -> Any:
         return self.default(today) if callable(self.default) else self.default
@@ -384,6 +392,17 @@ class CdcsHosted(LiveBlock):
             help="Default: hosted or in the ICB area.",
             default="hosted_or_area",
         ),
+        Param(
+            "cdcs",
+            "choices",
+            "Only these CDCs",
+            required=False,
+            choices=lambda: [(n, n) for n in contract_selectors.public_cdc_names()],
+            organisation_choices=lambda organisation: [
+                (n, n) for n in contract_selectors.cdc_names_for(organisation=organisation)
+            ],
+            help="None ticked: every CDC the organisation hosts, has in its area or serves.",
+        ),
     )
 
     def clean(self, raw):
@@ -400,6 +419,8 @@ class CdcsHosted(LiveBlock):
             end=_date(params["end"]),
             include_icb_area=params["area"] != "hosted",
         )
+        if params.get("cdcs"):
+            cdcs = [c for c in cdcs if c.name in params["cdcs"]]
         start, end = _date(params["start"]), _date(params["end"])
         with_activity = contract_selectors.cdc_months_with_activity(
             cdc_names=[c.name for c in cdcs], start=start, end=end

@@ -93,7 +93,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def _param_field(param: Param, *, today: datetime.date) -> forms.Field:
+def _param_field(param: Param, *, today: datetime.date, organisation=None) -> forms.Field:
     common = {"label": param.label, "required": param.required, "help_text": param.help}
     if param.kind == "date":
         return forms.DateField(widget=DateInput(), **common)
@@ -101,13 +101,13 @@ def _param_field(param: Param, *, today: datetime.date) -> forms.Field:
         common["help_text"] = ""
         return forms.ChoiceField(choices=financial_year_choices(today), **common)
     if param.kind == "choice":
-        choices = param.choice_list()
+        choices = param.form_choices(organisation)
         if not param.required:
             choices = [("", "---------"), *choices]
         return forms.ChoiceField(choices=choices, **common)
     if param.kind == "choices":
         return forms.MultipleChoiceField(
-            choices=param.choice_list(), widget=forms.CheckboxSelectMultiple, **common
+            choices=param.form_choices(organisation), widget=forms.CheckboxSelectMultiple, **common
         )
     return forms.CharField(**common)
 
@@ -117,12 +117,12 @@ class BlockParamsForm(forms.Form):
     pickers, choice lists, defaults filled. The block's own ``clean`` has the last word,
     and its error lands on the field it names."""
 
-    def __init__(self, *args, block: LiveBlock, today: datetime.date, **kwargs):
+    def __init__(self, *args, block: LiveBlock, today: datetime.date, organisation=None, **kwargs):
         initial = {**block.initial(today), **(kwargs.pop("initial", None) or {})}
         super().__init__(*args, initial=initial, **kwargs)
         self.block = block
         for param in block.params:
-            self.fields[param.name] = _param_field(param, today=today)
+            self.fields[param.name] = _param_field(param, today=today, organisation=organisation)
         self.params: dict[str, Any] = {}
 
     def clean(self):

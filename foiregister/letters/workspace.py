@@ -87,8 +87,9 @@ def _panels(foi_request: Request, *, bound: dict[int, AnswerForm] | None = None)
     s12 = context._s12_values(foi_request)
     panels = []
     for question in foi_request.questions.prefetch_related("exemptions").order_by("number"):
+        states: list = []
         content = context.question_content(
-            question, organisation=foi_request.organisation, s12=s12, states=[]
+            question, organisation=foi_request.organisation, s12=s12, states=states
         )
         form = (bound or {}).get(question.number) or AnswerForm(
             prefix=f"q{question.number}",
@@ -100,12 +101,10 @@ def _panels(foi_request: Request, *, bound: dict[int, AnswerForm] | None = None)
                 "public_interest_reasoning": question.public_interest_reasoning,
             },
         )
-        blocks = []
-        for block, shown in zip(
-            selectors.blocks_for_question(question), content["blocks"], strict=True
-        ):
-            state = selectors.block_state(block, organisation=foi_request.organisation)
-            blocks.append({"block": block, "shown": shown, "state": state})
+        blocks = [
+            {"block": state.block, "shown": shown, "state": state}
+            for state, shown in zip(states, content["blocks"], strict=True)
+        ]
         panels.append(
             QuestionPanel(
                 question=question,
@@ -206,6 +205,7 @@ def block_view(admin, request, request_id: int, number: int, position: int | Non
         request.POST if request.method == "POST" else None,
         block=kind,
         today=today,
+        organisation=foi_request.organisation,
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():

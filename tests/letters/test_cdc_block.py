@@ -78,3 +78,29 @@ def test_an_icb_lists_the_cdcs_in_its_area_and_those_it_commissions(organisation
         {"start": "2025-04-01", "end": "2025-06-30", "area": "hosted"},
     )
     assert hosted_only["cdcs"] == []
+
+
+def test_the_cdc_picker_offers_only_the_organisations_cdcs_and_narrows_the_block(
+    organisation, other_organisation
+):
+    from foiregister.letters.blocks import get_block
+    from foiregister.letters.forms import BlockParamsForm
+
+    trust = cf.OrganisationFactory(kind="trust")
+    cf.cdc(host_trust=trust, icb=organisation, name="Ours North CDC", is_public=True)
+    cf.cdc(host_trust=trust, icb=organisation, name="Ours South CDC", is_public=True)
+    cf.cdc(host_trust=trust, icb=other_organisation, name="Theirs CDC", is_public=True)
+    form = BlockParamsForm(
+        block=get_block("cdcs_hosted"),
+        today=datetime.date(2025, 11, 30),
+        organisation=organisation,
+    )
+    offered = [value for value, _ in form.fields["cdcs"].choices]
+    assert offered == ["Ours North CDC", "Ours South CDC"]
+
+    data, _ = _render_block(
+        organisation,
+        "cdcs_hosted",
+        {"start": "2025-04-01", "end": "2025-06-30", "cdcs": ["Ours South CDC"]},
+    )
+    assert [c["name"] for c in data["cdcs"]] == ["Ours South CDC"]
