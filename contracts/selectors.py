@@ -539,10 +539,9 @@ def cdcs_hosted_by(
     include_icb_area: bool = True,
 ) -> list[CdcSummary]:
     """Public CDCs the organisation hosts (as Trust) or, with ``include_icb_area``, that sit
-    in its ICB area, with capacity and utilisation by modality over ``start``..``end``."""
-    cond = Q(host_trust=organisation)
-    if include_icb_area:
-        cond |= Q(icb=organisation)
+    in its ICB area or that a public contract of its own serves (a commissioner's CDCs),
+    with capacity and utilisation by modality over ``start``..``end``."""
+    cond = _cdcs_of(organisation, include_icb_area=include_icb_area)
     qs = publicity.public_cdcs().filter(cond).select_related("host_trust", "icb")
     qs = qs.prefetch_related("modalities", "contracts__supplier")
     out = []
@@ -579,6 +578,51 @@ def cdcs_hosted_by(
             )
         )
     return out
+
+
+def _cdcs_of(organisation, *, include_icb_area: bool = True) -> Q:
+    cond = Q(host_trust=organisation)
+    if include_icb_area:
+        commissioned = publicity.public_contracts().filter(organisation=organisation)
+        cond |= Q(icb=organisation) | Q(pk__in=commissioned.values("cdc_id"))
+    return cond
+
+
+def cdc_names_for(*, organisation, include_icb_area: bool = True) -> list[str]:
+    """Names of the public CDCs ``cdcs_hosted_by`` reports for ``organisation``: for a
+    picker that offers an officer only their own organisation's CDCs."""
+    return list(
+        publicity.public_cdcs()
+        .filter(_cdcs_of(organisation, include_icb_area=include_icb_area))
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+
+
+def public_cdc_names() -> list[str]:
+    return list(publicity.public_cdcs().order_by("name").values_list("name", flat=True))
+
+
+def cdc_months_with_activity(
+    *, cdc_names: list[str], start: datetime.date, end: datetime.date
+) -> dict[str, dict[str, list[datetime.date]]]:
+    """For each named public CDC, the months from ``start`` to ``end`` with an actual
+    activity figure, by modality: what a letter says its utilisation rests on."""
+    rows = (
+        publicity.public_cdc_activity()
+        .filter(
+            cdc__name__in=cdc_names,
+            month__gte=start.replace(day=1),
+            month__lte=end,
+            actual__isnull=False,
+        )
+        .order_by("cdc__name", "modality", "month")
+        .values_list("cdc__name", "modality", "month")
+    )
+    out: dict[str, dict[str, list[datetime.date]]] = defaultdict(lambda: defaultdict(list))
+    for name, modality, month in rows:
+        out[name][modality].append(month)
+    return {name: dict(by_modality) for name, by_modality in out.items()}
 
 
 # -- the expiring view ---------------------------------------------------------------------

@@ -89,6 +89,10 @@ class AuditAction(models.TextChoices):
     LETTER_WORDING_SET = "letter.wording_set"
     LETTER_BATCH_STARTED = "letter.batch_started"
     LETTER_BATCH_FINISHED = "letter.batch_finished"
+    LETTER_RETURNED = "letter.returned"
+    LETTER_COMMENTED = "letter.commented"
+    LETTER_DISCARDED = "letter.discarded"
+    LETTER_EMAIL_FAILED = "letter.email_failed"
     # Disclosure log (foiregister.disclosure.services)
     DISCLOSURE_PRIVATE_NAME_ADDED = "disclosure.private_name_added"
     DISCLOSURE_PRIVATE_NAME_REMOVED = "disclosure.private_name_removed"

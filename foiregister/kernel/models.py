@@ -56,6 +56,13 @@ class Organisation(models.Model):
         "closed (or its last appeal). The NHS Records Management Code of Practice 2023 sets "
         "three years for FOI requests.",
     )
+    officers_issue_routine_letters = models.BooleanField(
+        "officers may issue acknowledgements and clarification requests",
+        default=False,
+        help_text="When ticked, an FOI officer may issue an acknowledgement or a request for "
+        "clarification without an FOI lead's approval (the officer's issue is audited as "
+        "their own approval). Responses and refusals always need a lead.",
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="organisations", blank=True
     )

@@ -21,7 +21,7 @@ from foiregister.requests import selectors as register_selectors
 from foiregister.requests.admin.requests import RequestAdmin
 from foiregister.requests.models import Request
 
-from . import context, retention, selectors, services, tasks
+from . import context, retention, selectors, services, tasks, workspace
 from .context import render_context
 from .forms import AnswerBlockForm, BatchIssueForm, LetterForm
 from .models import (
@@ -178,12 +178,14 @@ class LetterAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
                 selectors.letters_visible_to(request.user), pk=request.GET["corrects"]
             )
         try:
-            letter = services.draft_letter(
+            letter, created = services.open_draft(
                 request=foi_request, kind=kind, corrects=corrects, by=request.user
             )
         except FoiRegisterError as exc:
             _error(request, exc)
             return redirect("admin:foiregister_request_change", foi_request.pk)
+        if not created:
+            messages.info(request, "This request already has this letter in draft: here it is.")
         return redirect("admin:letters_letter_change", letter.pk)
 
     def preview_view(self, request, pk):
@@ -260,6 +262,21 @@ class AnswerBlockAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("question__request__organisation")
+
+    def has_add_permission(self, request):
+        return False  # added on the request's workspace, from a menu, by question number
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Changed on the workspace: a form of ordinary fields, not JSON."""
+        block = self.get_object(request, object_id)
+        if block is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        return redirect(
+            "admin:letters_workspace_block",
+            block.question.request_id,
+            block.question.number,
+            block.position,
+        )
 
     @admin.display(description="live data")
     def state(self, obj):
@@ -413,6 +430,20 @@ class RequestWithLettersAdmin(RequestAdmin):
 
     readonly_fields = [*RequestAdmin.readonly_fields, "letters"]
 
+    def get_urls(self):
+        return workspace.urls(self) + super().get_urls()
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "workspace_link"]
+
+    @admin.display(description="response")
+    def workspace_link(self, obj):
+        return format_html(
+            '<a href="{}">Workspace<span class="visually-hidden"> for {}</span></a>',
+            reverse("admin:letters_workspace", args=[obj.pk]),
+            obj.reference,
+        )
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is None:
@@ -425,18 +456,27 @@ class RequestWithLettersAdmin(RequestAdmin):
         return fieldsets
 
     def letter_links(self, object_id) -> list[dict[str, str]]:
-        return [
-            {
-                "url": reverse("admin:letters_letter_draft", args=[object_id, kind]),
-                "label": f"Draft {label.lower()}",
-            }
-            for kind, label in Letter.Kind.choices
-        ] + [
-            {
-                "url": reverse("admin:letters_batchissue_start") + f"?source={object_id}",
-                "label": "Issue these answers to a round robin",
-            }
-        ]
+        return (
+            [
+                {
+                    "url": reverse("admin:letters_workspace", args=[object_id]),
+                    "label": "Response workspace",
+                }
+            ]
+            + [
+                {
+                    "url": reverse("admin:letters_letter_draft", args=[object_id, kind]),
+                    "label": f"Draft {label.lower()}",
+                }
+                for kind, label in Letter.Kind.choices
+            ]
+            + [
+                {
+                    "url": reverse("admin:letters_batchissue_start") + f"?source={object_id}",
+                    "label": "Issue these answers to a round robin",
+                }
+            ]
+        )
 
     def save_answer(self, *, question, by, exemption_codes, **answer) -> None:
         services.set_answer(question=question, by=by, exemption_codes=exemption_codes, **answer)

@@ -72,6 +72,20 @@ class Param:
     required: bool = True
     choices: Iterable[tuple[str, str]] | Callable[[], Iterable[tuple[str, str]]] = ()
     help: str = ""
+    #: What the form starts with: a value, or a function of today's date (``today`` is
+    #: passed in, never read here, so tests fix it).
+    default: Any = None
+    #: The choices a form offers an officer of ``organisation`` (e.g. its own CDCs), when
+    #: narrower than ``choices``, which validation accepts.
+    organisation_choices: Callable[[Any], Iterable[tuple[str, str]]] | None = None
+
+    def form_choices(self, organisation) -> list[tuple[str, str]]:
+        if self.organisation_choices is not None and organisation is not None:
+            return [(str(k), str(v)) for k, v in self.organisation_choices(organisation)]
+        return self.choice_list()
+
+    def initial(self, today: datetime.date) -> Any:
+        return self.default(today) if callable(self.default) else self.default
 
     def choice_list(self) -> list[tuple[str, str]]:
         choices = self.choices() if callable(self.choices) else self.choices
@@ -148,6 +162,10 @@ class LiveBlock:
     def fetch(self, *, organisation, params: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedError
 
+    def initial(self, today: datetime.date) -> dict[str, Any]:
+        """The parameters a new block of this type starts with."""
+        return {p.name: p.initial(today) for p in self.params if p.default is not None}
+
     def load(self, *, organisation, params: dict[str, Any]) -> dict[str, Any]:
         """``fetch`` with its output checked to be plain data."""
         return jsonable(self.fetch(organisation=organisation, params=self.clean(params)))
@@ -209,6 +227,30 @@ def _date(value: str) -> datetime.date:
     return datetime.date.fromisoformat(value)
 
 
+def _today(today: datetime.date) -> str:
+    return today.isoformat()
+
+
+def _last_complete_financial_year(today: datetime.date) -> str:
+    """The latest financial year that has ended: the one most answers ask about."""
+    start = (today.year if today.month >= 4 else today.year - 1) - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def _year_ago_month_start(today: datetime.date) -> str:
+    """The start of the last twelve complete months (with ``_last_complete_month_end``)."""
+    return _months_back(today.replace(day=1), 12).isoformat()
+
+
+def _months_back(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 - months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _last_complete_month_end(today: datetime.date) -> str:
+    return (today.replace(day=1) - datetime.timedelta(days=1)).isoformat()
+
+
 def _contract_kinds() -> list[tuple[str, str]]:
     from contracts.models import Contract
 
@@ -232,7 +274,7 @@ class IndependentSectorContracts(LiveBlock):
     )
     params = (
         Param("categories", "choices", "Modalities", required=False, choices=_categories),
-        Param("active_on", "date", "Live on"),
+        Param("active_on", "date", "Live on", default=_today),
     )
 
     def fetch(self, *, organisation, params):
@@ -256,7 +298,15 @@ class InsourcingProvidersBySpecialty(LiveBlock):
         "For a financial year, each clinical specialty with the insourcing providers paid for "
         "it (from the spend ledger), as in the Dudley insourcing letter."
     )
-    params = (Param("financial_year", "financial_year", "Financial year", help="e.g. 2024/25"),)
+    params = (
+        Param(
+            "financial_year",
+            "financial_year",
+            "Financial year",
+            help="e.g. 2024/25",
+            default=_last_complete_financial_year,
+        ),
+    )
 
     def fetch(self, *, organisation, params):
         select = contract_selectors.insourcing_providers_by_specialty
@@ -273,8 +323,14 @@ class SpendTotal(LiveBlock):
     title = "Total spend in a financial year"
     description = "Actual spend of one kind (e.g. insourcing) in a financial year, in pounds."
     params = (
-        Param("financial_year", "financial_year", "Financial year", help="e.g. 2024/25"),
-        Param("kind", "choice", "Kind of contract", choices=_contract_kinds),
+        Param(
+            "financial_year",
+            "financial_year",
+            "Financial year",
+            help="e.g. 2024/25",
+            default=_last_complete_financial_year,
+        ),
+        Param("kind", "choice", "Kind of contract", choices=_contract_kinds, default="insourcing"),
     )
 
     def fetch(self, *, organisation, params):
@@ -302,7 +358,7 @@ class LiveInsourcingContracts(LiveBlock):
         "Insourcing contracts live on a date, by supplier, with each end date, or 'to be "
         "agreed' and the reason (e.g. a PSR Direct Award C under review)."
     )
-    params = (Param("on", "date", "Live on"),)
+    params = (Param("on", "date", "Live on", default=_today),)
 
     def fetch(self, *, organisation, params):
         select = contract_selectors.live_insourcing_contracts
@@ -325,8 +381,8 @@ class CdcsHosted(LiveBlock):
         "activity, utilisation and average monthly shortfall by modality over a period."
     )
     params = (
-        Param("start", "date", "Period from"),
-        Param("end", "date", "Period to"),
+        Param("start", "date", "Period from", default=_year_ago_month_start),
+        Param("end", "date", "Period to", default=_last_complete_month_end),
         Param(
             "area",
             "choice",
@@ -334,6 +390,18 @@ class CdcsHosted(LiveBlock):
             required=False,
             choices=[("hosted_or_area", "Hosted or in the ICB area"), ("hosted", "Hosted only")],
             help="Default: hosted or in the ICB area.",
+            default="hosted_or_area",
+        ),
+        Param(
+            "cdcs",
+            "choices",
+            "Only these CDCs",
+            required=False,
+            choices=lambda: [(n, n) for n in contract_selectors.public_cdc_names()],
+            organisation_choices=lambda organisation: [
+                (n, n) for n in contract_selectors.cdc_names_for(organisation=organisation)
+            ],
+            help="None ticked: every CDC the organisation hosts, has in its area or serves.",
         ),
     )
 
@@ -351,11 +419,30 @@ class CdcsHosted(LiveBlock):
             end=_date(params["end"]),
             include_icb_area=params["area"] != "hosted",
         )
+        if params.get("cdcs"):
+            cdcs = [c for c in cdcs if c.name in params["cdcs"]]
+        start, end = _date(params["start"]), _date(params["end"])
+        with_activity = contract_selectors.cdc_months_with_activity(
+            cdc_names=[c.name for c in cdcs], start=start, end=end
+        )
+        period = _month_count(start, end)
+        rows = []
+        for cdc in cdcs:
+            row = jsonable(_asdict(cdc))
+            months = with_activity.get(cdc.name, {})
+            for modality in row["modalities"]:
+                # Added to each modality (the issued letter keeps them): which months
+                # have activity figures, so the letter says what utilisation rests on.
+                found = months.get(modality["modality"], [])
+                modality["activity_months"] = [m.isoformat() for m in found]
+                modality["activity_months_label"] = _month_ranges(found)
+                modality["period_months"] = period
+            rows.append(row)
         return {
             "organisation": organisation.name,
             "start": params["start"],
             "end": params["end"],
-            "cdcs": [jsonable(_asdict(c)) for c in cdcs],
+            "cdcs": rows,
         }
 
 
@@ -373,6 +460,24 @@ class PlannedProcurements(LiveBlock):
         select = contract_selectors.planned_procurements
         plans = select(organisation=organisation, categories=params["categories"] or None)
         return {"plans": [jsonable(_asdict(p)) for p in plans]}
+
+
+def _month_count(start: datetime.date, end: datetime.date) -> int:
+    """Whole or part months from ``start`` to ``end`` inclusive."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def _month_ranges(months: list[datetime.date]) -> str:
+    """``[Apr, May, Jun 2024, Sep 2024]`` -> ``April to June 2024, September 2024``."""
+    runs: list[list[datetime.date]] = []
+    for month in sorted(months):
+        if runs and _month_count(runs[-1][-1], month) == 2:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return ", ".join(
+        f"{r[0]:%B %Y}" if len(r) == 1 else f"{r[0]:%B %Y} to {r[-1]:%B %Y}" for r in runs
+    )
 
 
 def _asdict(obj) -> dict[str, Any]:

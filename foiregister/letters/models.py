@@ -136,6 +136,11 @@ class Letter(models.Model):
         DRAFT = "draft", "Draft"
         APPROVED = "approved", "Approved"
         ISSUED = "issued", "Issued"
+        DISCARDED = "discarded", "Discarded"
+
+    #: A request has at most one open letter of each kind (a draft or an approved letter
+    #: not yet issued); issued and discarded letters stay as its history.
+    OPEN_STATUSES = (Status.DRAFT, Status.APPROVED)
 
     # Delivery facts that may be recorded after issue; the letter itself never changes.
     MUTABLE_AFTER_ISSUE = frozenset({"emailed_at"})
@@ -209,6 +214,15 @@ class Letter(models.Model):
     )
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
     emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    discarded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
 
     objects = LetterQuerySet.as_manager()
 
@@ -217,7 +231,7 @@ class Letter(models.Model):
         permissions = [("approve_letter", "Can approve a letter for issue")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="draft")
+                condition=Q(status__in=["draft", "discarded"])
                 | (Q(approved_at__isnull=False) & ~Q(approved_hash="")),
                 name="letter_approved_has_approval",
             ),
@@ -225,6 +239,10 @@ class Letter(models.Model):
                 condition=~Q(status="issued")
                 | (Q(issued_at__isnull=False) & Q(issued_on__isnull=False) & ~Q(content_hash="")),
                 name="letter_issued_has_issue_record",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="discarded") | Q(discarded_at__isnull=False),
+                name="letter_discarded_has_when",
             ),
             models.UniqueConstraint(
                 fields=["batch", "request"],
@@ -254,6 +272,30 @@ class Letter(models.Model):
         if Letter.objects.filter(pk=self.pk, status=self.Status.ISSUED).exists():
             raise LetterImmutable(f"{self} was issued and cannot be deleted")
         return super().delete(*args, **kwargs)
+
+
+class LetterComment(models.Model):
+    """One turn of the conversation about a letter between the officer and the lead: a
+    return with what to change, a reply, or the approval. Written by ``services`` only,
+    never changed (the audit log has the same turn)."""
+
+    class Kind(models.TextChoices):
+        RETURNED = "returned", "Returned to the officer"
+        COMMENT = "comment", "Comment"
+        APPROVED = "approved", "Approved"
+        DISCARDED = "discarded", "Discarded"
+
+    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="comments")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["letter", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.letter}: {self.get_kind_display().lower()}"
 
 
 class LetterDocumentQuerySet(models.QuerySet):

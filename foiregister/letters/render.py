@@ -60,11 +60,16 @@ def render_letter_pdf(context: dict[str, Any]) -> bytes:
     )
 
 
-def letter_filename(*, reference: str, kind: str, sequence: int = 1) -> str:
+def letter_filename(
+    *, reference: str, kind: str, sequence: int = 1, anonymised: bool = False
+) -> str:
     """``FOI/0925/1434`` + response -> ``FOI-0925-1434-response.pdf``; a second letter of
-    the same kind on one request gets ``-2``. Built from the reference only: a file name is
-    seen in mail clients and download folders, so it never carries the requester."""
+    the same kind on one request gets ``-2``; the anonymised copy for publication ends
+    ``-anonymised``, so the two copies never share a name in a download folder. Built from
+    the reference only: a file name is seen in mail clients and download folders, so it
+    never carries the requester."""
     safe = re.sub(r"[^A-Za-z0-9_-]+", "-", reference).strip("-")
     kind_part = kind.replace("_", "-")
     suffix = f"-{sequence}" if sequence > 1 else ""
-    return f"{safe}-{kind_part}{suffix}.pdf"
+    copy = "-anonymised" if anonymised else ""
+    return f"{safe}-{kind_part}{suffix}{copy}.pdf"

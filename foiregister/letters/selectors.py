@@ -8,7 +8,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from foiregister.kernel.models import Organisation
+from foiregister.kernel.audit import AuditAction
+from foiregister.kernel.models import AuditEvent, Organisation
 from foiregister.requests import selectors as register_selectors
 from foiregister.requests.models import Question, Request
 
@@ -117,3 +118,24 @@ def batches_visible_to(user) -> QuerySet[BatchIssue]:
     return BatchIssue.objects.filter(
         source_request__in=register_selectors.requests_visible_to(user)
     )
+
+
+def email_state(letter: Letter) -> str:
+    """How the requester's copy went out, for the officer: sent, not sent and why (no
+    address, or the mail server refused it), waiting, or by post. Empty before issue."""
+    if not letter.is_issued:
+        return ""
+    if letter.emailed_at:
+        return f"emailed {letter.emailed_at:%d %b %Y %H:%M}"
+    failure = (
+        AuditEvent.objects.filter(
+            object_type=Letter._meta.label,
+            object_id=str(letter.pk),
+            action__in=[AuditAction.LETTER_NOT_EMAILED, AuditAction.LETTER_EMAIL_FAILED],
+        )
+        .order_by("-at", "-id")
+        .first()
+    )
+    if failure is not None:
+        return f"NOT emailed: {failure.changes.get('reason', 'see the audit log')}"
+    return "not emailed yet"

@@ -31,7 +31,14 @@ from . import context, selectors, wording
 from .blocks import data_hash, get_block
 from .context import addressee_for, render_context, requester_details
 from .exceptions import LetterError, LetterImmutable
-from .models import AnswerBlock, AnswerWording, BatchIssue, Letter, LetterDocument
+from .models import (
+    AnswerBlock,
+    AnswerWording,
+    BatchIssue,
+    Letter,
+    LetterComment,
+    LetterDocument,
+)
 from .render import letter_filename, render_letter_pdf
 
 logger = logging.getLogger(__name__)
@@ -54,6 +61,11 @@ def _audit(action: str, letter: Letter, by: Any, **changes: Any) -> None:
 
 
 def _refuse_if_issued(letter: Letter) -> None:
+    if letter.status == Letter.Status.DISCARDED:
+        raise LetterError(
+            f"{letter} was discarded on {letter.discarded_at:%d %b %Y}: start a new draft",
+            field=None,
+        )
     if letter.is_issued:
         raise LetterImmutable(
             f"{letter} was issued on {letter.issued_on:%d %b %Y} and cannot be changed: "
@@ -121,6 +133,14 @@ def draft_letter(
                 "only an issued letter needs a correction; edit the draft instead",
                 field="corrects",
             )
+    if batch is None:
+        existing = _open_letter(request, kind, corrects)
+        if existing is not None:
+            raise ValidationFailed(
+                f"{request.reference} already has a {existing.get_kind_display().lower()} "
+                f"being drafted (letter {existing.pk}): finish or discard it first",
+                field="kind",
+            )
     letter = Letter.objects.create(
         request=request,
         kind=kind,
@@ -140,6 +160,115 @@ def draft_letter(
         corrects=corrects.pk if corrects else None,
     )
     return letter
+
+
+def _open_letter(request: Request, kind: str, corrects: Letter | None) -> Letter | None:
+    """The request's open (draft or approved, not issued or discarded) letter of ``kind``
+    correcting ``corrects``, or None. Locks the request row first, so two clicks on the
+    same Draft link at once still make one draft."""
+    Request.objects.select_for_update().filter(pk=request.pk).first()
+    return (
+        Letter.objects.filter(
+            request=request, kind=kind, corrects=corrects, status__in=Letter.OPEN_STATUSES
+        )
+        .order_by("created_at", "id")
+        .first()
+    )
+
+
+@transaction.atomic
+def open_draft(
+    *, request: Request, kind: str, by: Any, corrects: Letter | None = None
+) -> tuple[Letter, bool]:
+    """The request's letter of ``kind`` being drafted, or a new draft if there is none:
+    one draft per kind until it is issued or discarded. Returns ``(letter, created)``."""
+    _require_casework_access(request, by, via="organisation", what=f"request {request.pk}")
+    existing = _open_letter(request, kind, corrects)
+    if existing is not None:
+        return existing, False
+    return draft_letter(request=request, kind=kind, corrects=corrects, by=by), True
+
+
+def _comment(letter: Letter, kind: str, by: Any, text: str = "") -> LetterComment:
+    return LetterComment.objects.create(letter=letter, kind=kind, text=text.strip(), by=by)
+
+
+@transaction.atomic
+def discard_letter(*, letter: Letter, by: Any, reason: str = "") -> Letter:
+    """Set a draft aside: it is kept, marked discarded, with who and why, so the request's
+    history still shows it, and a new draft of its kind may be started. Never an issued
+    letter (that needs a correction)."""
+    _require_letter_access(letter, by)
+    letter = _lock(letter)
+    _refuse_if_issued(letter)
+    letter.status = Letter.Status.DISCARDED
+    letter.discarded_at = timezone.now()
+    letter.discarded_by = by
+    letter.approved_by = None
+    letter.approved_at = None
+    letter.approved_hash = ""
+    letter.save(
+        update_fields=[
+            "status",
+            "discarded_at",
+            "discarded_by",
+            "approved_by",
+            "approved_at",
+            "approved_hash",
+            "updated_at",
+        ]
+    )
+    _comment(letter, LetterComment.Kind.DISCARDED, by, reason)
+    _audit(audit.AuditAction.LETTER_DISCARDED, letter, by, reason=reason.strip())
+    return letter
+
+
+@transaction.atomic
+def return_letter(*, letter: Letter, by: Any, comment: str) -> Letter:
+    """An FOI lead sends the draft back to the officer with what to change: the comment
+    is kept on the letter (the officer sees it on the workspace) and any approval is
+    withdrawn."""
+    if not by.has_perm(APPROVE_PERMISSION):
+        raise LetterError(f"{by.get_username()} may not approve or return letters", field=None)
+    _require_letter_access(letter, by)
+    if not comment.strip():
+        raise ValidationFailed("say what the officer should change", field="comment")
+    letter = _lock(letter)
+    _refuse_if_issued(letter)
+    _comment(letter, LetterComment.Kind.RETURNED, by, comment)
+    _withdraw(letter, by=by, reason="returned to the officer")
+    _audit(audit.AuditAction.LETTER_RETURNED, letter, by, comment=comment.strip())
+    return letter
+
+
+@transaction.atomic
+def comment_on_letter(*, letter: Letter, by: Any, comment: str) -> LetterComment:
+    """A reply in the conversation about a draft (the officer answering a return)."""
+    _require_letter_access(letter, by)
+    if not comment.strip():
+        raise ValidationFailed("the comment is empty", field="comment")
+    letter = _lock(letter)
+    _refuse_if_issued(letter)
+    row = _comment(letter, LetterComment.Kind.COMMENT, by, comment)
+    _audit(audit.AuditAction.LETTER_COMMENTED, letter, by, comment=comment.strip())
+    return row
+
+
+#: Letters an officer may issue without a lead where the organisation allows it
+#: (``Organisation.officers_issue_routine_letters``).
+ROUTINE_KINDS = frozenset({Letter.Kind.ACKNOWLEDGEMENT, Letter.Kind.CLARIFICATION})
+
+
+def may_approve(letter: Letter, user: Any) -> bool:
+    """A lead approves any letter; an officer approves (by issuing) an acknowledgement or
+    a clarification request when their organisation allows it."""
+    if user.has_perm(APPROVE_PERMISSION):
+        return True
+    return (
+        letter.kind in ROUTINE_KINDS
+        and letter.corrects_id is None
+        and letter.request.organisation.officers_issue_routine_letters
+    )
 
 
 def _withdraw(letter: Letter, *, by: Any, reason: str) -> None:
@@ -390,10 +519,10 @@ def approve_letter(*, letter: Letter, by: Any, seen_hash: str | None = None) -> 
 
     ``seen_hash`` is the content hash of the version the lead read (the letter page sends
     it): if the draft moved since, the lead has not seen what they would approve."""
-    if not by.has_perm(APPROVE_PERMISSION):
-        raise LetterError(f"{by.get_username()} may not approve letters", field=None)
     _require_letter_access(letter, by)
     letter = _lock(letter)
+    if not may_approve(letter, by):
+        raise LetterError(f"{by.get_username()} may not approve letters", field=None)
     _refuse_if_issued(letter)
     state = context.draft_state(letter)
     if seen_hash is not None and seen_hash != state.content_hash:
@@ -411,7 +540,14 @@ def approve_letter(*, letter: Letter, by: Any, seen_hash: str | None = None) -> 
     letter.save(
         update_fields=["status", "approved_by", "approved_at", "approved_hash", "updated_at"]
     )
-    _audit(audit.AuditAction.LETTER_APPROVED, letter, by, content_hash=state.content_hash)
+    _comment(letter, LetterComment.Kind.APPROVED, by)
+    _audit(
+        audit.AuditAction.LETTER_APPROVED,
+        letter,
+        by,
+        content_hash=state.content_hash,
+        as_lead=by.has_perm(APPROVE_PERMISSION),
+    )
     return letter
 
 
@@ -438,12 +574,18 @@ def _timeline_event(letter: Letter) -> dict[str, Any] | None:
     return None
 
 
-def _outcome(questions: list[dict[str, Any]]) -> str:
-    """The request's outcome, for FOI statistics, from the answer kinds."""
+def _outcome(questions: list[dict[str, Any]], *, refusal: bool = False) -> str:
+    """The request's outcome, for FOI statistics, from the answer kinds. A refusal notice
+    refuses the request as a whole: s.14 (vexatious or repeated) before s.12 (cost, which
+    covers the aggregated request) before exemptions."""
     kinds = {q["answer_kind"] for q in questions}
     O = Request.Outcome  # noqa: E741, N806
     if not kinds or "" in kinds:
         return ""
+    if refusal and "refused_s14" in kinds:
+        return O.REFUSED_VEXATIOUS
+    if refusal and "refused_s12" in kinds:
+        return O.REFUSED_COST
     if kinds == {"refused_s12"}:
         return O.REFUSED_COST
     if kinds == {"refused_s14"}:
@@ -529,13 +671,24 @@ def issue_letter(*, letter: Letter, by: Any, issued_on: datetime.date | None = N
             details=f"letter {letter.pk}: {letter.get_kind_display().lower()}",
             **event,
         )
-    if letter.kind == K.RESPONSE and not letter.corrects_id:
+    final_refusal = letter.kind == K.REFUSAL_NOTICE and not letter.pit_estimate_on
+    if (letter.kind == K.RESPONSE or final_refusal) and not letter.corrects_id:
         request = Request.objects.get(pk=letter.request_id)
-        outcome = _outcome(content["questions"])
+        outcome = _outcome(content["questions"], refusal=final_refusal)
         if outcome and not request.outcome:
             register_services.update_request(request=request, outcome=outcome, by=by)
     requester_doc = _document(letter, LetterDocument.Variant.REQUESTER, requester_pdf, filename)
-    public_doc = _document(letter, LetterDocument.Variant.PUBLIC, public_pdf, filename)
+    public_doc = _document(
+        letter,
+        LetterDocument.Variant.PUBLIC,
+        public_pdf,
+        letter_filename(
+            reference=letter.request.reference,
+            kind=letter.kind,
+            sequence=sequence,
+            anonymised=True,
+        ),
+    )
     letter.status = Letter.Status.ISSUED
     letter.issued_by = by
     letter.issued_at = timezone.now()
@@ -594,6 +747,14 @@ def email_letter(*, letter: Letter, by: Any) -> bool:
     letter.save(update_fields=["emailed_at"])
     _audit(audit.AuditAction.LETTER_EMAILED, letter, by, filename=document.filename)
     return True
+
+
+def record_email_failure(*, letter: Letter, by: Any, reason: str) -> None:
+    """The mail server refused or could not be reached: say so where the officer looks
+    (the workspace's letter list reads this), in its own transaction so it survives the
+    failed send."""
+    with transaction.atomic():
+        _audit(audit.AuditAction.LETTER_EMAIL_FAILED, letter, by, reason=reason[:300])
 
 
 # -- batch issue -------------------------------------------------------------------------
@@ -762,13 +923,18 @@ __all__ = [
     "add_block",
     "approve_letter",
     "change_block",
+    "comment_on_letter",
+    "discard_letter",
     "copy_answers",
     "data_hash",
     "draft_letter",
     "email_letter",
     "issue_letter",
+    "open_draft",
+    "record_email_failure",
     "remove_block",
     "review_blocks",
+    "return_letter",
     "review_letter_blocks",
     "run_batch_issue",
     "set_answer",

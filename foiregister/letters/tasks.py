@@ -20,10 +20,17 @@ from .models import BatchIssue, Letter
 )
 def email_letter(self, letter_id: int) -> bool:
     """Email an issued letter to its requester; a mail server that is down is retried with
-    backoff, and a letter already emailed is not sent again."""
-    return services.email_letter(
-        letter=Letter.objects.get(pk=letter_id), by=audit.system("celery: email letter")
-    )
+    backoff, and a letter already emailed is not sent again. Each failure is recorded
+    for the officer (``services.record_email_failure``) before the retry."""
+    letter = Letter.objects.get(pk=letter_id)
+    by = audit.system("celery: email letter")
+    try:
+        return services.email_letter(letter=letter, by=by)
+    except OSError as exc:  # smtplib.SMTPException is an OSError
+        services.record_email_failure(
+            letter=letter, by=by, reason=f"the mail server refused it: {exc}"
+        )
+        raise
 
 
 def queue_email(letter: Letter) -> None:

@@ -205,14 +205,17 @@ def test_editing_an_answer_on_the_request_page_withdraws_the_approval(
     assert approved.status == Letter.Status.DRAFT
 
 
-def test_changing_a_live_blocks_parameters_in_the_admin_withdraws_the_approval(
+def test_changing_a_live_blocks_parameters_on_the_workspace_withdraws_the_approval(
     approved, foi_officer_client
 ):
     f.FIGURES["other"] = "£12"
     block = AnswerBlock.objects.get(question__request=approved.request)
     response = foi_officer_client.post(
-        reverse("admin:letters_answerblock_change", args=[block.pk]),
-        {"position": block.position, "params": '{"name": "other"}'},
+        reverse(
+            "admin:letters_workspace_block",
+            args=[approved.request_id, block.question.number, block.position],
+        ),
+        {"name": "other"},
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     approved.refresh_from_db()

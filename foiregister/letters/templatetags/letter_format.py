@@ -52,3 +52,21 @@ def unmentioned(labels, text) -> list[str]:
     'Neurology outpatients' is not printed as 'Neurology: Neurology outpatients'."""
     lowered = str(text or "").lower()
     return [label for label in labels or [] if str(label).lower() not in lowered]
+
+
+@register.filter
+def figure(value, places: int = 1) -> str:
+    """A measured figure (an average, a rate) as a person writes it: ``100.0`` -> ``100``,
+    ``1234.50`` -> ``1,234.5``; a whole number never carries a ``.0``. Rounded half up to
+    ``places``; ``""`` for a missing value."""
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value)).quantize(Decimal(1).scaleb(-int(places)), ROUND_HALF_UP)
+    except InvalidOperation:
+        return str(value)
+    if number == number.to_integral_value():
+        return f"{number:,.0f}"
+    return f"{number.normalize():,f}"
