@@ -263,6 +263,11 @@ CONTENT_SECURITY_POLICY = {
 FOI_DUE_SOON_WORKING_DAYS = int(os.environ.get("FOI_DUE_SOON_WORKING_DAYS", "5"))
 FOI_S12_APPROPRIATE_LIMIT_HOURS = 18
 FOI_S12_WARNING_FRACTION = 0.8
+# Contributions (issue 13): the department's signed link lasts this many days; it is chased
+# this many working days before its internal deadline; links in emails start with the site.
+FOI_CONTRIBUTION_LINK_DAYS = int(os.environ.get("FOI_CONTRIBUTION_LINK_DAYS", "30"))
+FOI_CONTRIBUTION_CHASE_WORKING_DAYS = 2
+FOI_SITE_URL = os.environ.get("FOI_SITE_URL", "http://localhost:8000")
 OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "ocds-xxxxxx")
 # Months before a contract's end date at which its owner is warned (the notice period is
 # always a horizon too), e.g. CONTRACTS_EXPIRY_WARNING_MONTHS=18,12,6,3.
@@ -285,6 +290,10 @@ CELERY_BEAT_SCHEDULE["contract-expiry-warnings"] = {
 CELERY_BEAT_SCHEDULE["erase-due-requesters"] = {
     "task": "foiregister.letters.tasks.erase_due_requesters",
     "schedule": crontab(hour=2, minute=30),
+}
+CELERY_BEAT_SCHEDULE["contribution-reminders"] = {
+    "task": "foiregister.tasks.chase_contributions",
+    "schedule": crontab(hour=8, minute=0, day_of_week="mon-fri"),
 }
 CELERY_BEAT_SCHEDULE["metrics-fail-stale-runs"] = {
     "task": "metrics.tasks.fail_stale_runs",

@@ -7,5 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("foiregister.api.urls")),
     path("registers/", include("foiregister.disclosure.register_urls")),
+    # A department contact's questions, by the signed link in its email (issue 13).
+    path("contribute/", include("foiregister.requests.contribute")),
     path("", include("foiregister.disclosure.urls")),
 ]

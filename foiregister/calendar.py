@@ -26,7 +26,11 @@ CONTRIBUTION_LEAD_WORKING_DAYS = 10
 UK_NATIONS = ("ENG", "WLS", "SCT", "NIR")
 ENGLAND_AND_WALES = ("ENG", "WLS")
 
-CLOCKS = ("foi", "eir_extended", "pit_extension", "internal_review", "sar")
+EIR_RECONSIDERATION_WORKING_DAYS = 40
+ICO_COMPLIANCE_CALENDAR_DAYS = 35
+FEE_LAPSE_MONTHS = 3
+
+CLOCKS = ("foi", "eir_extended", "pit_extension", "internal_review", "eir_reconsideration", "sar")
 
 # Working days each clock counts after its date of receipt (s.10(1), s.10(3) as the ICO
 # reads it, EIR reg 7(1), s.45 Code Part 5). The SAR clock counts a calendar month instead.
@@ -35,6 +39,7 @@ _WORKING_DAY_CLOCKS = {
     "eir_extended": EXTENDED_WORKING_DAYS,
     "pit_extension": EXTENDED_WORKING_DAYS,
     "internal_review": INTERNAL_REVIEW_WORKING_DAYS,
+    "eir_reconsideration": EIR_RECONSIDERATION_WORKING_DAYS,
 }
 
 
@@ -386,6 +391,16 @@ class RequestClock:
     review_due_on: datetime.date | None
     workings: list[ClockWorking]
     notes: list[str]
+    # The internal review's decision, when one was recorded on or after the latest request
+    # for review: the review is then decided, not due.
+    review_decided_on: datetime.date | None = None
+    # An ICO decision notice's compliance date: 35 calendar days unless the notice says.
+    ico_compliance_due_on: datetime.date | None = None
+    # While a fees notice is unpaid: working days used before it, those left, and the day
+    # the request lapses (three months after the notice, s.9(2)).
+    fee_days_used: int | None = None
+    fee_days_left: int | None = None
+    fee_lapses_on: datetime.date | None = None
 
 
 def request_clock(
@@ -405,8 +420,15 @@ def request_clock(
       both included (s.10(2)); unpaid, the clock is stopped.
     - A public interest extension moves the target to the 40th working day (ICO); an EIR
       extension to the 40th (reg 7(1)); a SAR extension to three calendar months (Art 12(3)).
+    - After a public interest extension the date promised to the requester (the estimate
+      in the refusal notice) is the one the office works to (``due_on``); the 40th working
+      day stays as ``extended_due_on`` for the statistics, which count a response in time
+      within a permitted extension.
     - After a response the requester has 40 working days to ask for a review; a review is
-      due 20 working days after it is asked for (s.45 Code Part 5).
+      due 20 working days after it is asked for (s.45 Code Part 5), an EIR reconsideration
+      40 working days after the representations (EIR reg 11(4)).
+    - An ICO decision notice must be complied with within 35 calendar days unless the
+      notice sets another date (``target_on``).
     """
     steps = sorted(timeline, key=lambda s: s.on)
     notes: list[str] = []
@@ -433,6 +455,7 @@ def request_clock(
     kinds = {s.kind for s in steps}
     workings: list[ClockWorking] = []
     extended: datetime.date | None = None
+    promised: datetime.date | None = None
     uk = uk_calendar or WorkingDayCalendar(extra_holidays=extra_holidays)
     if regime == "sar":
         calendar = england_and_wales_calendar or WorkingDayCalendar(
@@ -463,14 +486,18 @@ def request_clock(
             extended = ext.due
             for step in steps:
                 if step.kind == "pit_extension" and step.target_on:
-                    notes.append(f"Estimate given to the requester: {step.target_on:%a %d %b %Y}.")
+                    promised = step.target_on
+                    notes.append(
+                        f"Estimate given to the requester: {step.target_on:%a %d %b %Y}; "
+                        "lists and reminders work to it."
+                    )
                     if ext.due and step.target_on > ext.due:
                         notes.append(
                             "The estimate is later than the 40th working day the ICO "
                             "regards as the reasonable limit."
                         )
     statutory = main.due
-    due = None if awaiting_clarification else (extended or statutory)
+    due = None if awaiting_clarification else (promised or extended or statutory)
     if awaiting_clarification:
         notes.append("Awaiting clarification: the clock restarts when it arrives.")
     responded = max((s.on for s in steps if s.kind == "response_sent"), default=None)
@@ -483,15 +510,35 @@ def request_clock(
         workings.append(window)
         review_window = window.due
     review_requested = max((s.on for s in steps if s.kind == "review_requested"), default=None)
+    review_decided = None
     if review_requested:
+        eir = regime == "eir"
         review = count_working_days(
             review_requested,
-            INTERNAL_REVIEW_WORKING_DAYS,
+            EIR_RECONSIDERATION_WORKING_DAYS if eir else INTERNAL_REVIEW_WORKING_DAYS,
             calendar=calendar,
-            clock="internal_review",
+            clock="eir_reconsideration" if eir else "internal_review",
         )
         workings.append(review)
         review_due = review.due
+        review_decided = max(
+            (s.on for s in steps if s.kind == "review_decided" and s.on >= review_requested),
+            default=None,
+        )
+    ico_decision = [s for s in steps if s.kind == "ico_decision"]
+    ico_compliance = None
+    if ico_decision:
+        last = ico_decision[-1]
+        ico_compliance = last.target_on or last.on + datetime.timedelta(
+            days=ICO_COMPLIANCE_CALENDAR_DAYS
+        )
+    fee_used = fee_left = fee_lapses = None
+    unpaid = [p for p in pauses if p.fee_received is None]
+    if unpaid and regime != "sar" and not awaiting_clarification:
+        notice = unpaid[-1].notice_given
+        fee_used = _counted_before(start, notice, calendar=uk, pauses=pauses)
+        fee_left = max(FOI_WORKING_DAYS - fee_used, 0)
+        fee_lapses = add_calendar_month(notice, FEE_LAPSE_MONTHS)
     return RequestClock(
         clock_started_on=start,
         statutory_due_on=statutory,
@@ -502,4 +549,34 @@ def request_clock(
         review_due_on=review_due,
         workings=workings,
         notes=notes,
+        review_decided_on=review_decided,
+        ico_compliance_due_on=ico_compliance,
+        fee_days_used=fee_used,
+        fee_days_left=fee_left,
+        fee_lapses_on=fee_lapses,
     )
+
+
+def _counted_before(
+    start: datetime.date,
+    notice: datetime.date,
+    *,
+    calendar: WorkingDayCalendar,
+    pauses: Iterable[FeePause],
+) -> int:
+    """Working days the clock counted after ``start`` and before the fees notice: the notice
+    day itself is paused (s.10(2)), as are the days of any earlier paid pause."""
+    counted = 0
+    day = start
+    while True:
+        day += datetime.timedelta(days=1)
+        if day >= notice:
+            return counted
+        if not calendar.is_working_day(day):
+            continue
+        if any(
+            p.notice_given <= day and p.fee_received is not None and day <= p.fee_received
+            for p in pauses
+        ):
+            continue
+        counted += 1

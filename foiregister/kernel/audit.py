@@ -74,6 +74,13 @@ class AuditAction(models.TextChoices):
     REQUEST_EVENT_WITHDRAWN = "request.event.withdrawn"
     REQUEST_EVENT_LAPSED = "request.event.lapsed"
     REQUEST_EVENT_CLOSED = "request.event.closed"
+    # The officer's day (issue 13): reviewers, duplicates, reassignment, contributions
+    REQUEST_REVIEWER_ASSIGNED = "request.reviewer_assigned"
+    REQUEST_MARKED_DUPLICATE = "request.marked_duplicate"
+    REQUEST_REASSIGNED = "request.reassigned"
+    CONTRIBUTION_EMAILED = "contribution.emailed"
+    CONTRIBUTION_CHASED = "contribution.chased"
+    CONTRIBUTION_ACCEPTED = "contribution.accepted"
     # Letters (foiregister.letters.services)
     LETTER_DRAFTED = "letter.drafted"
     LETTER_CHANGED = "letter.changed"

@@ -6,6 +6,8 @@ it) and every read that needs a rule through ``selectors``.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -131,6 +133,7 @@ class Request(models.Model):
         CLOSED = "closed", "Closed"
         LAPSED = "lapsed", "Lapsed"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        DUPLICATE = "duplicate", "Closed: duplicate of another request"
 
     class Outcome(models.TextChoices):
         NOT_YET = "", "Not yet responded"
@@ -193,6 +196,29 @@ class Request(models.Model):
     responded_on = models.DateField(null=True, editable=False)
     review_window_closes_on = models.DateField(null=True, editable=False)
     review_due_on = models.DateField(null=True, editable=False)
+    review_decided_on = models.DateField(null=True, editable=False)
+    ico_compliance_due_on = models.DateField(
+        "ICO decision notice: comply by", null=True, editable=False
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="reviewed_requests",
+        help_text="Who carries out the internal review: not the original response's "
+        "assignee, approver or signatory.",
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="duplicates",
+        help_text="The request this one repeats, logged twice; this one is closed, not deleted.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -285,12 +311,18 @@ class RequestEvent(models.Model):
     occurred_on = models.DateField()
     details = models.TextField(blank=True)
     target_on = models.DateField(
-        null=True, blank=True, help_text="PIT extension: the estimate given to the requester."
+        null=True,
+        blank=True,
+        help_text="PIT extension: the estimate given to the requester. ICO decision notice: "
+        "the compliance date when the notice sets one (otherwise 35 calendar days).",
     )
     decision = models.CharField(
         max_length=12, choices=ReviewDecision.choices, blank=True, default=""
     )
     fee_amount = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    reference = models.CharField(
+        max_length=60, blank=True, help_text="ICO complaint or decision notice: its reference."
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False
     )
@@ -321,6 +353,17 @@ class Contribution(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ASKED)
     answer = models.TextField(blank=True)
     answered_on = models.DateField(null=True, blank=True)
+    # The department's own page (a signed, expiring link emailed to its contact): its
+    # answer to each question, by question number, and when it was sent and chased.
+    answers = models.JSONField(default=dict, blank=True, editable=False)
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    chased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    accepted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the officer took the department's answer into the response.",
+    )
 
     class Meta:
         ordering = ["internal_due_on"]
@@ -359,6 +402,12 @@ class TimeEntry(models.Model):
     class Meta:
         ordering = ["worked_on"]
         verbose_name_plural = "time entries"
+
+    def __str__(self) -> str:
+        """A readable line: who, when, how long, on what (not "TimeEntry object (1)")."""
+        who = getattr(self.person, "get_full_name", lambda: "")() or self.person
+        hours = f"{Decimal(self.hours).normalize():f}"
+        return f"{who}, {self.worked_on:%d %b %Y}, {hours} h, {self.get_activity_display()}"
 
 
 class RequestLink(models.Model):

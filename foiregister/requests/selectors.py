@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from foiregister import calendar
@@ -15,7 +16,7 @@ from foiregister.kernel import access
 from foiregister.kernel.models import Organisation
 from foiregister.kernel.roles import FOI_LEAD
 
-from .models import ProclaimedHoliday, Request, RequestEvent, TimeEntry
+from .models import Contribution, ProclaimedHoliday, Request, RequestEvent, TimeEntry
 
 
 def local_today() -> datetime.date:
@@ -85,23 +86,48 @@ def requests_due_within(*, today: datetime.date, working_days: int) -> QuerySet[
 
 def internal_reviews_pending() -> QuerySet[Request]:
     """Requests whose latest internal review request has no decision on or after it: the
-    review clock (``review_due_on``, 20 working days) is running."""
-    kinds = RequestEvent.Kind
-    latest_request = (
-        RequestEvent.objects.filter(request=OuterRef("pk"), kind=kinds.REVIEW_REQUESTED)
-        .order_by("-occurred_on")
-        .values("occurred_on")[:1]
-    )
-    decided = RequestEvent.objects.filter(
-        request=OuterRef("pk"),
-        kind=kinds.REVIEW_DECIDED,
-        occurred_on__gte=OuterRef("review_requested_on"),
-    )
+    review clock (``review_due_on``: 20 working days, 40 for an EIR reconsideration) is
+    running. ``review_decided_on`` is stored by the clock from the timeline."""
+    return Request.objects.filter(review_due_on__isnull=False, review_decided_on__isnull=True)
+
+
+def internal_reviews_decided() -> QuerySet[Request]:
+    return Request.objects.filter(review_decided_on__isnull=False)
+
+
+def review_state(request: Request) -> str:
+    """``in_progress``, ``decided`` or "" (none asked for)."""
+    if request.review_decided_on is not None:
+        return "decided"
+    if request.review_due_on is not None:
+        return "in_progress"
+    return ""
+
+
+def latest_review_decision(request: Request) -> RequestEvent | None:
     return (
-        Request.objects.filter(review_due_on__isnull=False)
-        .annotate(review_requested_on=Subquery(latest_request))
-        .exclude(Exists(decided))
+        request.events.filter(kind=RequestEvent.Kind.REVIEW_DECIDED)
+        .order_by("-occurred_on", "-id")
+        .first()
     )
+
+
+def latest_event(request: Request, kind: str) -> RequestEvent | None:
+    return request.events.filter(kind=kind).order_by("-occurred_on", "-id").first()
+
+
+def week_ahead(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """ "This week" for an officer: today through the fifth working day after it, the
+    working week ahead. On a Sunday that is Monday to Friday, so Tuesday's deadlines are in
+    it; on a Wednesday it runs to next Wednesday, so a Monday deadline is never hidden."""
+    cal = working_day_calendar()
+    return today, calendar.add_working_days(today, 5, calendar=cal)
+
+
+def due_or_late_this_week(requests: QuerySet[Request], *, today: datetime.date):
+    """Open requests late already or due in the working week ahead."""
+    _, last = week_ahead(today)
+    return requests.filter(status__in=Request.OPEN_STATUSES, due_on__lte=last)
 
 
 def internal_reviews_due_within(*, today: datetime.date, working_days: int) -> QuerySet[Request]:
@@ -176,11 +202,110 @@ def foi_leads_of(organisation: Organisation):
     return organisation.members.filter(groups__name=FOI_LEAD, is_active=True)
 
 
+def by_urgency(requests: QuerySet[Request]) -> QuerySet[Request]:
+    """Most urgent first: the earliest due date, stopped clocks (no due date) last."""
+    return requests.order_by(F("due_on").asc(nulls_last=True), "received_at")
+
+
+@dataclass
+class MyWork:
+    """What an officer's own page shows; every queryset already through the access gate."""
+
+    open_requests: QuerySet[Request]
+    due_this_week: QuerySet[Request]
+    week_ends_on: datetime.date
+    awaiting_approval: QuerySet[Request]
+    reviews: QuerySet[Request]
+    late_contributions: QuerySet[Contribution]
+    team: list[dict] = field(default_factory=list)
+    is_lead: bool = False
+
+
+def my_work(user, *, today: datetime.date) -> MyWork:
+    """An FOI officer's day: their open requests by days left, those due or late in the
+    working week ahead, the internal reviews they carry out (or whose request they hold),
+    departments late with their answers; for a lead, requests waiting for approval and
+    the team's open cases per officer. Only the user's organisations (the access gate)."""
+    visible = requests_visible_to(user)
+    mine = visible.filter(assignee=user)
+    open_mine = by_urgency(mine.filter(status__in=Request.OPEN_STATUSES)).select_related(
+        "organisation"
+    )
+    _, week_end = week_ahead(today)
+    is_lead = user.is_superuser or access.has_any_role(user, (FOI_LEAD,))
+    awaiting = visible.filter(status=Request.Status.IN_APPROVAL)
+    if not is_lead:
+        awaiting = awaiting.none()
+    reviews = (
+        internal_reviews_pending()
+        .filter(pk__in=visible.values("pk"))
+        .filter(Q(reviewer=user) | Q(reviewer__isnull=True, assignee=user))
+        .order_by("review_due_on")
+        .select_related("reviewer", "assignee")
+    )
+    late = (
+        Contribution.objects.filter(
+            request__in=visible.filter(status__in=Request.OPEN_STATUSES, assignee=user),
+            status=Contribution.Status.ASKED,
+            internal_due_on__lt=today,
+        )
+        .select_related("department", "request")
+        .order_by("internal_due_on")
+    )
+    team: list[dict] = []
+    if is_lead:
+        counts = {
+            row["assignee"]: row
+            for row in visible.filter(status__in=Request.OPEN_STATUSES)
+            .values("assignee")
+            .annotate(
+                open=Count("pk"),
+                late=Count("pk", filter=Q(due_on__lt=today)),
+                this_week=Count("pk", filter=Q(due_on__gte=today, due_on__lte=week_end)),
+            )
+        }
+        for person in access.colleagues_of(user, roles=access.CASEWORK_ROLES):
+            row = counts.get(person.pk, {})
+            team.append(
+                {
+                    "person": person,
+                    "open": row.get("open", 0),
+                    "late": row.get("late", 0),
+                    "this_week": row.get("this_week", 0),
+                }
+            )
+        unassigned = counts.get(None)
+        if unassigned:
+            team.append(
+                {
+                    "person": None,
+                    "open": unassigned["open"],
+                    "late": unassigned["late"],
+                    "this_week": unassigned["this_week"],
+                }
+            )
+    return MyWork(
+        open_requests=open_mine,
+        due_this_week=by_urgency(due_or_late_this_week(mine, today=today)),
+        week_ends_on=week_end,
+        awaiting_approval=by_urgency(awaiting).select_related("assignee"),
+        reviews=reviews,
+        late_contributions=late,
+        team=team,
+        is_lead=is_lead,
+    )
+
+
 # -- records management --------------------------------------------------------------------
 
 # A request in one of these states is finished; its retention period runs from its last
 # timeline event (the closure, or a later internal review or ICO step).
-CLOSED_STATUSES = (Request.Status.CLOSED, Request.Status.LAPSED, Request.Status.WITHDRAWN)
+CLOSED_STATUSES = (
+    Request.Status.CLOSED,
+    Request.Status.LAPSED,
+    Request.Status.WITHDRAWN,
+    Request.Status.DUPLICATE,
+)
 
 
 def years_after(day: datetime.date, years: int) -> datetime.date:

@@ -27,3 +27,15 @@ def run_deadline_recomputation(recomputation_id: int) -> int:
     """After the holiday table changes: every open request's dates, recomputed, with
     progress saved for the admin."""
     return services.run_deadline_recomputation(recomputation_id=recomputation_id).changed
+
+
+@shared_task(
+    name="foiregister.tasks.chase_contributions",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def chase_contributions(today: str | None = None) -> int:
+    """Weekdays: remind department contacts of questions due within two working days."""
+    day = datetime.date.fromisoformat(today) if today else selectors.local_today()
+    return services.chase_contributions(today=day)

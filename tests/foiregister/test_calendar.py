@@ -155,7 +155,9 @@ def test_pit_extension_after_clarification_counts_from_the_clarification():
         ],
     )
     assert clock.statutory_due_on == D(2026, 12, 8)
-    assert clock.due_on == D(2027, 1, 11)
+    assert clock.extended_due_on == D(2027, 1, 11)
+    # Lists work to the date promised to the requester (issue 13), not the 40th day.
+    assert clock.due_on == D(2026, 12, 31)
 
 
 def test_fee_pause_before_a_clarification_no_longer_counts_after_the_restart():
@@ -231,7 +233,7 @@ def test_pit_extension_moves_the_target_but_keeps_the_statutory_date():
     )
     assert clock.statutory_due_on == D(2026, 12, 1)
     assert clock.extended_due_on == D(2026, 12, 31)
-    assert clock.due_on == D(2026, 12, 31)
+    assert clock.due_on == D(2026, 12, 18)
 
 
 def test_response_opens_the_review_window_and_a_review_request_its_clock():

@@ -28,7 +28,8 @@ def test_demo_officer_signs_in_with_password_and_authenticator_code(live_server,
     page.get_by_label("Code").fill(totp(secret))
     page.get_by_role("button", name="Continue").click()
 
-    # Wait for the index to render: the URL changes before the page has loaded.
-    expect(page.get_by_role("heading", name="Requests, registers and metrics")).to_be_visible()
-    assert page.url == live_server.url + "/admin/"
-    page.screenshot(path="var/screenshots/sign-in-admin-index.png")
+    # An FOI officer lands on their own work, not the generic index (issue 13). Wait for
+    # it to render: the URL changes before the page has loaded.
+    expect(page.get_by_role("heading", name="My work")).to_be_visible()
+    assert page.url == live_server.url + "/admin/foiregister/request/my-work/"
+    page.screenshot(path="var/screenshots/sign-in-my-work.png")

@@ -17,7 +17,7 @@ from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -25,6 +25,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
+
+from foiregister.kernel import access
 
 from . import services
 
@@ -52,9 +54,33 @@ def _signed_in_without_code(request) -> bool:
     return user.is_active and user.is_staff and not user.is_verified()
 
 
+# Where FOI officers and leads land instead of the generic index: their own work (issue
+# 13). Named, not imported: the page belongs to the request register, above the kernel.
+STAFF_HOME = "admin:foiregister_request_my_work"
+
+
 class StaffAdminSite(admin.AdminSite):
     def has_permission(self, request):
         return super().has_permission(request) and request.user.is_verified()
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        user = getattr(request, "user", None)
+        context["is_caseworker"] = bool(
+            user is not None and access.has_any_role(user, access.CASEWORK_ROLES)
+        )
+        return context
+
+    def _home(self, target: str) -> str:
+        """Signing in with no other destination (or the index) lands on My work; the page
+        sends someone without casework on to the index."""
+        index = reverse("admin:index", current_app=self.name)
+        if target in ("", index):
+            try:
+                return reverse(STAFF_HOME, current_app=self.name)
+            except NoReverseMatch:
+                return index
+        return target
 
     def get_urls(self):
         return [
@@ -67,8 +93,8 @@ class StaffAdminSite(admin.AdminSite):
         if target and url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
-            return target
-        return reverse("admin:index", current_app=self.name)
+            return self._home(target)
+        return self._home("")
 
     def _step_url(self, request, name: str) -> str:
         url = reverse(f"admin:{name}", current_app=self.name)
@@ -81,6 +107,9 @@ class StaffAdminSite(admin.AdminSite):
         if _signed_in_without_code(request):
             step = "verify" if services.has_second_factor(request.user) else "enrol"
             return HttpResponseRedirect(self._step_url(request, step))
+        target = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME)
+        if not target or target == reverse("admin:index", current_app=self.name):
+            extra_context = {**(extra_context or {}), REDIRECT_FIELD_NAME: self._home("")}
         return super().login(request, extra_context)
 
     def _page(self, request, template: str, context: dict):

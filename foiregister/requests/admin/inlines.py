@@ -126,8 +126,30 @@ class ContributionInline(NoDeleteMixin, ScopedTabularInline):
         "answer",
         "answered_on",
         "late",
+        "department_link",
     ]
-    readonly_fields = ["late"]
+    readonly_fields = ["late", "department_link"]
+
+    @admin.display(description="department's page")
+    def department_link(self, obj):
+        """Email the department its questions with a signed link; accept its answer."""
+        from django.urls import reverse
+
+        if not obj.pk:
+            return ""
+        if obj.status == Contribution.Status.ASKED:
+            url = reverse("admin:foiregister_request_contribution_email", args=[obj.pk])
+            sent = f"sent {obj.emailed_at:%d %b %Y}; " if obj.emailed_at else ""
+            return format_html(
+                '{}<a href="{}">{}</a>',
+                sent,
+                url,
+                "Send again" if obj.emailed_at else "Email the questions",
+            )
+        if obj.accepted_at:
+            return f"In the response ({obj.accepted_at:%d %b %Y})"
+        url = reverse("admin:foiregister_request_contribution_accept", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, "Accept into the response")
 
     @admin.display(description="late?")
     def late(self, obj):

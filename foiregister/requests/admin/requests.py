@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -31,7 +31,8 @@ from foiregister.requests.models import (
     TimeEntry,
 )
 
-from .filters import DeadlineFilter
+from . import mywork
+from .filters import DeadlineFilter, InternalReviewFilter, OpenClosedFilter
 from .inlines import (
     ContributionInline,
     EventInline,
@@ -43,25 +44,57 @@ from .inlines import (
 # -- requests -----------------------------------------------------------------------------
 
 
+E = RequestEvent.Kind
+
+# Which event kinds each optional field of "Record an event" belongs to: the page shows only
+# those for the kind chosen (a small script; without it every field shows, and the service
+# ignores or refuses what does not fit, naming the field).
+EVENT_FIELD_KINDS: dict[str, tuple[str, ...]] = {
+    "target_on": (E.PIT_EXTENSION, E.ICO_DECISION),
+    "decision": (E.REVIEW_DECIDED,),
+    "fee_amount": (E.FEES_NOTICE, E.FEE_PAID),
+    "reference": (E.ICO_COMPLAINT, E.ICO_DECISION),
+    "reviewer": (E.REVIEW_REQUESTED,),
+}
+
+
 class RecordEventForm(forms.Form):
-    kind = forms.ChoiceField(choices=RequestEvent.Kind.choices)
+    kind = forms.ChoiceField(label="What happened", choices=RequestEvent.Kind.choices)
     occurred_on = forms.DateField(
         label="Date",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         initial=timezone.localdate,
     )
     target_on = forms.DateField(
-        label="Estimate given (PIT extension)",
+        label="Date promised or set",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Public interest extension: the decision date given to the requester. ICO "
+        "decision notice: the compliance date, only if the notice sets one (otherwise 35 "
+        "calendar days).",
     )
     decision = forms.ChoiceField(
         choices=RequestEvent.ReviewDecision.choices,
         required=False,
         label="Review decision",
     )
-    fee_amount = forms.DecimalField(required=False, min_value=0, decimal_places=2)
+    fee_amount = forms.DecimalField(
+        label="Fee (GBP)", required=False, min_value=0, decimal_places=2
+    )
+    reference = forms.CharField(label="ICO reference", required=False, max_length=60)
+    reviewer = forms.ModelChoiceField(
+        label="Reviewer",
+        required=False,
+        queryset=None,
+        help_text="Someone who took no part in the original response.",
+    )
     details = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, reviewers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = reviewers
+        for name, kinds in EVENT_FIELD_KINDS.items():
+            self.fields[name].widget.attrs["data-kinds"] = " ".join(kinds)
 
 
 class StatusForm(forms.Form):
@@ -122,9 +155,13 @@ class RequestAdmin(NoDeleteMixin, ScopedModelAdmin):
         """A request is assigned to someone who may work on it: an FOI officer or lead of
         its own organisation, not of another body the viewer also belongs to."""
         form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is not None and "assignee" in form.base_fields:
+        if "assignee" in form.base_fields:
+            # Logging a request, the organisation is not chosen yet: the people who may do
+            # casework for the logger's organisations (the service checks the pairing).
             form.base_fields["assignee"].queryset = access.colleagues_of(
-                request.user, roles=access.CASEWORK_ROLES, organisation=obj.organisation
+                request.user,
+                roles=access.CASEWORK_ROLES,
+                organisation=obj.organisation if obj is not None else None,
             )
         return form
 
@@ -135,22 +172,26 @@ class RequestAdmin(NoDeleteMixin, ScopedModelAdmin):
         "due_on",
         "working_days_left",
         "status",
+        "internal_review",
         "assignee",
     ]
     # "Related only": the choices come from the officer's own requests, so the filters list
     # neither another body's staff nor the organisations the officer does not belong to.
     list_filter = [
+        OpenClosedFilter,
         "status",
         DeadlineFilter,
+        InternalReviewFilter,
         ("assignee", admin.RelatedOnlyFieldListFilter),
         ("organisation", admin.RelatedOnlyFieldListFilter),
         "regime",
     ]
     search_fields = ["reference", "title", "body", "questions__text"]
-    list_select_related = ["assignee"]
+    list_select_related = ["assignee", "reviewer"]
     list_per_page = 50
     date_hierarchy = "received_at"
-    ordering = ["due_on"]
+    # Most urgent first; a stopped clock (no due date) after every dated one.
+    ordering = [F("due_on").asc(nulls_last=True), "received_at"]
     autocomplete_fields = []
     inlines = [QuestionInline, ContributionInline, TimeEntryInline, LinkInline, EventInline]
     readonly_fields = [
@@ -223,11 +264,23 @@ class RequestAdmin(NoDeleteMixin, ScopedModelAdmin):
             "admin:foiregister_request_record_event", args=[object_id]
         )
         extra_context["letter_links"] = self.letter_links(object_id)
+        extra_context["casework_links"] = mywork.casework_links(object_id)
+        extra_context["time_summary"] = mywork.time_summary(object_id)
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="received", ordering="received_at")
     def received(self, obj):
         return selectors.date_of_receipt(obj.received_at)
+
+    @admin.display(description="internal review", ordering="review_due_on")
+    def internal_review(self, obj):
+        state = selectors.review_state(obj)
+        if state == "decided":
+            return f"Decided {obj.review_decided_on:%d %b %Y}"
+        if state == "in_progress":
+            who = f", {obj.reviewer}" if obj.reviewer_id else ", no reviewer yet"
+            return f"In progress, due {obj.review_due_on:%d %b %Y}{who}"
+        return "-"
 
     def letter_links(self, object_id) -> list[dict[str, str]]:
         """Buttons above the request for the letters app to fill (it extends this admin);
@@ -291,13 +344,70 @@ class RequestAdmin(NoDeleteMixin, ScopedModelAdmin):
             ("Date of receipt", selectors.date_of_receipt(obj.received_at)),
             ("Clock started", obj.clock_started_on),
             ("Statutory due date", obj.statutory_due_on),
-            ("Extended due date", obj.extended_due_on),
-            ("Due (used in lists)", obj.due_on),
+            (
+                "Extended due date (40th working day, used for statistics)"
+                if obj.regime == Request.Regime.FOI
+                else "Extended due date",
+                obj.extended_due_on,
+            ),
+            (
+                "Due (date promised to the requester, used in lists)"
+                if obj.extended_due_on and obj.due_on and obj.due_on != obj.extended_due_on
+                else "Due (used in lists)",
+                obj.due_on,
+            ),
             ("Responded", obj.responded_on),
             ("Requester may ask for a review until", obj.review_window_closes_on),
-            ("Internal review due", obj.review_due_on),
         ]
+        if obj.review_decided_on:
+            decision = selectors.latest_review_decision(obj)
+            rows.append(
+                (
+                    "Internal review decided"
+                    + (f" ({decision.get_decision_display().lower()})" if decision else ""),
+                    obj.review_decided_on,
+                )
+            )
+        else:
+            rows.append(("Internal review due", obj.review_due_on))
+        complaint = selectors.latest_event(obj, RequestEvent.Kind.ICO_COMPLAINT)
+        notice = selectors.latest_event(obj, RequestEvent.Kind.ICO_DECISION)
+        if complaint:
+            rows.append(
+                (f"ICO complaint {complaint.reference or '(no reference)'}", complaint.occurred_on)
+            )
+        if notice:
+            rows.append(
+                (f"ICO decision notice {notice.reference or '(no reference)'}", notice.occurred_on)
+            )
+            rows.append(
+                (
+                    "Comply with the decision notice by"
+                    + ("" if notice.target_on else " (35 calendar days)"),
+                    obj.ico_compliance_due_on,
+                )
+            )
         shown = [(label, f"{d:%a %d %b %Y}") for label, d in rows if d]
+        if obj.reviewer_id and not obj.review_decided_on:
+            shown.append(("Internal reviewer", str(obj.reviewer)))
+        if obj.duplicate_of_id:
+            shown.insert(0, ("Closed as a duplicate of", obj.duplicate_of.reference))
+        if obj.status == Request.Status.AWAITING_FEE:
+            clock = services.clock_for(obj)
+            if clock.fee_days_used is not None:
+                shown.append(
+                    (
+                        "Clock stopped for the fee",
+                        f"{clock.fee_days_used} working day(s) used, "
+                        f"{clock.fee_days_left} left when the fee arrives",
+                    )
+                )
+                shown.append(
+                    (
+                        "Lapses if unpaid on",
+                        f"{clock.fee_lapses_on:%a %d %b %Y} (three months after the notice)",
+                    )
+                )
         if obj.status == Request.Status.AWAITING_CLARIFICATION:
             # The dates counted from the first receipt no longer apply: clarification
             # restarts the clock (s.1(3)), and until it arrives there is no due date.
@@ -331,10 +441,13 @@ class RequestAdmin(NoDeleteMixin, ScopedModelAdmin):
             "days from the response (s.45 Code para 5.4)",
             "internal_review": "Internal review: 20 working days from the request for review "
             "(s.45 Code Part 5)",
+            "eir_reconsideration": "EIR reconsideration: 40 working days from the "
+            "representations (reg 11(4))",
         }
         starts = {
             "review_window": "Response sent (day 0)",
             "internal_review": "Internal review requested (day 0)",
+            "eir_reconsideration": "Reconsideration requested (day 0)",
         }
         parts = []
         for working in clock.workings:
@@ -496,6 +609,41 @@ class RequestAdmin(NoDeleteMixin, ScopedModelAdmin):
     def get_urls(self):
         return [
             path(
+                "my-work/",
+                self.admin_site.admin_view(self.my_work_view),
+                name="foiregister_request_my_work",
+            ),
+            path(
+                "reassign/",
+                self.admin_site.admin_view(self.reassign_view),
+                name="foiregister_request_reassign",
+            ),
+            path(
+                "contribution/<int:contribution_id>/email/",
+                self.admin_site.admin_view(self.contribution_email_view),
+                name="foiregister_request_contribution_email",
+            ),
+            path(
+                "contribution/<int:contribution_id>/accept/",
+                self.admin_site.admin_view(self.contribution_accept_view),
+                name="foiregister_request_contribution_accept",
+            ),
+            path(
+                "<path:object_id>/duplicate/",
+                self.admin_site.admin_view(self.duplicate_view),
+                name="foiregister_request_duplicate",
+            ),
+            path(
+                "<path:object_id>/reviewer/",
+                self.admin_site.admin_view(self.reviewer_view),
+                name="foiregister_request_reviewer",
+            ),
+            path(
+                "<path:object_id>/split-questions/",
+                self.admin_site.admin_view(self.split_questions_view),
+                name="foiregister_request_split_questions",
+            ),
+            path(
                 "<path:object_id>/event/",
                 self.admin_site.admin_view(self.record_event_view),
                 name="foiregister_request_record_event",
@@ -514,7 +662,17 @@ class RequestAdmin(NoDeleteMixin, ScopedModelAdmin):
             raise PermissionDenied
         return obj
 
-    def _service_form_page(self, request, obj, form, *, act, done: str, title: str):
+    def _service_form_page(
+        self,
+        request,
+        obj,
+        form,
+        *,
+        act,
+        done: str,
+        title: str,
+        template: str = "admin/foiregister/request/form_page.html",
+    ):
         """A small admin page whose form calls one service: the service's error lands on
         the field it names, and nothing is saved unless the service succeeds."""
         if request.method == "POST" and form.is_valid():
@@ -527,7 +685,7 @@ class RequestAdmin(NoDeleteMixin, ScopedModelAdmin):
                 return redirect("admin:foiregister_request_change", obj.pk)
         return TemplateResponse(
             request,
-            "admin/foiregister/request/form_page.html",
+            template,
             {
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
@@ -539,14 +697,71 @@ class RequestAdmin(NoDeleteMixin, ScopedModelAdmin):
 
     def record_event_view(self, request, object_id):
         obj = self._get_for_change(request, object_id)
+        reviewers = access.colleagues_of(
+            request.user, roles=access.CASEWORK_ROLES, organisation=obj.organisation
+        ).exclude(pk__in=list(services.response_people(obj)))
         return self._service_form_page(
             request,
             obj,
-            RecordEventForm(request.POST or None),
+            RecordEventForm(request.POST or None, reviewers=reviewers),
             act=lambda data: services.record_timeline_event(request=obj, by=request.user, **data),
             done="Event recorded; due dates recomputed.",
             title=f"Record an event on {obj.reference}",
+            template="admin/foiregister/request/event_form.html",
         )
+
+    # -- the officer's day (views in ``mywork``) ------------------------------------------
+
+    def my_work_view(self, request):
+        return mywork.my_work_view(self, request)
+
+    def reassign_view(self, request):
+        return mywork.reassign_view(self, request)
+
+    def duplicate_view(self, request, object_id):
+        return mywork.duplicate_view(self, request, self._get_for_change(request, object_id))
+
+    def reviewer_view(self, request, object_id):
+        return mywork.reviewer_view(self, request, self._get_for_change(request, object_id))
+
+    def _contribution(self, request, contribution_id):
+        contribution = get_object_or_404(
+            Contribution.objects.filter(request__in=self.get_queryset(request)),
+            pk=contribution_id,
+        )
+        self._get_for_change(request, contribution.request_id)
+        return contribution
+
+    def contribution_email_view(self, request, contribution_id):
+        contribution = self._contribution(request, contribution_id)
+        return mywork.contribution_confirm_view(
+            self,
+            request,
+            contribution,
+            act=lambda: services.email_contribution(
+                contribution=contribution,
+                by=request.user,
+                base_url=request.build_absolute_uri("/"),
+            ),
+            title=f"Email {contribution.department} its questions",
+            submit="Send the email",
+            done=f"{contribution.department} emailed its questions with a link.",
+        )
+
+    def contribution_accept_view(self, request, contribution_id):
+        contribution = self._contribution(request, contribution_id)
+        return mywork.contribution_confirm_view(
+            self,
+            request,
+            contribution,
+            act=lambda: services.accept_contribution(contribution=contribution, by=request.user),
+            title=f"Accept {contribution.department}'s answer into the response",
+            submit="Accept into the response",
+            done=f"{contribution.department}'s answer is in the response.",
+        )
+
+    def split_questions_view(self, request, object_id):
+        return mywork.split_questions_view(self, request, self._get_for_change(request, object_id))
 
     def status_view(self, request, object_id):
         obj = self._get_for_change(request, object_id)

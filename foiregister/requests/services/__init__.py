@@ -5,6 +5,8 @@ user is passed as ``by``. The names are gathered here so a caller writes
 ``services.log_request``, whichever module holds it.
 """
 
+from .casework import *  # noqa: F403
+from .contribution_links import *  # noqa: F403
 from .contributions import *  # noqa: F403
 from .holidays import *  # noqa: F403
 from .links import *  # noqa: F403

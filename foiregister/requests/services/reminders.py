@@ -27,7 +27,7 @@ def send_deadline_reminders(*, today: datetime.date) -> int:
     overdue = selectors.overdue_requests(today=today)
     per_person: dict[str, list[str]] = {}
 
-    def remind(request: Request, what: str, due_on: datetime.date) -> None:
+    def remind(request: Request, what: str, due_on: datetime.date, reviewer=None) -> None:
         days = calendar.working_days_between(today, due_on, calendar=cal)
         line = f"{request.reference} {request.title}: {what} {due_on:%a %d %b %Y} " + (
             f"({-days} working days late)" if days < 0 else f"({days} working days left)"
@@ -35,6 +35,8 @@ def send_deadline_reminders(*, today: datetime.date) -> int:
         recipients = {u.email for u in selectors.foi_leads_of(request.organisation) if u.email}
         if request.assignee and request.assignee.email:
             recipients.add(request.assignee.email)
+        if reviewer is not None and reviewer.email:
+            recipients.add(reviewer.email)
         for email in recipients:
             per_person.setdefault(email, []).append(line)
 
@@ -45,8 +47,10 @@ def send_deadline_reminders(*, today: datetime.date) -> int:
     reviews = selectors.internal_reviews_due_within(
         today=today, working_days=settings.FOI_DUE_SOON_WORKING_DAYS
     )
-    for request in reviews.select_related("assignee", "organisation").order_by("review_due_on"):
-        remind(request, "internal review due", request.review_due_on)
+    for request in reviews.select_related("assignee", "reviewer", "organisation").order_by(
+        "review_due_on"
+    ):
+        remind(request, "internal review due", request.review_due_on, reviewer=request.reviewer)
     messages = [
         (
             f"FOI deadlines: {len(lines)} due soon or overdue",

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from foiregister import calendar
-from foiregister.kernel import audit
+from foiregister.kernel import access, audit
 from foiregister.requests import selectors
 from foiregister.requests.exceptions import TimelineError, TransitionError
 from foiregister.requests.models import (
@@ -63,6 +63,7 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     S.CLOSED: set(),
     S.LAPSED: set(),
     S.WITHDRAWN: set(),
+    S.DUPLICATE: set(),
 }
 
 # The status an event moves a request to, where it moves it at all.
@@ -176,9 +177,14 @@ def record_timeline_event(
     target_on: datetime.date | None = None,
     decision: str = "",
     fee_amount: Decimal | None = None,
+    reference: str = "",
+    reviewer: Any = None,
 ) -> RequestEvent:
     """Add an event to the timeline, move the status where the event implies it, and
-    recompute the due dates. Nothing is saved if any check fails."""
+    recompute the due dates. Nothing is saved if any check fails.
+
+    ``reviewer``, with a request for internal review, names who carries it out (see
+    ``check_reviewer``); ``reference`` is the ICO's for a complaint or decision notice."""
     request = Request.objects.select_for_update().get(pk=request.pk)
     event = RequestEvent(
         request=request,
@@ -188,9 +194,18 @@ def record_timeline_event(
         target_on=target_on,
         decision=decision,
         fee_amount=fee_amount,
+        reference=reference.strip(),
         recorded_by=by,
     )
     _check_event(request, event)
+    reviewer_before = request.reviewer_id
+    if reviewer is not None:
+        if kind != E.REVIEW_REQUESTED:
+            raise TimelineError(
+                "a reviewer is named with the request for internal review", field="reviewer"
+            )
+        check_reviewer(request, reviewer)
+        request.reviewer = reviewer
     new_status = EVENT_STATUS.get(kind)
     if new_status and new_status != request.status:
         if kind == E.ACKNOWLEDGED and request.status != S.RECEIVED:
@@ -223,6 +238,13 @@ def record_timeline_event(
         changes["status"] = [before_status, request.status]
     if request.outcome != outcome_before:
         changes["outcome"] = [outcome_before, request.outcome]
+    if reference:
+        changes["reference"] = reference.strip()
+    if request.reviewer_id != reviewer_before:
+        changes["reviewer"] = [
+            _username(reviewer_before),
+            getattr(request.reviewer, "username", None),
+        ]
     audit.record_event(
         action=f"request.event.{kind}",
         obj=request,
@@ -232,6 +254,86 @@ def record_timeline_event(
         note=details,
     )
     return event
+
+
+def _username(user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=user_id).values_list("username", flat=True).first()
+
+
+def response_people(request: Request) -> dict[int, str]:
+    """Who answered the request first time: its assignee, whoever recorded the response,
+    and whoever drafted, approved or issued a response or refusal letter. Read through the
+    reverse relation, so the register needs no import of the letters app above it."""
+    people: dict[int, str] = {}
+    if request.assignee_id:
+        people[request.assignee_id] = "the request's assignee"
+    for user_id in request.events.filter(kind=E.RESPONSE_SENT).values_list(
+        "recorded_by", flat=True
+    ):
+        if user_id:
+            people.setdefault(user_id, "who sent the response")
+    letters = getattr(request, "letters", None)
+    if letters is not None:
+        rows = letters.filter(kind__in=("response", "refusal_notice")).values_list(
+            "created_by", "approved_by", "issued_by"
+        )
+        for drafted, approved, issued in rows:
+            for user_id, role in (
+                (approved, "the response's approver"),
+                (issued, "the response's signatory"),
+                (drafted, "who drafted the response"),
+            ):
+                if user_id:
+                    people.setdefault(user_id, role)
+    return people
+
+
+def check_reviewer(request: Request, reviewer: Any) -> None:
+    """An internal review is a fresh look (s.45 Code para 5.9): the reviewer may not be the
+    original response's assignee, approver or signatory, and must be able to do casework
+    for the request's organisation."""
+    if (
+        not access.colleagues_of(
+            reviewer, roles=access.CASEWORK_ROLES, organisation=request.organisation
+        )
+        .filter(pk=reviewer.pk)
+        .exists()
+    ):
+        raise TimelineError(
+            f"{reviewer} is not an FOI officer or lead of {request.organisation}",
+            field="reviewer",
+        )
+    role = response_people(request).get(reviewer.pk)
+    if role:
+        raise TimelineError(
+            f"{reviewer} cannot review this response: they were {role}; an internal review "
+            "is carried out by someone who took no part in the original decision",
+            field="reviewer",
+        )
+
+
+@transaction.atomic
+def assign_reviewer(*, request: Request, reviewer: Any, by: Any) -> Request:
+    """Name (or change) who carries out a pending internal review; audited."""
+    request = Request.objects.select_for_update().get(pk=request.pk)
+    if request.review_due_on is None or request.review_decided_on is not None:
+        raise TimelineError("no internal review is in progress", field="reviewer")
+    check_reviewer(request, reviewer)
+    before = request.reviewer_id
+    request.reviewer = reviewer
+    request.save(update_fields=["reviewer", "updated_at"])
+    audit.record_event(
+        action=audit.AuditAction.REQUEST_REVIEWER_ASSIGNED,
+        obj=request,
+        by=by,
+        organisation_id=request.organisation_id,
+        changes={"reviewer": [_username(before), reviewer.username]},
+    )
+    return request
 
 
 def _check_transition(request: Request, to: str) -> None:
@@ -331,6 +433,8 @@ CLOCK_FIELDS = (
     "responded_on",
     "review_window_closes_on",
     "review_due_on",
+    "review_decided_on",
+    "ico_compliance_due_on",
 )
 
 
