@@ -27,14 +27,18 @@ class DisclosureLogEntryAdmin(ScopedModelAdmin):
     list_display = ["reference", "title", "organisation", "published_at", "live", "public_link"]
     list_filter = ["organisation", "regime", "outcome"]
     search_fields = ["reference", "title"]
-    exclude = ["search_document"]
+    exclude = ["search_document", "answers_text"]
     change_list_template = "disclosure/admin/change_list.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("organisation")
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name != "search_document"]
+        return [
+            f.name
+            for f in self.model._meta.fields
+            if f.name not in ("search_document", "answers_text")
+        ]
 
     def has_add_permission(self, request):
         return False

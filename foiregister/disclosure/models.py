@@ -52,6 +52,11 @@ class DisclosureLogEntry(models.Model):
         help_text="As published: [{number, text, answer, answer_kind, answer_kind_label, "
         "elsewhere_url, exemptions: [{code, section, title}]}].",
     )
+    answers_text = models.TextField(
+        blank=True,
+        help_text="The answers as the published letter gives them (the officer's text, the "
+        "standard wording and every live block's frozen content), as plain text, for search.",
+    )
     search_document = models.TextField(
         blank=True, help_text="Title, summary, questions and answers, for search."
     )

@@ -16,7 +16,7 @@ from foiregister.letters import selectors as letter_selectors
 from foiregister.letters.models import Letter, LetterDocument
 from foiregister.requests.models import Request, RequestLink
 
-from . import checks
+from . import answers, checks
 from .models import (
     AcceptedFinding,
     DisclosureLogEntry,
@@ -34,6 +34,10 @@ PUBLISHABLE_STATUSES = (Request.Status.RESPONDED, Request.Status.CLOSED)
 # then turns them into <mark>, so an answer's own markup never reaches the page as HTML.
 HIGHLIGHT_START = "\u27ea"
 HIGHLIGHT_STOP = "\u27eb"
+
+# The letters a response is published with: its response, or its refusal notice (s.12,
+# s.14, exemptions), whichever was issued last; a correction supersedes what it corrects.
+PUBLISHED_LETTER_KINDS = (Letter.Kind.RESPONSE, Letter.Kind.REFUSAL_NOTICE)
 
 
 def public_disclosure_log() -> QuerySet[DisclosureLogEntry]:
@@ -278,6 +282,24 @@ def public_attachments(entry: DisclosureLogEntry) -> QuerySet[PublishedAttachmen
     )
 
 
+def published_letter_document(request: Request) -> LetterDocument | None:
+    """The anonymised copy of the request's latest issued response or refusal notice: what
+    the check reads and a lead publishes. Never the requester's copy."""
+    found = [
+        letter_selectors.anonymised_pdf_for(request, kind=kind) for kind in PUBLISHED_LETTER_KINDS
+    ]
+    found = [d for d in found if d is not None]
+    return max(found, key=lambda d: (d.letter.issued_at, d.letter_id), default=None)
+
+
+def public_answers(entry: DisclosureLogEntry) -> list[dict[str, Any]]:
+    """Each answer as the published letter gives it (the correction, once a lead has
+    published it): text, standard wording and every live block's frozen content."""
+    document = public_response_pdf(entry)
+    content = document.letter.content if document is not None else None
+    return answers.answers_for(letter_content=content, snapshot=entry.questions)
+
+
 def public_response_pdf(entry: DisclosureLogEntry) -> LetterDocument | None:
     """The anonymised response letter a lead published with the entry, or the correction
     a lead published since; never a letter issued after and not yet published."""
@@ -372,7 +394,7 @@ def personal_data_findings(
             scan(exemption.title, f"answer {question.number} exemption")
     for attachment in current_attachments(request):
         found.extend(_attachment_findings(request, attachment))
-    document = letter_selectors.anonymised_pdf_for(request)
+    document = published_letter_document(request)
     if document is not None:
         found.extend(_letter_findings(request, document, name="response letter.pdf"))
     return found
@@ -394,7 +416,7 @@ class PendingChanges:
 
 
 def pending_changes(entry: DisclosureLogEntry) -> PendingChanges:
-    latest = letter_selectors.anonymised_pdf_for(entry.request)
+    latest = published_letter_document(entry.request)
     letter = latest if latest is not None and latest.pk != entry.response_document_id else None
     attachments = list(current_attachments(entry.request).filter(published_at__isnull=True))
     return PendingChanges(entry=entry, letter=letter, attachments=attachments)
@@ -419,7 +441,7 @@ def entries_with_pending_changes_for(user) -> QuerySet[DisclosureLogEntry]:
     latest = (
         LetterDocument.objects.filter(
             letter__request=OuterRef("request"),
-            letter__kind=Letter.Kind.RESPONSE,
+            letter__kind__in=PUBLISHED_LETTER_KINDS,
             letter__status=Letter.Status.ISSUED,
             variant=LetterDocument.Variant.PUBLIC,
         )
