@@ -70,6 +70,14 @@ def _list_columns(qs: QuerySet[DisclosureLogEntry]) -> QuerySet[DisclosureLogEnt
     return qs.defer("questions", "search_document")
 
 
+# The list, newest response first (the date the organisation answered), then newest
+# published; the index ``disclosure_live_responded`` serves it.
+LIST_ORDER = (
+    F("responded_on").desc(nulls_last=True),
+    F("published_at").desc(),
+    F("id").desc(),
+)
+
 # A search ranks at most this many matches, its newest, and counts to "1,000+".
 RANKED_OF_BROAD = 1_000
 
@@ -162,7 +170,7 @@ def search_disclosure_log(
     regime: str = "",
     outcome: str = "",
 ) -> QuerySet[DisclosureLogEntry] | RankedSearch:
-    """The public list, filtered, newest first. With ``q`` on PostgreSQL, ranked by
+    """The public list, filtered, newest response first. With ``q`` on PostgreSQL, ranked by
     full-text search (websearch syntax, English stemming) on the search index's stored,
     weighted vector and its GIN index (a ``RankedSearch``); headlines are
     ``search_headlines`` for the page shown. On SQLite, the demo run, a plain substring
@@ -183,16 +191,22 @@ def search_disclosure_log(
     qs = _list_columns(_filtered(public_disclosure_log(), **filters))
     if q:
         qs = qs.filter(search_document__icontains=q)
-    return qs.order_by("-published_at", "-id")
+    return qs.order_by(*LIST_ORDER)
 
 
 def search_headlines(*, q: str, ids: list[int]) -> dict[int, str]:
-    """Matching extracts for the entries of the page shown, by id: a headline reads the
-    whole document, so it is computed for these rows only, never for every match. Empty on
-    SQLite (the demo run), whose list shows the summary instead."""
+    """Matching extracts for the entries of the page shown, by id, the matches between
+    ``HIGHLIGHT_START`` and ``HIGHLIGHT_STOP``: a headline reads the whole document (the
+    answers, standard wording and frozen blocks included), so it is computed for these rows
+    only, never for every match. PostgreSQL's ``ts_headline``; on SQLite (the demo run) the
+    text around the first match of the search as typed."""
     q = q.strip()
-    if not q or not ids or connection.vendor != "postgresql":
+    if not q or not ids:
         return {}
+    if connection.vendor != "postgresql":
+        rows = public_disclosure_log().filter(pk__in=ids).values_list("pk", "search_document")
+        found = {pk: _substring_headline(text, q) for pk, text in rows}
+        return {pk: headline for pk, headline in found.items() if headline}
     query = SearchQuery(q, config="english", search_type="websearch")
     rows = (
         public_disclosure_log()
@@ -212,6 +226,37 @@ def search_headlines(*, q: str, ids: list[int]) -> dict[int, str]:
         .values_list("pk", "headline")
     )
     return dict(rows)
+
+
+HEADLINE_CONTEXT = 90
+
+
+def _substring_headline(text: str, q: str) -> str:
+    """About 30 words around the first case-insensitive occurrence of ``q`` in ``text``,
+    each occurrence marked; '' when there is none. The markers are taken out of the text
+    first, so only a match is ever highlighted."""
+    text = " ".join(text.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_STOP, "").split())
+    lowered, needle = text.lower(), q.lower()
+    at = lowered.find(needle)
+    if at < 0:
+        return ""
+    start = max(0, at - HEADLINE_CONTEXT)
+    stop = min(len(text), at + len(needle) + HEADLINE_CONTEXT)
+    if start > 0:
+        space = text.find(" ", start, at)
+        start = space + 1 if space >= 0 else start
+    if stop < len(text):
+        space = text.rfind(" ", at + len(needle), stop)
+        stop = space if space >= 0 else stop
+    out, pos = [], start
+    while True:
+        hit = lowered.find(needle, pos, stop)
+        if hit < 0 or hit + len(needle) > stop:
+            out.append(text[pos:stop])
+            break
+        out += [text[pos:hit], HIGHLIGHT_START, text[hit : hit + len(needle)], HIGHLIGHT_STOP]
+        pos = hit + len(needle)
+    return ("... " if start > 0 else "") + "".join(out) + (" ..." if stop < len(text) else "")
 
 
 # A skip scan: one index probe per distinct topic, not a read of every live entry.

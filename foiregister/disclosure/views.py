@@ -59,6 +59,12 @@ def disclosure_log(request):
             "entries": entries,
             "query": query.urlencode(),
             "searching": bool(form.is_bound and form.is_valid() and form.cleaned_data["q"]),
+            "ranked": isinstance(results, selectors.RankedSearch),
+            "filtering": any(
+                kwargs.get(name)
+                for name in ("organisation", "published_from", "published_to", "topic")
+                + ("regime", "outcome")
+            ),
             "ranked_among_newest": getattr(results, "ranked_among_newest", None),
         },
     )
