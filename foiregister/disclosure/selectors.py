@@ -10,10 +10,12 @@ from typing import Any
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from foiregister.kernel.models import Organisation
 from foiregister.letters import selectors as letter_selectors
 from foiregister.letters.models import Letter, LetterDocument
+from foiregister.requests import selectors as register_selectors
 from foiregister.requests.models import Request, RequestLink
 
 from . import answers, checks
@@ -294,6 +296,21 @@ def public_organisations() -> QuerySet[Organisation]:
     return Organisation.objects.order_by("name")
 
 
+def organisations_with_responses() -> QuerySet[Organisation]:
+    """Organisations with a live response, for the list's filter: a choice that can only
+    give "no responses" is not offered."""
+    live = public_disclosure_log().filter(organisation=OuterRef("pk"))
+    return public_organisations().filter(Exists(live))
+
+
+def public_outcomes() -> list[tuple[str, str]]:
+    """The outcomes of live responses, in the register's order, for the filter."""
+    present = set(public_disclosure_log().values_list("outcome", flat=True).distinct())
+    return [
+        (value, label) for value, label in Request.Outcome.choices if value and value in present
+    ]
+
+
 def round_robin_entries(entry: DisclosureLogEntry) -> QuerySet[DisclosureLogEntry]:
     """The same round-robin request as answered by other bodies in this install: published
     ones only, whichever side recorded the link."""
@@ -354,6 +371,110 @@ def public_response_pdf(entry: DisclosureLogEntry) -> LetterDocument | None:
 
 
 # -- for FOI leads ------------------------------------------------------------------------
+
+
+def questions_snapshot(request: Request) -> list[dict[str, Any]]:
+    """The questions and answers as they would be published (and are checked)."""
+    out = []
+    for q in request.questions.order_by("number").prefetch_related("exemptions"):
+        out.append(
+            {
+                "number": q.number,
+                "text": q.text,
+                "answer": q.answer,
+                "answer_kind": q.answer_kind,
+                "answer_kind_label": q.get_answer_kind_display() if q.answer_kind else "",
+                "elsewhere_url": q.elsewhere_url,
+                "exemptions": [
+                    {"code": e.code, "section": e.section, "title": e.title}
+                    for e in q.exemptions.all()
+                ],
+            }
+        )
+    return out
+
+
+@dataclass
+class Preview:
+    """The public page of a response as it will appear once a lead publishes it."""
+
+    entry: DisclosureLogEntry
+    pdf: LetterDocument | None
+    answers: list[dict[str, Any]]
+    attachments: list[PublishedAttachment]
+    checked: list[str]
+
+
+def publication_preview(
+    request: Request, *, title: str | None = None, summary: str = "", topic: str | None = None
+) -> Preview:
+    """What publishing would put on the public page: for a live entry its pending
+    correction and attachments, else the response with the title, summary and topic
+    typed. Unsaved; reads only."""
+    live = DisclosureLogEntry.objects.filter(request=request, withdrawn_at__isnull=True).first()
+    if live is not None:
+        changes = pending_changes(live)
+        pdf = changes.letter or public_response_pdf(live)
+        attachments = list(public_attachments(live)) + changes.attachments
+        entry = live
+    else:
+        pdf = published_letter_document(request)
+        attachments = [a for a in current_attachments(request) if a.may_publish]
+        entry = DisclosureLogEntry(
+            request=request,
+            organisation=request.organisation,
+            reference=request.reference,
+            title=(title if title is not None else request.title).strip(),
+            summary=summary,
+            topic=(topic if topic is not None else request.topic).strip(),
+            regime=request.regime,
+            outcome=request.outcome,
+            received_on=register_selectors.date_of_receipt(request.received_at),
+            responded_on=request.responded_on,
+            questions=questions_snapshot(request),
+            published_at=timezone.now(),
+        )
+    content = pdf.letter.content if pdf is not None else None
+    return Preview(
+        entry=entry,
+        pdf=pdf,
+        answers=answers.answers_for(letter_content=content, snapshot=entry.questions),
+        attachments=attachments,
+        checked=checked_parts(request, pdf=pdf, attachments=attachments),
+    )
+
+
+def checked_parts(
+    request: Request, *, pdf: LetterDocument | None, attachments: list[PublishedAttachment]
+) -> list[str]:
+    """What the personal-data check reads before publication, named for the lead: the same
+    parts ``personal_data_findings`` scans."""
+    parts = ["reference", "public title", "summary", "topic"]
+    for q in request.questions.order_by("number").prefetch_related("exemptions"):
+        part = f"question {q.number} and its answer"
+        if q.elsewhere_url:
+            part += " and link"
+        if q.exemptions.all():
+            part += " and exemptions"
+        parts.append(part)
+    for a in attachments:
+        parts.append(f"attachment {a.position}, {a.title}: its title, text and metadata")
+    if pdf is not None:
+        kind = (
+            "refusal notice"
+            if pdf.letter.kind == Letter.Kind.REFUSAL_NOTICE
+            else "response letter"
+        )
+        parts.append(
+            f"the anonymised {kind} (PDF, {pdf.filename}): its text, including every live "
+            "block's figures, and its metadata"
+        )
+    return parts
+
+
+def checks_applied() -> list[str]:
+    """What the check looks for in each part, as the lead reads it."""
+    return [label for kind, label in checks.KIND_LABELS.items() if kind != checks.UNCHECKABLE]
 
 
 def requester_details(request: Request) -> checks.RequesterDetails:

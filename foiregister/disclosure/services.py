@@ -49,26 +49,6 @@ def _check_may_publish(by: Any, request: Request) -> None:
     _check_is_lead_of(by, request.organisation)
 
 
-def _questions_snapshot(request: Request) -> list[dict[str, Any]]:
-    out = []
-    for q in request.questions.order_by("number").prefetch_related("exemptions"):
-        out.append(
-            {
-                "number": q.number,
-                "text": q.text,
-                "answer": q.answer,
-                "answer_kind": q.answer_kind,
-                "answer_kind_label": q.get_answer_kind_display() if q.answer_kind else "",
-                "elsewhere_url": q.elsewhere_url,
-                "exemptions": [
-                    {"code": e.code, "section": e.section, "title": e.title}
-                    for e in q.exemptions.all()
-                ],
-            }
-        )
-    return out
-
-
 def _answers_text(document, questions: list[dict[str, Any]]) -> str:
     """The whole answers as published, as plain text: from the letter's frozen content
     (standard wording and every live block's content included), else the checked answers."""
@@ -375,7 +355,7 @@ def publish_response(
             + ": an FOI lead must look at it and override, with a reason",
             field="attachments",
         )
-    questions = _questions_snapshot(request)
+    questions = selectors.questions_snapshot(request)
     # What the check read is what goes public: this letter, these files.
     document = selectors.published_letter_document(request)
     answers_text = _answers_text(document, questions)
