@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from foiregister.kernel import access
 from foiregister.kernel.admin import ScopedModelAdmin
@@ -27,14 +28,18 @@ class DisclosureLogEntryAdmin(ScopedModelAdmin):
     list_display = ["reference", "title", "organisation", "published_at", "live", "public_link"]
     list_filter = ["organisation", "regime", "outcome"]
     search_fields = ["reference", "title"]
-    exclude = ["search_document"]
+    exclude = ["search_document", "answers_text"]
     change_list_template = "disclosure/admin/change_list.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("organisation")
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name != "search_document"]
+        return [
+            f.name
+            for f in self.model._meta.fields
+            if f.name not in ("search_document", "answers_text")
+        ]
 
     def has_add_permission(self, request):
         return False
@@ -62,6 +67,11 @@ class DisclosureLogEntryAdmin(ScopedModelAdmin):
                 wrap(self.publish_view),
                 name="disclosure_publish",
             ),
+            path(
+                "publish/<int:request_id>/preview/",
+                wrap(self.preview_view),
+                name="disclosure_preview",
+            ),
             path("<int:pk>/withdraw/", wrap(self.withdraw_view), name="disclosure_withdraw"),
         ] + super().get_urls()
 
@@ -79,6 +89,44 @@ class DisclosureLogEntryAdmin(ScopedModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "disclosure/admin/publish_list.html", context)
+
+    def _publishing(self, request, request_id: int):
+        """The live entry with changes awaiting publication, or the request to publish."""
+        entry = (
+            selectors.entries_with_pending_changes_for(request.user)
+            .filter(request_id=request_id)
+            .first()
+        )
+        if entry is not None:
+            return entry, entry.request
+        foi_request = get_object_or_404(
+            selectors.publishable_requests_for(request.user), pk=request_id
+        )
+        return None, foi_request
+
+    def preview_view(self, request, request_id: int):
+        """The public page, in the public site's own styles, as publishing would make it."""
+        self._require_lead(request)
+        _, foi_request = self._publishing(request, request_id)
+        preview = selectors.publication_preview(
+            foi_request,
+            title=request.GET.get("title", foi_request.title),
+            summary=request.GET.get("summary", ""),
+            topic=request.GET.get("topic", foi_request.topic),
+        )
+        return TemplateResponse(
+            request,
+            "disclosure/preview.html",
+            {
+                "entry": preview.entry,
+                "pdf": preview.pdf,
+                "answers": preview.answers,
+                "attachments": preview.attachments,
+                "round_robin": [],
+                "preview": True,
+                "back": reverse("admin:disclosure_publish", args=[request_id]),
+            },
+        )
 
     def publish_view(self, request, request_id: int):
         self._require_lead(request)
@@ -179,8 +227,14 @@ class DisclosureLogEntryAdmin(ScopedModelAdmin):
             findings = selectors.personal_data_findings(
                 foi_request, title=title, summary=summary, topic=topic
             )
+        preview = selectors.publication_preview(
+            foi_request, title=title, summary=summary, topic=topic
+        )
         context = {
             **self.admin_site.each_context(request),
+            "preview": preview,
+            "preview_query": urlencode({"title": title, "summary": summary, "topic": topic}),
+            "checks_applied": selectors.checks_applied(),
             "title": f"Publish {foi_request.reference}",
             "foi_request": foi_request,
             "entry": entry,

@@ -42,9 +42,21 @@ class DisclosureSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only what has published responses is offered; an organisation chosen by a
+        # bookmarked link still filters (the queryset above validates any public body).
+        organisation = self.fields["organisation"]
+        organisation.choices = [("", "All organisations")] + [
+            (o.ods_code, o.name) for o in selectors.organisations_with_responses()
+        ]
         self.fields["topic"].choices = [("", "All topics")] + [
             (t, t) for t in selectors.public_topics()
         ]
+        offered = selectors.public_outcomes()
+        asked = self.data.get("outcome", "") if self.is_bound else ""
+        every = dict(c for c in Request.Outcome.choices if c[0])
+        if asked in every and asked not in dict(offered):
+            offered.append((asked, every[asked]))  # a bookmarked filter still validates
+        self.fields["outcome"].choices = [("", "All outcomes")] + offered
 
     def search_kwargs(self) -> dict:
         if not self.is_valid():

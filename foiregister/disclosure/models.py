@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from foiregister.kernel.models import Organisation
 from foiregister.letters.models import LetterDocument
@@ -51,6 +51,11 @@ class DisclosureLogEntry(models.Model):
         default=list,
         help_text="As published: [{number, text, answer, answer_kind, answer_kind_label, "
         "elsewhere_url, exemptions: [{code, section, title}]}].",
+    )
+    answers_text = models.TextField(
+        blank=True,
+        help_text="The answers as the published letter gives them (the officer's text, the "
+        "standard wording and every live block's frozen content), as plain text, for search.",
     )
     search_document = models.TextField(
         blank=True, help_text="Title, summary, questions and answers, for search."
@@ -91,6 +96,15 @@ class DisclosureLogEntry(models.Model):
             models.Index(
                 fields=["-published_at", "-id"],
                 name="disclosure_live_order",
+                condition=Q(withdrawn_at__isnull=True),
+            ),
+            # The public list's order, newest response first (PostgreSQL only, migration 0009:
+            # SQLite indexes no NULLS LAST).
+            models.Index(
+                F("responded_on").desc(nulls_last=True),
+                F("published_at").desc(),
+                F("id").desc(),
+                name="disclosure_live_responded",
                 condition=Q(withdrawn_at__isnull=True),
             ),
             # The topic filter in list order, and the topic list's skip scan.

@@ -174,6 +174,13 @@ class PublicModality:
     planned: int | None
     actual: int
     utilisation: Decimal | None  # a fraction: 0.9 is 90%
+    # The months whose activity was reported: capacity, activity and utilisation are summed
+    # over these alone, so the page names them rather than the whole period.
+    months_counted: tuple[datetime.date, ...] = ()
+
+    @property
+    def months_counted_label(self) -> str:
+        return month_ranges(self.months_counted)
 
 
 @dataclass(frozen=True)
@@ -271,6 +278,13 @@ def public_cdcs(
                         planned=m.planned,
                         actual=m.actual,
                         utilisation=m.utilisation,
+                        months_counted=tuple(
+                            sorted(
+                                a.month
+                                for a in activity[cdc.pk]
+                                if a.modality == m.modality and a.actual is not None
+                            )
+                        ),
                     )
                     for m in modalities
                 ),
@@ -349,4 +363,25 @@ def public_ocds_package(*, uri: str = "") -> dict[str, Any]:
         public_only=True,
         published_date=last or timezone.now().replace(microsecond=0),
         uri=uri,
+    )
+
+
+def month_ranges(months: tuple[datetime.date, ...] | list[datetime.date]) -> str:
+    """'Apr 2025 to Sep 2025' for consecutive months; runs joined by commas
+    ('Jan 2025, Mar 2025 to Sep 2025'); 'none' when empty."""
+    runs: list[list[datetime.date]] = []
+    for month in sorted(months):
+        last = runs[-1][-1] if runs else None
+        follows = (
+            last is not None
+            and (month.year * 12 + month.month) - (last.year * 12 + last.month) == 1
+        )
+        if follows:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    if not runs:
+        return "none"
+    return ", ".join(
+        f"{r[0]:%b %Y}" if len(r) == 1 else f"{r[0]:%b %Y} to {r[-1]:%b %Y}" for r in runs
     )

@@ -10,13 +10,15 @@ from typing import Any
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from foiregister.kernel.models import Organisation
 from foiregister.letters import selectors as letter_selectors
 from foiregister.letters.models import Letter, LetterDocument
+from foiregister.requests import selectors as register_selectors
 from foiregister.requests.models import Request, RequestLink
 
-from . import checks
+from . import answers, checks
 from .models import (
     AcceptedFinding,
     DisclosureLogEntry,
@@ -34,6 +36,10 @@ PUBLISHABLE_STATUSES = (Request.Status.RESPONDED, Request.Status.CLOSED)
 # then turns them into <mark>, so an answer's own markup never reaches the page as HTML.
 HIGHLIGHT_START = "\u27ea"
 HIGHLIGHT_STOP = "\u27eb"
+
+# The letters a response is published with: its response, or its refusal notice (s.12,
+# s.14, exemptions), whichever was issued last; a correction supersedes what it corrects.
+PUBLISHED_LETTER_KINDS = (Letter.Kind.RESPONSE, Letter.Kind.REFUSAL_NOTICE)
 
 
 def public_disclosure_log() -> QuerySet[DisclosureLogEntry]:
@@ -65,6 +71,14 @@ def _list_columns(qs: QuerySet[DisclosureLogEntry]) -> QuerySet[DisclosureLogEnt
     """The list and the API list never show these; the detail page reads public_entry()."""
     return qs.defer("questions", "search_document")
 
+
+# The list, newest response first (the date the organisation answered), then newest
+# published; the index ``disclosure_live_responded`` serves it.
+LIST_ORDER = (
+    F("responded_on").desc(nulls_last=True),
+    F("published_at").desc(),
+    F("id").desc(),
+)
 
 # A search ranks at most this many matches, its newest, and counts to "1,000+".
 RANKED_OF_BROAD = 1_000
@@ -158,7 +172,7 @@ def search_disclosure_log(
     regime: str = "",
     outcome: str = "",
 ) -> QuerySet[DisclosureLogEntry] | RankedSearch:
-    """The public list, filtered, newest first. With ``q`` on PostgreSQL, ranked by
+    """The public list, filtered, newest response first. With ``q`` on PostgreSQL, ranked by
     full-text search (websearch syntax, English stemming) on the search index's stored,
     weighted vector and its GIN index (a ``RankedSearch``); headlines are
     ``search_headlines`` for the page shown. On SQLite, the demo run, a plain substring
@@ -179,16 +193,22 @@ def search_disclosure_log(
     qs = _list_columns(_filtered(public_disclosure_log(), **filters))
     if q:
         qs = qs.filter(search_document__icontains=q)
-    return qs.order_by("-published_at", "-id")
+    return qs.order_by(*LIST_ORDER)
 
 
 def search_headlines(*, q: str, ids: list[int]) -> dict[int, str]:
-    """Matching extracts for the entries of the page shown, by id: a headline reads the
-    whole document, so it is computed for these rows only, never for every match. Empty on
-    SQLite (the demo run), whose list shows the summary instead."""
+    """Matching extracts for the entries of the page shown, by id, the matches between
+    ``HIGHLIGHT_START`` and ``HIGHLIGHT_STOP``: a headline reads the whole document (the
+    answers, standard wording and frozen blocks included), so it is computed for these rows
+    only, never for every match. PostgreSQL's ``ts_headline``; on SQLite (the demo run) the
+    text around the first match of the search as typed."""
     q = q.strip()
-    if not q or not ids or connection.vendor != "postgresql":
+    if not q or not ids:
         return {}
+    if connection.vendor != "postgresql":
+        rows = public_disclosure_log().filter(pk__in=ids).values_list("pk", "search_document")
+        found = {pk: _substring_headline(text, q) for pk, text in rows}
+        return {pk: headline for pk, headline in found.items() if headline}
     query = SearchQuery(q, config="english", search_type="websearch")
     rows = (
         public_disclosure_log()
@@ -208,6 +228,37 @@ def search_headlines(*, q: str, ids: list[int]) -> dict[int, str]:
         .values_list("pk", "headline")
     )
     return dict(rows)
+
+
+HEADLINE_CONTEXT = 90
+
+
+def _substring_headline(text: str, q: str) -> str:
+    """About 30 words around the first case-insensitive occurrence of ``q`` in ``text``,
+    each occurrence marked; '' when there is none. The markers are taken out of the text
+    first, so only a match is ever highlighted."""
+    text = " ".join(text.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_STOP, "").split())
+    lowered, needle = text.lower(), q.lower()
+    at = lowered.find(needle)
+    if at < 0:
+        return ""
+    start = max(0, at - HEADLINE_CONTEXT)
+    stop = min(len(text), at + len(needle) + HEADLINE_CONTEXT)
+    if start > 0:
+        space = text.find(" ", start, at)
+        start = space + 1 if space >= 0 else start
+    if stop < len(text):
+        space = text.rfind(" ", at + len(needle), stop)
+        stop = space if space >= 0 else stop
+    out, pos = [], start
+    while True:
+        hit = lowered.find(needle, pos, stop)
+        if hit < 0 or hit + len(needle) > stop:
+            out.append(text[pos:stop])
+            break
+        out += [text[pos:hit], HIGHLIGHT_START, text[hit : hit + len(needle)], HIGHLIGHT_STOP]
+        pos = hit + len(needle)
+    return ("... " if start > 0 else "") + "".join(out) + (" ..." if stop < len(text) else "")
 
 
 # A skip scan: one index probe per distinct topic, not a read of every live entry.
@@ -245,6 +296,21 @@ def public_organisations() -> QuerySet[Organisation]:
     return Organisation.objects.order_by("name")
 
 
+def organisations_with_responses() -> QuerySet[Organisation]:
+    """Organisations with a live response, for the list's filter: a choice that can only
+    give "no responses" is not offered."""
+    live = public_disclosure_log().filter(organisation=OuterRef("pk"))
+    return public_organisations().filter(Exists(live))
+
+
+def public_outcomes() -> list[tuple[str, str]]:
+    """The outcomes of live responses, in the register's order, for the filter."""
+    present = set(public_disclosure_log().values_list("outcome", flat=True).distinct())
+    return [
+        (value, label) for value, label in Request.Outcome.choices if value and value in present
+    ]
+
+
 def round_robin_entries(entry: DisclosureLogEntry) -> QuerySet[DisclosureLogEntry]:
     """The same round-robin request as answered by other bodies in this install: published
     ones only, whichever side recorded the link."""
@@ -278,6 +344,24 @@ def public_attachments(entry: DisclosureLogEntry) -> QuerySet[PublishedAttachmen
     )
 
 
+def published_letter_document(request: Request) -> LetterDocument | None:
+    """The anonymised copy of the request's latest issued response or refusal notice: what
+    the check reads and a lead publishes. Never the requester's copy."""
+    found = [
+        letter_selectors.anonymised_pdf_for(request, kind=kind) for kind in PUBLISHED_LETTER_KINDS
+    ]
+    found = [d for d in found if d is not None]
+    return max(found, key=lambda d: (d.letter.issued_at, d.letter_id), default=None)
+
+
+def public_answers(entry: DisclosureLogEntry) -> list[dict[str, Any]]:
+    """Each answer as the published letter gives it (the correction, once a lead has
+    published it): text, standard wording and every live block's frozen content."""
+    document = public_response_pdf(entry)
+    content = document.letter.content if document is not None else None
+    return answers.answers_for(letter_content=content, snapshot=entry.questions)
+
+
 def public_response_pdf(entry: DisclosureLogEntry) -> LetterDocument | None:
     """The anonymised response letter a lead published with the entry, or the correction
     a lead published since; never a letter issued after and not yet published."""
@@ -287,6 +371,110 @@ def public_response_pdf(entry: DisclosureLogEntry) -> LetterDocument | None:
 
 
 # -- for FOI leads ------------------------------------------------------------------------
+
+
+def questions_snapshot(request: Request) -> list[dict[str, Any]]:
+    """The questions and answers as they would be published (and are checked)."""
+    out = []
+    for q in request.questions.order_by("number").prefetch_related("exemptions"):
+        out.append(
+            {
+                "number": q.number,
+                "text": q.text,
+                "answer": q.answer,
+                "answer_kind": q.answer_kind,
+                "answer_kind_label": q.get_answer_kind_display() if q.answer_kind else "",
+                "elsewhere_url": q.elsewhere_url,
+                "exemptions": [
+                    {"code": e.code, "section": e.section, "title": e.title}
+                    for e in q.exemptions.all()
+                ],
+            }
+        )
+    return out
+
+
+@dataclass
+class Preview:
+    """The public page of a response as it will appear once a lead publishes it."""
+
+    entry: DisclosureLogEntry
+    pdf: LetterDocument | None
+    answers: list[dict[str, Any]]
+    attachments: list[PublishedAttachment]
+    checked: list[str]
+
+
+def publication_preview(
+    request: Request, *, title: str | None = None, summary: str = "", topic: str | None = None
+) -> Preview:
+    """What publishing would put on the public page: for a live entry its pending
+    correction and attachments, else the response with the title, summary and topic
+    typed. Unsaved; reads only."""
+    live = DisclosureLogEntry.objects.filter(request=request, withdrawn_at__isnull=True).first()
+    if live is not None:
+        changes = pending_changes(live)
+        pdf = changes.letter or public_response_pdf(live)
+        attachments = list(public_attachments(live)) + changes.attachments
+        entry = live
+    else:
+        pdf = published_letter_document(request)
+        attachments = [a for a in current_attachments(request) if a.may_publish]
+        entry = DisclosureLogEntry(
+            request=request,
+            organisation=request.organisation,
+            reference=request.reference,
+            title=(title if title is not None else request.title).strip(),
+            summary=summary,
+            topic=(topic if topic is not None else request.topic).strip(),
+            regime=request.regime,
+            outcome=request.outcome,
+            received_on=register_selectors.date_of_receipt(request.received_at),
+            responded_on=request.responded_on,
+            questions=questions_snapshot(request),
+            published_at=timezone.now(),
+        )
+    content = pdf.letter.content if pdf is not None else None
+    return Preview(
+        entry=entry,
+        pdf=pdf,
+        answers=answers.answers_for(letter_content=content, snapshot=entry.questions),
+        attachments=attachments,
+        checked=checked_parts(request, pdf=pdf, attachments=attachments),
+    )
+
+
+def checked_parts(
+    request: Request, *, pdf: LetterDocument | None, attachments: list[PublishedAttachment]
+) -> list[str]:
+    """What the personal-data check reads before publication, named for the lead: the same
+    parts ``personal_data_findings`` scans."""
+    parts = ["reference", "public title", "summary", "topic"]
+    for q in request.questions.order_by("number").prefetch_related("exemptions"):
+        part = f"question {q.number} and its answer"
+        if q.elsewhere_url:
+            part += " and link"
+        if q.exemptions.all():
+            part += " and exemptions"
+        parts.append(part)
+    for a in attachments:
+        parts.append(f"attachment {a.position}, {a.title}: its title, text and metadata")
+    if pdf is not None:
+        kind = (
+            "refusal notice"
+            if pdf.letter.kind == Letter.Kind.REFUSAL_NOTICE
+            else "response letter"
+        )
+        parts.append(
+            f"the anonymised {kind} (PDF, {pdf.filename}): its text, including every live "
+            "block's figures, and its metadata"
+        )
+    return parts
+
+
+def checks_applied() -> list[str]:
+    """What the check looks for in each part, as the lead reads it."""
+    return [label for kind, label in checks.KIND_LABELS.items() if kind != checks.UNCHECKABLE]
 
 
 def requester_details(request: Request) -> checks.RequesterDetails:
@@ -372,7 +560,7 @@ def personal_data_findings(
             scan(exemption.title, f"answer {question.number} exemption")
     for attachment in current_attachments(request):
         found.extend(_attachment_findings(request, attachment))
-    document = letter_selectors.anonymised_pdf_for(request)
+    document = published_letter_document(request)
     if document is not None:
         found.extend(_letter_findings(request, document, name="response letter.pdf"))
     return found
@@ -394,7 +582,7 @@ class PendingChanges:
 
 
 def pending_changes(entry: DisclosureLogEntry) -> PendingChanges:
-    latest = letter_selectors.anonymised_pdf_for(entry.request)
+    latest = published_letter_document(entry.request)
     letter = latest if latest is not None and latest.pk != entry.response_document_id else None
     attachments = list(current_attachments(entry.request).filter(published_at__isnull=True))
     return PendingChanges(entry=entry, letter=letter, attachments=attachments)
@@ -419,7 +607,7 @@ def entries_with_pending_changes_for(user) -> QuerySet[DisclosureLogEntry]:
     latest = (
         LetterDocument.objects.filter(
             letter__request=OuterRef("request"),
-            letter__kind=Letter.Kind.RESPONSE,
+            letter__kind__in=PUBLISHED_LETTER_KINDS,
             letter__status=Letter.Status.ISSUED,
             variant=LetterDocument.Variant.PUBLIC,
         )

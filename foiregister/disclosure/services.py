@@ -19,10 +19,9 @@ from django.utils import timezone
 
 from foiregister.kernel import audit
 from foiregister.kernel.models import Organisation
-from foiregister.letters import selectors as letter_selectors
 from foiregister.requests.models import Request
 
-from . import checks, selectors
+from . import answers, checks, selectors
 from .exceptions import PersonalDataFound, PublicationError, UncheckedAttachment
 from .models import (
     AcceptedFinding,
@@ -50,30 +49,17 @@ def _check_may_publish(by: Any, request: Request) -> None:
     _check_is_lead_of(by, request.organisation)
 
 
-def _questions_snapshot(request: Request) -> list[dict[str, Any]]:
-    out = []
-    for q in request.questions.order_by("number").prefetch_related("exemptions"):
-        out.append(
-            {
-                "number": q.number,
-                "text": q.text,
-                "answer": q.answer,
-                "answer_kind": q.answer_kind,
-                "answer_kind_label": q.get_answer_kind_display() if q.answer_kind else "",
-                "elsewhere_url": q.elsewhere_url,
-                "exemptions": [
-                    {"code": e.code, "section": e.section, "title": e.title}
-                    for e in q.exemptions.all()
-                ],
-            }
-        )
-    return out
+def _answers_text(document, questions: list[dict[str, Any]]) -> str:
+    """The whole answers as published, as plain text: from the letter's frozen content
+    (standard wording and every live block's content included), else the checked answers."""
+    content = document.letter.content if document is not None else None
+    return answers.answers_text(answers.answers_for(letter_content=content, snapshot=questions))
 
 
-def _search_document(title: str, summary: str, questions: list[dict[str, Any]]) -> str:
-    parts = [title, summary]
-    for q in questions:
-        parts += [q["text"], q["answer"]]
+def _search_document(
+    title: str, summary: str, questions: list[dict[str, Any]], answers_text: str
+) -> str:
+    parts = [title, summary, *(q["text"] for q in questions), answers_text]
     return "\n".join(p for p in parts if p)
 
 
@@ -82,7 +68,7 @@ SEARCH_VECTOR_SQL = """
     setweight(to_tsvector('english', coalesce(e.title, '')), 'A')
     || setweight(to_tsvector('english', coalesce(e.summary, '') || ' ' || coalesce(
         (SELECT string_agg(q->>'text', ' ') FROM jsonb_array_elements(e.questions) q), '')), 'B')
-    || setweight(to_tsvector('english', coalesce(
+    || setweight(to_tsvector('english', coalesce(nullif(e.answers_text, ''),
         (SELECT string_agg(q->>'answer', ' ') FROM jsonb_array_elements(e.questions) q), '')), 'C')
 """
 
@@ -369,9 +355,10 @@ def publish_response(
             + ": an FOI lead must look at it and override, with a reason",
             field="attachments",
         )
-    questions = _questions_snapshot(request)
+    questions = selectors.questions_snapshot(request)
     # What the check read is what goes public: this letter, these files.
-    document = letter_selectors.anonymised_pdf_for(request)
+    document = selectors.published_letter_document(request)
+    answers_text = _answers_text(document, questions)
     now = timezone.now()
     fields = {
         "organisation": request.organisation,
@@ -384,7 +371,8 @@ def publish_response(
         "received_on": timezone.localtime(request.received_at).date(),
         "responded_on": request.responded_on,
         "questions": questions,
-        "search_document": _search_document(public_title, summary, questions),
+        "answers_text": answers_text,
+        "search_document": _search_document(public_title, summary, questions, answers_text),
         "published_at": now,
         "published_by": by,
         "response_document": document,
@@ -456,7 +444,12 @@ def publish_changes(*, entry: DisclosureLogEntry, by: Any) -> DisclosureLogEntry
         changed["letter"] = changes.letter.letter_id
         changed["letter_sha256"] = changes.letter.sha256
         entry.response_document = changes.letter
-        entry.save(update_fields=["response_document"])
+        entry.answers_text = _answers_text(changes.letter, entry.questions)
+        entry.search_document = _search_document(
+            entry.title, entry.summary, entry.questions, entry.answers_text
+        )
+        entry.save(update_fields=["response_document", "answers_text", "search_document"])
+        index_for_search(ids=[entry.pk])
     if changes.attachments:
         PublishedAttachment.objects.filter(pk__in=[a.pk for a in changes.attachments]).update(
             published_at=timezone.now()

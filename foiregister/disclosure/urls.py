@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import views
+from . import info_views, views
 from .feeds import NewResponsesFeed
 from .sitemaps import SITEMAPS
 
@@ -17,6 +17,13 @@ urlpatterns = [
         name="attachment",
     ),
     path("feed/", NewResponsesFeed(), name="feed"),
+    path("feeds/", info_views.feeds, name="feeds"),
+    path("organisations/", info_views.organisations, name="organisations"),
+    path("organisations/<slug:ods_code>/", info_views.organisation, name="organisation"),
+    path("accessibility/", info_views.accessibility, name="accessibility"),
+    path("privacy/", info_views.privacy, name="privacy"),
+    # Browsers ask for /favicon.ico whatever the page links.
+    path("favicon.ico", info_views.favicon, name="favicon"),
     # An index of sections: a sitemap file holds at most 5,000 responses here (50,000 by
     # the protocol), so a large log is listed over several pages of its section.
     path(

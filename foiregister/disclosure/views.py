@@ -59,6 +59,12 @@ def disclosure_log(request):
             "entries": entries,
             "query": query.urlencode(),
             "searching": bool(form.is_bound and form.is_valid() and form.cleaned_data["q"]),
+            "ranked": isinstance(results, selectors.RankedSearch),
+            "filtering": any(
+                kwargs.get(name)
+                for name in ("organisation", "published_from", "published_to", "topic")
+                + ("regime", "outcome")
+            ),
             "ranked_among_newest": getattr(results, "ranked_among_newest", None),
         },
     )
@@ -67,12 +73,15 @@ def disclosure_log(request):
 @require_safe
 def response_detail(request, public_id: str):
     entry = _entry_or_404(public_id)
+    pdf = selectors.public_response_pdf(entry)
     return render(
         request,
         "disclosure/detail.html",
         {
             "entry": entry,
-            "pdf": selectors.public_response_pdf(entry),
+            "pdf": pdf,
+            "answers": selectors.public_answers(entry),
+            "corrected_on": pdf.letter.issued_on if pdf and pdf.letter.corrects_id else None,
             "attachments": selectors.public_attachments(entry),
             "round_robin": selectors.round_robin_entries(entry),
         },

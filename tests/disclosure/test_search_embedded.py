@@ -58,7 +58,19 @@ def test_the_fallback_matches_part_of_a_word_in_any_case_newest_first(organisati
     published_entry(organisation=organisation, by=foi_lead, title="Ultrasound contracts")
     published_entry(organisation=organisation, by=foi_lead, title="Non-obstetric ULTRASOUND")
     assert _titles(q="ultraso") == ["Non-obstetric ULTRASOUND", "Ultrasound contracts"]
-    assert selectors.search_headlines(q="ultraso", ids=[1, 2]) == {}
+
+
+@sqlite_only
+def test_the_fallback_headline_marks_every_match_in_the_text_around_the_first():
+    text = "Title\n" + "word " * 40 + "CT & MRI scanning; more mri. " + "tail " * 40
+    headline = selectors._substring_headline(text, "mri")
+    S, E = selectors.HIGHLIGHT_START, selectors.HIGHLIGHT_STOP
+    assert f"CT & {S}MRI{E} scanning; more {S}mri{E}." in headline
+    assert headline.startswith("... word") and headline.endswith("tail ...")
+    assert len(headline.split()) < 40
+    assert selectors._substring_headline(text, "echo") == ""
+    # Markers already in the text are taken out: only a match is ever highlighted.
+    assert selectors._substring_headline(f"a {S}b{E} MRI", "mri") == f"a b {S}MRI{E}"
 
 
 def test_the_public_search_page_lists_matches_only(organisation, foi_lead, client):
