@@ -155,13 +155,15 @@ def _raise_bad_text(path: Path, header: Sequence[str]) -> None:
     with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as f:
         reader = csv.reader(line.replace("\x00", _NUL_MARK) for line in f)
         next(reader, None)
+        logical = 1  # as the fast reader counts (no empty lines): see physical_lines
         for record in reader:
+            logical += bool(record)
             for i, value in enumerate(record):
                 name = header[i] if i < len(header) else f"column {i + 1}"
                 if _NUL_MARK in value:
                     raise InputError(
                         path,
-                        reader.line_num,
+                        logical,
                         name,
                         "holds a NUL byte ('\\x00'): the file is damaged or not text",
                     )
@@ -169,7 +171,7 @@ def _raise_bad_text(path: Path, header: Sequence[str]) -> None:
                 if bad is not None:
                     raise InputError(
                         path,
-                        reader.line_num,
+                        logical,
                         name,
                         f"byte 0x{ord(bad) - 0xDC00:02X} is not UTF-8 text (the file looks "
                         f"saved as Windows-1252 or Latin-1); {SAVE_AS}",
@@ -814,91 +816,6 @@ def load_counts(
         population.areas,
         core.accumulate(flat, weights=count, shape=shape),
     )
-
-
-@dataclass(frozen=True)
-class Aggregated:
-    """Counts from a record-level extract and what was dropped, per area and field."""
-
-    by: str | None
-    header: list[str]
-    rows: list[list[str]]
-    dropped_header: list[str]
-    dropped_rows: list[list[str]]
-    records: int
-    dropped: int
-
-
-def aggregate_records(path: str | Path, *, by: str | None = None) -> Aggregated:
-    """Count records (one per examination) by area, stratum and optional measure.
-
-    A record with any empty field cannot be placed in a stratum; like the
-    annex (section 2.1, Annex A) such records are dropped and reported per
-    area and per missing field (a record missing two fields counts under
-    both). Records with no area are reported under an empty area code.
-    A value that is present but unknown (e.g. sex 'X') is an error, not a drop.
-    """
-    fields = ("area", "sex", "age_band", "imd") + ((by,) if by else ())
-    table = _read(path, strings=fields, exact=False)
-    n = table.num_rows
-    missing = {f: _null_rows(table.column(f)) for f in fields}
-    any_missing = np.zeros(n, dtype=bool)
-    for m in missing.values():
-        any_missing |= m
-
-    areas, area_idx = _factorise(table.column("area"))
-    if (area_idx < 0).any():  # records with no area are reported under ""
-        areas = np.append(areas, "")
-        area_idx = np.where(area_idx < 0, len(areas) - 1, area_idx)
-    kept = table.filter(pa.array(~any_missing))
-    kept_rows = np.flatnonzero(~any_missing)
-    # Check values on kept rows, but report the file's own line numbers.
-    try:
-        stratum = _strata(path, kept) if kept.num_rows else np.zeros(0, dtype=np.intp)
-    except InputError as err:
-        raise InputError(path, _line(kept_rows[err.line - 2]), err.field, err.message) from None
-    if by:
-        measures, measure_idx = _factorise(kept.column(by))
-    else:
-        measures, measure_idx = np.array([""]), np.zeros(kept.num_rows, dtype=np.intp)
-    k_area = area_idx[kept_rows]
-    n_a = len(areas)
-    flat = (measure_idx * n_a + k_area) * core.N_STRATA + stratum
-    dense = np.bincount(flat, minlength=len(measures) * n_a * core.N_STRATA)
-    nz = np.flatnonzero(dense)
-    m_i, rest = np.divmod(nz, n_a * core.N_STRATA)
-    a_i, s_i = np.divmod(rest, core.N_STRATA)
-    sex_i, rest2 = np.divmod(s_i, core.N_AGE_BANDS * core.N_IMD)
-    age_i, imd_i = np.divmod(rest2, core.N_IMD)
-    header = ["area", "sex", "age_band", "imd"] + ([by] if by else []) + ["count"]
-    sexes, ages, imds = (
-        np.array(core.SEXES),
-        np.array(core.AGE_BANDS),
-        np.array([str(q) for q in core.IMD_QUINTILES]),
-    )
-    cols = (
-        [areas[a_i], sexes[sex_i], ages[age_i], imds[imd_i]]
-        + ([measures[m_i]] if by else [])
-        + [dense[nz]]
-    )
-    rows = [[str(v) for v in r] for r in zip(*(c.tolist() for c in cols), strict=True)]
-    if by:  # order by measure first, as the counts files are read
-        rows.sort(key=lambda r: (r[4], r[0], SEX_CODES[r[1]], AGE_BAND_CODES[r[2]], r[3]))
-
-    per_area = np.bincount(area_idx, minlength=n_a)
-    dropped_area = np.bincount(area_idx, weights=any_missing, minlength=n_a)
-    by_field = {f: np.bincount(area_idx, weights=missing[f], minlength=n_a) for f in fields}
-    dropped_header = ["area", "records", "dropped", "dropped_percent"] + [
-        f"missing_{f}" for f in fields
-    ]
-    dropped_rows = []
-    for a in np.flatnonzero(dropped_area):
-        pct = 100.0 * dropped_area[a] / per_area[a]
-        dropped_rows.append(
-            [str(areas[a]), str(per_area[a]), str(int(dropped_area[a])), repr(float(pct))]
-            + [str(int(by_field[f][a])) for f in fields]
-        )
-    return Aggregated(by, header, rows, dropped_header, dropped_rows, n, int(any_missing.sum()))
 
 
 def format_column(values: npt.ArrayLike) -> list[str]:
