@@ -72,7 +72,7 @@ class Aggregated:
 
     by: str | None
     header: list[str]
-    rows: list[list[str]]
+    rows: list[tuple[str, ...]]
     dropped_header: list[str]
     dropped_rows: list[list[str]]
     records: int
@@ -139,7 +139,7 @@ def _text(name: str, *, parquet: bool) -> str:
     col = f'"{name}"'
     if parquet:
         col = f"CAST({col} AS VARCHAR)"
-    return f"NULLIF(trim({col}), '')"
+    return f"NULLIF({col}, '')"
 
 
 def _sql_text(text: str) -> str:
@@ -348,7 +348,7 @@ def aggregate_records(
 
 def _count_rows(
     dense: npt.NDArray[np.float64], *, areas: np.ndarray, measures: np.ndarray, by: str | None
-) -> list[list[str]]:
+) -> list[tuple[str, ...]]:
     n_a = len(areas)
     nz = np.flatnonzero(dense)
     m_i, rest = np.divmod(nz, n_a * core.N_STRATA)
@@ -359,12 +359,11 @@ def _count_rows(
     imds = np.array([str(q) for q in core.IMD_QUINTILES])
     cols = [areas[a_i], sexes[sex_i], ages[age_i], imds[imd_i]]
     cols += [measures[m_i]] if by else []
-    cols.append(dense[nz].astype(np.int64))
-    rows = [[str(v) for v in r] for r in zip(*(c.tolist() for c in cols), strict=True)]
+    cols.append(dense[nz].astype(np.int64).astype(str))
     if by:  # order by measure first, as the counts files are read
         order = np.lexsort((s_i, a_i, m_i))
-        rows = [rows[i] for i in order]
-    return rows
+        cols = [c[order] for c in cols]
+    return list(zip(*(c.tolist() for c in cols), strict=True))
 
 
 # -- the error path ------------------------------------------------------------------------
@@ -378,21 +377,20 @@ def _records(path: Path, names: Sequence[str]) -> Iterator[tuple[int, dict[str, 
             data = {c: batch.column(c).cast(pa.string()).to_pylist() for c in names}
             for i in range(batch.num_rows):
                 row += 1
-                yield row, {c: ((data[c][i] or "").strip() or None) for c in names}
+                yield row, {c: (data[c][i] or None) for c in names}
         return
     with path.open(newline="", encoding="utf-8-sig", errors="replace") as f:
         reader = csv.reader(f)
         header = [h.strip() for h in next(reader)]
         pos = {c: header.index(c) for c in names}
+        line = 1  # counted as the fast reader counts (no empty lines): see io.physical_lines
         for record in reader:
             if not record:
                 continue
+            line += 1
             yield (
-                reader.line_num,
-                {
-                    c: ((record[i] if i < len(record) else "").strip() or None)
-                    for c, i in pos.items()
-                },
+                line,
+                {c: ((record[i] if i < len(record) else "") or None) for c, i in pos.items()},
             )
 
 
