@@ -313,6 +313,14 @@ def parquet_header(path: str | Path) -> list[str]:
 def _as_text(path: Path, name: str, col: pa.ChunkedArray) -> pa.ChunkedArray:
     """A key column as strings: integers (imd 1-5) as their digits; '' is missing."""
     if pa.types.is_dictionary(col.type):
+        if pa.types.is_string(col.type.value_type) and col.type.index_type == pa.int32():
+            try:
+                for chunk in col.chunks:
+                    chunk.dictionary.validate(full=True)
+            except pa.ArrowInvalid:
+                raise InputError(path, None, name, "holds text that is not UTF-8") from None
+            if not any(pc.any(pc.equal(c.dictionary, "")).as_py() for c in col.chunks):
+                return col  # as the CSV reader gives it: no decoding of millions of rows
         col = col.cast(col.type.value_type)
     if pa.types.is_floating(col.type):
         raise InputError(path, None, name, f"is stored as {col.type}; a code must be text")
@@ -335,15 +343,19 @@ def _as_text(path: Path, name: str, col: pa.ChunkedArray) -> pa.ChunkedArray:
 def _read_parquet(
     path: Path, *, strings: Sequence[str], numbers: Sequence[str], wanted: list[str]
 ) -> pa.Table:
+    schema = _parquet_file(path).schema_arrow
+    text = [c for c in strings if c in wanted and pa.types.is_string(schema.field(c).type)]
     try:
-        table = _parquet_file(path).read(columns=wanted)
+        table = pq.ParquetFile(path, read_dictionary=text).read(columns=wanted)
     except (pa.ArrowException, OSError) as err:
         raise InputError(path, None, None, f"not a readable Parquet file ({err})") from None
     columns = []
     for name in wanted:
         col = table.column(name)
         if name in strings:
-            col = pc.dictionary_encode(_as_text(path, name, col))
+            col = _as_text(path, name, col)
+            if not pa.types.is_dictionary(col.type):
+                col = pc.dictionary_encode(col)
         else:
             if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
                 ok = pc.fill_null(pc.match_substring_regex(col, _NUMBER), True)
