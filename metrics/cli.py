@@ -2,6 +2,7 @@
 
     python -m metrics isr          --population P.csv --observed O.csv [--by modality] --out F.csv
     python -m metrics rates-ratios --population P.csv --observed O.csv [--by modality] --out F.csv
+                                   [--annex tables.csv]
     python -m metrics dsr          --population P.csv --observed O.csv [--by modality] --out F.csv
     python -m metrics aggregate    --records R.csv --out counts.csv --dropped dropped.csv
                                    [--by modality] [--imd-lookup lsoa_imd.csv]
@@ -88,7 +89,26 @@ def run_isr(*, population: str, observed: str, by: str | None, out: str) -> None
     write_csv(out, ([by] if by else []) + ["area", *ISR_COLUMNS], keys + cols)
 
 
-def run_rates_ratios(*, population: str, observed: str, by: str | None, out: str) -> None:
+def annex_tables(results: dict, measures: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+    """The annex's layout (its Tables 1-6): one row per factor and level, one column per
+    measure, each cell the rates ratio to 2 decimals with its stars (``0.80***``)."""
+    header = ["factor", "level", *(m or "all" for m in measures)]
+    rows = []
+    for factor in core.RATES_RATIO_FACTORS:
+        r = results[factor]
+        for j, level in enumerate(r.levels):
+            row = [factor, level]
+            for m in range(len(measures)):
+                stars = "" if j == 0 else str(core.significance_stars(r.p_rates[m])[j])
+                ratio = r.rate_ratio[m, j]
+                row.append("" if ratio != ratio else f"{ratio:.2f}{stars}")
+            rows.append(row)
+    return header, rows
+
+
+def run_rates_ratios(
+    *, population: str, observed: str, by: str | None, out: str, annex: str | None = None
+) -> None:
     pop = read_population(population)
     counts = read_counts(observed, population=pop, by=by)
     results = core.rates_ratios(
@@ -122,6 +142,8 @@ def run_rates_ratios(*, population: str, observed: str, by: str | None, out: str
                     row += [num(r.chisq_counts[m, j]), num(r.p_counts[m, j]), str(sig_c[j])]
                 rows.append(row)
     write_rows(out, ([by] if by else []) + list(RATES_RATIOS_COLUMNS), rows)
+    if annex:
+        write_rows(annex, *annex_tables(results, counts.measures.tolist()))
 
 
 def run_dsr(*, population: str, observed: str, by: str | None, out: str) -> None:
@@ -179,6 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--observed", required=True, help="area,sex,age_band,imd[,modality],count")
         p.add_argument("--by", default=None, help="measure column to split by, e.g. modality")
         p.add_argument("--out", required=True)
+        if name == "rates-ratios":
+            p.add_argument(
+                "--annex",
+                default=None,
+                help="also write the annex's tables: factor, level, one column per measure",
+            )
     p = sub.add_parser("aggregate", help="count record-level extracts, reporting dropped records")
     p.add_argument(
         "--records",
@@ -203,7 +231,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_isr(population=args.population, observed=args.observed, by=args.by, out=args.out)
         elif args.command == "rates-ratios":
             run_rates_ratios(
-                population=args.population, observed=args.observed, by=args.by, out=args.out
+                population=args.population,
+                observed=args.observed,
+                by=args.by,
+                out=args.out,
+                annex=args.annex,
             )
         elif args.command == "dsr":
             run_dsr(population=args.population, observed=args.observed, by=args.by, out=args.out)

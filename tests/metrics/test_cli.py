@@ -443,3 +443,34 @@ def test_dsr_matches_phe_worked_values(tmp_path):
     assert float(big["dsr_upper998"]) == pytest.approx(1162.05959995221, rel=1e-9)
     assert float(out["testdata_small"]["dsr_lower95"]) == pytest.approx(87.7455767536709, rel=1e-9)
     assert out["testdata_tiny"]["observed"] == "9" and out["testdata_tiny"]["dsr_per_10000"] == ""
+
+
+def test_rates_ratios_annex_tables_put_measures_in_columns(tmp_path):
+    """Annex Tables 5-6 by age band: counts = population x sex x age x IMD effects, so the
+    age rates ratios are exactly the age effects (1, 2, 3, 5, 8 by broad band; worked out
+    on paper), and with counts in the thousands every one is significant at p < 0.001."""
+    sex_w, sex_r = {"F": 1, "M": 3}, {"F": 0.5, "M": 0.8}
+    broad = [1] * 9 + [2] * 2 + [3] * 2 + [5] * 2 + [8] * 4  # 19 bands -> 5 broad bands
+    imd_w, imd_r = dict(zip("12345", [5, 4, 3, 2, 1])), dict(zip("12345", [1, 0.9, 0.8, 0.7, 0.6]))
+    pop_rows, obs_rows = [], []
+    for s, g, q in STRATA:
+        j = core.AGE_BANDS.index(g)
+        pop = sex_w[s] * (j + 1) * imd_w[q] * 1000
+        pop_rows.append(["A", s, g, q, pop])
+        for modality, scale in (("CT", 1), ("MRI", 2)):
+            obs_rows.append(["A", s, g, q, modality,
+                             round(pop * sex_r[s] * broad[j] * imd_r[q] * scale)])  # fmt: skip
+    write(tmp_path / "population.csv", ["area", "sex", "age_band", "imd", "population"], pop_rows)
+    write(tmp_path / "observed.csv", ["area", "sex", "age_band", "imd", "modality", "count"],
+          obs_rows)  # fmt: skip
+    done = run(tmp_path, "rates-ratios", "--population", "population.csv", "--observed",
+               "observed.csv", "--by", "modality", "--out", "rr.csv", "--annex", "annex.csv")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    table = read(tmp_path / "annex.csv")
+    assert list(table[0]) == ["factor", "level", "CT", "MRI"]
+    age = [(r["level"], r["CT"], r["MRI"]) for r in table if r["factor"] == "age"]
+    assert age == [
+        ("0-<45", "1.00", "1.00"), ("45-<55", "2.00***", "2.00***"), ("55-<65", "3.00***", "3.00***"),
+        ("65-<75", "5.00***", "5.00***"), ("75+", "8.00***", "8.00***"),
+    ]  # fmt: skip
+    assert [r["CT"] for r in table if r["factor"] == "sex"] == ["1.00", "1.60***"]
