@@ -253,6 +253,8 @@ def run_context(request, run: Run) -> dict:
     if kind not in charts.CHARTS:
         kind = "caterpillar"
     rows = selectors.run_results(run=run, measure=measure)
+    dsr = selectors.directly_standardised(run=run, measure=measure)
+    rows = [r | {"dsr": dsr.get(r["area"], {})} for r in rows]
     unit = f"per {run.multiplier:,.0f}"
     if kind == "caterpillar":
         svg = charts.caterpillar_svg(rows, measure=measure, unit=unit, period=run.activity.period)
@@ -299,6 +301,7 @@ class ResultAdmin(ReadOnlyAdmin):
         "rate_1dp",
         "limits95",
         "limits998",
+        "dsr_1dp",
     )
     list_filter = ("run", "measure")
     search_fields = ("area", "measure")
@@ -327,6 +330,12 @@ class ResultAdmin(ReadOnlyAdmin):
     @admin.display(description="99.8% limits")
     def limits998(self, obj):
         return f"{_f(obj.rate_lower998)} to {_f(obj.rate_upper998)}"
+
+    @admin.display(description="direct (ESP 2013), 95% limits")
+    def dsr_1dp(self, obj):
+        if obj.dsr is None:
+            return "not computed (under 10)"
+        return f"{_f(obj.dsr)} ({_f(obj.dsr_lower95)} to {_f(obj.dsr_upper95)})"
 
 
 @admin.register(RatesRatio)

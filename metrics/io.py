@@ -14,6 +14,7 @@ No Django, no project imports beyond ``metrics.core``.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import math
 import re
@@ -26,6 +27,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from foiregister.kernel import csv_export
 from metrics import core
@@ -51,6 +53,15 @@ class InputError(ValueError):
     ) -> None:
         self.path, self.line, self.field, self.message = str(path), line, field, message
         where = self.path
+        if is_parquet(path):  # no lines: rows of data, counted from 1
+            line = line - 1 if line is not None and line > 1 else None
+            message = re.sub(r"\bline (\d+)", lambda m: f"row {int(m.group(1)) - 1}", message)
+            if line is not None:
+                where += f" row {line}"
+            if field is not None:
+                where += f", column {field}" if line is not None else f" column {field}"
+            super().__init__(f"{where}: {message}")
+            return
         if line is not None:
             where += f" line {line}"
         if field is not None:
@@ -86,15 +97,109 @@ def _line(row: int) -> int:
     return int(row) + 2  # header is line 1
 
 
-def _header(path: Path) -> list[str]:
+MAX_FIGURE = 1_000_000_000
+"""The largest count or population of one stratum taken as real: England has 57 million
+people and no area stratum or measure comes near 10^9, so a larger figure (1e23, a
+misplaced code) is a mistake in the file, and stays exactly representable in float64."""
+
+SAVE_AS = "save it from the spreadsheet as 'CSV UTF-8 (comma delimited)'"
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _first_line(path: Path) -> bytes:
     try:
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            header = next(csv.reader(f), None)
+        with path.open("rb") as f:
+            head = f.read(1 << 16)
     except FileNotFoundError:
         raise InputError(path, None, None, "no such file") from None
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            raise InputError(path, 1, None, f"the file is {name} text, not UTF-8; {SAVE_AS}")
+    if head.startswith(b"PK\x03\x04"):
+        raise InputError(
+            path, None, None, f"the file is a spreadsheet (.xlsx), not CSV; {SAVE_AS}"
+        )
+    line = head.split(b"\n", 1)[0]
+    if b"\x00" in line:
+        raise InputError(
+            path, 1, None, f"the header holds NUL bytes: the file is UTF-16 or not text; {SAVE_AS}"
+        )
+    return line
+
+
+def _header(path: Path) -> list[str]:
+    line = _first_line(path)
+    try:
+        line.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            path, 1, None, f"byte 0x{line[err.start]:02X} is not UTF-8 text; {SAVE_AS}"
+        ) from None
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as f:
+        header = next(csv.reader(f), None)
     if not header:
         raise InputError(path, 1, None, "the file is empty (no header line)")
     return [h.strip() for h in header]
+
+
+_NUL_MARK = "\ufdd0"  # a noncharacter: stands for NUL while the csv module splits lines
+
+
+def _raise_bad_text(path: Path, header: Sequence[str]) -> None:
+    """Name the first line and field that is not UTF-8 or holds a NUL byte (error path)."""
+    with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as f:
+        reader = csv.reader(line.replace("\x00", _NUL_MARK) for line in f)
+        next(reader, None)
+        logical = 1  # as the fast reader counts (no empty lines): see physical_lines
+        for record in reader:
+            logical += bool(record)
+            for i, value in enumerate(record):
+                name = header[i] if i < len(header) else f"column {i + 1}"
+                if _NUL_MARK in value:
+                    raise InputError(
+                        path,
+                        logical,
+                        name,
+                        "holds a NUL byte ('\\x00'): the file is damaged or not text",
+                    )
+                bad = next((c for c in value if "\udc80" <= c <= "\udcff"), None)
+                if bad is not None:
+                    raise InputError(
+                        path,
+                        logical,
+                        name,
+                        f"byte 0x{ord(bad) - 0xDC00:02X} is not UTF-8 text (the file looks "
+                        f"saved as Windows-1252 or Latin-1); {SAVE_AS}",
+                    )
+
+
+def _check_nul(path: Path, table: pa.Table, names: Sequence[str], header: Sequence[str]) -> None:
+    """A NUL byte in a key column: PostgreSQL cannot store it, so it is refused here.
+    Only the columns' dictionaries (a few values each) are looked at on a good file."""
+    for name in names:
+        if name not in table.column_names:
+            continue
+        col = table.column(name)
+        chunks = col.chunks
+        if pa.types.is_dictionary(col.type):
+            hit = any(pc.any(pc.match_substring(c.dictionary, "\x00")).as_py() for c in chunks)
+        else:
+            hit = any(pc.any(pc.match_substring(c, "\x00")).as_py() for c in chunks)
+        if hit:
+            if path.suffix.lower() == ".parquet":
+                flags = pc.match_substring(col.cast(pa.string()), "\x00")
+                row = int(
+                    np.flatnonzero(pc.fill_null(flags, False).to_numpy(zero_copy_only=False))[0]
+                )
+                raise InputError(
+                    path, _line(row), name, "holds a NUL byte ('\\x00'): the file is damaged"
+                )
+            _raise_bad_text(path, header)
 
 
 def _read(
@@ -107,7 +212,7 @@ def _read(
 ) -> pa.Table:
     """Read the named columns; key columns as strings (empty = null), numbers as float64."""
     path = Path(path)
-    header = _header(path)
+    header = parquet_header(path) if is_parquet(path) else _header(path)
     for name in (*strings, *numbers):
         if name not in header and name not in optional:
             raise InputError(path, 1, name, f"missing column (header has: {', '.join(header)})")
@@ -121,6 +226,22 @@ def _read(
     if len(set(seen)) != len(seen):
         raise InputError(path, 1, None, "repeated column names in the header")
     wanted = [c for c in (*strings, *numbers) if c in header]
+    if is_parquet(path):
+        table = _read_parquet(path, strings=strings, numbers=numbers, wanted=wanted)
+    else:
+        table = _read_csv(path, header, strings=strings, numbers=numbers, wanted=wanted)
+    _check_nul(path, table, [c for c in strings if c in wanted], header)
+    return table
+
+
+def _read_csv(
+    path: Path,
+    header: list[str],
+    *,
+    strings: Sequence[str],
+    numbers: Sequence[str],
+    wanted: list[str],
+) -> pa.Table:
     # Key columns are dictionary-encoded by the parser itself, in parallel.
     types = {c: pa.dictionary(pa.int32(), pa.string()) for c in strings} | {
         c: pa.float64() for c in numbers
@@ -134,6 +255,8 @@ def _read(
     try:
         return pacsv.read_csv(path, read_options=read, convert_options=convert)
     except pa.ArrowInvalid as err:
+        if "UTF8" in str(err) or "UTF-8" in str(err):
+            _raise_bad_text(path, header)
         if not numbers or "conversion error" not in str(err):
             _raise_ragged(path, len(header))
             raise InputError(path, None, None, f"not a readable CSV file: {err}") from None
@@ -143,7 +266,12 @@ def _read(
         include_columns=wanted,
         strings_can_be_null=True,
     )
-    table = pacsv.read_csv(path, read_options=read, convert_options=convert)
+    try:
+        table = pacsv.read_csv(path, read_options=read, convert_options=convert)
+    except pa.ArrowInvalid:
+        _raise_bad_text(path, header)
+        _raise_ragged(path, len(header))
+        raise InputError(path, None, None, "not a readable CSV file") from None
     for name in numbers:
         if name in wanted:
             col = table.column(name)
@@ -151,13 +279,102 @@ def _read(
             bad = np.flatnonzero(~ok.to_numpy(zero_copy_only=False))
             if bad.size:
                 row = int(bad[0])
+                if "\x00" in col[row].as_py():
+                    _raise_bad_text(path, header)
                 raise InputError(path, _line(row), name, f"{col[row].as_py()!r} is not a number")
     raise InputError(path, None, None, "not a readable CSV file")  # pragma: no cover
 
 
+# -- Parquet -------------------------------------------------------------------------------
+#
+# A ``.parquet`` file is read column by column with pyarrow (no text to parse) and made the
+# same table a CSV gives: key columns dictionary-encoded strings (an empty string is a
+# missing value, as an empty CSV field is), numbers float64. Errors name the row (1 = the
+# first row of data), since a Parquet file has no lines.
+
+
+def is_parquet(path: str | Path) -> bool:
+    return Path(path).suffix.lower() == ".parquet"
+
+
+def _parquet_file(path: Path) -> pq.ParquetFile:
+    try:
+        return pq.ParquetFile(path)
+    except FileNotFoundError:
+        raise InputError(path, None, None, "no such file") from None
+    except (pa.ArrowException, OSError) as err:
+        raise InputError(path, None, None, f"not a readable Parquet file ({err})") from None
+
+
+def parquet_header(path: str | Path) -> list[str]:
+    return list(_parquet_file(Path(path)).schema_arrow.names)
+
+
+def _as_text(path: Path, name: str, col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A key column as strings: integers (imd 1-5) as their digits; '' is missing."""
+    if pa.types.is_dictionary(col.type):
+        if pa.types.is_string(col.type.value_type) and col.type.index_type == pa.int32():
+            try:
+                for chunk in col.chunks:
+                    chunk.dictionary.validate(full=True)
+            except pa.ArrowInvalid:
+                raise InputError(path, None, name, "holds text that is not UTF-8") from None
+            if not any(pc.any(pc.equal(c.dictionary, "")).as_py() for c in col.chunks):
+                return col  # as the CSV reader gives it: no decoding of millions of rows
+        col = col.cast(col.type.value_type)
+    if pa.types.is_floating(col.type):
+        raise InputError(path, None, name, f"is stored as {col.type}; a code must be text")
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        try:
+            col = col.cast(pa.string())
+        except pa.ArrowException:
+            raise InputError(
+                path, None, name, f"is stored as {col.type}; it must be text"
+            ) from None
+    col = col.cast(pa.string())
+    try:
+        col.validate(full=True)
+    except pa.ArrowInvalid:
+        raise InputError(path, None, name, "holds text that is not UTF-8") from None
+    empty = pc.equal(col, "")
+    return pc.if_else(empty, pa.scalar(None, pa.string()), col)
+
+
+def _read_parquet(
+    path: Path, *, strings: Sequence[str], numbers: Sequence[str], wanted: list[str]
+) -> pa.Table:
+    schema = _parquet_file(path).schema_arrow
+    text = [c for c in strings if c in wanted and pa.types.is_string(schema.field(c).type)]
+    try:
+        table = pq.ParquetFile(path, read_dictionary=text).read(columns=wanted)
+    except (pa.ArrowException, OSError) as err:
+        raise InputError(path, None, None, f"not a readable Parquet file ({err})") from None
+    columns = []
+    for name in wanted:
+        col = table.column(name)
+        if name in strings:
+            col = _as_text(path, name, col)
+            if not pa.types.is_dictionary(col.type):
+                col = pc.dictionary_encode(col)
+        else:
+            if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+                ok = pc.fill_null(pc.match_substring_regex(col, _NUMBER), True)
+                bad = np.flatnonzero(~ok.to_numpy(zero_copy_only=False))
+                if bad.size:
+                    row = int(bad[0])
+                    raise InputError(
+                        path, _line(row), name, f"{col[row].as_py()!r} is not a number"
+                    )
+            elif not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)):
+                raise InputError(path, None, name, f"is stored as {col.type}; it must be a number")
+            col = col.cast(pa.float64())
+        columns.append(col)
+    return pa.table(columns, names=wanted)
+
+
 def _raise_ragged(path: Path, width: int) -> None:
     """Name the first line whose number of fields differs from the header's (error path)."""
-    with path.open(newline="", encoding="utf-8-sig") as f:
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as f:
         reader = csv.reader(f)
         next(reader, None)
         for record in reader:
@@ -179,10 +396,10 @@ def physical_lines(err: InputError) -> InputError:
     file is scanned once to put back the skipped lines, in ``line`` and in the message.
     """
     lines = [n for n in (err.line, *map(int, re.findall(r"\bline (\d+)", err.message))) if n]
-    if not lines or max(lines) <= 1:
+    if not lines or max(lines) <= 1 or is_parquet(err.path):
         return err
     try:
-        f = open(err.path, newline="", encoding="utf-8-sig")  # noqa: SIM115
+        f = open(err.path, newline="", encoding="utf-8-sig", errors="replace")  # noqa: SIM115
     except OSError:
         return err
     physical = {1: 1}
@@ -263,7 +480,7 @@ def _numbers(path: str | Path, table: pa.Table, field: str, *, whole: bool) -> c
     _require_complete(path, table, [field])
     x = col.to_numpy()
     x = np.ascontiguousarray(x, dtype=np.float64)
-    bad = ~np.isfinite(x) | (x < 0)
+    bad = ~np.isfinite(x) | (x < 0) | (x > MAX_FIGURE)
     if whole:
         bad |= x != np.floor(x)
     if bad.any():
@@ -274,6 +491,14 @@ def _numbers(path: str | Path, table: pa.Table, field: str, *, whole: bool) -> c
             raise InputError(path, _line(row), field, f"{text!r} is not a number")
         if x[row] < 0:
             raise InputError(path, _line(row), field, f"{text!r} is negative; {what} cannot be")
+        if x[row] > MAX_FIGURE:
+            raise InputError(
+                path,
+                _line(row),
+                field,
+                f"{text!r} is too large: {what} of one stratum over {MAX_FIGURE:,} "
+                "is a mistake in the file",
+            )
         raise InputError(
             path, _line(row), field, f"{text!r} is not a whole number; {what} must be"
         )
@@ -281,7 +506,7 @@ def _numbers(path: str | Path, table: pa.Table, field: str, *, whole: bool) -> c
 
 
 def _format_number(x: float) -> str:
-    return str(int(x)) if math.isfinite(x) and x == int(x) else repr(x)
+    return str(int(x)) if math.isfinite(x) and x == int(x) and abs(x) < 1e15 else repr(x)
 
 
 def _check_unique(path: str | Path, flat: npt.NDArray[np.intp], *, size: int, fields: str) -> None:
@@ -428,7 +653,7 @@ def _layout(
         for lo in range(0, batch.num_rows, STEP):
             hi = min(lo + STEP, batch.num_rows)
             x = values[lo:hi]
-            ok = (x >= 0) & (x <= 2.0**53)  # also false for NaN and infinity
+            ok = (x >= 0) & (x <= MAX_FIGURE)  # also false for NaN and infinity
             if whole:
                 ok &= np.trunc(x) == x
             if not ok.all():
@@ -605,91 +830,6 @@ def load_counts(
     )
 
 
-@dataclass(frozen=True)
-class Aggregated:
-    """Counts from a record-level extract and what was dropped, per area and field."""
-
-    by: str | None
-    header: list[str]
-    rows: list[list[str]]
-    dropped_header: list[str]
-    dropped_rows: list[list[str]]
-    records: int
-    dropped: int
-
-
-def aggregate_records(path: str | Path, *, by: str | None = None) -> Aggregated:
-    """Count records (one per examination) by area, stratum and optional measure.
-
-    A record with any empty field cannot be placed in a stratum; like the
-    annex (section 2.1, Annex A) such records are dropped and reported per
-    area and per missing field (a record missing two fields counts under
-    both). Records with no area are reported under an empty area code.
-    A value that is present but unknown (e.g. sex 'X') is an error, not a drop.
-    """
-    fields = ("area", "sex", "age_band", "imd") + ((by,) if by else ())
-    table = _read(path, strings=fields, exact=False)
-    n = table.num_rows
-    missing = {f: _null_rows(table.column(f)) for f in fields}
-    any_missing = np.zeros(n, dtype=bool)
-    for m in missing.values():
-        any_missing |= m
-
-    areas, area_idx = _factorise(table.column("area"))
-    if (area_idx < 0).any():  # records with no area are reported under ""
-        areas = np.append(areas, "")
-        area_idx = np.where(area_idx < 0, len(areas) - 1, area_idx)
-    kept = table.filter(pa.array(~any_missing))
-    kept_rows = np.flatnonzero(~any_missing)
-    # Check values on kept rows, but report the file's own line numbers.
-    try:
-        stratum = _strata(path, kept) if kept.num_rows else np.zeros(0, dtype=np.intp)
-    except InputError as err:
-        raise InputError(path, _line(kept_rows[err.line - 2]), err.field, err.message) from None
-    if by:
-        measures, measure_idx = _factorise(kept.column(by))
-    else:
-        measures, measure_idx = np.array([""]), np.zeros(kept.num_rows, dtype=np.intp)
-    k_area = area_idx[kept_rows]
-    n_a = len(areas)
-    flat = (measure_idx * n_a + k_area) * core.N_STRATA + stratum
-    dense = np.bincount(flat, minlength=len(measures) * n_a * core.N_STRATA)
-    nz = np.flatnonzero(dense)
-    m_i, rest = np.divmod(nz, n_a * core.N_STRATA)
-    a_i, s_i = np.divmod(rest, core.N_STRATA)
-    sex_i, rest2 = np.divmod(s_i, core.N_AGE_BANDS * core.N_IMD)
-    age_i, imd_i = np.divmod(rest2, core.N_IMD)
-    header = ["area", "sex", "age_band", "imd"] + ([by] if by else []) + ["count"]
-    sexes, ages, imds = (
-        np.array(core.SEXES),
-        np.array(core.AGE_BANDS),
-        np.array([str(q) for q in core.IMD_QUINTILES]),
-    )
-    cols = (
-        [areas[a_i], sexes[sex_i], ages[age_i], imds[imd_i]]
-        + ([measures[m_i]] if by else [])
-        + [dense[nz]]
-    )
-    rows = [[str(v) for v in r] for r in zip(*(c.tolist() for c in cols), strict=True)]
-    if by:  # order by measure first, as the counts files are read
-        rows.sort(key=lambda r: (r[4], r[0], SEX_CODES[r[1]], AGE_BAND_CODES[r[2]], r[3]))
-
-    per_area = np.bincount(area_idx, minlength=n_a)
-    dropped_area = np.bincount(area_idx, weights=any_missing, minlength=n_a)
-    by_field = {f: np.bincount(area_idx, weights=missing[f], minlength=n_a) for f in fields}
-    dropped_header = ["area", "records", "dropped", "dropped_percent"] + [
-        f"missing_{f}" for f in fields
-    ]
-    dropped_rows = []
-    for a in np.flatnonzero(dropped_area):
-        pct = 100.0 * dropped_area[a] / per_area[a]
-        dropped_rows.append(
-            [str(areas[a]), str(per_area[a]), str(int(dropped_area[a])), repr(float(pct))]
-            + [str(int(by_field[f][a])) for f in fields]
-        )
-    return Aggregated(by, header, rows, dropped_header, dropped_rows, n, int(any_missing.sum()))
-
-
 def format_column(values: npt.ArrayLike) -> list[str]:
     """Text for a CSV column: floats at full precision (repr), NaN as empty."""
     arr = np.asarray(values)
@@ -720,7 +860,7 @@ def counts_measure_column(path: str | Path) -> str | None:
     splits it into measures.
     """
     path = Path(path)
-    header = _header(path)
+    header = parquet_header(path) if is_parquet(path) else _header(path)
     extra = [h for h in header if h not in (*KEY_FIELDS, "count")]
     if len(extra) > 1:
         raise InputError(

@@ -198,6 +198,7 @@ class FrozenRow(models.Model):
         return super().delete(*args, **kwargs)
 
 
+DSR_FIELDS: tuple[str, ...] = ("dsr", "dsr_lower95", "dsr_upper95", "dsr_lower998", "dsr_upper998")
 RESULT_ESTIMATES: tuple[str, ...] = (
     "ratio",
     "ratio_lower95",
@@ -237,6 +238,14 @@ class Result(FrozenRow):
     rate_lower998 = models.FloatField(null=True)
     rate_upper998 = models.FloatField(null=True)
     ci_method = models.CharField(max_length=10, blank=True)
+    # Directly standardised rate (ESP 2013 over the 19 age bands, Dobson limits), per
+    # run.multiplier; null below 10 observed. For commissioners: not published, since
+    # disclosure control rounds counts and works the ISR again, not this.
+    dsr = models.FloatField(null=True)
+    dsr_lower95 = models.FloatField(null=True)
+    dsr_upper95 = models.FloatField(null=True)
+    dsr_lower998 = models.FloatField(null=True)
+    dsr_upper998 = models.FloatField(null=True)
 
     class Meta:
         ordering = ("run", "measure", "area")

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from . import core
-from .models import RESULT_ESTIMATES, Dataset, RatesRatio, Result, Run
+from .models import DSR_FIELDS, RESULT_ESTIMATES, Dataset, RatesRatio, Result, Run
 
 RESULT_FIELDS: tuple[str, ...] = (
     "measure",
@@ -119,6 +119,14 @@ def result_for(*, run: Run | int, area: str, measure: str) -> dict[str, Any] | N
         found = list(qs.filter(area__startswith=f"{area} ").values(*RESULT_FIELDS)[:2])
         row = found[0] if len(found) == 1 else None
     return _result_dict(row, info) if row else None
+
+
+def directly_standardised(*, run: Run | int, measure: str | None = None) -> dict[str, dict]:
+    """Directly standardised rates (ESP 2013) by area for commissioners: not published."""
+    qs = Result.objects.filter(run=_run_id(run), run__status=Run.Status.COMPLETED)
+    if measure is not None:
+        qs = qs.filter(measure=measure)
+    return {r["area"]: r for r in qs.values("area", *DSR_FIELDS)}
 
 
 def rates_ratios(*, run: Run | int, measure: str | None = None) -> list[dict[str, Any]]:

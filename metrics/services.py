@@ -30,7 +30,7 @@ from django.utils import timezone
 from foiregister.kernel.audit import AuditAction, record_event, system, user_or_none
 
 from . import core, io
-from .models import RESULT_ESTIMATES, Dataset, RatesRatio, Result, Run
+from .models import DSR_FIELDS, RESULT_ESTIMATES, Dataset, RatesRatio, Result, Run
 from .selectors import pending_stale_after, stale_after
 
 # Work nobody clicked, named in the audit log: the worker finishing a run whose creator has
@@ -344,9 +344,23 @@ def _num(x: float) -> float | None:
     return None if x != x or x in (math.inf, -math.inf) else float(x)
 
 
-def _result_rows(run: Run, measures: list[str], areas: list[str], isr) -> list[Result]:
+def _dsr(counts, pop, *, multiplier: float) -> dict[str, list]:
+    """Directly standardised rates by measure and area, as ``python -m metrics dsr``."""
+    n_m, n_a = counts.values.shape[:2]
+    by_age = (core.N_SEXES, core.N_AGE_BANDS, core.N_IMD)
+    c = counts.values.reshape(n_m, n_a, *by_age).sum(axis=(2, 4))
+    p = pop.values.reshape(n_a, *by_age).sum(axis=(1, 3))
+    res = core.directly_standardised(c, population=p[None], multiplier=multiplier)
+    names = ("value", "lower95", "upper95", "lower998", "upper998")
+    return {field: getattr(res, n).tolist() for field, n in zip(DSR_FIELDS, names, strict=True)}
+
+
+def _result_rows(
+    run: Run, measures: list[str], areas: list[str], isr, dsr: dict[str, list] | None = None
+) -> list[Result]:
     names = ("expected", *RESULT_ESTIMATES)
-    cols = {n: getattr(isr, n).tolist() for n in names}
+    cols = {n: getattr(isr, n).tolist() for n in names} | (dsr or {})
+    names = tuple(cols)
     observed = isr.observed.tolist()
     national = isr.reference_rate.tolist()
     method = isr.ci_method.tolist()
@@ -438,8 +452,9 @@ def compute_run(run_id: int) -> Run:
         )
         measures = [str(m) for m in counts.measures]
         areas = [str(a) for a in pop.areas]
+        dsr = _dsr(counts, pop, multiplier=run.multiplier)
         _progress(run, 60, "Storing results", measures=measures, area_count=len(areas))
-        results = _result_rows(run, measures, areas, isr)
+        results = _result_rows(run, measures, areas, isr, dsr)
         for i in range(0, len(results), BATCH):
             Result.objects.bulk_create(results[i : i + BATCH])
             _progress(run, 60 + int(35 * (i + BATCH) / max(len(results), 1)), "Storing results")

@@ -408,3 +408,69 @@ def test_python_m_metrics_runs_the_command_and_exits_with_its_status(tmp_path):
 
     assert ok.returncode == 0 and (tmp_path / "o.csv").exists()
     assert missing.returncode == 1 and "nowhere.csv" in missing.stderr
+
+
+def test_dsr_matches_phe_worked_values(tmp_path):
+    """PHEindicatormethods' phe_dsr test data (tests/metrics/data/phe_tests_dsr_*.csv):
+    testdata_big gives 1043.02479914694 per 10,000 (95%: 971.770906798568 to
+    1117.89409154792); testdata_tiny (9 observed) has no rate. Each area's counts and
+    population sit in one sex and IMD quintile; the rest are zero."""
+    data = ROOT / "tests" / "metrics" / "data"
+    with (data / "phe_tests_dsr_inputs.csv").open(newline="") as f:
+        inputs = [r for r in csv.DictReader(f) if r["dataset"] == "esp2013"]
+    areas = sorted({r["area"] for r in inputs})
+    given = {(r["area"], r["age_band"]): r for r in inputs}
+    pop_rows, obs_rows = [], []
+    for a in areas:
+        for s, g, q in STRATA:
+            r = given[(a, g)] if (s, q) == ("F", "1") else None
+            pop_rows.append([a, s, g, q, r["pop"] if r else 0])
+            obs_rows.append([a, s, g, q, (r["count"] or 0) if r else 0])  # NA as 0, as phe_dsr
+    write(tmp_path / "population.csv", ["area", "sex", "age_band", "imd", "population"], pop_rows)
+    write(tmp_path / "observed.csv", ["area", "sex", "age_band", "imd", "count"], obs_rows)
+    done = run_on_files(tmp_path, "dsr")
+    assert done.returncode == 0, done.stderr
+    out = {r["area"]: r for r in read(tmp_path / "o.csv")}
+    assert list(next(iter(out.values()))) == [
+        "area", "observed", "population", "dsr_per_10000",
+        "dsr_lower95", "dsr_upper95", "dsr_lower998", "dsr_upper998",
+    ]  # fmt: skip
+    big = out["testdata_big"]
+    assert (big["observed"], float(big["population"])) == ("895", 8970.0)
+    assert float(big["dsr_per_10000"]) == pytest.approx(1043.02479914694, rel=1e-9)
+    assert float(big["dsr_lower95"]) == pytest.approx(971.770906798568, rel=1e-9)
+    assert float(big["dsr_upper95"]) == pytest.approx(1117.89409154792, rel=1e-9)
+    assert float(big["dsr_upper998"]) == pytest.approx(1162.05959995221, rel=1e-9)
+    assert float(out["testdata_small"]["dsr_lower95"]) == pytest.approx(87.7455767536709, rel=1e-9)
+    assert out["testdata_tiny"]["observed"] == "9" and out["testdata_tiny"]["dsr_per_10000"] == ""
+
+
+def test_rates_ratios_annex_tables_put_measures_in_columns(tmp_path):
+    """Annex Tables 5-6 by age band: counts = population x sex x age x IMD effects, so the
+    age rates ratios are exactly the age effects (1, 2, 3, 5, 8 by broad band; worked out
+    on paper), and with counts in the thousands every one is significant at p < 0.001."""
+    sex_w, sex_r = {"F": 1, "M": 3}, {"F": 0.5, "M": 0.8}
+    broad = [1] * 9 + [2] * 2 + [3] * 2 + [5] * 2 + [8] * 4  # 19 bands -> 5 broad bands
+    imd_w, imd_r = dict(zip("12345", [5, 4, 3, 2, 1])), dict(zip("12345", [1, 0.9, 0.8, 0.7, 0.6]))
+    pop_rows, obs_rows = [], []
+    for s, g, q in STRATA:
+        j = core.AGE_BANDS.index(g)
+        pop = sex_w[s] * (j + 1) * imd_w[q] * 1000
+        pop_rows.append(["A", s, g, q, pop])
+        for modality, scale in (("CT", 1), ("MRI", 2)):
+            obs_rows.append(["A", s, g, q, modality,
+                             round(pop * sex_r[s] * broad[j] * imd_r[q] * scale)])  # fmt: skip
+    write(tmp_path / "population.csv", ["area", "sex", "age_band", "imd", "population"], pop_rows)
+    write(tmp_path / "observed.csv", ["area", "sex", "age_band", "imd", "modality", "count"],
+          obs_rows)  # fmt: skip
+    done = run(tmp_path, "rates-ratios", "--population", "population.csv", "--observed",
+               "observed.csv", "--by", "modality", "--out", "rr.csv", "--annex", "annex.csv")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    table = read(tmp_path / "annex.csv")
+    assert list(table[0]) == ["factor", "level", "CT", "MRI"]
+    age = [(r["level"], r["CT"], r["MRI"]) for r in table if r["factor"] == "age"]
+    assert age == [
+        ("0-<45", "1.00", "1.00"), ("45-<55", "2.00***", "2.00***"), ("55-<65", "3.00***", "3.00***"),
+        ("65-<75", "5.00***", "5.00***"), ("75+", "8.00***", "8.00***"),
+    ]  # fmt: skip
+    assert [r["CT"] for r in table if r["factor"] == "sex"] == ["1.00", "1.60***"]
