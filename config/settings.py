@@ -263,7 +263,13 @@ CONTENT_SECURITY_POLICY = {
 FOI_DUE_SOON_WORKING_DAYS = int(os.environ.get("FOI_DUE_SOON_WORKING_DAYS", "5"))
 FOI_S12_APPROPRIATE_LIMIT_HOURS = 18
 FOI_S12_WARNING_FRACTION = 0.8
+# The OCID prefix the Open Contracting Partnership registers for a publisher. The default,
+# ``ocds-xxxxxx``, is OCDS's own placeholder for an unregistered prefix: set yours before
+# publishing (see docs/ocds.md).
 OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "ocds-xxxxxx")
+# The page that says what the OCDS export publishes and withholds (a URI); default: the
+# public contract register of the site the package is fetched from.
+OCDS_PUBLICATION_POLICY_URL = os.environ.get("OCDS_PUBLICATION_POLICY_URL", "")
 # Months before a contract's end date at which its owner is warned (the notice period is
 # always a horizon too), e.g. CONTRACTS_EXPIRY_WARNING_MONTHS=18,12,6,3.
 CONTRACTS_EXPIRY_WARNING_MONTHS = tuple(
