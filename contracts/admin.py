@@ -178,7 +178,7 @@ class ChangeInline(ScopedTabularInline):
 
     @admin.display(description="Value change")
     def value_change_in_pounds(self, obj):
-        return _pounds(obj.value_change)
+        return figures.money(obj.value_change, empty="-")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -247,6 +247,16 @@ class ImportForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = _organisations(user)
+        limit = imports.max_upload_bytes() / 1024 / 1024
+        self.fields["file"].help_text += f" At most {limit:.0f} MB."
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:  # before reading it into memory
+            imports.check_size(upload.size, upload.name)
+        except ContractsError as exc:
+            raise ValidationError(exc.message) from exc
+        return upload
 
 
 @admin.register(Contract)
@@ -508,6 +518,12 @@ class ContractAdmin(RegisterAdmin):
             except ContractsError as exc:
                 form.add_error("file", exc.message)
             else:
+                if job.status == ImportJob.Status.UPLOADED:
+                    from django.db import transaction
+
+                    from .tasks import preview_import_job
+
+                    transaction.on_commit(lambda: preview_import_job.delay(job.pk))
                 return redirect("admin:contracts_importjob_change", job.pk)
         return TemplateResponse(
             request,
@@ -870,7 +886,9 @@ class ImportJobAdmin(RegisterAdmin):
                 "opts": self.model._meta,
                 "title": f"Import {job.filename}",
                 "job": job,
-                "running": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
+                "running": job.status
+                in (ImportJob.Status.UPLOADED, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
+                "checking": job.status == ImportJob.Status.UPLOADED,
                 "percent": int(100 * job.rows_done / job.rows_total) if job.rows_total else 0,
                 "can_commit": job.status == ImportJob.Status.PREVIEWED and not job.errors,
             },

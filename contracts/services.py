@@ -838,12 +838,12 @@ def stage_save(
     return Staged(instance, creating, f"{action}.{verb}", changes, organisation_id)
 
 
-def stage_supplier(*, name: str) -> Staged:
+def stage_supplier(*, name: str, kind: str = Supplier.Kind.INDEPENDENT_SECTOR) -> Staged:
     """A new supplier (the caller has checked no supplier has that name, in any case)."""
     return stage_save(
         Supplier(),
         fields=SUPPLIER_FIELDS,
-        values={"name": name.strip()},
+        values={"name": name.strip(), "kind": kind},
         action="supplier",
         organisation_id="",
     )
