@@ -268,7 +268,19 @@ FOI_S12_WARNING_FRACTION = 0.8
 FOI_CONTRIBUTION_LINK_DAYS = int(os.environ.get("FOI_CONTRIBUTION_LINK_DAYS", "30"))
 FOI_CONTRIBUTION_CHASE_WORKING_DAYS = 2
 FOI_SITE_URL = os.environ.get("FOI_SITE_URL", "http://localhost:8000")
+# The OCID prefix the Open Contracting Partnership registers for a publisher. The default,
+# ``ocds-xxxxxx``, is OCDS's own placeholder for an unregistered prefix: set yours before
+# publishing (see docs/ocds.md).
 OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "ocds-xxxxxx")
+# The page that says what the OCDS export publishes and withholds (a URI); default: the
+# public contract register of the site the package is fetched from.
+OCDS_PUBLICATION_POLICY_URL = os.environ.get("OCDS_PUBLICATION_POLICY_URL", "")
+# The largest register file the import accepts, in MB (admin upload and command line).
+CONTRACTS_IMPORT_MAX_MB = float(os.environ.get("CONTRACTS_IMPORT_MAX_MB", "20"))
+# Files larger than this (KB) are previewed by a Celery worker, with progress.
+CONTRACTS_IMPORT_PREVIEW_BACKGROUND_KB = float(
+    os.environ.get("CONTRACTS_IMPORT_PREVIEW_BACKGROUND_KB", "256")
+)
 # Months before a contract's end date at which its owner is warned (the notice period is
 # always a horizon too), e.g. CONTRACTS_EXPIRY_WARNING_MONTHS=18,12,6,3.
 CONTRACTS_EXPIRY_WARNING_MONTHS = tuple(

@@ -8,6 +8,7 @@ service, so it is validated and audited; nothing can be deleted here.
 from __future__ import annotations
 
 import datetime
+import json
 
 from django import forms
 from django.contrib import admin, messages
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from foiregister.kernel import access, csv_export, figures
 from foiregister.kernel.admin import ScopedModelAdmin, ScopedTabularInline
+from foiregister.kernel.models import Organisation
 
 from . import imports, selectors, services
 from .exceptions import ContractsError
@@ -94,6 +96,10 @@ def _export_csv(modeladmin, request, queryset):
 
 
 _export_csv.short_description = "Export selected as CSV"
+
+
+def _day(value):
+    return f"{value.day} {value:%b %Y}" if value else ""
 
 
 def _pounds(value):
@@ -172,7 +178,7 @@ class ChangeInline(ScopedTabularInline):
 
     @admin.display(description="Value change")
     def value_change_in_pounds(self, obj):
-        return _pounds(obj.value_change)
+        return figures.money(obj.value_change, empty="-")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -191,14 +197,46 @@ class WarningInline(ScopedTabularInline):
         return False
 
 
+def _date_picker():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class RecordChangeForm(forms.Form):
-    kind = forms.ChoiceField(choices=ContractChange.Kind.choices)
-    effective_on = forms.DateField(help_text="YYYY-MM-DD")
-    new_end_date = forms.DateField(required=False, help_text="For an extension or termination.")
-    value_change = forms.DecimalField(
-        required=False, max_digits=14, decimal_places=2, help_text="Plus or minus, in pounds."
+    kind = forms.ChoiceField(
+        label="Change", choices=ContractChange.Kind.choices, widget=forms.RadioSelect
     )
-    reason = forms.CharField(widget=forms.Textarea)
+    effective_on = forms.DateField(
+        label="Takes effect on",
+        widget=_date_picker(),
+        help_text="May be in the past: a change recorded late keeps its own date.",
+    )
+    new_end_date = forms.DateField(
+        required=False,
+        widget=_date_picker(),
+        help_text="Required for an extension; for a termination, the last day (default: the "
+        "day it takes effect).",
+    )
+    value_change = forms.DecimalField(
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        help_text="Plus or minus, in pounds, e.g. 25000 or -5000.",
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OcdsExportForm(forms.Form):
+    organisation = forms.ModelChoiceField(queryset=None)
+    include_private = forms.BooleanField(
+        required=False,
+        label="Include contracts not marked public",
+        help_text="For your own checks before publishing; the public site and API publish "
+        "only what is marked public.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = _organisations(user).order_by("name")
 
 
 class ImportForm(forms.Form):
@@ -209,6 +247,16 @@ class ImportForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = _organisations(user)
+        limit = imports.max_upload_bytes() / 1024 / 1024
+        self.fields["file"].help_text += f" At most {limit:.0f} MB."
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:  # before reading it into memory
+            imports.check_size(upload.size, upload.name)
+        except ContractsError as exc:
+            raise ValidationError(exc.message) from exc
+        return upload
 
 
 @admin.register(Contract)
@@ -264,6 +312,7 @@ class ContractAdmin(RegisterAdmin):
             "Term",
             {
                 "fields": (
+                    "date_signed",
                     "start_date",
                     "end_date",
                     "end_date_to_be_agreed",
@@ -303,6 +352,7 @@ class ContractAdmin(RegisterAdmin):
         return [
             path("expiring/", wrap(self.expiring_view), name="contracts_contract_expiring"),
             path("import/", wrap(self.import_view), name="contracts_contract_import"),
+            path("ocds/", wrap(self.ocds_view), name="contracts_contract_ocds"),
             path(
                 "<path:object_id>/record-change/",
                 wrap(self.record_change_view),
@@ -406,6 +456,48 @@ class ContractAdmin(RegisterAdmin):
                 "original": contract,
                 "form": form,
                 "title": f"Record an extension, variation or termination of {contract.reference}",
+                "facts": [
+                    ("Current end date", _day(contract.current_end_date) or "to be agreed"),
+                    ("Latest possible end date", _day(contract.latest_end_date) or "-"),
+                    ("Last day to give notice", _day(contract.notice_date) or "-"),
+                    ("Current value", _pounds(contract.current_value) or "-"),
+                ],
+            },
+        )
+
+    def ocds_view(self, request):
+        """The OCDS 1.1.5 release package of one of the user's organisations, as a file."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = OcdsExportForm(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            organisation = form.cleaned_data["organisation"]
+            try:
+                package = selectors.ocds_release_package(
+                    organisation=organisation,
+                    public_only=not form.cleaned_data["include_private"],
+                    uri=request.build_absolute_uri(reverse("registers:ocds")),
+                )
+            except ContractsError as exc:
+                form.add_error(None, exc.message)
+            else:
+                which = "all" if form.cleaned_data["include_private"] else "public"
+                name = f"ocds-{organisation.ods_code}-{which}-{timezone.localdate():%Y%m%d}.json"
+                response = HttpResponse(
+                    json.dumps(package, indent=2, ensure_ascii=False),
+                    content_type="application/json; charset=utf-8",
+                )
+                response["Content-Disposition"] = f'attachment; filename="{name}"'
+                return response
+        return TemplateResponse(
+            request,
+            "admin/contracts/form_page.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "form": form,
+                "submit_label": "Download",
+                "title": "Download the register as OCDS 1.1.5",
             },
         )
 
@@ -426,6 +518,12 @@ class ContractAdmin(RegisterAdmin):
             except ContractsError as exc:
                 form.add_error("file", exc.message)
             else:
+                if job.status == ImportJob.Status.UPLOADED:
+                    from django.db import transaction
+
+                    from .tasks import preview_import_job
+
+                    transaction.on_commit(lambda: preview_import_job.delay(job.pk))
                 return redirect("admin:contracts_importjob_change", job.pk)
         return TemplateResponse(
             request,
@@ -585,6 +683,15 @@ class CdcAdmin(RegisterAdmin):
     # Wolverhampton NHS Trust as host of the Cannock Chase CDC without belonging to it.
     # The ICB stays scoped, so a CDC is always one of the user's own.
     reference_fields = ("host_trust",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Every NHS trust, by name only: choosing a host reveals nothing of its records.
+        if db_field.name == "host_trust":
+            kwargs["queryset"] = Organisation.objects.filter(
+                kind=Organisation.Kind.TRUST
+            ).order_by("name")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     list_display = (
         "name",
         "host_trust",
@@ -625,9 +732,10 @@ class CdcAdmin(RegisterAdmin):
         if not rows:
             return "No equipment recorded."
         return "; ".join(
-            f"{r.label}: capacity {r.capacity}, actual {r.actual}, utilisation "
-            f"{'-' if r.utilisation is None else f'{r.utilisation:.0%}'}, average shortfall "
-            f"{'-' if r.average_shortfall is None else r.average_shortfall}"
+            f"{r.label}: capacity {figures.count(r.capacity)}, actual "
+            f"{figures.count(r.actual, empty='-')} ({r.months_reported} of {r.months} months "
+            f"reported), utilisation {figures.percent(r.utilisation, empty='-')}, average "
+            f"shortfall {'-' if r.average_shortfall is None else r.average_shortfall}"
             for r in rows
         )
 
@@ -778,7 +886,9 @@ class ImportJobAdmin(RegisterAdmin):
                 "opts": self.model._meta,
                 "title": f"Import {job.filename}",
                 "job": job,
-                "running": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
+                "running": job.status
+                in (ImportJob.Status.UPLOADED, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
+                "checking": job.status == ImportJob.Status.UPLOADED,
                 "percent": int(100 * job.rows_done / job.rows_total) if job.rows_total else 0,
                 "can_commit": job.status == ImportJob.Status.PREVIEWED and not job.errors,
             },

@@ -60,20 +60,27 @@ def shortfall(planned: int | None, actual: int | None) -> int | None:
 
 
 def summarise(months: list[MonthFigures]) -> dict[str, Decimal | int | None]:
-    """Totals over the months with an actual figure: capacity, planned, actual, utilisation,
-    average monthly shortfall and the share of months that met plan."""
+    """Capacity over every month of the period, whether or not activity was reported for it
+    (equipment and hours say what the CDC could do; a month without an activity return did
+    not have zero capacity). Activity, utilisation, average monthly shortfall and the months
+    below plan are over the months with an actual figure only, and utilisation divides by
+    the capacity of those same months (``capacity_reported``), so a missing return neither
+    lowers nor raises it. ``actual`` is None when no month was reported."""
     counted = [m for m in months if m.actual is not None]
-    capacity = sum((m.capacity for m in counted), Decimal(0))
-    actual = sum(m.actual for m in counted)
+    capacity = sum((m.capacity for m in months), Decimal(0))
+    capacity_reported = sum((m.capacity for m in counted), Decimal(0))
+    actual = sum(m.actual for m in counted) if counted else None
     with_plan = [m for m in counted if m.planned is not None]
     planned = sum(m.planned for m in with_plan) if with_plan else None
     shortfalls = [shortfall(m.planned, m.actual) for m in with_plan]
     return {
-        "months": len(counted),
+        "months": len(months),
+        "months_reported": len(counted),
         "capacity": round_half_up(capacity, 0),
+        "capacity_reported": round_half_up(capacity_reported, 0),
         "planned": planned,
         "actual": actual,
-        "utilisation": utilisation(actual, capacity),
+        "utilisation": utilisation(actual, capacity_reported) if counted else None,
         "average_shortfall": (
             round_half_up(Decimal(sum(shortfalls)) / len(shortfalls), 1) if shortfalls else None
         ),

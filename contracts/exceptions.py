@@ -17,3 +17,7 @@ class ContractsError(Exception):
 
 class ValidationFailed(ContractsError):
     """Bad input for a field."""
+
+
+class NothingToPublish(ContractsError):
+    """An export asked for when there is nothing public to put in it."""

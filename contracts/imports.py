@@ -29,6 +29,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import tablib
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
@@ -84,6 +85,10 @@ class ImportResult:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     committed: bool = False
+    #: What a preview found the commit would do to each row (the first PREVIEW_ROWS) and
+    #: the suppliers it would create, with the type given them.
+    row_actions: list[dict[str, Any]] = field(default_factory=list)
+    new_suppliers: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -96,6 +101,8 @@ class ImportResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "committed": self.committed,
+            "rows_shown": self.row_actions,
+            "new_suppliers": self.new_suppliers,
         }
 
 
@@ -110,14 +117,73 @@ class ImportFailed(ContractsError):
 # -- reading -------------------------------------------------------------------------------
 
 
+def max_upload_bytes() -> int:
+    """``CONTRACTS_IMPORT_MAX_MB`` (default 20 MB: a national register of tens of thousands
+    of rows is a few MB as CSV or XLSX)."""
+    return int(float(getattr(settings, "CONTRACTS_IMPORT_MAX_MB", 20)) * 1024 * 1024)
+
+
+def check_size(size: int, filename: str) -> None:
+    limit = max_upload_bytes()
+    if size > limit:
+        raise ContractsError(
+            f"{filename} is {size / 1024 / 1024:.1f} MB; the largest file that can be imported "
+            f"is {limit / 1024 / 1024:.0f} MB (CONTRACTS_IMPORT_MAX_MB). Split it, or import "
+            "it from the command line with a higher limit.",
+            field="file",
+        )
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read as a table; ``error`` says where and why."""
+
+    def __init__(self, error: RowError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _column_at(content: bytes, offset: int) -> tuple[int, str]:
+    """The line number and header name of the CSV field holding byte ``offset`` (counting
+    the commas before it on its line; good enough to point at the cell)."""
+    line = content.count(b"\n", 0, offset) + 1
+    start = content.rfind(b"\n", 0, offset) + 1
+    index = content[start:offset].count(b",")
+    header = content.split(b"\n", 1)[0].decode("utf-8-sig", "replace").split(",")
+    column = header[index].strip().strip('"').lower() if index < len(header) else ""
+    return line, column or f"field {index + 1}"
+
+
+def decode_csv(content: bytes, filename: str) -> str:
+    """CSV bytes as text: UTF-8 (with or without a byte-order mark) only. Excel's plain
+    "CSV" is Windows-1252 and "Unicode text" is UTF-16; guessing would turn a pound sign
+    into another character in the register, so we name the place and ask for CSV UTF-8."""
+    how = "save it from Excel as 'CSV UTF-8 (Comma delimited)' and import that file"
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")) or content[:200].count(b"\x00") > 20:
+        raise UnreadableFile(RowError(filename, 1, "", None, f"is UTF-16 text, not UTF-8: {how}"))
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = _column_at(content, exc.start)
+        bad = content[exc.start : exc.end]
+        raise UnreadableFile(
+            RowError(
+                filename,
+                line,
+                column,
+                bad.decode("cp1252", "replace"),
+                f"is not UTF-8 text (byte 0x{bad.hex()}; the file looks saved as "
+                f"Windows-1252 or Latin-1): {how}",
+            )
+        ) from None
+
+
 def read_table(content: bytes, filename: str) -> tablib.Dataset:
     """A tablib Dataset from CSV or XLSX bytes (by extension)."""
     name = filename.lower()
     if name.endswith(".xlsx"):
         return tablib.Dataset().load(io.BytesIO(content), format="xlsx")
     if name.endswith(".csv"):
-        text = content.decode("utf-8-sig")
-        return tablib.Dataset().load(text, format="csv")
+        return tablib.Dataset().load(decode_csv(content, filename), format="csv")
     raise ContractsError(f"{filename}: only .csv and .xlsx files can be imported", field="file")
 
 
@@ -146,6 +212,9 @@ def _text(row: dict, column: str, *, required: bool = False, max_length: int = 0
 
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+# The columns' limits: money is 14 digits with 2 decimal places, counts are 32-bit.
+MAX_AMOUNT = Decimal("999999999999.99")
+MAX_COUNT = 2_147_483_647
 
 
 def _date(row: dict, column: str, *, required: bool = False) -> datetime.date | None:
@@ -176,6 +245,8 @@ def _decimal(row: dict, column: str, *, required: bool = False) -> Decimal | Non
         raise BadValue(column, value, "is not a number") from None
     if not number.is_finite():
         raise BadValue(column, value, "is not a number")
+    if abs(number) > MAX_AMOUNT:
+        raise BadValue(column, value, f"is too large (at most {MAX_AMOUNT:,})")
     return number.quantize(Decimal("0.01"))
 
 
@@ -185,6 +256,10 @@ def _int(row: dict, column: str, *, required: bool = False) -> int | None:
         return None
     if number != number.to_integral() or number < 0:
         raise BadValue(column, row.get(column), "is not a whole number of 0 or more")
+    if number > MAX_COUNT:
+        raise BadValue(
+            column, row.get(column), f"is too large for a count (at most {MAX_COUNT:,})"
+        )
     return int(number)
 
 
@@ -249,6 +324,7 @@ CONTRACT_COLUMNS = (
     "categories",
     "scope",
     "value",
+    "date_signed",
     "start_date",
     "end_date",
     "end_date_to_be_agreed",
@@ -334,6 +410,7 @@ def parse_contract(row: dict, line: int, ctx: Context) -> dict[str, Any]:
         "categories": _categories(row, "categories"),
         "scope": _text(row, "scope"),
         "value": _decimal(row, "value"),
+        "date_signed": _date(row, "date_signed"),
         "start_date": _date(row, "start_date"),
         "end_date": _date(row, "end_date"),
         "end_date_to_be_agreed": _bool(row, "end_date_to_be_agreed"),
@@ -455,19 +532,34 @@ def _existing_by_reference(model, organisation, references: list[str]) -> dict[s
     return existing
 
 
+# A new supplier's type, from the kind of contract or spend line that first names it; an
+# outsourced-reporting or other company is "Other" (the preview flags every new supplier).
+SUPPLIER_KIND_FOR = {
+    Contract.Kind.INDEPENDENT_SECTOR: Supplier.Kind.INDEPENDENT_SECTOR,
+    Contract.Kind.INSOURCING: Supplier.Kind.INSOURCING,
+}
+
+
 def _ensure_suppliers(parsed: list[tuple[int, dict]], ctx: Context, by, result: ImportResult):
-    """Create, in one INSERT, every supplier the file names that the register lacks."""
-    new: dict[str, tuple[int, str]] = {}
+    """Create, in one INSERT, every supplier the file names that the register lacks, typed
+    from the kind of the first row naming it, and list them in ``result.new_suppliers``."""
+    new: dict[str, tuple[int, str, str]] = {}
     for line, fields in parsed:
         name = fields["supplier_name"]
         if name and name.lower() not in ctx.suppliers and name.lower() not in new:
-            new[name.lower()] = (line, name)
+            kind = SUPPLIER_KIND_FOR.get(fields.get("kind"), Supplier.Kind.OTHER)
+            new[name.lower()] = (line, name, kind)
     staged = []
-    for line, name in new.values():
+    labels = dict(Supplier.Kind.choices)
+    for line, name, kind in new.values():
         try:
-            staged.append(services.stage_supplier(name=name))
+            staged.append(services.stage_supplier(name=name, kind=kind))
         except ContractsError as exc:
             result.errors.append(RowError(result.filename, line, "supplier", name, exc.message))
+        else:
+            result.new_suppliers.append(
+                {"line": line, "name": name, "kind": kind, "kind_label": labels[kind]}
+            )
     if result.errors:
         return
     services.write_staged(staged, by=by)
@@ -583,13 +675,20 @@ STAGE = {
 
 
 def _parse(
-    content: bytes, filename: str, kind: str, organisation
+    content: bytes,
+    filename: str,
+    kind: str,
+    organisation,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[ImportResult, list[tuple[int, dict]], Context]:
     result = ImportResult(filename=filename, kind=kind)
     try:
         data = read_table(content, filename)
     except ContractsError:
         raise
+    except UnreadableFile as exc:
+        result.errors.append(exc.error)
+        return result, [], _context(organisation, kind)
     except Exception as exc:  # a file tablib cannot read at all: say so, with the file name
         result.errors.append(RowError(filename, 1, "", None, f"cannot be read ({exc})"))
         return result, [], _context(organisation, kind)
@@ -605,8 +704,24 @@ def _parse(
     if missing:
         return result, parsed, ctx
     parser = PARSERS[kind]
+    total = len(data)
     for line, row in _rows(data):
         result.rows += 1
+        if progress and result.rows % CHUNK == 0:
+            progress(result.rows, total)
+        nul = [(c, v) for c, v in row.items() if isinstance(v, str) and "\x00" in v]
+        for column, value in nul:
+            result.errors.append(
+                RowError(
+                    filename,
+                    line,
+                    column,
+                    value.replace("\x00", "\\x00"),
+                    "contains a NUL byte (\\x00), which the register cannot store: remove it",
+                )
+            )
+        if nul:
+            continue
         try:
             parsed.append((line, parser(row, line, ctx)))
         except BadValue as bad:
@@ -617,14 +732,21 @@ def _parse(
 PREVIEW = audit.system("contract import preview (rolled back)")
 
 
-def preview(*, content: bytes, filename: str, kind: str, organisation) -> ImportResult:
+def preview(
+    *,
+    content: bytes,
+    filename: str,
+    kind: str,
+    organisation,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
     """Parse every row and put it through the same service checks as the commit (latest end
     date before the end date, a spend line against another body's contract, ...), inside a
     transaction that is rolled back: nothing is written, the result lists every error the
     commit would meet, and, for a clean file, how many rows it would create, update or leave
     unchanged."""
     with _collector_paused():
-        result, parsed, ctx = _parse(content, filename, kind, organisation)
+        result, parsed, ctx = _parse(content, filename, kind, organisation, progress)
         if result.errors:
             return result
         with transaction.atomic():
@@ -636,7 +758,25 @@ def preview(*, content: bytes, filename: str, kind: str, organisation) -> Import
         result.created = sum(1 for item in staged if item is not None and item.creating)
         result.updated = sum(1 for item in staged if item is not None and not item.creating)
         result.unchanged = len(parsed) - result.created - result.updated
+        for (line, fields), item in zip(parsed[:PREVIEW_ROWS], staged, strict=False):
+            action = "unchanged" if item is None else "create" if item.creating else "update"
+            result.row_actions.append(
+                {"line": line, "row": _row_label(kind, fields), "action": action}
+            )
     return result
+
+
+PREVIEW_ROWS = 500  # rows listed one by one on the preview page
+
+
+def _row_label(kind: str, fields: dict[str, Any]) -> str:
+    """How the preview names a row: its reference, or what identifies it."""
+    if kind == ImportJob.Kind.CDC_ACTIVITY:
+        return f"{fields['cdc'].name}, {fields['modality']}, {fields['month']:%b %Y}"
+    if kind == ImportJob.Kind.SPEND and not fields.get("reference"):
+        what = fields.get("contract") or fields.get("supplier_name") or fields.get("kind")
+        return f"{fields['financial_year']} {fields['basis']} {what}"
+    return fields.get("reference") or ""
 
 
 def commit(
@@ -709,21 +849,61 @@ def _commit(content, filename, kind, organisation, by, progress) -> ImportResult
 BACKGROUND_ROWS = 2000  # files with more rows than this commit in Celery
 
 
+def preview_in_background(size: int) -> bool:
+    """Files over ``CONTRACTS_IMPORT_PREVIEW_BACKGROUND_KB`` (default 256 KB, some 2,000
+    rows) are previewed by a Celery worker with progress, not inside the web request: a
+    4 MB XLSX held a request for half a minute."""
+    limit = float(getattr(settings, "CONTRACTS_IMPORT_PREVIEW_BACKGROUND_KB", 256)) * 1024
+    return size > limit
+
+
 @transaction.atomic
 def create_job(*, organisation, kind: str, filename: str, content: bytes, by: Any) -> ImportJob:
-    """Store an uploaded file and its preview."""
-    result = preview(content=content, filename=filename, kind=kind, organisation=organisation)
+    """Store an uploaded file and preview it: here for a small file, otherwise in the
+    background (status ``uploaded`` until ``run_preview`` has checked it; the caller queues
+    ``contracts.tasks.preview_import_job`` after the commit when ``job.status`` says so)."""
+    check_size(len(content), filename)
     job = ImportJob.objects.create(
         organisation=organisation,
         kind=kind,
         filename=filename,
         content=content,
-        status=ImportJob.Status.PREVIEWED,
-        rows_total=result.rows,
-        errors=[e.as_dict() for e in result.errors],
-        summary=result.summary(),
+        status=ImportJob.Status.UPLOADED,
         created_by=by,
     )
+    if not preview_in_background(len(content)):
+        result = preview(content=content, filename=filename, kind=kind, organisation=organisation)
+        _store_preview(job, result)
+    return job
+
+
+def _store_preview(job: ImportJob, result: ImportResult) -> None:
+    job.status = ImportJob.Status.PREVIEWED
+    job.rows_total = result.rows
+    job.rows_done = 0
+    job.errors = [e.as_dict() for e in result.errors]
+    job.summary = result.summary()
+    job.save(update_fields=["status", "rows_total", "rows_done", "errors", "summary"])
+
+
+def run_preview(job_id: int) -> ImportJob:
+    """Preview an uploaded job (the Celery task), saving how many rows are checked as it
+    goes, so the job's page shows progress."""
+    job = ImportJob.objects.select_related("organisation").get(pk=job_id)
+    if job.status != ImportJob.Status.UPLOADED:
+        return job
+    try:
+        result = preview(
+            content=bytes(job.content),
+            filename=job.filename,
+            kind=job.kind,
+            organisation=job.organisation,
+            progress=lambda done, total: _save_progress(job_id, done, total),
+        )
+    except ContractsError as exc:
+        result = ImportResult(filename=job.filename, kind=job.kind)
+        result.errors.append(RowError(job.filename, 1, "", None, exc.message))
+    _store_preview(job, result)
     return job
 
 

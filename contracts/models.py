@@ -215,6 +215,11 @@ class Contract(models.Model):
         validators=[MinValueValidator(0)],
         help_text="Zero for contracts paid on activity at national tariff.",
     )
+    date_signed = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the contract was awarded or signed; dates its OCDS award release.",
+    )
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField("original end date", null=True, blank=True)
     end_date_to_be_agreed = models.BooleanField(default=False)
@@ -319,6 +324,11 @@ class ContractChange(models.Model):
         TERMINATION = "termination", "Termination"
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="changes")
+    sequence = models.PositiveIntegerField(
+        editable=False,
+        help_text="1 for the contract's first recorded change, 2 for the next, whatever their "
+        "dates: names its OCDS release for good, so a back-dated change renumbers nothing.",
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     effective_on = models.DateField()
     new_end_date = models.DateField(null=True, blank=True)
@@ -331,6 +341,11 @@ class ContractChange(models.Model):
 
     class Meta:
         ordering = ["effective_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "sequence"], name="contract_change_unique_sequence"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.effective_on:%d %b %Y}"

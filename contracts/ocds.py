@@ -7,14 +7,21 @@ contract's life, as OCDS asks (releases are immutable notices, not a current sta
 - ``{ocid}-award``: the award and the contract as signed (tags ``award``, ``contract``);
 - ``{ocid}-change-{n}``: each extension or variation (``contractAmendment``) or
   termination (``contractTermination``), with the cumulative ``amendments`` list;
+  ``n`` is the change's own recording number (1 for the first change recorded, whatever
+  its date), so a back-dated change never renumbers a release already published;
 - ``{ocid}-spend-2024-25``: one per financial year with actual spend, dated at its close
   (31 March), with the spend to date as implementation transactions (``implementation``):
   a new year is a new release, so last year's release is not rewritten.
 
+Each release is dated by what it records: the award by the date signed (else the start
+date), a change by the day it takes effect, spend by the year's close; never by when a row
+was written. Compiling (``ocdskit compile``, which merges releases in date order) then gives
+the end date and value the register shows.
+
 The OCID is ``{prefix}-{ODS code}-{register reference}``, the prefix registered with the
 Open Contracting Partnership (``settings.OCDS_PREFIX``). Identifiers are built only from what
 the register already publishes (ODS code, the commissioner's own reference, the spend line's
-reference, the order of changes), never from database ids: a sequential id would tell a
+reference, each change's recording number), never from database ids: a sequential id would tell a
 reader how many rows, public or not, the register holds, and would change on a reload. The
 reference is percent-encoded, so distinct references give distinct OCIDs. Codes come from the
 closed codelists (releaseTag, contractStatus, partyRole, method) copied into
@@ -32,7 +39,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
+# The standard's schema folder at tag 1__1__5, unchanged (see its README.md).
+SCHEMA_DIR = Path(__file__).resolve().parent / "schema" / "ocds-1.1.5"
+CODELIST_DIR = SCHEMA_DIR / "codelists"
 RELEASE_SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"
 
 # PSR 2023, Procurement Act 2023 and PCR 2015 routes -> OCDS method codelist.
@@ -162,12 +171,12 @@ def contract_releases(record: dict[str, Any], *, prefix: str) -> list[dict[str, 
         else None,
         "additionalProcurementCategories": [],
     }
-    start_date = record["start_date"] or record["created"]
+    awarded = award_date(record)
     award = {
         "id": f"{ocid}-award",
         "title": record["title"],
         "status": "active",
-        "date": ocds_datetime(start_date),
+        "date": ocds_datetime(awarded),
         "value": money(record["value"]),
         "suppliers": [{"id": supplier["id"], "name": supplier["name"]}],
         "contractPeriod": _period(
@@ -190,7 +199,7 @@ def contract_releases(record: dict[str, Any], *, prefix: str) -> list[dict[str, 
         else record["status"],
         "period": _period(record["start_date"], record["end_date"], record["latest_end_date"]),
         "value": money(record["value"]),
-        "dateSigned": ocds_datetime(record["start_date"]) if record["start_date"] else None,
+        "dateSigned": ocds_datetime(signed) if (signed := record.get("date_signed")) else None,
     }
 
     def release(suffix: str, date, tags: list[str], contract_state: dict) -> dict[str, Any]:
@@ -210,10 +219,14 @@ def contract_releases(record: dict[str, Any], *, prefix: str) -> list[dict[str, 
             }
         )
 
-    releases = [release("award", start_date, ["award", "contract"], contract)]
+    releases = [release("award", awarded, ["award", "contract"], contract)]
     end, value, amendments = record["end_date"], record["value"], []
     status = contract["status"]
-    for n, change in enumerate(record["changes"], start=1):
+    # Applied in the order they take effect (as the register computes the current end date
+    # and value), each named by its own recording number, which never changes.
+    changes = sorted(record["changes"], key=lambda c: (c["effective_on"], c["sequence"]))
+    for change in changes:
+        n = change["sequence"]
         end = change["new_end_date"] or end
         if change["value_change"] is not None and value is not None:
             value = Decimal(value) + Decimal(change["value_change"])
@@ -238,6 +251,7 @@ def contract_releases(record: dict[str, Any], *, prefix: str) -> list[dict[str, 
         tags = ["contractTermination"] if terminated else ["contractAmendment"]
         releases.append(release(f"change-{n}", change["effective_on"], tags, state))
     last = releases[-1]["contracts"][0]
+    contract_ref = {"id": last["id"], "awardID": last["awardID"]}
 
     def transaction(s: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -251,19 +265,42 @@ def contract_releases(record: dict[str, Any], *, prefix: str) -> list[dict[str, 
         }
 
     # One release per financial year, dated at its close, with the spend to date: adding
-    # next year's spend publishes a new release instead of changing this year's.
+    # next year's spend publishes a new release instead of changing this year's. It carries
+    # only the spend (merged into the contract by its id), not the contract's terms, so a
+    # later extension or variation does not rewrite it.
     for year in sorted({s["financial_year"] for s in record["spend"]}):
         transactions = [transaction(s) for s in record["spend"] if s["financial_year"] <= year]
-        state = {**last, "implementation": {"transactions": transactions}}
         releases.append(
-            release(
-                f"spend-{year.replace('/', '-')}",
-                financial_year_end(year),
-                ["implementation"],
-                state,
+            _prune(
+                {
+                    "ocid": ocid,
+                    "id": f"{ocid}-spend-{year.replace('/', '-')}",
+                    "date": ocds_datetime(financial_year_end(year)),
+                    "tag": ["implementation"],
+                    "initiationType": "tender",
+                    "language": "en",
+                    "buyer": {"id": buyer["id"], "name": buyer["name"]},
+                    "contracts": [
+                        {**contract_ref, "implementation": {"transactions": transactions}}
+                    ],
+                }
             )
         )
     return releases
+
+
+def award_date(record: dict[str, Any]) -> datetime.date | datetime.datetime:
+    """What the award release records happened on: the date signed, else the start date.
+    A contract the register has neither for is dated at its earliest change, so merging
+    (which applies releases in date order) never lets the award overwrite a change; only a
+    contract with no date at all, and so nothing to be merged against, falls back to the
+    day it was entered."""
+    if record.get("date_signed"):
+        return record["date_signed"]
+    if record.get("start_date"):
+        return record["start_date"]
+    dates = [c["effective_on"] for c in record["changes"]]
+    return min(dates) if dates else record["created"]
 
 
 def release_package(
@@ -271,9 +308,12 @@ def release_package(
     *,
     prefix: str,
     published_date: datetime.datetime,
+    publication_policy: str,
     publisher: str = "FOI response and procurement register",
     uri: str = "",
 ) -> dict[str, Any]:
+    """The package; ``publication_policy`` is the URI of the page that says what is
+    published and what is withheld (OCDS asks for a URI, not the text)."""
     releases = [r for record in records for r in contract_releases(record, prefix=prefix)]
     return {
         "uri": uri or f"urn:{prefix}:register:{published_date:%Y%m%dT%H%M%SZ}",
@@ -281,7 +321,7 @@ def release_package(
         "publishedDate": ocds_datetime(published_date),
         "publisher": {"name": publisher},
         "license": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
-        "publicationPolicy": "Only contracts their commissioners have marked public.",
+        "publicationPolicy": publication_policy,
         "releases": releases,
     }
 
@@ -302,10 +342,17 @@ def validation_errors(package: dict[str, Any]) -> list[str]:
     registry = Registry().with_resource(
         RELEASE_SCHEMA_URL, Resource.from_contents(release_schema, default_specification=DRAFT4)
     )
+    format_checker = jsonschema.Draft4Validator.FORMAT_CHECKER
+    missing = {"uri", "date-time"} - set(format_checker.checkers)
+    if missing:  # jsonschema skips a format it has no checker for, silently
+        raise RuntimeError(
+            f"jsonschema cannot check the {', '.join(sorted(missing))} format(s) OCDS uses: "
+            "install jsonschema[format]"
+        )
     validator = jsonschema.Draft4Validator(
         load_schema("release-package-schema.json"),
         registry=registry,
-        format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER,
+        format_checker=format_checker,
     )
     errors = [
         f"{'/'.join(map(str, e.absolute_path)) or '(package)'}: {e.message}"
@@ -315,7 +362,7 @@ def validation_errors(package: dict[str, Any]) -> list[str]:
 
 
 def codelist(name: str) -> set[str]:
-    with open(SCHEMA_DIR / name, newline="", encoding="utf-8") as fh:
+    with open(CODELIST_DIR / name, newline="", encoding="utf-8") as fh:
         return {row["Code"] for row in csv.DictReader(fh)}
 
 

@@ -24,6 +24,7 @@ from foiregister.kernel import access
 from foiregister.kernel.figures import pence
 
 from . import capacity, ocds, publicity
+from .exceptions import NothingToPublish
 from .models import (
     IMAGING_MODALITIES,
     Category,
@@ -360,13 +361,27 @@ class ModalityCapacity:
     equipment_fixed: int
     equipment_mobile: int
     hours_per_week: Decimal
+    #: Whole months in the period; ``capacity`` is over all of them.
     months: int
     capacity: Decimal
     planned: int | None
-    actual: int
+    #: None when no month of the period has an actual figure.
+    actual: int | None
     utilisation: Decimal | None
     average_shortfall: Decimal | None
     months_below_plan: int
+    #: The months (first day) with an actual figure; activity, utilisation and shortfall
+    #: are over these, and ``capacity_reported`` is the capacity of these months.
+    months_with_activity: tuple[datetime.date, ...] = ()
+    capacity_reported: Decimal = Decimal(0)
+
+    @property
+    def months_reported(self) -> int:
+        return len(self.months_with_activity)
+
+    @property
+    def months_without_activity(self) -> int:
+        return self.months - self.months_reported
 
 
 @dataclass(frozen=True)
@@ -405,7 +420,9 @@ def cdc_capacity(
     activity: list[CdcActivity] | None = None,
 ) -> list[ModalityCapacity]:
     """Capacity, activity, utilisation and average shortfall per modality over the whole
-    months from ``start`` to ``end``; see ``capacity`` for the method."""
+    months from ``start`` to ``end``; see ``capacity`` for the method. Capacity counts every
+    month from the equipment and hours, with or without activity rows; which months have
+    activity is ``months_with_activity`` (or ``cdc_months_with_activity``)."""
     equipment = equipment if equipment is not None else list(cdc.modalities.all())
     if activity is None:
         activity = list(cdc.activity.filter(month__gte=start.replace(day=1), month__lte=end))
@@ -448,9 +465,29 @@ def cdc_capacity(
                 utilisation=s["utilisation"],
                 average_shortfall=s["average_shortfall"],
                 months_below_plan=s["months_below_plan"],
+                months_with_activity=tuple(m.month for m in months if m.actual is not None),
+                capacity_reported=s["capacity_reported"],
             )
         )
     return out
+
+
+def cdc_months_with_activity(
+    cdc: CommunityDiagnosticCentre,
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    modality: str | None = None,
+) -> list[datetime.date]:
+    """The months (first day of each) from ``start`` to ``end`` for which ``cdc`` reported
+    actual activity, in any modality or in ``modality``: what a letter says its activity,
+    utilisation and shortfall figures cover, while capacity covers every month."""
+    qs = CdcActivity.objects.filter(
+        cdc=cdc, actual__isnull=False, month__gte=start.replace(day=1), month__lte=end
+    )
+    if modality is not None:
+        qs = qs.filter(modality=modality)
+    return sorted(set(qs.values_list("month", flat=True)))
 
 
 def latest_reported_year(
@@ -477,6 +514,7 @@ CDC_CAPACITY_COLUMNS = (
     "hours_per_week",
     "months_reported",
     "capacity",
+    "capacity_in_months_reported",
     "planned",
     "actual",
     "utilisation_percent",
@@ -517,8 +555,9 @@ def cdc_capacity_rows(
                     "equipment_fixed": m.equipment_fixed,
                     "equipment_mobile": m.equipment_mobile,
                     "hours_per_week": m.hours_per_week,
-                    "months_reported": m.months,
+                    "months_reported": m.months_reported,
                     "capacity": m.capacity,
+                    "capacity_in_months_reported": m.capacity_reported,
                     "planned": m.planned,
                     "actual": m.actual,
                     "utilisation_percent": None
@@ -750,6 +789,7 @@ def ocds_contract_records(*, organisation=None, public_only: bool = True) -> lis
                 "kind": c.get_kind_display(),
                 "payment_basis": c.get_payment_basis_display(),
                 "value": c.value if show_value else None,
+                "date_signed": c.date_signed,
                 "start_date": c.start_date,
                 "end_date": c.end_date,
                 "end_date_to_be_agreed": c.end_date_to_be_agreed,
@@ -764,6 +804,7 @@ def ocds_contract_records(*, organisation=None, public_only: bool = True) -> lis
                 "supplier": _party_from_supplier(c.supplier),
                 "changes": [
                     {
+                        "sequence": ch.sequence,
                         "kind": ch.kind,
                         "kind_label": ch.get_kind_display(),
                         "effective_on": ch.effective_on,
@@ -799,19 +840,50 @@ def ocds_release_package(
 ) -> dict[str, Any]:
     """An OCDS 1.1.5 release package of the register: one release per contract and per
     change, OCIDs under ``settings.OCDS_PREFIX``. Only public contracts unless
-    ``public_only=False`` (for a commissioner's own export)."""
+    ``public_only=False`` (for a commissioner's own export).
+
+    Raises ``NothingToPublish`` when there is no contract to put in it: OCDS requires at
+    least one release, so an empty package would be invalid."""
     from django.utils import timezone
 
+    records = ocds_contract_records(organisation=organisation, public_only=public_only)
+    if not records:
+        whose = f"{organisation.name} has" if organisation is not None else "The register has"
+        which = "public contracts" if public_only else "contracts"
+        raise NothingToPublish(
+            f"{whose} no {which} to publish as OCDS yet"
+            + (": mark a contract public first." if public_only else ".")
+        )
+    prefix = getattr(settings, "OCDS_PREFIX", "ocds-xxxxxx")
     return ocds.release_package(
-        ocds_contract_records(organisation=organisation, public_only=public_only),
-        prefix=getattr(settings, "OCDS_PREFIX", "ocds-xxxxxx"),
+        records,
+        prefix=prefix,
         published_date=published_date or timezone.now(),
+        publication_policy=ocds_publication_policy(uri=uri, prefix=prefix),
         uri=uri,
     )
 
 
+def ocds_publication_policy(*, uri: str, prefix: str) -> str:
+    """The URI of the page saying what is published (OCDS asks for a URI, not text):
+    ``settings.OCDS_PUBLICATION_POLICY_URL`` if set, else the public contract register on
+    the site the package was fetched from, else (a command-line export with no ``--uri``)
+    a URN under the publisher's prefix."""
+    configured = getattr(settings, "OCDS_PUBLICATION_POLICY_URL", "")
+    if configured:
+        return configured
+    if uri.startswith(("http://", "https://")):
+        from urllib.parse import urljoin
+
+        from django.urls import reverse
+
+        return urljoin(uri, reverse("registers:contracts"))
+    return f"urn:{prefix}:publication-policy"
+
+
 __all__ = [
     "IMAGING_MODALITIES",
+    "cdc_months_with_activity",
     "cdcs_hosted_by",
     "contracts_visible_to",
     "expiring_contracts",

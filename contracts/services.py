@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import connections, models, router, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from foiregister.kernel import audit
@@ -55,6 +56,7 @@ CONTRACT_FIELDS = (
     "kind",
     "payment_basis",
     "value",
+    "date_signed",
     "start_date",
     "end_date",
     "end_date_to_be_agreed",
@@ -438,8 +440,10 @@ def record_contract_change(
             f"{new_end_date:%d %b %Y} is before the contract starts", field="new_end_date"
         )
     before = _snapshot(contract, ("current_end_date", "current_value", "status"))
+    last = contract.changes.aggregate(last=Max("sequence"))["last"] or 0
     change = ContractChange.objects.create(
         contract=contract,
+        sequence=last + 1,
         kind=kind,
         effective_on=effective_on,
         new_end_date=new_end_date,
@@ -834,12 +838,12 @@ def stage_save(
     return Staged(instance, creating, f"{action}.{verb}", changes, organisation_id)
 
 
-def stage_supplier(*, name: str) -> Staged:
+def stage_supplier(*, name: str, kind: str = Supplier.Kind.INDEPENDENT_SECTOR) -> Staged:
     """A new supplier (the caller has checked no supplier has that name, in any case)."""
     return stage_save(
         Supplier(),
         fields=SUPPLIER_FIELDS,
-        values={"name": name.strip()},
+        values={"name": name.strip(), "kind": kind},
         action="supplier",
         organisation_id="",
     )

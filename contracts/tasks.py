@@ -22,3 +22,10 @@ def send_expiry_warnings(today: str | None = None) -> int:
 def run_import_job(job_id: int) -> str:
     """Commit a previewed import; progress is written to the ImportJob row as it goes."""
     return imports.run_job(job_id).status
+
+
+@shared_task
+def preview_import_job(job_id: int) -> str:
+    """Check an uploaded file too large to preview in the web request; progress is written
+    to the ImportJob row as it goes."""
+    return imports.run_preview(job_id).status

@@ -252,6 +252,31 @@ def _staffordshire(ssot, by) -> None:
         )
 
 
+def _changes(dudley, by) -> None:
+    """Invented for the demo, so its OCDS has change releases: the Cobalt CT and MRI
+    contract extended by a year, then a variation recorded afterwards but dated before it
+    (a back-dated change, whose release must not renumber the extension's). Recorded once:
+    changes are immutable."""
+    contract = Contract.objects.get(organisation=dudley, reference="DGFT-INS-005")
+    if contract.changes.exists():
+        return
+    services.record_contract_change(
+        contract,
+        kind="extension",
+        effective_on=datetime.date(2026, 9, 1),
+        new_end_date=datetime.date(2029, 7, 31),
+        reason="Invented for the demo: extended by a year to cover the CDC's opening.",
+        by=by,
+    )
+    services.record_contract_change(
+        contract,
+        kind="variation",
+        effective_on=datetime.date(2026, 4, 1),
+        reason="Invented for the demo: Saturday CT lists added from April, recorded late.",
+        by=by,
+    )
+
+
 def _dudley(dudley, by) -> None:
     ins = Supplier.Kind.INSOURCING
     mediservices = _supplier("MediServices", ins, by)
@@ -453,6 +478,7 @@ def load(*, by, organisations: dict[str, Any]) -> None:
     )
     _staffordshire(ssot, by)
     _dudley(dudley, by)
+    _changes(dudley, by)
     _west_midlands({**organisations, "QNC": ssot, "RNA": dudley}, by)
     # Seed 000: "There are no current plans for re-tendering." Kept as no open plan; the
     # abandoned row shows where a plan would go.

@@ -7,11 +7,12 @@ import json
 
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from contracts.exceptions import NothingToPublish
 from foiregister.kernel import csv_export
 
 from . import registers
@@ -103,7 +104,10 @@ def cdc_register_csv(request):
 
 @require_safe
 def ocds_package(request):
-    package = registers.public_ocds_package(uri=request.build_absolute_uri())
+    try:
+        package = registers.public_ocds_package(uri=request.build_absolute_uri())
+    except NothingToPublish as exc:  # OCDS has no valid empty package
+        return HttpResponseNotFound(exc.message, content_type="text/plain; charset=utf-8")
     response = HttpResponse(
         json.dumps(package, cls=DjangoJSONEncoder, indent=1),
         content_type="application/json",

@@ -114,13 +114,15 @@ def cdcs(organisation, commissioner):
 
 
 def test_cdcs_list_public_centres_with_utilisation(cdcs, client):
-    """70 hours x 1 examination an hour x 30 days / 7 = 300; 240 done is 0.8 of capacity."""
+    """70 hours x 1 examination an hour x 30 days / 7 = 300 in September, the one month
+    reported; 240 done is 0.8 of that. Capacity is over every month of the year Oct 2024 -
+    Sep 2025, reported or not (issue 15): 70 x 365 / 7 = 3,650."""
     data = client.get("/api/v1/cdcs/").json()
     assert data["count"] == 1
     cdc = data["results"][0]
     assert cdc["name"] == "Riverside CDC"
     assert cdc["host_trust"] == "Fictional Hospitals NHS Trust"
-    assert cdc["modalities"][0]["capacity"] == "300"
+    assert cdc["modalities"][0]["capacity"] == "3650"
     assert cdc["modalities"][0]["utilisation"] == "0.8000"
     assert "Quillfeather" not in str(data)
 

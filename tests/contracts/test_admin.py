@@ -2,15 +2,17 @@
 expiring view and the import pages."""
 
 import datetime
+import json
 from decimal import Decimal
 
 from django.urls import reverse
 
 from contracts import services
-from contracts.models import Contract, ImportJob
+from contracts.models import CommunityDiagnosticCentre, Contract, ImportJob
 from foiregister.kernel.audit import history_for
 from tests.factories import TEST_DATA
 from tests.factories import contracts as f
+from tests.factories.foiregister import OrganisationFactory
 
 D = datetime.date
 
@@ -384,3 +386,127 @@ def test_spend_totals_follow_the_list_filter(commissioner_client, organisation):
     )
 
     assert [t.total for t in response.context["spend_totals"]] == [20]
+
+
+# -- issue 15: a commissioner keeps the register unaided -------------------------------------
+
+
+def test_contract_page_links_to_recording_a_change(commissioner_client, organisation):
+    contract = f.contract(organisation=organisation)
+    url = reverse("admin:contracts_contract_record_change", args=[contract.pk])
+
+    page = commissioner_client.get(reverse("admin:contracts_contract_change", args=[contract.pk]))
+
+    assert f'href="{url}"' in page.content.decode()
+
+
+def test_record_change_form_picks_dates_and_shows_the_current_terms(
+    commissioner_client, organisation
+):
+    contract = f.contract(
+        organisation=organisation, end_date=D(2026, 3, 31), notice_period_days=90
+    )
+
+    page = commissioner_client.get(
+        reverse("admin:contracts_contract_record_change", args=[contract.pk])
+    ).content.decode()
+
+    assert 'type="date" name="effective_on"' in page
+    assert 'type="date" name="new_end_date"' in page
+    # 31 March 2026 less 90 days (31 + 28 + 31) is 31 December 2025.
+    assert "31 Mar 2026" in page and "31 Dec 2025" in page
+
+
+def test_ending_soon_shows_the_last_day_to_give_notice(commissioner_client, organisation):
+    f.contract(
+        organisation=organisation,
+        reference="NOTICE-1",
+        end_date=D(2026, 6, 30),
+        notice_period_days=60,
+    )
+
+    page = commissioner_client.get(
+        reverse("admin:contracts_contract_expiring"), {"today": "2026-03-01"}
+    ).content.decode()
+
+    # 30 June 2026 less 60 days is 1 May 2026.
+    assert "Last day to give notice" in page
+    assert "1 May 2026 (60 days' notice)" in page
+
+
+def test_cdc_host_trust_picker_offers_trusts_of_other_organisations(
+    commissioner_client, organisation, commissioner
+):
+    """Cannock Chase CDC is in the ICB's area but hosted by The Royal Wolverhampton NHS
+    Trust, which the ICB's commissioner does not belong to."""
+    rwt = OrganisationFactory(
+        name="The Royal Wolverhampton NHS Trust", ods_code="RL4", kind="trust"
+    )
+    f.cdc(host_trust=rwt, icb=OrganisationFactory(), name="Quokka private CDC")
+    url = reverse("admin:contracts_communitydiagnosticcentre_add")
+
+    page = commissioner_client.get(url).content.decode()
+    response = commissioner_client.post(
+        url,
+        {
+            "name": "Cannock Chase CDC",
+            "host_trust": rwt.pk,
+            "icb": organisation.pk,
+            "delivery_model": "nhs",
+            "role": "standalone",
+            "status": "open",
+            "data_note": "",
+            "modalities-TOTAL_FORMS": "0",
+            "modalities-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert "The Royal Wolverhampton NHS Trust" in page
+    assert "Quokka private CDC" not in page
+    assert response.status_code == 302, response.content.decode()[:2000]
+    cdc = CommunityDiagnosticCentre.objects.get(name="Cannock Chase CDC")
+    assert cdc.host_trust == rwt and cdc.icb == organisation
+
+
+def test_cdc_icb_picker_offers_only_the_commissioners_own(
+    commissioner_client, organisation, other_organisation
+):
+    page = commissioner_client.get(
+        reverse("admin:contracts_communitydiagnosticcentre_add")
+    ).content.decode()
+
+    icb_select = page[page.index('name="icb"') : page.index("</select>", page.index('name="icb"'))]
+    assert organisation.name in icb_select
+    assert other_organisation.name not in icb_select
+
+
+def test_ocds_download_in_the_admin(commissioner_client, organisation, other_organisation):
+    f.contract(organisation=organisation, reference="OURS-PUBLIC", is_public=True)
+    f.contract(organisation=organisation, reference="OURS-PRIVATE", is_public=False)
+    f.contract(organisation=other_organisation, reference="THEIRS", is_public=True)
+    url = reverse("admin:contracts_contract_ocds")
+
+    public = commissioner_client.post(url, {"organisation": organisation.pk})
+    private = commissioner_client.post(
+        url, {"organisation": organisation.pk, "include_private": "on"}
+    )
+    theirs = commissioner_client.post(url, {"organisation": other_organisation.pk})
+
+    assert public["Content-Disposition"].startswith('attachment; filename="ocds-QNC-public-')
+    assert [r["id"] for r in json.loads(public.content)["releases"]] == [
+        "ocds-xxxxxx-QNC-OURS-PUBLIC-award"
+    ]
+    assert len(json.loads(private.content)["releases"]) == 2
+    assert theirs.status_code == 200 and b"THEIRS" not in theirs.content
+    assert b"Select a valid choice" in theirs.content
+
+
+def test_ocds_download_says_when_nothing_is_public(commissioner_client, organisation):
+    f.contract(organisation=organisation, is_public=False)
+
+    response = commissioner_client.post(
+        reverse("admin:contracts_contract_ocds"), {"organisation": organisation.pk}
+    )
+
+    assert response.status_code == 200
+    assert "no public contracts to publish" in response.content.decode()

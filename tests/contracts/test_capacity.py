@@ -91,7 +91,9 @@ def test_mobile_and_fixed_equipment_both_count_towards_capacity(organisation):
 
 def test_cdc_register_exports_computed_capacity_and_utilisation(commissioner_client, organisation):
     """The worked example above, exported: June and July 2025 are the latest months
-    reported, so the year is August 2024 to July 2025, two months of it reported."""
+    reported, so the year is August 2024 to July 2025, two months of it reported. Capacity
+    is over the whole year (365 days: 2 x 84 x 2 x 365 / 7 = 17,520), utilisation over the
+    two months reported (2,746 / 2,928)."""
     import csv
     import io
 
@@ -119,7 +121,69 @@ def test_cdc_register_exports_computed_capacity_and_utilisation(commissioner_cli
     [row] = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert (row["period_start"], row["period_end"]) == ("2024-08-01", "2025-07-31")
     assert row["modality"] == "MRI" and row["months_reported"] == "2"
-    assert (row["capacity"], row["planned"], row["actual"]) == ("2928", "2800", "2746")
+    assert (row["capacity"], row["capacity_in_months_reported"]) == ("17520", "2928")
+    assert (row["planned"], row["actual"]) == ("2800", "2746")
     assert row["utilisation_percent"] == "93.8"
     assert row["average_monthly_shortfall"] == "52.0"
     assert row["months_below_plan"] == "1"
+
+
+def _mri_cdc(organisation):
+    cdc = f.cdc(host_trust=organisation, name="Fictional Town CDC", is_public=True)
+    services.set_cdc_modality(
+        cdc=cdc,
+        modality="mri",
+        equipment_count=2,
+        hours_per_week=Decimal("84"),
+        examinations_per_hour=Decimal("2"),
+        by=TEST_DATA,
+    )
+    return cdc
+
+
+def test_capacity_counts_every_month_with_or_without_activity(organisation):
+    """June reported (actual 1,296), July not: capacity is June's 1,440 plus July's 1,488
+    = 2,928; utilisation is June's alone, 1,296 / 1,440 = 0.9."""
+    cdc = _mri_cdc(organisation)
+    services.record_cdc_activity(
+        cdc=cdc, modality="mri", month=D(2025, 6, 1), planned=1400, actual=1296, by=TEST_DATA
+    )
+
+    [mri] = selectors.cdc_capacity(cdc, start=D(2025, 6, 1), end=D(2025, 7, 31))
+
+    assert mri.capacity == Decimal("2928")
+    assert mri.capacity_reported == Decimal("1440")
+    assert mri.utilisation == Decimal("0.9")
+    assert (mri.months, mri.months_with_activity) == (2, (D(2025, 6, 1),))
+    assert mri.average_shortfall == Decimal("104.0")
+
+
+def test_capacity_without_any_activity_rows_is_not_zero(organisation):
+    cdc = _mri_cdc(organisation)
+
+    [mri] = selectors.cdc_capacity(cdc, start=D(2025, 6, 1), end=D(2025, 7, 31))
+
+    assert mri.capacity == Decimal("2928")
+    assert mri.actual is None and mri.utilisation is None
+    assert mri.months_with_activity == ()
+
+
+def test_months_with_activity_names_the_months_reported(organisation):
+    cdc = _mri_cdc(organisation)
+    for month in (D(2025, 4, 1), D(2025, 6, 1)):
+        services.record_cdc_activity(
+            cdc=cdc, modality="mri", month=month, planned=1400, actual=1300, by=TEST_DATA
+        )
+    services.record_cdc_activity(
+        cdc=cdc, modality="mri", month=D(2025, 7, 1), planned=1400, actual=None, by=TEST_DATA
+    )
+
+    months = selectors.cdc_months_with_activity(cdc, start=D(2025, 4, 1), end=D(2025, 7, 31))
+
+    assert months == [D(2025, 4, 1), D(2025, 6, 1)]
+    assert (
+        selectors.cdc_months_with_activity(
+            cdc, start=D(2025, 4, 1), end=D(2025, 7, 31), modality="ct"
+        )
+        == []
+    )

@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 
 from contracts import imports, selectors, services
+from contracts.exceptions import ContractsError
 from contracts.models import CdcActivity, Contract, ContractSpend, ImportJob, Supplier
 from foiregister.kernel.models import AuditEvent
 from tests.factories import TEST_DATA
@@ -532,3 +533,210 @@ def test_preview_says_what_the_commit_would_change(organisation, commissioner):
 
     assert (result.created, result.updated, result.unchanged) == (1, 1, 2)
     assert Contract.objects.count() == 3
+
+
+# -- issue 15: bad encodings, NUL bytes, absurd numbers, size limit ---------------------------
+
+
+def _preview(content: bytes, organisation, filename="contracts.csv", kind="contracts"):
+    return imports.preview(
+        content=content, filename=filename, kind=kind, organisation=organisation
+    )
+
+
+def test_a_latin_1_file_is_refused_naming_the_line_and_column(organisation):
+    """Excel's plain "CSV" is Windows-1252: 'Sévérine Imaging' on line 3, column supplier."""
+    content = (GOOD.replace("Harmonic Medical Sonography", "Sévérine Imaging")).encode("latin-1")
+
+    result = _preview(content, organisation)
+
+    [error] = result.errors
+    assert (error.filename, error.line, error.column) == ("contracts.csv", 3, "supplier")
+    assert "not UTF-8" in error.reason and "CSV UTF-8" in error.reason
+    assert not Supplier.objects.exists()
+
+
+def test_a_utf_16_file_is_refused_with_how_to_save_it(organisation):
+    result = _preview(GOOD.encode("utf-16"), organisation)
+
+    [error] = result.errors
+    assert (error.line, error.column) == (1, "")
+    assert str(error).startswith("contracts.csv line 1: is UTF-16 text")
+
+
+def test_a_nul_byte_in_a_cell_is_reported_and_nothing_is_written(organisation):
+    """PostgreSQL text cannot hold NUL; the commit used to fail with an unhandled DataError."""
+    content = GOOD.replace("EMG & NCS reporting", "EMG\x00 reporting")
+
+    with pytest.raises(imports.ImportFailed) as failed:
+        _commit(content, organisation)
+
+    [error] = failed.value.result.errors
+    assert (error.line, error.column) == (4, "title")
+    assert "NUL byte" in error.reason
+    assert not Contract.objects.exists() and not Supplier.objects.exists()
+
+
+def test_a_count_of_1e23_is_refused(organisation):
+    cdc = f.cdc(host_trust=organisation, name="Guest Hospital CDC")
+    content = f"cdc,modality,month,planned,actual\n{cdc.name},mri,2025-06-01,1400,1e23\n"
+
+    result = _preview(content.encode(), organisation, filename="activity.csv", kind="cdc_activity")
+
+    [error] = result.errors
+    assert (error.line, error.column, error.value) == (2, "actual", "1e23")
+    assert "too large" in error.reason
+    assert not CdcActivity.objects.exists()
+
+
+def test_an_amount_beyond_the_column_is_refused(organisation):
+    content = HEADER + "BIG-1,Cobalt,CT,insourcing,annual,ct,1e23,,,,\n"
+
+    [error] = _preview(content.encode(), organisation).errors
+
+    assert (error.line, error.column) == (2, "value") and "too large" in error.reason
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(
+    organisation, commissioner, settings
+):
+    settings.CONTRACTS_IMPORT_MAX_MB = 0.0001  # 104 bytes
+
+    with pytest.raises(ContractsError, match=r"contracts.csv is 0.0 MB; the largest file"):
+        imports.create_job(
+            organisation=organisation,
+            kind="contracts",
+            filename="contracts.csv",
+            content=GOOD.encode(),
+            by=commissioner,
+        )
+    assert not ImportJob.objects.exists()
+
+
+def test_the_admin_upload_says_the_file_is_too_large(commissioner_client, organisation, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.CONTRACTS_IMPORT_MAX_MB = 0.0001
+    upload = SimpleUploadedFile("contracts.csv", GOOD.encode(), content_type="text/csv")
+
+    response = commissioner_client.post(
+        reverse("admin:contracts_contract_import"),
+        {"organisation": organisation.pk, "kind": "contracts", "file": upload},
+    )
+
+    assert response.status_code == 200
+    assert "the largest file that can be imported is 0 MB" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [GOOD.encode("latin-1"), GOOD.encode("utf-16"), GOOD.replace("NOUS", "N\x00US").encode()],
+    ids=["latin-1", "utf-16", "nul"],
+)
+def test_the_command_reports_a_bad_file_without_a_traceback(organisation, tmp_path, content):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "contracts.csv"
+    path.write_bytes(content.replace(b"Harmonic", "Sévérine".encode("latin-1")))
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match="nothing written"):
+        call_command(
+            "import_register",
+            str(path),
+            "--organisation",
+            organisation.ods_code,
+            "--kind",
+            "contracts",
+            "--commit",
+            stderr=err,
+        )
+
+    assert err.getvalue().startswith("contracts.csv line ")
+    assert not Contract.objects.exists()
+
+
+def test_preview_lists_each_row_and_the_new_suppliers_with_their_type(organisation):
+    """Three contracts, two new: one row unchanged, one updated, one created; the
+    insourcing company is typed as one, the outsourced-reporting company as Other."""
+    f.contract(
+        organisation=organisation,
+        reference="KEEP-1",
+        supplier=f.supplier(name="Cobalt"),
+        title="CT",
+        kind="insourcing",
+        payment_basis="annual",
+        categories=["ct"],
+        value=Decimal("1000.00"),
+        start_date=None,
+        end_date=None,
+    )
+    content = (
+        "reference,supplier,title,kind,payment_basis,categories,value\n"
+        "KEEP-1,Cobalt,CT,insourcing,annual,ct,1000\n"
+        "NEW-1,Eighteen Week Reporting,Radiology reporting,outsourced_reporting,annual,ct,5\n"
+        "NEW-2,Insource Co,Endoscopy,insourcing,annual,endoscopy,7\n"
+    )
+
+    result = _preview(content.encode(), organisation)
+
+    assert [(r["line"], r["row"], r["action"]) for r in result.row_actions] == [
+        (2, "KEEP-1", "unchanged"),
+        (3, "NEW-1", "create"),
+        (4, "NEW-2", "create"),
+    ]
+    assert [(s["name"], s["kind"]) for s in result.new_suppliers] == [
+        ("Eighteen Week Reporting", "other"),
+        ("Insource Co", "insourcing"),
+    ]
+    assert not Supplier.objects.filter(name="Insource Co").exists()
+
+
+def test_import_page_shows_the_preview_rows_and_new_suppliers(commissioner_client, organisation):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    upload = SimpleUploadedFile("contracts.csv", GOOD.encode(), content_type="text/csv")
+    response = commissioner_client.post(
+        reverse("admin:contracts_contract_import"),
+        {"organisation": organisation.pk, "kind": "contracts", "file": upload},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "New suppliers this file would add (3)" in page
+    assert "<td>MediServices</td><td>Insourcing company</td><td>4</td>" in page
+    assert '<tr class="action-create"><td>2</td><td>SSOT-1</td><td>Create</td></tr>' in page
+
+
+def test_a_large_file_is_previewed_in_the_background_with_progress(
+    commissioner_client, organisation, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Over CONTRACTS_IMPORT_PREVIEW_BACKGROUND_KB the upload only stores the file; a Celery
+    task (eager here) checks it, saving rows checked as it goes."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.CONTRACTS_IMPORT_PREVIEW_BACKGROUND_KB = 0.1  # 102 bytes
+    monkeypatch.setattr(imports, "CHUNK", 1)
+    saved = []
+    monkeypatch.setattr(imports, "_save_progress", lambda job, done, total: saved.append(done))
+    upload = SimpleUploadedFile("contracts.csv", GOOD.encode(), content_type="text/csv")
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = commissioner_client.post(
+            reverse("admin:contracts_contract_import"),
+            {"organisation": organisation.pk, "kind": "contracts", "file": upload},
+        )
+    job = ImportJob.objects.get()
+    page = commissioner_client.get(response["Location"]).content.decode()
+    for callback in callbacks:
+        callback()
+    job.refresh_from_db()
+
+    assert "Checking every row before anything is written" in page
+    assert saved == [1, 2, 3]
+    assert job.status == "previewed" and job.summary["created"] == 3
+    assert not Contract.objects.exists()

@@ -179,7 +179,9 @@ def test_cdc_register_shows_public_centres_with_utilisation(cdcs, client):
 def test_cdc_csv_has_one_row_per_modality_with_figures(cdcs, client):
     rows = _csv(client.get("/registers/cdcs.csv"))
     assert [(r["name"], r["modality"]) for r in rows] == [("Riverside CDC", "CT")]
-    assert rows[0]["capacity"] == "300"
+    # Capacity over every month of the year Oct 2024 - Sep 2025 (issue 15), not only the
+    # month reported: 70 examinations a week x 365 days / 7 = 3,650.
+    assert rows[0]["capacity"] == "3650"
     assert rows[0]["actual"] == "240"
     assert rows[0]["utilisation_percent"] == "80.0"
     assert rows[0]["period_end"] == "2025-09-30"

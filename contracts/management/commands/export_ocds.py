@@ -5,6 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from contracts import ocds, selectors
+from contracts.exceptions import NothingToPublish
 from foiregister.kernel.models import Organisation
 
 
@@ -29,9 +30,12 @@ class Command(BaseCommand):
             org = Organisation.objects.filter(ods_code=organisation).first()
             if org is None:
                 raise CommandError(f"no organisation with ODS code {organisation}")
-        package = selectors.ocds_release_package(
-            organisation=org, public_only=not include_private, uri=uri
-        )
+        try:
+            package = selectors.ocds_release_package(
+                organisation=org, public_only=not include_private, uri=uri
+            )
+        except NothingToPublish as exc:
+            raise CommandError(exc.message) from exc
         errors = ocds.validation_errors(package)
         if errors:
             raise CommandError("the package does not validate:\n" + "\n".join(errors[:20]))

@@ -1,5 +1,6 @@
 """Load the demo data from the seeds and print how to sign in."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from demo import contracts as contracts_demo
@@ -38,6 +39,11 @@ class Command(BaseCommand):
         # The other apps' demo data, in dependency order; each loader is idempotent.
         contracts_demo.load(by=users["commissioner"], organisations=orgs)
         self.stdout.write("Loaded the contract and CDC registers")
+        if settings.OCDS_PREFIX == "ocds-xxxxxx":
+            self.stdout.write(
+                "  OCDS OCIDs use ocds-xxxxxx, the standard's placeholder for an unregistered "
+                "prefix: set OCDS_PREFIX to your own before publishing (docs/ocds.md)"
+            )
         metrics_demo.load(by=users["commissioner"])
         self.stdout.write("Loaded the imaging metrics")
         letters_demo.load(by=users["lead"])
