@@ -20,7 +20,7 @@ from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ from foiregister import calendar
 from foiregister.kernel.models import Organisation
 
 from . import selectors
-from .models import Question, Request, RequestEvent
+from .models import Request, RequestEvent
 
 E = RequestEvent.Kind
 O = Request.Outcome  # noqa: E741
@@ -98,18 +98,18 @@ def received_between(
     )
 
 
-def _on(kind: str, as_of: datetime.date, *, last: bool = False) -> Subquery:
-    """The first (or last) date of an event of ``kind`` on or before ``as_of``."""
-    return Subquery(
-        RequestEvent.objects.filter(request=OuterRef("pk"), kind=kind, occurred_on__lte=as_of)
-        .order_by("-occurred_on" if last else "occurred_on")
-        .values("occurred_on")[:1]
+def _on(kind: str, as_of: datetime.date, *, last: bool = False):
+    """The first (or last) date of an event of ``kind`` on or before ``as_of``: an aggregate
+    over the joined timeline, so one grouped scan serves every request (correlated
+    subqueries per request were 1 ms a request on PostgreSQL)."""
+    return (Max if last else Min)(
+        "events__occurred_on", filter=Q(events__kind=kind, events__occurred_on__lte=as_of)
     )
 
 
 def with_state(qs: QuerySet[Request], *, as_of: datetime.date) -> QuerySet[Request]:
     """Annotate each request with the dates of its timeline that say its state at ``as_of``."""
-    return qs.annotate(
+    return qs.order_by().annotate(
         first_response_on=_on(E.RESPONSE_SENT, as_of),
         withdrawn_on=_on(E.WITHDRAWN, as_of),
         lapsed_on=_on(E.LAPSED, as_of),
@@ -177,26 +177,27 @@ def median_and_p90(histogram: Counter[int]) -> tuple[float | int | None, int | N
     return median, at(math.ceil(0.9 * n))
 
 
-class _WorkingDayIndex:
-    """The number of working days up to each date, so working days between two dates is a
-    subtraction (the same count as ``calendar.working_days_between``)."""
-
-    def __init__(self, cal: calendar.WorkingDayCalendar) -> None:
-        self.cal = cal
-        self.cache: dict[datetime.date, int] = {}
-        self.base: datetime.date | None = None
-
-    def ordinal(self, day: datetime.date) -> int:
-        if self.base is None:
-            self.base = day - datetime.timedelta(days=1)
-        if day in self.cache:
-            return self.cache[day]
-        value = calendar.working_days_between(self.base, day, calendar=self.cal)
-        self.cache[day] = value
-        return value
-
-    def between(self, start: datetime.date, end: datetime.date) -> int:
-        return self.ordinal(end) - self.ordinal(start)
+def working_days_histogram(
+    pairs: list[tuple[datetime.date, datetime.date, int]], cal: calendar.WorkingDayCalendar
+) -> Counter[int]:
+    """``{working days: count}`` from ``(date of receipt, response, count)`` rows. Working
+    days after the receipt up to and including the response (``working_days_between``),
+    as the difference of a running count of working days, walked once over the dates."""
+    histogram: Counter[int] = Counter()
+    if not pairs:
+        return histogram
+    first = min(min(a, b) for a, b, _ in pairs)
+    last = max(max(a, b) for a, b, _ in pairs)
+    running: dict[datetime.date, int] = {}
+    count, day = 0, first
+    while day <= last:
+        if day != first and cal.is_working_day(day):
+            count += 1
+        running[day] = count
+        day += datetime.timedelta(days=1)
+    for received, responded, n in pairs:
+        histogram[running[responded] - running[received]] += n
+    return histogram
 
 
 def foi_statistics(
@@ -226,31 +227,38 @@ def foi_statistics(
         late=Count("pk", filter=c["late"]),
         open_overdue=Count("pk", filter=c["open"] & Q(limit_on__lt=as_of)),
     )
-    responded = qs.filter(c["responded"])
+    # The responded requests, as a semi-join on the grouped query's ids.
+    responded = Request.objects.filter(pk__in=qs.filter(c["responded"]).values("pk"))
     outcomes = dict.fromkeys(OUTCOME_KEYS.values(), 0)
     for row in responded.order_by().values("outcome").annotate(n=Count("pk")):
         key = OUTCOME_KEYS.get(row["outcome"])
         if key:
             outcomes[key] += row["n"]
     exemptions = {
-        row["exemptions__section"]: row["n"]
-        for row in Question.objects.filter(
-            request__in=responded.values("pk"), exemptions__isnull=False
-        )
+        row["questions__exemptions__section"]: row["n"]
+        for row in responded.filter(questions__exemptions__isnull=False)
         .order_by()
-        .values("exemptions__section")
-        .annotate(n=Count("request", distinct=True))
-        .order_by("exemptions__section")
+        .values("questions__exemptions__section")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("questions__exemptions__section")
     }
-    index = _WorkingDayIndex(selectors.working_day_calendar())
-    histogram: Counter[int] = Counter()
-    for row in (
-        responded.annotate(received_on=TruncDate("received_at"))
+    pairs = [
+        (row["received_on"], row["first_response_on"], row["n"])
+        for row in responded.annotate(
+            received_on=TruncDate("received_at"),
+            first_response_on=Subquery(
+                RequestEvent.objects.filter(
+                    request=OuterRef("pk"), kind=E.RESPONSE_SENT, occurred_on__lte=as_of
+                )
+                .order_by("occurred_on")
+                .values("occurred_on")[:1]
+            ),
+        )
         .order_by()
         .values("received_on", "first_response_on")
         .annotate(n=Count("pk"))
-    ):
-        histogram[index.between(row["received_on"], row["first_response_on"])] += row["n"]
+    ]
+    histogram = working_days_histogram(pairs, selectors.working_day_calendar())
     median, p90 = median_and_p90(histogram)
     in_time, late, overdue = counts["in_time"], counts["late"], counts["open_overdue"]
     return {
