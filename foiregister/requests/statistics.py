@@ -121,7 +121,7 @@ def with_state(qs: QuerySet[Request], *, as_of: datetime.date) -> QuerySet[Reque
     )
 
 
-def _conditions() -> dict[str, Q]:
+def conditions() -> dict[str, Q]:
     ended = Q(withdrawn_on__isnull=False) | Q(lapsed_on__isnull=False)
     responded = Q(first_response_on__isnull=False) & ~ended
     open_ = Q(first_response_on__isnull=True) & ~ended
@@ -214,7 +214,7 @@ def foi_statistics(
     qs = with_state(
         period.filter(regime__in=(Request.Regime.FOI, Request.Regime.EIR)), as_of=as_of
     )
-    c = _conditions()
+    c = conditions()
     counts = qs.aggregate(
         received=Count("pk"),
         foi=Count("pk", filter=Q(regime=Request.Regime.FOI)),
