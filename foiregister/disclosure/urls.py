@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import info_views, views
+from . import info_views, statistics_views, views
 from .feeds import NewResponsesFeed
 from .sitemaps import SITEMAPS
 
@@ -24,6 +24,18 @@ urlpatterns = [
     path("privacy/", info_views.privacy, name="privacy"),
     # Browsers ask for /favicon.ico whatever the page links.
     path("favicon.ico", info_views.favicon, name="favicon"),
+    # Quarterly FOI statistics (counts only), per organisation, HTML and CSV.
+    path("statistics/", statistics_views.statistics_index, name="statistics"),
+    path(
+        "statistics/<str:ods_code>/",
+        statistics_views.organisation_statistics,
+        name="organisation_statistics",
+    ),
+    path(
+        "statistics/<str:ods_code>.csv",
+        statistics_views.organisation_statistics_csv,
+        name="organisation_statistics_csv",
+    ),
     # An index of sections: a sitemap file holds at most 5,000 responses here (50,000 by
     # the protocol), so a large log is listed over several pages of its section.
     path(

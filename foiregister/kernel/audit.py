@@ -48,6 +48,8 @@ class AuditAction(models.TextChoices):
     REQUEST_TIME_LOGGED = "request.time_logged"
     REQUEST_TIME_CORRECTED = "request.time_corrected"
     REQUEST_DATES_RECOMPUTED = "request.dates_recomputed"
+    REQUEST_IMPORTED = "request.imported"
+    REQUEST_IMPORT_UPDATED = "request.import_updated"
     QUESTION_ADDED = "question.added"
     QUESTION_CHANGED = "question.changed"
     CONTRIBUTION_ASKED = "contribution.asked"

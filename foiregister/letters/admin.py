@@ -17,6 +17,7 @@ from foiregister.kernel import access
 from foiregister.kernel.admin import ReadOnlyMixin, ScopedModelAdmin
 from foiregister.kernel.exceptions import FoiRegisterError
 from foiregister.kernel.roles import FOI_LEAD, user_has_role
+from foiregister.letters.board_report import BoardReportAdminMixin
 from foiregister.requests import selectors as register_selectors
 from foiregister.requests.admin.requests import RequestAdmin
 from foiregister.requests.models import Request
@@ -422,7 +423,7 @@ class BatchIssueAdmin(ScopedModelAdmin):
 # -- the request page, with its letters ----------------------------------------------------
 
 
-class RequestWithLettersAdmin(RequestAdmin):
+class RequestWithLettersAdmin(BoardReportAdminMixin, RequestAdmin):
     """The request page as the letters app extends it: the Draft buttons, the request's
     letters, and answers saved through ``services.set_answer`` (which withdraws a lead's
     approval of a draft whose answers change). The register's own admin knows nothing of

@@ -73,3 +73,13 @@ def letter_filename(
     suffix = f"-{sequence}" if sequence > 1 else ""
     copy = "-anonymised" if anonymised else ""
     return f"{safe}-{kind_part}{suffix}{copy}.pdf"
+
+
+def render_report_pdf(template: str, context: dict[str, Any], *, title: str) -> bytes:
+    """PDF bytes of another document set in the letters' pipeline (the board report): the
+    same fonts, PDF/UA-1 and A4; its template carries its own styles and ``<title>``."""
+    font_config, _ = _pdf_resources()
+    html = render_to_string(template, {**context, "title": title})
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        font_config=font_config, pdf_variant=PDF_VARIANT, uncompressed_pdf=False
+    )

@@ -143,6 +143,7 @@ class Request(models.Model):
         NOT_HELD = "not_held", "Information not held"
         REFUSED_COST = "refused_s12", "Refused: cost limit (s.12)"
         REFUSED_VEXATIOUS = "refused_s14", "Refused: vexatious or repeated (s.14)"
+        REFUSED_REPEATED = "refused_rep", "Refused: repeated (s.14(2))"
         LAPSED = "lapsed", "Lapsed"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
@@ -165,7 +166,27 @@ class Request(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     title = models.CharField(max_length=300)
     body = models.TextField("full text", blank=True)
-    requester = models.ForeignKey(Requester, on_delete=models.PROTECT, related_name="requests")
+    requester = models.ForeignKey(
+        Requester,
+        on_delete=models.PROTECT,
+        related_name="requests",
+        null=True,
+        blank=True,
+        help_text="Empty only for a request imported from an earlier FOI log.",
+    )
+    requester_kind = models.CharField(
+        max_length=12,
+        choices=Requester.Kind.choices,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="An imported request's kind of requester (it has no requester).",
+    )
+    imported = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Brought in by import_requests from an earlier FOI log; never published by it.",
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

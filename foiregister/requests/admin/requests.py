@@ -22,6 +22,7 @@ from foiregister.kernel.admin import (
 from foiregister.kernel.exceptions import FoiRegisterError
 from foiregister.kernel.models import AuditEvent
 from foiregister.requests import selectors, services
+from foiregister.requests.admin.reports import ReportsAdminMixin
 from foiregister.requests.models import (
     Contribution,
     Question,
@@ -144,7 +145,7 @@ REQUEST_ADD_FIELDS = (
 
 
 @admin.register(Request)
-class RequestAdmin(NoDeleteMixin, ScopedModelAdmin):
+class RequestAdmin(ReportsAdminMixin, NoDeleteMixin, ScopedModelAdmin):
     # The one gate (as ``selectors.requests_visible_to``): FOI officers and leads of the
     # request's organisation; an administrator who belongs to it does not read casework.
     organisation_path = "organisation"

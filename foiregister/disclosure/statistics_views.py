@@ -1,0 +1,89 @@
+"""The public quarterly FOI statistics (s.45 Code of Practice): per organisation and
+calendar quarter, as HTML and CSV. Only counts computed by ``requests.statistics`` are
+shown: no request, reference, title or requester, and unpublished requests appear only as
+part of a count."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from foiregister.kernel import csv_export
+from foiregister.kernel.models import Organisation
+from foiregister.requests import reports, statistics
+
+QUARTERS_LISTED = 8
+
+
+def _quarter(request) -> reports.Quarter:
+    """``?quarter=2025-Q2``; by default the last complete quarter. A quarter not yet begun
+    is not found."""
+    current = reports.Quarter.containing(timezone.localdate())
+    text = request.GET.get("quarter")
+    if not text:
+        return current.previous()
+    try:
+        quarter = reports.Quarter.parse(text)
+    except ValueError:
+        raise Http404("not a quarter") from None
+    if quarter.start > current.start:
+        raise Http404("that quarter has not begun")
+    return quarter
+
+
+def _figures(organisation: Organisation, quarter: reports.Quarter) -> dict:
+    return reports.quarter_statistics(
+        organisation=organisation, quarter=quarter, as_of=timezone.localdate()
+    )
+
+
+@require_safe
+def statistics_index(request):
+    organisations = Organisation.objects.order_by("name").only("name", "ods_code")
+    return render(request, "disclosure/statistics_index.html", {"organisations": organisations})
+
+
+@require_safe
+def organisation_statistics(request, ods_code: str):
+    organisation = get_object_or_404(Organisation, ods_code=ods_code)
+    quarter = _quarter(request)
+    figures = _figures(organisation, quarter)
+    current = reports.Quarter.containing(timezone.localdate())
+    quarters = [current]
+    while len(quarters) < QUARTERS_LISTED:
+        quarters.append(quarters[-1].previous())
+    return render(
+        request,
+        "disclosure/statistics.html",
+        {
+            "organisation": organisation,
+            "quarter": quarter,
+            "quarters": quarters,
+            "figures": figures,
+            "definitions": statistics.DEFINITIONS,
+        },
+    )
+
+
+@require_safe
+def organisation_statistics_csv(request, ods_code: str):
+    organisation = get_object_or_404(Organisation, ods_code=ods_code)
+    quarter = _quarter(request)
+    figures = _figures(organisation, quarter)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="foi-statistics-{organisation.ods_code}-{quarter}.csv"'
+    )
+    writer = csv_export.dict_writer(response, ["figure", "value", "definition"])
+    writer.writeheader()
+    for name, value in statistics.flatten(figures):
+        writer.writerow(
+            {
+                "figure": name,
+                "value": "" if value is None else value,
+                "definition": statistics.DEFINITIONS.get(name.split(".")[0], ""),
+            }
+        )
+    return response
