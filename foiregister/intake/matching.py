@@ -20,6 +20,7 @@ against "do you use a private contractor to oversee the car park"): see docs/int
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import unicodedata
@@ -241,3 +242,19 @@ def question_similarity(a: str, b: str) -> float:
 def same_question(a: str, b: str) -> bool:
     """Does one answer serve both questions?"""
     return question_similarity(a, b) >= QUESTION_THRESHOLD
+
+
+SKETCH_SIZE = 24
+"""Hashes kept per request; two copies of one round robin share most of them."""
+
+
+def _hash(shingle: tuple[str, ...]) -> int:
+    """A stable signed 63-bit hash (Python's own hash() changes between runs)."""
+    digest = hashlib.blake2b(" ".join(shingle).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
+def sketch(text: str, size: int = SKETCH_SIZE) -> list[int]:
+    """The ``size`` smallest shingle hashes of a request (bottom-k MinHash): requests sharing
+    many shingles share many of these, so a lookup on them finds round-robin candidates."""
+    return sorted({_hash(s) for s in request_fingerprint(text)})[:size]

@@ -74,6 +74,11 @@ class AuditAction(models.TextChoices):
     REQUEST_EVENT_WITHDRAWN = "request.event.withdrawn"
     REQUEST_EVENT_LAPSED = "request.event.lapsed"
     REQUEST_EVENT_CLOSED = "request.event.closed"
+    # The FOI mailbox (foiregister.intake.services)
+    INTAKE_MESSAGE_RECEIVED = "intake.message_received"
+    INTAKE_MESSAGE_FAILED = "intake.message_failed"
+    INTAKE_MESSAGE_LOGGED = "intake.message_logged"
+    INTAKE_MESSAGE_IGNORED = "intake.message_ignored"
     # Letters (foiregister.letters.services)
     LETTER_DRAFTED = "letter.drafted"
     LETTER_CHANGED = "letter.changed"
