@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "foiregister",
     "foiregister.letters",
+    "foiregister.intake",
     "foiregister.disclosure",
     "contracts",
     "metrics",

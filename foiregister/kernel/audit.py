@@ -83,6 +83,11 @@ class AuditAction(models.TextChoices):
     CONTRIBUTION_EMAILED = "contribution.emailed"
     CONTRIBUTION_CHASED = "contribution.chased"
     CONTRIBUTION_ACCEPTED = "contribution.accepted"
+    # The FOI mailbox (foiregister.intake.services)
+    INTAKE_MESSAGE_RECEIVED = "intake.message_received"
+    INTAKE_MESSAGE_FAILED = "intake.message_failed"
+    INTAKE_MESSAGE_LOGGED = "intake.message_logged"
+    INTAKE_MESSAGE_IGNORED = "intake.message_ignored"
     # Letters (foiregister.letters.services)
     LETTER_DRAFTED = "letter.drafted"
     LETTER_CHANGED = "letter.changed"

@@ -8,7 +8,9 @@ import pytest
 
 
 @pytest.mark.parametrize(
-    "module", ["foiregister.calendar", "metrics.core", "contracts.ocds"], ids=str
+    "module",
+    ["foiregister.calendar", "metrics.core", "contracts.ocds", "foiregister.intake.matching"],
+    ids=str,
 )
 def test_pure_core_imports_neither_django_nor_celery(module):
     probe = (

@@ -20,6 +20,7 @@ from contracts import imports as contract_imports
 from contracts import services as contract_services
 from contracts.models import TrustImagingProfile
 from foiregister.disclosure import services as disclosure_services
+from foiregister.intake import services as intake_services
 from foiregister.kernel.admin import OrganisationScopedMixin
 from foiregister.kernel.models import AuditEvent
 from foiregister.kernel.roles import ADMINISTRATOR, COMMISSIONER, FOI_LEAD, FOI_OFFICER
@@ -164,7 +165,17 @@ def victim_world(other_organisation, victim_officer, victim_lead, victim_request
         register_services.change_status(
             request=due, to=status, on=datetime.date(2022, 3, 28), by=victim_officer
         )
+    inbound, _ = intake_services.receive_message(
+        organisation=victim,
+        raw=(
+            "Message-ID: <canary@mail.example.invalid>\nDate: Mon, 01 Sep 2025 09:15:00 +0100\n"
+            f"From: {CANARY} Sender <canary@example.invalid>\nSubject: {CANARY} subject\n\n{CANARY} body\n"
+        ).encode(),
+        filename=f"{CANARY}.eml",
+        by=victim_officer,
+    )
     rows = {
+        "intake.inboundmessage": inbound.pk,
         "foiregister.request": victim_request.pk,
         "letters.requestdueforerasure": due.pk,
         "foiregister.requester": victim_request.requester_id,

@@ -1,0 +1,125 @@
+"""Messages received into the FOI mailbox, kept whole until an officer has dealt with them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from foiregister.kernel.models import Organisation
+from foiregister.requests.models import Request, RequestEvent
+
+
+class InboundMessage(models.Model):
+    """One email as received: the raw bytes (so nothing is lost and a failure can be
+    retried), what was read from it, and what the officer decided.
+
+    The sender's name and address are requester data: private, shown only on staff
+    screens of this organisation, copied only into the private requester fields.
+    """
+
+    class Status(models.TextChoices):
+        FAILED = "failed", "Could not be read"
+        NEW_REQUEST = "new_request", "New request to confirm"
+        CORRESPONDENCE = "correspondence", "Reply on an open request to confirm"
+        LOGGED = "logged", "Logged"
+        IGNORED = "ignored", "Ignored"
+
+    class Kind(models.TextChoices):
+        NEW_REQUEST = "new_request", "New request"
+        CLARIFICATION = "clarification", "Clarification received"
+        REVIEW = "review", "Internal review request"
+        AUTO_REPLY = "auto_reply", "Automatic reply"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(max_length=255)
+    raw = models.BinaryField(help_text="The message exactly as received.")
+    message_id = models.CharField(max_length=998, blank=True)
+    received_at = models.DateTimeField(
+        null=True, blank=True, help_text="From the message's Date header."
+    )
+    subject = models.CharField(max_length=998, blank=True)
+    sender_name = models.CharField(max_length=200, blank=True)
+    sender_email = models.EmailField(blank=True)
+    body = models.TextField(blank=True)
+    quoted = models.TextField("quoted earlier messages", blank=True)
+    signature = models.TextField(blank=True)
+    thread_ids = models.TextField(
+        blank=True, help_text="In-Reply-To and References, one per line."
+    )
+    status = models.CharField(max_length=16, choices=Status.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices, blank=True)
+    error = models.TextField(blank=True)
+    matched_request = models.ForeignKey(
+        Request,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The open request this message belongs to.",
+    )
+    request = models.ForeignKey(
+        Request,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inbound_messages",
+        help_text="The request this message was logged as or on.",
+    )
+    event = models.ForeignKey(
+        RequestEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "message_id"],
+                condition=~models.Q(message_id=""),
+                name="inbound_message_once_per_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or self.filename
+
+
+class MessageAttachment(models.Model):
+    """A file that came with a message; part of the request's case file once logged."""
+
+    message = models.ForeignKey(
+        InboundMessage, on_delete=models.PROTECT, related_name="attachments"
+    )
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class RequestSketch(models.Model):
+    """A few hashes of a request's text (a bottom-k sketch of its word 3-shingles,
+    ``matching.sketch``) so that a new request's likely round-robin twins are found by an
+    indexed lookup among tens of thousands, before the pure matcher scores the few found."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    hash = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["hash", "organisation"], name="intake_sketch_hash")]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "hash"], name="intake_sketch_once")
+        ]

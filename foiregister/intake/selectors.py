@@ -1,0 +1,109 @@
+"""Every read of the intake: the messages an officer may see, and earlier requests that ask
+the same questions as a new one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet
+
+from foiregister.kernel import access
+from foiregister.requests.models import Question, Request
+
+from . import matching
+from .models import InboundMessage, MessageAttachment, RequestSketch
+
+CANDIDATES = 40
+"""Requests sharing the most sketch hashes that the pure matcher then scores."""
+
+
+def messages_visible_to(user) -> QuerySet[InboundMessage]:
+    return access.scoped(
+        InboundMessage.objects.all(), user, via="organisation", roles=access.CASEWORK_ROLES
+    )
+
+
+def case_file(request: Request) -> QuerySet[MessageAttachment]:
+    """The files that came with the request's messages, in the order they arrived."""
+    return MessageAttachment.objects.filter(message__request=request).order_by(
+        "message__received_at", "id"
+    )
+
+
+def correspondence(request: Request) -> QuerySet[InboundMessage]:
+    """The request's messages received, oldest first."""
+    return InboundMessage.objects.filter(request=request).order_by("received_at", "id")
+
+
+@dataclass
+class QuestionMatch:
+    question: str
+    earlier_question: str | None
+    earlier_answer: str
+    score: float
+
+
+@dataclass
+class EarlierRequest:
+    request: Request
+    similarity: float
+    round_robin: bool
+    questions: list[QuestionMatch] = field(default_factory=list)
+
+
+def _text_of(request: Request, questions: list[str]) -> str:
+    return "\n".join([request.body or "", *questions])
+
+
+def earlier_requests_like(
+    *,
+    text: str,
+    questions: list[str],
+    organisation,
+    exclude: Request | None = None,
+    limit: int = 10,
+) -> list[EarlierRequest]:
+    """Earlier requests of ``organisation`` asking the same questions, best first, each with
+    its questions paired to the new ones and their answers.
+
+    Two steps: an indexed lookup of requests sharing sketch hashes with ``text`` (see
+    ``RequestSketch``), then the pure matcher on those few. Requests logged before the
+    sketches were built are found once ``manage.py index_requests`` has run.
+    """
+    hashes = matching.sketch(text)
+    if not hashes:
+        return []
+    candidates = (
+        RequestSketch.objects.filter(organisation=organisation, hash__in=hashes)
+        .values("request_id")
+        .annotate(shared=Count("id"))
+        .order_by("-shared")[:CANDIDATES]
+    )
+    ids = [
+        row["request_id"] for row in candidates if not exclude or row["request_id"] != exclude.pk
+    ]
+    requests = Request.objects.filter(pk__in=ids).prefetch_related("questions")
+    found: list[EarlierRequest] = []
+    for earlier in requests:
+        earlier_questions = list(earlier.questions.all())
+        score = matching.similarity(text, _text_of(earlier, [q.text for q in earlier_questions]))
+        if score < matching.ROUND_ROBIN_THRESHOLD / 2:
+            continue
+        found.append(
+            EarlierRequest(
+                request=earlier,
+                similarity=score,
+                round_robin=score >= matching.ROUND_ROBIN_THRESHOLD,
+                questions=[_best(q, earlier_questions) for q in questions],
+            )
+        )
+    found.sort(key=lambda e: e.similarity, reverse=True)
+    return found[:limit]
+
+
+def _best(question: str, earlier: list[Question]) -> QuestionMatch:
+    scored = [(matching.question_similarity(question, q.text), q) for q in earlier]
+    score, best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+    if best is None or score < matching.QUESTION_THRESHOLD:
+        return QuestionMatch(question, None, "", score)
+    return QuestionMatch(question, best.text, best.answer, score)

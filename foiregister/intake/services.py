@@ -1,0 +1,307 @@
+"""Every write of the intake: receiving a message, logging it as a request, logging a reply
+on an open request, ignoring an automatic reply. Atomic and audited like the register's own
+services, which they call for the request itself."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from foiregister.kernel import audit
+from foiregister.requests import selectors as request_selectors
+from foiregister.requests import services as request_services
+from foiregister.requests.models import Request, RequestEvent, RequestLink
+
+from . import mail, matching
+from .exceptions import IntakeError
+from .models import InboundMessage, MessageAttachment, RequestSketch
+
+_REVIEW = re.compile(r"\binternal review\b", re.IGNORECASE)
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.-]*\d[A-Za-z0-9/_.-]*")
+_FINISHED = (Request.Status.CLOSED, Request.Status.WITHDRAWN, Request.Status.LAPSED)
+
+
+def _reference_in(subject: str, organisation) -> Request | None:
+    """The request of this organisation, not closed, whose reference the subject quotes
+    (a responded request stays matchable: its internal review may be asked for)."""
+    tokens = {t.strip("._-/") for t in _TOKEN.findall(subject)}
+    if not tokens:
+        return None
+    query = Q()
+    for token in tokens:
+        query |= Q(reference__iexact=token)
+    return (
+        Request.objects.filter(query, organisation=organisation)
+        .exclude(status__in=_FINISHED)
+        .first()
+    )
+
+
+def _thread_request(thread_ids: tuple[str, ...], organisation) -> Request | None:
+    """The request an earlier message of this thread was logged as or on."""
+    if not thread_ids:
+        return None
+    earlier = (
+        InboundMessage.objects.filter(
+            organisation=organisation, message_id__in=thread_ids, request__isnull=False
+        )
+        .select_related("request")
+        .first()
+    )
+    return earlier.request if earlier else None
+
+
+@transaction.atomic
+def receive_message(
+    *, organisation, raw: bytes, filename: str, by: Any
+) -> tuple[InboundMessage, bool]:
+    """Keep a message and read what can be read from it; ``(message, created)``.
+
+    The same Message-ID twice in one organisation gives back the first message (one
+    request, however often a mailbox is fetched). A message that cannot be read is kept
+    with its error, status "could not be read", for the officer to see and retry.
+    """
+    try:
+        parsed = mail.parse_message(raw, filename=filename)
+    except mail.MessageError as exc:
+        message = InboundMessage.objects.create(
+            organisation=organisation,
+            filename=filename[:255],
+            raw=raw,
+            status=InboundMessage.Status.FAILED,
+            error=str(exc),
+            received_by=audit.user_or_none(by),
+        )
+        audit.record_event(
+            action=audit.AuditAction.INTAKE_MESSAGE_FAILED,
+            obj=message,
+            by=by,
+            organisation_id=organisation.pk,
+            changes={"filename": filename, "error": str(exc)},
+            object_repr=filename,
+        )
+        return message, True
+    existing = InboundMessage.objects.filter(
+        organisation=organisation, message_id=parsed.message_id
+    ).first()
+    if existing:
+        return existing, False
+    matched = _reference_in(parsed.subject, organisation) or _thread_request(
+        parsed.thread_ids, organisation
+    )
+    if parsed.auto_reply:
+        kind, status = InboundMessage.Kind.AUTO_REPLY, InboundMessage.Status.CORRESPONDENCE
+    elif matched is not None:
+        review = _REVIEW.search(parsed.subject) or _REVIEW.search(parsed.body)
+        kind = InboundMessage.Kind.REVIEW if review else InboundMessage.Kind.CLARIFICATION
+        status = InboundMessage.Status.CORRESPONDENCE
+    else:
+        kind, status = InboundMessage.Kind.NEW_REQUEST, InboundMessage.Status.NEW_REQUEST
+    try:
+        with transaction.atomic():
+            message = InboundMessage.objects.create(
+                organisation=organisation,
+                filename=filename[:255],
+                raw=raw,
+                message_id=parsed.message_id,
+                received_at=parsed.sent_at,
+                subject=parsed.subject[:998],
+                sender_name=parsed.sender_name[:200],
+                sender_email=parsed.sender_email[:254],
+                body=parsed.body,
+                quoted=parsed.quoted,
+                signature=parsed.signature,
+                thread_ids="\n".join(parsed.thread_ids),
+                status=status,
+                kind=kind,
+                matched_request=matched,
+                received_by=audit.user_or_none(by),
+            )
+    except IntegrityError:  # the same message fetched twice at once
+        return InboundMessage.objects.get(
+            organisation=organisation, message_id=parsed.message_id
+        ), False
+    for attachment in parsed.attachments:
+        MessageAttachment.objects.create(
+            message=message,
+            filename=attachment.filename[:255],
+            content_type=attachment.content_type[:255],
+            size=len(attachment.data),
+            data=attachment.data,
+        )
+    audit.record_event(
+        action=audit.AuditAction.INTAKE_MESSAGE_RECEIVED,
+        obj=message,
+        by=by,
+        organisation_id=organisation.pk,
+        changes={"kind": kind, "attachments": len(parsed.attachments)},
+        object_repr=f"message {message.pk}",
+    )
+    return message, True
+
+
+def draft_questions(message: InboundMessage) -> list[str]:
+    """The questions an officer starts from: the body's numbered or bulleted items."""
+    return mail.split_questions(message.body)
+
+
+@transaction.atomic
+def log_request_from_message(
+    *,
+    message: InboundMessage,
+    title: str,
+    body: str,
+    questions: list[str],
+    requester_name: str,
+    requester_email: str,
+    by: Any,
+) -> Request:
+    """Log the request the officer confirmed: received when the message was sent, the
+    requester private from the first byte, the attachments in its case file."""
+    message = InboundMessage.objects.select_for_update().get(pk=message.pk)
+    if message.status != InboundMessage.Status.NEW_REQUEST:
+        raise IntakeError(
+            f"message {message.pk} is {message.get_status_display().lower()}, not a new request",
+            field="status",
+        )
+    questions = [q.strip() for q in questions if q.strip()]
+    if not questions:
+        raise IntakeError("a request needs at least one question", field="questions")
+    requester = request_services.create_requester(
+        organisation=message.organisation,
+        name=requester_name.strip() or requester_email,
+        email=requester_email,
+        by=by,
+    )
+    request = request_services.log_request(
+        organisation=message.organisation,
+        requester=requester,
+        title=title,
+        received_at=message.received_at,
+        body=body,
+        channel=Request.Channel.EMAIL,
+        questions=questions,
+        by=by,
+    )
+    message.status = InboundMessage.Status.LOGGED
+    message.request = request
+    message.save(update_fields=["status", "request"])
+    index_request(request)
+    audit.record_event(
+        action=audit.AuditAction.INTAKE_MESSAGE_LOGGED,
+        obj=message,
+        by=by,
+        organisation_id=message.organisation_id,
+        changes={"request": request.reference, "attachments": message.attachments.count()},
+        object_repr=f"message {message.pk}",
+    )
+    return request
+
+
+_EVENT_FOR_KIND = {
+    InboundMessage.Kind.CLARIFICATION: RequestEvent.Kind.CLARIFICATION_RECEIVED,
+    InboundMessage.Kind.REVIEW: RequestEvent.Kind.REVIEW_REQUESTED,
+}
+
+
+@transaction.atomic
+def confirm_correspondence(*, message: InboundMessage, kind: str, by: Any) -> InboundMessage:
+    """One click: log the reply on its request as the officer judged it (clarification
+    received restarts the clock; an internal review request starts the review clock), or
+    ignore it (an automatic reply)."""
+    message = InboundMessage.objects.select_for_update().get(pk=message.pk)
+    if message.status != InboundMessage.Status.CORRESPONDENCE:
+        raise IntakeError(
+            f"message {message.pk} is {message.get_status_display().lower()}", field="status"
+        )
+    if kind == InboundMessage.Kind.AUTO_REPLY:
+        message.status, message.kind = InboundMessage.Status.IGNORED, kind
+        message.save(update_fields=["status", "kind"])
+        action = audit.AuditAction.INTAKE_MESSAGE_IGNORED
+    else:
+        event_kind = _EVENT_FOR_KIND.get(kind)
+        if event_kind is None:
+            raise IntakeError(f"{kind!r} is not a kind of reply", field="kind")
+        if message.matched_request is None:
+            raise IntakeError(
+                f"message {message.pk} matches no open request", field="matched_request"
+            )
+        event = request_services.record_timeline_event(
+            request=message.matched_request,
+            kind=event_kind,
+            occurred_on=request_selectors.date_of_receipt(message.received_at),
+            details=f"Email: {message.subject}"[:500],
+            by=by,
+        )
+        message.status, message.kind = InboundMessage.Status.LOGGED, kind
+        message.request, message.event = message.matched_request, event
+        message.save(update_fields=["status", "kind", "request", "event"])
+        action = audit.AuditAction.INTAKE_MESSAGE_LOGGED
+    audit.record_event(
+        action=action,
+        obj=message,
+        by=by,
+        organisation_id=message.organisation_id,
+        changes={"kind": kind},
+        object_repr=f"message {message.pk}",
+    )
+    return message
+
+
+@transaction.atomic
+def retry_message(*, message: InboundMessage, by: Any) -> InboundMessage:
+    """Read a message that failed again (after a fix to the reader); its raw bytes were kept."""
+    message = InboundMessage.objects.select_for_update().get(pk=message.pk)
+    if message.status != InboundMessage.Status.FAILED:
+        raise IntakeError(f"message {message.pk} did not fail", field="status")
+    raw, filename, organisation = bytes(message.raw), message.filename, message.organisation
+    message.delete()
+    new, _ = receive_message(organisation=organisation, raw=raw, filename=filename, by=by)
+    return new
+
+
+def request_text(request: Request) -> str:
+    """What a request is matched on: its full text and its questions."""
+    return "\n".join([request.body or "", *request.questions.values_list("text", flat=True)])
+
+
+@transaction.atomic
+def index_request(request: Request) -> int:
+    """(Re)build the request's sketch so later requests can find it; the number of hashes.
+    Derived data, not a change to the request: not audited."""
+    RequestSketch.objects.filter(request=request).delete()
+    hashes = matching.sketch(request_text(request))
+    RequestSketch.objects.bulk_create(
+        [
+            RequestSketch(request=request, organisation_id=request.organisation_id, hash=h)
+            for h in hashes
+        ]
+    )
+    return len(hashes)
+
+
+def index_requests(*, organisation=None, batch: int = 500) -> int:
+    """Sketch every request (of one organisation), e.g. those logged before intake existed."""
+    queryset = Request.objects.order_by("pk")
+    if organisation is not None:
+        queryset = queryset.filter(organisation=organisation)
+    done = 0
+    for request in queryset.prefetch_related("questions").iterator(chunk_size=batch):
+        index_request(request)
+        done += 1
+    return done
+
+
+@transaction.atomic
+def group_round_robin(*, request: Request, earlier: Request, by: Any):
+    """The officer's one click: record the two requests as one round robin."""
+    if request.organisation_id != earlier.organisation_id:
+        raise IntakeError("a round robin is grouped within one organisation", field="earlier")
+    return request_services.link_requests(
+        request=request, other=earlier, kind=RequestLink.Kind.ROUND_ROBIN, by=by
+    )
