@@ -8,7 +8,7 @@ DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run demo test check lint fix bench browser-deps
+.PHONY: install run demo test check lint fix bench browser-deps prod prod-web prod-worker prod-beat smoke compose-config
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,3 +55,35 @@ fix: install
 
 bench: install
 	DATABASE_URL=$(DATABASE_URL) $(PY) -m bench
+
+# The production processes on this machine, against PostgreSQL and Redis (set DATABASE_URL,
+# CELERY_BROKER_URL, SECRET_KEY, DJANGO_DEBUG=0, ALLOWED_HOSTS and the email settings, as in
+# .env.example): gunicorn on GUNICORN_BIND (default 0.0.0.0:8000), a worker, beat. The same
+# script the image runs (deploy/foiregister.sh); `make prod` runs all three until Ctrl-C.
+prod-web: install
+	deploy/foiregister.sh release
+	RUN_MIGRATIONS=0 deploy/foiregister.sh web
+
+prod-worker: install
+	deploy/foiregister.sh worker
+
+prod-beat: install
+	deploy/foiregister.sh beat
+
+prod: install
+	deploy/foiregister.sh release
+	trap 'kill 0' INT TERM; \
+	RUN_MIGRATIONS=0 deploy/foiregister.sh web & \
+	deploy/foiregister.sh worker & \
+	deploy/foiregister.sh beat & \
+	wait
+
+# CI's production smoke test: a fresh venv from requirements.lock, collectstatic, migrate,
+# gunicorn + worker + beat on the `smoke` database and Redis db 14, health checked, stopped.
+SMOKE_VENV ?= var/smoke-venv
+smoke:
+	VENV=$(abspath $(SMOKE_VENV)) deploy/foiregister.sh smoke
+
+# docker-compose.yml checked by Debian's docker-compose, with .env.example as its .env.
+compose-config:
+	FOIREGISTER_ENV_FILE=.env.example docker-compose --env-file .env.example -f docker-compose.yml config -q

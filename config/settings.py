@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    "django_guid",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its request id (X-Request-ID).
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -126,7 +129,18 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "staticfiles"))
+# Production serves static files itself through WhiteNoise (no separate web server needed in
+# the image): collected with hashed, compressed copies that may be cached for ever. The
+# development server and the tests keep Django's plain storage, which needs no collectstatic.
+if env_bool("STATIC_MANIFEST", not DEBUG):
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "config.storage.StaticFilesStorage"},
+    }
+    # Only the hashed names are referred to ({% static %}), and source maps are never
+    # fetched by our users: neither is worth compressing (it would triple collectstatic).
+    WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
@@ -227,6 +241,8 @@ LOGIN_URL = "admin:login"
 # Transport and browser protections. With DJANGO_DEBUG=0 they are on; behind a proxy that
 # terminates TLS set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO (and the proxy must set it).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# The health endpoint answers on plain HTTP too: load balancers and compose ask it directly.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 if os.environ.get("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER"], "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
@@ -288,12 +304,51 @@ CONTRACTS_EXPIRY_WARNING_MONTHS = tuple(
     int(m) for m in os.environ.get("CONTRACTS_EXPIRY_WARNING_MONTHS", "12,6,3").split(",") if m
 )
 
+# Logs: one JSON object per line on stderr (LOG_FORMAT=text for people), each with the
+# request id of the request it belongs to (django-guid; X-Request-ID is echoed back). No
+# personal data: SQL with its parameters (django.db.backends) is never logged, whatever
+# LOG_LEVEL says, and gunicorn's access log leaves out query strings (deploy/gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+            "rename_fields": {"correlation_id": "request_id", "levelname": "level"},
+            "timestamp": False,
+        },
+        "text": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "text" if os.environ.get("LOG_FORMAT") == "text" else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django.db.backends": {"level": "INFO", "propagate": True},
+        # WeasyPrint narrates every render at INFO.
+        "weasyprint": {"level": "WARNING", "propagate": True},
+        "fontTools": {"level": "WARNING", "propagate": True},
+    },
 }
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,
+}
+# Health (foiregister.kernel.health): a worker or beat heartbeat older than this is stale.
+HEALTH_STALE_AFTER_SECONDS = int(os.environ.get("HEALTH_STALE_AFTER_SECONDS", "120"))
+# Beat records its heartbeat as it ticks (config.celery).
+CELERY_BEAT_SCHEDULER = "config.celery:HeartbeatScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(DATA_DIR / "celerybeat-schedule")
+)
 CELERY_BEAT_SCHEDULE["contract-expiry-warnings"] = {
     "task": "contracts.tasks.send_expiry_warnings",
     "schedule": crontab(hour=7, minute=15),
@@ -308,6 +363,7 @@ CELERY_BEAT_SCHEDULE["contribution-reminders"] = {
     "task": "foiregister.tasks.chase_contributions",
     "schedule": crontab(hour=8, minute=0, day_of_week="mon-fri"),
 }
+METRICS_RUN_STALE_AFTER_MINUTES = int(os.environ.get("METRICS_RUN_STALE_AFTER_MINUTES", "30"))
 CELERY_BEAT_SCHEDULE["metrics-fail-stale-runs"] = {
     "task": "metrics.tasks.fail_stale_runs",
     "schedule": crontab(minute="*/10"),

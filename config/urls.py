@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from foiregister.kernel.health import health
+
 urlpatterns = [
+    path("health/", health, name="health"),
     # Password reset by email, before the admin's own catch-all.
     path("admin/", include("foiregister.kernel.signin.urls")),
     path("admin/", admin.site.urls),

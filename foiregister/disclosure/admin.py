@@ -325,3 +325,6 @@ class PrivateNameAdmin(ScopedModelAdmin):
 
     def delete_model(self, request, obj):
         services.remove_private_name(private_name=obj, by=request.user)
+
+
+from . import export_admin  # noqa: E402,F401  (the organisation export's screens)

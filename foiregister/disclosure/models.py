@@ -298,3 +298,42 @@ class PublishedAttachment(models.Model):
     @property
     def may_publish(self) -> bool:
         return self.check_state == self.CheckState.CHECKED or self.override_at is not None
+
+
+class OrganisationExport(models.Model):
+    """Everything an organisation holds, as files in one zip, for leaving the system: run
+    by its FOI lead in Celery (``foiregister.letters.export``), progress counted as it
+    goes. Requesters' details and their copies of letters are in it only when asked for."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to start"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    include_requesters = models.BooleanField(
+        "include requesters' details",
+        default=False,
+        help_text="Requesters' names and contact details, and their copies of letters. "
+        "Leave unticked unless the receiving body needs them and may hold them.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to="exports/", blank=True, editable=False)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True, editable=False)
+    size = models.PositiveBigIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "organisation export"
+
+    def __str__(self) -> str:
+        return f"Export {self.pk} of {self.organisation}"

@@ -160,6 +160,10 @@ class AuditAction(models.TextChoices):
     METRICS_RUN_COMPLETE = "metrics.run.complete"
     METRICS_RUN_FAIL = "metrics.run.fail"
     METRICS_RUN_STALE = "metrics.run.stale"
+    # An organisation's export of everything it holds (foiregister.letters.export)
+    EXPORT_STARTED = "export.started"
+    EXPORT_FINISHED = "export.finished"
+    EXPORT_DOWNLOADED = "export.downloaded"
 
 
 class AuditError(ValueError):

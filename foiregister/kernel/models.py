@@ -113,3 +113,19 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
+
+
+class Heartbeat(models.Model):
+    """When a background process last showed it was alive: the Celery worker (every 30
+    seconds while it runs) and beat (each time its scheduler ticks). Read by the health
+    endpoint (``kernel.health``); one row per process kind, overwritten in place."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    at = models.DateTimeField()
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        app_label = "foiregister"
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
