@@ -642,7 +642,7 @@ def public_cdc_names() -> list[str]:
     return list(publicity.public_cdcs().order_by("name").values_list("name", flat=True))
 
 
-def cdc_months_with_activity(
+def public_cdc_activity_months(
     *, cdc_names: list[str], start: datetime.date, end: datetime.date
 ) -> dict[str, dict[str, list[datetime.date]]]:
     """For each named public CDC, the months from ``start`` to ``end`` with an actual
@@ -884,6 +884,7 @@ def ocds_publication_policy(*, uri: str, prefix: str) -> str:
 __all__ = [
     "IMAGING_MODALITIES",
     "cdc_months_with_activity",
+    "public_cdc_activity_months",
     "cdcs_hosted_by",
     "contracts_visible_to",
     "expiring_contracts",

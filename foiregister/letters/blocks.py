@@ -422,7 +422,7 @@ class CdcsHosted(LiveBlock):
         if params.get("cdcs"):
             cdcs = [c for c in cdcs if c.name in params["cdcs"]]
         start, end = _date(params["start"]), _date(params["end"])
-        with_activity = contract_selectors.cdc_months_with_activity(
+        with_activity = contract_selectors.public_cdc_activity_months(
             cdc_names=[c.name for c in cdcs], start=start, end=end
         )
         period = _month_count(start, end)
