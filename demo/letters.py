@@ -39,11 +39,7 @@ def _answer(question, text: str, kind: str, by) -> None:
 
 
 def _issue_response(request: Request, *, by, issued_on: datetime.date) -> Letter:
-    letter = (
-        Letter.objects.filter(request=request, kind=Letter.Kind.RESPONSE)
-        .exclude(status=Letter.Status.ISSUED)
-        .first()
-    ) or services.draft_letter(request=request, kind=Letter.Kind.RESPONSE, by=by)
+    letter, _ = services.open_draft(request=request, kind=Letter.Kind.RESPONSE, by=by)
     if letter.status != Letter.Status.APPROVED:
         letter = services.approve_letter(letter=letter, by=by)
     issued_on = min(issued_on, register_selectors.local_today())

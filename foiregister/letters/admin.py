@@ -132,7 +132,7 @@ class LetterAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
         extra_context = extra_context or {}
         if object_id:
             letter = self.get_object(request, object_id)
-            if letter is not None and not letter.is_issued:
+            if letter is not None and letter.status in Letter.OPEN_STATUSES:
                 extra_context["draft"] = context.draft_state(letter)
             extra_context["can_approve"] = request.user.has_perm(services.APPROVE_PERMISSION)
         return super().changeform_view(request, object_id, form_url, extra_context)

@@ -71,8 +71,11 @@ def question_content(
     kind = question.answer_kind
     standard = ""
     if kind and kind != Question.AnswerKind.PROVIDED:
+        own = selectors.question_wording(question, kind)
         standard = wording.fill(
-            selectors.standard_wording(organisation=organisation, answer_kind=kind),
+            own
+            if own is not None
+            else selectors.standard_wording(organisation=organisation, answer_kind=kind),
             {
                 "organisation": organisation.name,
                 "url": question.elsewhere_url,

@@ -158,6 +158,14 @@ class AnswerForm(forms.Form):
     answer_kind = forms.ChoiceField(
         label="Answer kind", choices=Question.AnswerKind.choices, required=False
     )
+    standard_wording = forms.CharField(
+        label="Standard wording",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The wording for this kind of answer, printed first; edit it for this "
+        "question, or empty it to go back to the organisation's wording.",
+    )
+    wording_kind = forms.CharField(required=False, widget=forms.HiddenInput)
     answer = forms.CharField(
         label="Your answer",
         required=False,
@@ -202,6 +210,14 @@ class AnswerForm(forms.Form):
             "public_interest_reasoning": data.get("public_interest_reasoning") or "",
             "exemption_codes": [e.code for e in data.get("exemptions") or []],
         }
+
+    def wording_edit(self) -> str | None:
+        """The edited standard wording, if it was written for the kind now chosen (without
+        the page's script the box still holds the previous kind's wording: ignored)."""
+        data = self.cleaned_data
+        if (data.get("wording_kind") or "") != (data.get("answer_kind") or ""):
+            return None
+        return data.get("standard_wording") or ""
 
 
 class CommentForm(forms.Form):

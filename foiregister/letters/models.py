@@ -45,6 +45,27 @@ class AnswerWording(models.Model):
         return f"{self.organisation}: {self.get_answer_kind_display()}"
 
 
+class QuestionWording(models.Model):
+    """The standard wording of one question's answer kind as the officer edited it on the
+    workspace: printed instead of the organisation's wording for that kind. Kept per kind,
+    so changing the kind brings back the standard wording of the new kind."""
+
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    answer_kind = models.CharField(max_length=12, choices=Question.AnswerKind.choices)
+    text = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "answer_kind"], name="question_wording_unique_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.get_answer_kind_display()}"
+
+
 class AnswerBlock(models.Model):
     """A live figure or list in a question's answer: a registered block type and its
     parameters. ``reviewed_hash`` is the SHA-256 of the data the officer last looked at, so

@@ -16,7 +16,14 @@ from foiregister.requests.models import Question, Request
 from . import wording
 from .blocks import data_hash, get_block
 from .exceptions import LetterError
-from .models import AnswerBlock, AnswerWording, BatchIssue, Letter, LetterDocument
+from .models import (
+    AnswerBlock,
+    AnswerWording,
+    BatchIssue,
+    Letter,
+    LetterDocument,
+    QuestionWording,
+)
 
 
 def letters_visible_to(user) -> QuerySet[Letter]:
@@ -73,6 +80,15 @@ def standard_wording(*, organisation: Organisation, answer_kind: str) -> str:
         .first()
     )
     return own if own is not None else wording.DEFAULTS.get(answer_kind, "")
+
+
+def question_wording(question: Question, answer_kind: str) -> str | None:
+    """The officer's own edit of the standard wording for this question and kind."""
+    return (
+        QuestionWording.objects.filter(question=question, answer_kind=answer_kind)
+        .values_list("text", flat=True)
+        .first()
+    )
 
 
 def blocks_for_question(question: Question) -> QuerySet[AnswerBlock]:

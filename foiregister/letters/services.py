@@ -38,6 +38,7 @@ from .models import (
     Letter,
     LetterComment,
     LetterDocument,
+    QuestionWording,
 )
 from .render import letter_filename, render_letter_pdf
 
@@ -349,6 +350,52 @@ def set_answer(
         question.request, by=by, reason=f"question {question.number} was re-answered"
     )
     return question
+
+
+@transaction.atomic
+def set_question_wording(*, question: Question, by: Any, text: str, standard: str) -> bool:
+    """Keep the officer's edit of the standard wording for the question's current answer
+    kind (``standard`` is the wording as it would print unedited); the same text as the
+    standard, or none, removes the edit. Withdraws approvals when it changes. Returns
+    whether anything changed."""
+    _require_casework_access(
+        question, by, via="request__organisation", what=f"question {question.pk}"
+    )
+    kind = question.answer_kind
+    text = text.strip()
+    if not kind or kind == Question.AnswerKind.PROVIDED:
+        return False
+    unknown = wording.unknown_placeholders(text)
+    if unknown:
+        raise ValidationFailed(
+            f"unknown placeholder {', '.join('{' + u + '}' for u in unknown)}",
+            field="standard_wording",
+        )
+    row = QuestionWording.objects.select_for_update().filter(question=question, answer_kind=kind)
+    before = row.values_list("text", flat=True).first()
+    if not text or " ".join(text.split()) == " ".join(standard.split()):
+        if before is None:
+            return False
+        row.delete()
+        after = None
+    else:
+        if before == text:
+            return False
+        QuestionWording.objects.update_or_create(
+            question=question, answer_kind=kind, defaults={"text": text}
+        )
+        after = text
+    audit.record_event(
+        action=audit.AuditAction.LETTER_WORDING_SET,
+        obj=question,
+        by=by,
+        organisation_id=question.request.organisation_id,
+        changes={"question": question.number, "answer_kind": kind, "text": [before, after]},
+    )
+    _withdraw_for_request(
+        question.request, by=by, reason=f"question {question.number}'s wording was edited"
+    )
+    return True
 
 
 @transaction.atomic
@@ -939,6 +986,7 @@ __all__ = [
     "run_batch_issue",
     "set_answer",
     "set_answer_wording",
+    "set_question_wording",
     "start_batch_issue",
     "update_letter",
     "withdraw_approval",

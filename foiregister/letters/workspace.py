@@ -66,13 +66,13 @@ def _back(foi_request: Request, anchor: str = ""):
 
 
 def _wordings(foi_request: Request, question: Question, s12: dict[str, str]) -> dict[str, str]:
-    """Every answer kind's standard wording as this question would print it, so the page
-    can show the right one as the kind is changed."""
+    """Every answer kind's standard wording as this question would print it unedited, so
+    the page can put the right one in the box as the kind is changed."""
     organisation = foi_request.organisation
     values = {
         "organisation": organisation.name,
-        "url": question.elsewhere_url or "[the link]",
-        "sections": context._sections(question.exemptions.all()) or "[the sections]",
+        "url": question.elsewhere_url,
+        "sections": context._sections(question.exemptions.all()),
         **s12,
     }
     return {
@@ -91,9 +91,13 @@ def _panels(foi_request: Request, *, bound: dict[int, AnswerForm] | None = None)
         content = context.question_content(
             question, organisation=foi_request.organisation, s12=s12, states=states
         )
+        wordings = _wordings(foi_request, question, s12)
         form = (bound or {}).get(question.number) or AnswerForm(
             prefix=f"q{question.number}",
             initial={
+                "standard_wording": content["standard_wording"]
+                or wordings.get(question.answer_kind, ""),
+                "wording_kind": question.answer_kind,
                 "answer_kind": question.answer_kind,
                 "answer": question.answer,
                 "elsewhere_url": question.elsewhere_url,
@@ -110,7 +114,7 @@ def _panels(foi_request: Request, *, bound: dict[int, AnswerForm] | None = None)
                 question=question,
                 form=form,
                 content=content,
-                wordings=_wordings(foi_request, question, s12),
+                wordings=wordings,
                 blocks=blocks,
             )
         )
@@ -175,7 +179,17 @@ def answer_view(admin, request, request_id: int, number: int):
     form = AnswerForm(request.POST, prefix=f"q{number}")
     if form.is_valid():
         try:
-            services.set_answer(question=question, by=request.user, **form.service_fields())
+            with transaction.atomic():
+                question = services.set_answer(
+                    question=question, by=request.user, **form.service_fields()
+                )
+                edit = form.wording_edit()
+                if edit is not None:
+                    s12 = context._s12_values(foi_request)
+                    standard = _wordings(foi_request, question, s12).get(question.answer_kind, "")
+                    services.set_question_wording(
+                        question=question, by=request.user, text=edit, standard=standard
+                    )
         except FoiRegisterError as exc:
             service_error_to_form(form, exc)
         else:

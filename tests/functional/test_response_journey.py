@@ -175,6 +175,8 @@ def test_officer_answers_lead_returns_officer_revises_lead_approves_and_it_is_is
         officer.page.get_by_label("MRI").check()
         assert officer.page.get_by_label("Live on").input_value() == today.isoformat()
         officer.shot("02-contract-block-form")
+        results = Axe().run(officer.page, options=WCAG_22_AA)
+        assert results.violations_count == 0, results.generate_report()
         officer.click("Add block")
 
         # Q2: the CDCs in the area over the last twelve months (the defaults).

@@ -400,3 +400,61 @@ def test_a_failed_email_shows_on_the_workspace(
             tasks.email_letter.apply(args=[letter.pk], throw=True, retries=5)
     page = foi_officer_client.get(_ws(answered)).content.decode()
     assert "NOT emailed: the mail server refused it" in page
+
+
+# -- the standard wording, inserted and editable ---------------------------------------
+
+
+def test_the_officer_edits_one_questions_standard_wording(
+    answered, foi_officer, foi_officer_client
+):
+    from foiregister.letters.context import draft_state
+
+    url = reverse("admin:letters_workspace_answer", args=[answered.pk, 3])
+    page = foi_officer_client.get(_ws(answered))
+    q3 = next(p.form for p in page.context["panels"] if p.question.number == 3)
+    standard = q3["standard_wording"].value()
+    assert "does not hold it" in standard  # inserted, ready to edit
+
+    edited = standard.replace("does not hold it", "does not hold it: the team was formed in 2025")
+    foi_officer_client.post(
+        url,
+        {
+            "q3-answer_kind": "not_held",
+            "q3-wording_kind": "not_held",
+            "q3-standard_wording": edited,
+        },
+    )
+    letter, _ = services.open_draft(request=answered, kind="response", by=foi_officer)
+    q = draft_state(letter).content["questions"][2]
+    assert q["standard_wording"] == edited
+    assert AuditEvent.objects.filter(action=AuditAction.LETTER_WORDING_SET).exists()
+
+    # Put back as it was: the organisation's wording prints again, not a copy of it.
+    foi_officer_client.post(
+        url,
+        {
+            "q3-answer_kind": "not_held",
+            "q3-wording_kind": "not_held",
+            "q3-standard_wording": standard,
+        },
+    )
+    from foiregister.letters.models import QuestionWording
+
+    assert not QuestionWording.objects.exists()
+
+
+def test_a_wording_written_for_another_kind_is_not_kept(answered, foi_officer_client):
+    from foiregister.letters.models import QuestionWording
+
+    url = reverse("admin:letters_workspace_answer", args=[answered.pk, 3])
+    foi_officer_client.post(
+        url,
+        {
+            "q3-answer_kind": "refused_s14",
+            "q3-wording_kind": "not_held",  # the box still held the old kind's wording
+            "q3-standard_wording": "We have searched and do not hold it.",
+        },
+    )
+    assert answered.questions.get(number=3).answer_kind == "refused_s14"
+    assert not QuestionWording.objects.exists()
