@@ -85,6 +85,13 @@ def victim_world(other_organisation, victim_officer, victim_lead, victim_request
         source_request=victim_request, requests=[second], by=victim_lead
     )
     department = Department.objects.create(organisation=victim, name=f"{BODY_CANARY} Imaging")
+    contribution = register_services.ask_department(
+        request=victim_request,
+        department=department,
+        questions=list(victim_request.questions.all()),
+        by=victim_officer,
+        internal_due_on=datetime.date(2026, 1, 5),
+    )
     private_name = disclosure_services.add_private_name(
         organisation=victim, name=f"{CANARY} Private Person", by=victim_lead
     )
@@ -180,6 +187,8 @@ def victim_world(other_organisation, victim_officer, victim_lead, victim_request
         "letters.requestdueforerasure": due.pk,
         "foiregister.requester": victim_request.requester_id,
         "foiregister.department": department.pk,
+        # Not an admin of its own: the request admin's email and accept pages open it.
+        "foiregister.contribution": contribution.pk,
         "foiregister.organisation": victim.pk,
         "letters.letter": draft.pk,
         "letters.answerblock": victim_request.questions.get(number=1).live_blocks.get().pk,
@@ -260,6 +269,8 @@ def _value(name: str, model_label: str, world: dict) -> str | None:
         return str(world[model_label]) if model_label in world else None
     if name == "request_id":
         return str(world["foiregister.request"])
+    if name == "contribution_id":
+        return str(world["foiregister.contribution"])
     if name == "kind":
         return "response"
     if name == "variant":
