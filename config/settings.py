@@ -196,6 +196,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Descriptions, the 304/400/404 answers and real examples (foiregister/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "foiregister.api.schema.complete_schema",
+    ],
 }
 
 # Throttles (API, search) count in the cache: per process unless CACHE_REDIS_URL points the

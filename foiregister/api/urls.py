@@ -53,7 +53,11 @@ urlpatterns = [
     ),
     path(
         "explorer/",
-        csp(API_DOCS_POLICY)(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        csp(API_DOCS_POLICY)(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema", template_name="api/swagger_ui.html"
+            )
+        ),
         name="api-explorer",
     ),
 ]

@@ -3,9 +3,9 @@ organisation, the accessibility statement, the privacy notice and what the feed 
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
 from . import selectors
@@ -54,5 +54,11 @@ def feeds(request):
 
 @require_safe
 def favicon(request):
-    """Browsers ask for /favicon.ico whatever the page links."""
-    return HttpResponsePermanentRedirect(static("nhsuk/assets/favicons/favicon.ico"))
+    """Browsers ask for /favicon.ico whatever the page links: the NHS.UK frontend's icon."""
+    path = finders.find("nhsuk/assets/favicons/favicon.ico")
+    if path is None:
+        raise Http404("No favicon.")
+    with open(path, "rb") as icon:
+        response = HttpResponse(icon.read(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

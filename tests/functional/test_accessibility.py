@@ -1,8 +1,10 @@
-"""Every public page type passes axe-core's WCAG 2.2 AA rules in Chromium, and works from
-the keyboard."""
+"""Every public page type passes axe-core's WCAG 2.2 AA rules in Chromium, reads at 320 px
+without scrolling sideways, asks no other host for anything, and works from the keyboard."""
 
 import datetime
+import os
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -13,7 +15,9 @@ from foiregister.disclosure import services
 from foiregister.disclosure.views import PAGE_SIZE
 from foiregister.requests import services as register_services
 from tests.factories import contracts as contract_factories
-from tests.factories.disclosure import published_entry, responded_request
+from tests.factories import letters as letter_factories
+from tests.factories.disclosure import published_entry
+from tests.factories.letters import answered_request, issued_response
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,11 +30,20 @@ WCAG_22_AA = {
 
 
 @pytest.fixture
-def entry(organisation, other_organisation, foi_lead):
-    """A response with a round-robin sibling at another organisation and an attachment,
-    and enough others for a second page of the log."""
+def entry(organisation, other_organisation, foi_lead, foi_officer, monkeypatch):
+    """A response issued as a letter with a live block (its answer whole on the page), a
+    round-robin sibling at another organisation and an attachment, and enough others for a
+    second page of the log."""
     other_organisation.members.add(foi_lead)
-    ours = responded_request(organisation=organisation, by=foi_lead)
+    monkeypatch.setitem(
+        letter_factories.FIGURES,
+        "wide",
+        "CT & MRI scanning provided by Cobalt, https://www.example.nhs.uk/a/very/long/"
+        "address/that/must/wrap/on/a/narrow/screen/without/widening/the/page",
+    )
+    ours = answered_request(organisation=organisation, officer=foi_officer, figure="wide")
+    issued_response(request=ours, officer=foi_officer, lead=foi_lead)
+    ours.refresh_from_db()
     services.add_attachment(
         request=ours, filename="figures.csv", data=b"Modality,Contracts\nMRI,3\n", by=foi_lead
     )
@@ -54,6 +67,11 @@ def paths(entry):
         "CDC register": "/registers/cdcs/",
         "second page": "/?page=2",
         "not found": "/responses/neverexisted/",
+        "how to make a request": "/organisations/",
+        "organisation": f"/organisations/{entry.organisation.ods_code}/",
+        "accessibility statement": "/accessibility/",
+        "privacy notice": "/privacy/",
+        "feed page": "/feeds/",
     }
 
 
@@ -92,7 +110,13 @@ PAGE_KINDS = [
     "CDC register",
     "second page",
     "not found",
+    "how to make a request",
+    "organisation",
+    "accessibility statement",
+    "privacy notice",
+    "feed page",
 ]
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))
 
 
 @pytest.mark.parametrize("kind", PAGE_KINDS)
@@ -100,6 +124,56 @@ def test_public_page_has_no_axe_violations(live_server, page, entry, registers, 
     page.goto(live_server.url + paths(entry)[kind])
     results = Axe().run(page, options=WCAG_22_AA)
     assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("kind", PAGE_KINDS)
+def test_public_page_reads_at_320_px_without_scrolling_sideways(
+    live_server, browser, entry, registers, kind
+):
+    """WCAG 2.2 reflow (1.4.10): 320 CSS pixels, no horizontal scrolling of the page; a
+    wide table scrolls inside its own region. Screenshots at 320 and 1,280 px are kept."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (320, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        try:
+            page.goto(live_server.url + paths(entry)[kind])
+            name = kind.replace(" ", "-")
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{kind} scrolls {overflow} px sideways at {width} px"
+        finally:
+            context.close()
+
+
+@pytest.mark.parametrize("kind", [*PAGE_KINDS, "API reference", "API explorer"])
+def test_public_page_requests_nothing_from_another_host(
+    live_server, browser, entry, registers, kind
+):
+    """No third party sees a visit: every request the page makes, styles, scripts, fonts,
+    images and the favicon included, goes to this site."""
+    where = {"API reference": "/api/docs/", "API explorer": "/api/explorer/"}
+    context = browser.new_context()
+    page = context.new_page()
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    try:
+        page.goto(live_server.url + where.get(kind, paths(entry).get(kind, "")))
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.lang") == "en-GB"
+    finally:
+        context.close()
+    assert requested
+    assert [u for u in requested if not u.startswith((live_server.url, "data:", "blob:"))] == []
+
+
+def test_the_favicon_is_found(live_server, page):
+    response = page.request.get(live_server.url + "/favicon.ico")
+    assert response.status == 200
+    assert response.headers["content-type"] == "image/x-icon"
+    assert response.body()[:4] == b"\x00\x00\x01\x00"  # an ICO file
 
 
 @pytest.mark.skipif(
@@ -189,6 +263,8 @@ def test_register_filters_work_from_the_keyboard_without_script(
         page.keyboard.press("Enter")
         for _ in range(10):
             page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.tagName") == "SUMMARY":
+                page.keyboard.press("Enter")  # the filters fold behind "Filter"
             if page.evaluate("document.activeElement.id") == field:
                 break
         assert page.evaluate("document.activeElement.id") == field
