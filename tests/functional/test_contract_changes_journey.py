@@ -144,30 +144,3 @@ def test_commissioner_saves_cannock_chase_cdc_hosted_by_another_trust(
 
     cdc = CommunityDiagnosticCentre.objects.get(name="Cannock Chase CDC")
     assert cdc.host_trust.name == "The Royal Wolverhampton NHS Trust"
-
-
-def test_import_preview_shows_rows_and_new_suppliers(
-    live_server, browser, organisation, commissioner, tmp_path
-):
-    path = tmp_path / "contracts.csv"
-    path.write_text(
-        "reference,supplier,title,kind,payment_basis,categories,value\n"
-        "IMP-1,Insource Co,Endoscopy lists,insourcing,annual,endoscopy,1250000\n"
-        "IMP-2,Remote Reporting Ltd,Out-of-hours CT reporting,outsourced_reporting,annual,ct,90000\n"
-    )
-    context = _signed_in(browser, live_server, commissioner)
-    page = context.new_page()
-
-    page.goto(live_server.url + reverse("admin:contracts_contract_changelist"))
-    page.get_by_role("link", name="Import CSV / XLSX").click()
-    page.get_by_label("Organisation").select_option(label=organisation.name)
-    page.get_by_label("Kind").select_option(label="Contracts")
-    page.get_by_label("File").set_input_files(str(path))
-    page.get_by_role("button", name="Upload and preview").click()
-    expect(page.locator("#preview-rows")).to_contain_text("IMP-2")
-    page.screenshot(path="var/screenshots/import-preview.png", full_page=True)
-    suppliers = page.locator("#new-suppliers").inner_text()
-    context.close()
-
-    assert "Insource Co\tInsourcing company" in suppliers
-    assert "Remote Reporting Ltd\tOther (check)" in suppliers
