@@ -38,6 +38,7 @@ from .models import (
     Supplier,
     TrustImagingProfile,
 )
+from .reports_admin import ExpiryOutlookAdminMixin
 
 
 def _organisations(user):
@@ -212,7 +213,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Contract)
-class ContractAdmin(RegisterAdmin):
+class ContractAdmin(ExpiryOutlookAdminMixin, RegisterAdmin):
     form = ContractForm
     list_display = (
         "reference",
