@@ -40,6 +40,7 @@ from .models import (
     Supplier,
     TrustImagingProfile,
 )
+from .reports_admin import ExpiryOutlookAdminMixin
 
 
 def _organisations(user):
@@ -260,7 +261,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Contract)
-class ContractAdmin(RegisterAdmin):
+class ContractAdmin(ExpiryOutlookAdminMixin, RegisterAdmin):
     form = ContractForm
     list_display = (
         "reference",

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import register_views as views
+from . import statistics_views
 
 app_name = "registers"
 
@@ -10,4 +11,5 @@ urlpatterns = [
     path("cdcs/", views.cdc_register, name="cdcs"),
     path("cdcs.csv", views.cdc_register_csv, name="cdcs_csv"),
     path("ocds.json", views.ocds_package, name="ocds"),
+    path("psr/", statistics_views.psr_annual_summary, name="psr_summary"),
 ]

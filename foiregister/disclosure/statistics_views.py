@@ -87,3 +87,33 @@ def organisation_statistics_csv(request, ods_code: str):
             }
         )
     return response
+
+
+@require_safe
+def psr_annual_summary(request):
+    """The Provider Selection Regime annual summary: public contracts awarded in the
+    financial year by PSR route, with counts and the values that may be published."""
+    from contracts import reports as contract_reports
+
+    latest = contract_reports.financial_year_of(timezone.localdate())
+    year = request.GET.get("year") or latest
+    try:
+        contract_reports.financial_year_bounds(year)
+    except ValueError:
+        raise Http404("not a financial year") from None
+    organisation = None
+    if request.GET.get("organisation"):
+        organisation = get_object_or_404(Organisation, ods_code=request.GET["organisation"])
+    summary = contract_reports.psr_annual_summary(year=year, organisation=organisation)
+    start = int(latest[:4])
+    years = [f"{y}/{(y + 1) % 100:02d}" for y in range(start, start - 5, -1)]
+    return render(
+        request,
+        "registers/psr_summary.html",
+        {
+            "summary": summary,
+            "years": years,
+            "organisation": organisation,
+            "organisations": Organisation.objects.order_by("name").only("name", "ods_code"),
+        },
+    )

@@ -52,6 +52,7 @@ def _config(title: str, **kwargs) -> dict:
         width=720,
         height=360,
         print_values=True,
+        print_zeroes=False,
         legend_at_bottom=True,
         disable_xml_declaration=False,
         **kwargs,
@@ -82,7 +83,10 @@ def quarters_chart(rows: list[tuple[str, dict]]) -> Chart:
 
 def bar_chart(title: str, counts: dict[str, int], *, horizontal: bool = True) -> Chart:
     chart = (pygal.HorizontalBar if horizontal else pygal.Bar)(**_config(title, show_legend=False))
-    chart.x_labels = list(counts)
-    chart.add(title, list(counts.values()))
+    # pygal draws a horizontal chart's first label at the bottom: reverse, so it reads
+    # from the top in the order given.
+    items = list(reversed(counts.items())) if horizontal else list(counts.items())
+    chart.x_labels = [k for k, _ in items]
+    chart.add(title, [v for _, v in items])
     alt = f"{title}: " + ("; ".join(f"{k}: {v}" for k, v in counts.items()) or "none")
     return _render(chart, title, alt)

@@ -248,6 +248,8 @@ class Request(models.Model):
         indexes = [
             models.Index(fields=["organisation", "status", "due_on"]),
             models.Index(fields=["assignee", "status"]),
+            # The statistics select a period of receipt per organisation.
+            models.Index(fields=["organisation", "received_at"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -20,7 +20,7 @@ from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -226,14 +226,27 @@ def foi_statistics(
         in_time=Count("pk", filter=c["in_time"]),
         late=Count("pk", filter=c["late"]),
         open_overdue=Count("pk", filter=c["open"] & Q(limit_on__lt=as_of)),
+        **{
+            f"outcome_{key}": Count("pk", filter=c["responded"] & Q(outcome=value))
+            for value, key in OUTCOME_KEYS.items()
+        },
     )
-    # The responded requests, as a semi-join on the grouped query's ids.
-    responded = Request.objects.filter(pk__in=qs.filter(c["responded"]).values("pk"))
-    outcomes = dict.fromkeys(OUTCOME_KEYS.values(), 0)
-    for row in responded.order_by().values("outcome").annotate(n=Count("pk")):
-        key = OUTCOME_KEYS.get(row["outcome"])
-        if key:
-            outcomes[key] += row["n"]
+    # The responded requests again, for the grouped queries below, as semi-joins on the
+    # timeline (PostgreSQL hashes them) rather than the grouped query above.
+    responded = period.filter(
+        Exists(
+            RequestEvent.objects.filter(
+                request=OuterRef("pk"), kind=E.RESPONSE_SENT, occurred_on__lte=as_of
+            )
+        ),
+        ~Exists(
+            RequestEvent.objects.filter(
+                request=OuterRef("pk"), kind__in=(E.WITHDRAWN, E.LAPSED), occurred_on__lte=as_of
+            )
+        ),
+        regime__in=(Request.Regime.FOI, Request.Regime.EIR),
+    )
+    outcomes = {key: counts[f"outcome_{key}"] for key in OUTCOME_KEYS.values()}
     exemptions = {
         row["questions__exemptions__section"]: row["n"]
         for row in responded.filter(questions__exemptions__isnull=False)
