@@ -136,7 +136,7 @@ def read_imd_lookup(path: str | Path) -> pa.Table:
 
 
 def _text(name: str, *, parquet: bool) -> str:
-    col = f'"{name}"'
+    col = '"' + name.replace('"', '""') + '"'
     if parquet:
         col = f"CAST({col} AS VARCHAR)"
     return f"NULLIF({col}, '')"
