@@ -33,6 +33,9 @@ class DatasetForm(forms.ModelForm):
     class Meta:
         model = Dataset
         fields = ("kind", "name", "source", "period", "file", "measure_column", "notes")
+        help_texts = {
+            "file": "A CSV saved as 'CSV UTF-8 (comma delimited)', or a .parquet file.",
+        }
 
     def clean(self):
         data = super().clean()

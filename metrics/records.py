@@ -136,7 +136,7 @@ def read_imd_lookup(path: str | Path) -> pa.Table:
 
 
 def _text(name: str, *, parquet: bool) -> str:
-    col = f'"{name}"'
+    col = '"' + name.replace('"', '""') + '"'
     if parquet:
         col = f"CAST({col} AS VARCHAR)"
     return f"NULLIF({col}, '')"
@@ -272,6 +272,9 @@ def aggregate_records(
     for name in ("area", "measure"):
         values, _ = _encode(g.column(name))
         if any(v is not None and "\x00" in v for v in values):
+            if is_parquet(path):
+                field = cols.area if name == "area" else cols.by
+                raise InputError(path, None, field, "holds a NUL byte ('\\x00')")
             _raise_bad_text(path, header)
     sex_values, sex = _codes(g.column("sex"), SEX_CODES, not_known=SEX_NOT_KNOWN)
     if cols.age == "age":

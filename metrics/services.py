@@ -457,7 +457,8 @@ def compute_run(run_id: int) -> Run:
         results = _result_rows(run, measures, areas, isr, dsr)
         for i in range(0, len(results), BATCH):
             Result.objects.bulk_create(results[i : i + BATCH])
-            _progress(run, 60 + int(35 * (i + BATCH) / max(len(results), 1)), "Storing results")
+            done = min(i + BATCH, len(results))  # not past 100%: a small run has one batch
+            _progress(run, 60 + int(35 * done / max(len(results), 1)), "Storing results")
         RatesRatio.objects.bulk_create(_rates_ratio_rows(run, measures, ratios), batch_size=BATCH)
     except RunAbandoned:
         log.warning("metrics run %s was marked failed while this worker computed it", run.pk)

@@ -137,7 +137,8 @@ def _warm_up(io, pop_path: str, obs_path: str) -> None:
 def child_ours(pop_path: str, obs_path: str) -> dict:
     from metrics import core, io
 
-    _warm_up(io, pop_path, obs_path)
+    csv_pop, csv_obs = (str(Path(p).with_suffix(".csv")) for p in (pop_path, obs_path))
+    _warm_up(io, csv_pop, csv_obs)  # the one-off kernel set-up, from the CSV heads
     t0 = time.perf_counter()
     pop_t = io.read_population_table(pop_path)
     obs_t = io.read_counts_table(obs_path, by="modality")

@@ -451,7 +451,10 @@ def test_rates_ratios_annex_tables_put_measures_in_columns(tmp_path):
     on paper), and with counts in the thousands every one is significant at p < 0.001."""
     sex_w, sex_r = {"F": 1, "M": 3}, {"F": 0.5, "M": 0.8}
     broad = [1] * 9 + [2] * 2 + [3] * 2 + [5] * 2 + [8] * 4  # 19 bands -> 5 broad bands
-    imd_w, imd_r = dict(zip("12345", [5, 4, 3, 2, 1])), dict(zip("12345", [1, 0.9, 0.8, 0.7, 0.6]))
+    imd_w, imd_r = (
+        dict(zip("12345", [5, 4, 3, 2, 1], strict=True)),
+        dict(zip("12345", [1, 0.9, 0.8, 0.7, 0.6], strict=True)),
+    )
     pop_rows, obs_rows = [], []
     for s, g, q in STRATA:
         j = core.AGE_BANDS.index(g)

@@ -206,3 +206,18 @@ def test_streamed_aggregation_equals_counting_in_memory(tmp_path):
     assert got == dict(expected)
     assert {r[0]: int(r[2]) for r in agg.dropped_rows} == dict(dropped)
     assert agg.records == n and agg.dropped == sum(dropped.values())
+
+
+def test_nul_bytes_and_latin1_in_records_are_named(tmp_path):
+    (tmp_path / "records.csv").write_bytes(b"area,sex,age_band,imd\nA,F,0-4,1\nA\x00,F,0-4,1\n")
+    done = aggregate(tmp_path)
+    assert done.stderr.strip() == (
+        "records.csv line 3, field area: holds a NUL byte ('\\x00'): the file is damaged or not text"
+    )
+    (tmp_path / "records.csv").write_bytes(
+        "area,sex,age_band,imd\nA,F,0-4,1\nHôpital,F,0-4,1\n".encode("latin-1")
+    )
+    done = aggregate(tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.startswith("records.csv line 3, field area: byte 0xF4 is not UTF-8 text")
+    assert not (tmp_path / "counts.csv").exists()
