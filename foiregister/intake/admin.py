@@ -3,6 +3,8 @@ or log a reply on its request in one click. Thin: every write is a service."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -42,7 +44,8 @@ class DraftForm(forms.Form):
     requester_email = forms.EmailField(help_text="Private.")
 
     def question_list(self) -> list[str]:
-        return [q.strip() for q in self.cleaned_data["questions"].split("\n\n") if q.strip()]
+        text = self.cleaned_data["questions"].replace("\r\n", "\n")  # browsers send CRLF
+        return [" ".join(q.split()) for q in re.split(r"\n\s*\n", text) if q.strip()]
 
 
 @admin.register(InboundMessage)
