@@ -19,7 +19,7 @@ from foiregister.kernel.exceptions import FoiRegisterError
 from foiregister.requests import selectors as request_selectors
 
 from . import selectors, services
-from .models import InboundMessage
+from .models import InboundMessage, Mailbox
 
 
 class UploadForm(forms.Form):
@@ -207,3 +207,21 @@ class InboundMessageAdmin(NoDeleteMixin, ScopedModelAdmin):
         response = HttpResponse(bytes(message.raw), content_type="message/rfc822")
         response["Content-Disposition"] = f'attachment; filename="message-{message.pk}.eml"'
         return response
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(NoDeleteMixin, ScopedModelAdmin):
+    """An organisation's FOI mailbox for the beat job (off until enabled)."""
+
+    organisation_path = "organisation"
+    scope_roles = access.CASEWORK_ROLES
+    list_display = (
+        "organisation",
+        "enabled",
+        "host",
+        "username",
+        "folder",
+        "last_fetched_at",
+        "last_error",
+    )
+    readonly_fields = ("last_fetched_at", "last_error")
