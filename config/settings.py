@@ -373,3 +373,9 @@ CELERY_BEAT_SCHEDULE["metrics-fail-stale-runs"] = {
     "task": "metrics.tasks.fail_stale_runs",
     "schedule": crontab(minute="*/10"),
 }
+# The FOI mailboxes (foiregister.intake): each organisation's, when enabled on its Mailbox
+# row. `make run` runs no beat, so nothing is fetched there.
+CELERY_BEAT_SCHEDULE["intake-fetch-mailboxes"] = {
+    "task": "foiregister.intake.tasks.fetch_mailboxes",
+    "schedule": crontab(minute="*/5"),
+}

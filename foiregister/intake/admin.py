@@ -3,6 +3,8 @@ or log a reply on its request in one click. Thin: every write is a service."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -17,7 +19,7 @@ from foiregister.kernel.exceptions import FoiRegisterError
 from foiregister.requests import selectors as request_selectors
 
 from . import selectors, services
-from .models import InboundMessage
+from .models import InboundMessage, Mailbox
 
 
 class UploadForm(forms.Form):
@@ -42,7 +44,8 @@ class DraftForm(forms.Form):
     requester_email = forms.EmailField(help_text="Private.")
 
     def question_list(self) -> list[str]:
-        return [q.strip() for q in self.cleaned_data["questions"].split("\n\n") if q.strip()]
+        text = self.cleaned_data["questions"].replace("\r\n", "\n")  # browsers send CRLF
+        return [" ".join(q.split()) for q in re.split(r"\n\s*\n", text) if q.strip()]
 
 
 @admin.register(InboundMessage)
@@ -204,3 +207,21 @@ class InboundMessageAdmin(NoDeleteMixin, ScopedModelAdmin):
         response = HttpResponse(bytes(message.raw), content_type="message/rfc822")
         response["Content-Disposition"] = f'attachment; filename="message-{message.pk}.eml"'
         return response
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(NoDeleteMixin, ScopedModelAdmin):
+    """An organisation's FOI mailbox for the beat job (off until enabled)."""
+
+    organisation_path = "organisation"
+    scope_roles = access.CASEWORK_ROLES
+    list_display = (
+        "organisation",
+        "enabled",
+        "host",
+        "username",
+        "folder",
+        "last_fetched_at",
+        "last_error",
+    )
+    readonly_fields = ("last_fetched_at", "last_error")

@@ -123,3 +123,28 @@ class RequestSketch(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["request", "hash"], name="intake_sketch_once")
         ]
+
+
+class Mailbox(models.Model):
+    """An organisation's FOI mailbox, fetched over IMAP by the beat job when enabled.
+
+    The password is never stored here: ``password_env`` names the environment variable
+    that holds it, so a database copy carries no mailbox credentials."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
+    enabled = models.BooleanField(default=False)
+    host = models.CharField(max_length=255)
+    port = models.PositiveIntegerField(default=993)
+    use_ssl = models.BooleanField("TLS", default=True)
+    username = models.CharField(max_length=255)
+    password_env = models.CharField(
+        "password variable",
+        max_length=100,
+        help_text="Name of the environment variable holding the password.",
+    )
+    folder = models.CharField(max_length=255, default="INBOX")
+    last_fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.host}"

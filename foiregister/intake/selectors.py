@@ -83,10 +83,14 @@ def earlier_requests_like(
         row["request_id"] for row in candidates if not exclude or row["request_id"] != exclude.pk
     ]
     requests = Request.objects.filter(pk__in=ids).prefetch_related("questions")
+    new_print = matching.request_fingerprint(text)  # once, not once a candidate
     found: list[EarlierRequest] = []
     for earlier in requests:
         earlier_questions = list(earlier.questions.all())
-        score = matching.similarity(text, _text_of(earlier, [q.text for q in earlier_questions]))
+        earlier_print = matching.request_fingerprint(
+            _text_of(earlier, [q.text for q in earlier_questions])
+        )
+        score = matching.fingerprint_similarity(new_print, earlier_print)
         if score < matching.ROUND_ROBIN_THRESHOLD / 2:
             continue
         found.append(

@@ -4,11 +4,14 @@ services, which they call for the request itself."""
 
 from __future__ import annotations
 
+import imaplib
+import os
 import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from foiregister.kernel import audit
 from foiregister.requests import selectors as request_selectors
@@ -17,7 +20,7 @@ from foiregister.requests.models import Request, RequestEvent, RequestLink
 
 from . import mail, matching
 from .exceptions import IntakeError
-from .models import InboundMessage, MessageAttachment, RequestSketch
+from .models import InboundMessage, Mailbox, MessageAttachment, RequestSketch
 
 _REVIEW = re.compile(r"\binternal review\b", re.IGNORECASE)
 
@@ -305,3 +308,43 @@ def group_round_robin(*, request: Request, earlier: Request, by: Any):
     return request_services.link_requests(
         request=request, other=earlier, kind=RequestLink.Kind.ROUND_ROBIN, by=by
     )
+
+
+def fetch_mailbox(*, mailbox: Mailbox, by: Any, timeout: float = 30) -> int:
+    """Fetch the mailbox's unseen messages into intake; the number received.
+
+    A message is marked seen on the server only after it is stored (a message that cannot
+    be read is stored too, with its error), so a crash or an unreachable database leaves it
+    unseen for the next run, and the Message-ID check makes a repeated fetch harmless. A
+    mailbox that cannot be reached raises IntakeError naming it; nothing is lost."""
+    password = os.environ.get(mailbox.password_env, "")
+    where = f"mailbox {mailbox.username}@{mailbox.host}:{mailbox.port}"
+    received = 0
+    try:
+        client_class = imaplib.IMAP4_SSL if mailbox.use_ssl else imaplib.IMAP4
+        with client_class(mailbox.host, mailbox.port, timeout=timeout) as client:
+            client.login(mailbox.username, password)
+            status, _ = client.select(mailbox.folder)
+            if status != "OK":
+                raise IntakeError(
+                    f"{where}: folder {mailbox.folder!r} cannot be opened", field="folder"
+                )
+            _, data = client.uid("SEARCH", None, "UNSEEN")
+            for uid in data[0].split():
+                _, parts = client.uid("FETCH", uid, "(BODY.PEEK[])")
+                raw = next((p[1] for p in parts if isinstance(p, tuple)), None)
+                if raw is None:
+                    continue
+                receive_message(
+                    organisation=mailbox.organisation,
+                    raw=raw,
+                    filename=f"imap-{uid.decode()}.eml",
+                    by=by,
+                )
+                client.uid("STORE", uid, "+FLAGS", r"(\Seen)")
+                received += 1
+    except (OSError, imaplib.IMAP4.error) as exc:
+        Mailbox.objects.filter(pk=mailbox.pk).update(last_error=f"{where}: {exc}")
+        raise IntakeError(f"{where} cannot be reached: {exc}", field="host") from exc
+    Mailbox.objects.filter(pk=mailbox.pk).update(last_fetched_at=timezone.now(), last_error="")
+    return received
