@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('foiregister', '0006_audit_scrub_only_exception'),
+        ("foiregister", "0009_imported_requests"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disclosure', '0007_published_letter_and_attachments'),
+        ("disclosure", "0009_live_responded_order"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('foiregister', '0006_audit_scrub_only_exception'),
+        ("foiregister", "0008_officers_day"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

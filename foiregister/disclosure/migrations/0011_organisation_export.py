@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disclosure', '0007_published_letter_and_attachments'),
-        ('foiregister', '0007_heartbeat'),
+        ("disclosure", "0010_outcome_refused_repeated"),
+        ("foiregister", "0010_heartbeat"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

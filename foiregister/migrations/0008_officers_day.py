@@ -29,7 +29,7 @@ def backfill_review_decided_on(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('foiregister', '0006_audit_scrub_only_exception'),
+        ("foiregister", "0007_officers_issue_routine_letters"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
