@@ -395,3 +395,19 @@ def test_the_event_form_marks_which_fields_each_kind_needs_and_dates_today(
     assert 'data-kinds="pit_extension ico_decision"' in page
     assert 'data-kinds="review_requested"' in page
     assert f'value="{today:%Y-%m-%d}"' in page
+
+
+def test_the_internal_reviewer_is_reminded_of_the_review(organisation, foi_officer, foi_lead):
+    """Review asked Mon 2 Nov 2026, due Tue 1 Dec; on Fri 27 Nov it is within five working
+    days, so the reviewer (not only the assignee and leads) is told."""
+    from django.core import mail
+
+    reviewer = member(organisation, "FOI officer", "reviewer")
+    reviewer.email = "reviewer@example.nhs.uk"
+    reviewer.save()
+    request = _answered(organisation, foi_officer, assignee=foi_officer)
+    _event(request, "review_requested", D(2026, 11, 2), foi_officer, reviewer=reviewer)
+    services.send_deadline_reminders(today=D(2026, 11, 27))
+    to_reviewer = [m for m in mail.outbox if m.to == ["reviewer@example.nhs.uk"]]
+    assert len(to_reviewer) == 1
+    assert "internal review due Tue 01 Dec 2026" in to_reviewer[0].body
