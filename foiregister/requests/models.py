@@ -353,6 +353,8 @@ class RequestEvent(models.Model):
 
     class Meta:
         ordering = ["occurred_on", "id"]
+        # The statistics read each request's first or last event of a kind up to a date.
+        indexes = [models.Index(fields=["request", "kind", "occurred_on"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_on:%d %b %Y}"
