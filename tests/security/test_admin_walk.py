@@ -21,6 +21,7 @@ from contracts import services as contract_services
 from contracts.models import TrustImagingProfile
 from foiregister.disclosure import services as disclosure_services
 from foiregister.intake import services as intake_services
+from foiregister.intake.models import Mailbox
 from foiregister.kernel.admin import OrganisationScopedMixin
 from foiregister.kernel.models import AuditEvent
 from foiregister.kernel.roles import ADMINISTRATOR, COMMISSIONER, FOI_LEAD, FOI_OFFICER
@@ -181,8 +182,15 @@ def victim_world(other_organisation, victim_officer, victim_lead, victim_request
         filename=f"{CANARY}.eml",
         by=victim_officer,
     )
+    mailbox = Mailbox.objects.create(
+        organisation=victim,
+        host=f"{CANARY}.example",
+        username=CANARY,
+        password_env="VICTIM_MAILBOX",
+    )
     rows = {
         "intake.inboundmessage": inbound.pk,
+        "intake.mailbox": mailbox.pk,
         "foiregister.request": victim_request.pk,
         "letters.requestdueforerasure": due.pk,
         "foiregister.requester": victim_request.requester_id,
