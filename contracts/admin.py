@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from foiregister.kernel import access, csv_export, figures
 from foiregister.kernel.admin import ScopedModelAdmin, ScopedTabularInline
+from foiregister.kernel.locking import EditLockMixin
 
 from . import imports, selectors, services
 from .exceptions import ContractsError
@@ -212,8 +213,9 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Contract)
-class ContractAdmin(RegisterAdmin):
+class ContractAdmin(EditLockMixin, RegisterAdmin):
     form = ContractForm
+    lock_children = ("changes",)  # a second commissioner's save is refused (kernel.locking)
     list_display = (
         "reference",
         "title",
