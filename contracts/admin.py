@@ -23,6 +23,7 @@ from django.utils import timezone
 from foiregister.kernel import access, csv_export, figures
 from foiregister.kernel.admin import ScopedModelAdmin, ScopedTabularInline
 from foiregister.kernel.models import Organisation
+from foiregister.kernel.locking import EditLockMixin
 
 from . import imports, selectors, services
 from .exceptions import ContractsError
@@ -261,8 +262,9 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Contract)
-class ContractAdmin(ExpiryOutlookAdminMixin, RegisterAdmin):
+class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
     form = ContractForm
+    lock_children = ("changes",)  # a second commissioner's save is refused (kernel.locking)
     list_display = (
         "reference",
         "title",

@@ -19,6 +19,7 @@ from django.urls import reverse
 from contracts import imports as contract_imports
 from contracts import services as contract_services
 from contracts.models import TrustImagingProfile
+from foiregister.disclosure import export as disclosure_export
 from foiregister.disclosure import services as disclosure_services
 from foiregister.intake import services as intake_services
 from foiregister.intake.models import Mailbox
@@ -72,7 +73,15 @@ def test_every_admin_and_inline_builds_on_the_access_gate():
 
 
 @pytest.fixture
-def victim_world(other_organisation, victim_officer, victim_lead, victim_request, victim_wording):
+def victim_world(
+    other_organisation,
+    victim_officer,
+    victim_lead,
+    victim_request,
+    victim_wording,
+    settings,
+    tmp_path,
+):
     """One row of every organisation-owned model the admin shows, each carrying the
     canary where a field could hold it; returns {model label: victim row pk}."""
     victim = other_organisation
@@ -188,9 +197,15 @@ def victim_world(other_organisation, victim_officer, victim_lead, victim_request
         username=CANARY,
         password_env="VICTIM_MAILBOX",
     )
+    settings.MEDIA_ROOT = tmp_path
+    victim_export = disclosure_export.start_export(
+        organisation=victim, include_requesters=True, by=victim_lead
+    )
+    disclosure_export.run_export(export=victim_export)
     rows = {
         "intake.inboundmessage": inbound.pk,
         "intake.mailbox": mailbox.pk,
+        "disclosure.organisationexport": victim_export.pk,
         "foiregister.request": victim_request.pk,
         "letters.requestdueforerasure": due.pk,
         "foiregister.requester": victim_request.requester_id,
@@ -244,6 +259,7 @@ CASEWORK = {
     "letters.answerwording",
     "letters.batchissue",
     "disclosure.privatename",
+    "disclosure.organisationexport",
 }
 
 

@@ -20,6 +20,7 @@ from foiregister.kernel.admin import (
     service_error_to_form,
 )
 from foiregister.kernel.exceptions import FoiRegisterError
+from foiregister.kernel.locking import EditLockMixin
 from foiregister.kernel.models import AuditEvent
 from foiregister.requests import selectors, services
 from foiregister.requests.admin.reports import ReportsAdminMixin
@@ -145,12 +146,14 @@ REQUEST_ADD_FIELDS = (
 
 
 @admin.register(Request)
-class RequestAdmin(ReportsAdminMixin, NoDeleteMixin, ScopedModelAdmin):
+class RequestAdmin(EditLockMixin, ReportsAdminMixin, NoDeleteMixin, ScopedModelAdmin):
     # The one gate (as ``selectors.requests_visible_to``): FOI officers and leads of the
     # request's organisation; an administrator who belongs to it does not read casework.
     organisation_path = "organisation"
     scope_roles = access.CASEWORK_ROLES
     form = RequestForm
+    # A second officer's save is refused if the request or a row on its page changed.
+    lock_children = ("questions", "contributions", "time_entries", "links_out", "events")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         """A request is assigned to someone who may work on it: an FOI officer or lead of
