@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from foiregister.kernel import access, csv_export, figures
 from foiregister.kernel.admin import ScopedModelAdmin, ScopedTabularInline
-from foiregister.kernel.models import Organisation
 from foiregister.kernel.locking import EditLockMixin
+from foiregister.kernel.models import Organisation
 
 from . import imports, selectors, services
 from .exceptions import ContractsError
