@@ -64,10 +64,13 @@ def test_officer_cannot_add_a_live_block_to_another_bodys_question_through_the_a
 def test_answer_block_form_does_not_offer_another_bodys_questions(
     victim_request, foi_officer_client
 ):
+    """Blocks are added on a request's workspace, by question number; the generic add
+    form that listed questions is closed, and another body's workspace is not found."""
     page = foi_officer_client.get(reverse("admin:letters_answerblock_add"))
-    assert CANARY not in page.content.decode()
-    offered = page.context["adminform"].form.fields["question"].queryset
-    assert not offered.filter(request=victim_request).exists()
+    assert page.status_code == 403 and CANARY not in page.content.decode()
+    add = reverse("admin:letters_workspace_block_add", args=[victim_request.pk, 1])
+    page = foi_officer_client.get(add, {"block_type": "planned_procurements"})
+    assert page.status_code == 404 and CANARY not in page.content.decode()
 
 
 def test_officer_cannot_create_standard_wording_for_another_body(

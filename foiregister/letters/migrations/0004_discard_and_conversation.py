@@ -4,6 +4,34 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from foiregister.kernel.db import run_sql_by_vendor
+
+# SQLite rebuilds letters_letter to add the discard columns and constraints, and a rebuilt
+# table loses its triggers: put back the issued-letter guards of 0002, with the new columns
+# in the list an issued letter may never change. PostgreSQL keeps its triggers (and its
+# guard compares whole rows, so the new columns are covered).
+LETTER_COLUMNS = (
+    "id", "request_id", "kind", "status", "body", "fee_amount", "pit_estimate_on",
+    "review_decision", "corrects_id", "batch_id", "created_by_id", "created_at",
+    "updated_at", "approved_by_id", "approved_at", "approved_hash", "issued_by_id",
+    "issued_at", "issued_on", "content", "content_hash", "discarded_at", "discarded_by_id",
+)  # fmt: skip
+_changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in LETTER_COLUMNS)
+SQLITE_GUARDS = [
+    "DROP TRIGGER IF EXISTS letters_letter_issued_no_update;",
+    "DROP TRIGGER IF EXISTS letters_letter_issued_no_delete;",
+    f"""
+    CREATE TRIGGER letters_letter_issued_no_update BEFORE UPDATE ON letters_letter
+    WHEN OLD.status = 'issued' AND ({_changed})
+    BEGIN SELECT RAISE(ABORT, 'an issued letter cannot be changed'); END;
+    """,
+    """
+    CREATE TRIGGER letters_letter_issued_no_delete BEFORE DELETE ON letters_letter
+    WHEN OLD.status = 'issued'
+    BEGIN SELECT RAISE(ABORT, 'an issued letter cannot be deleted'); END;
+    """,
+]
+
 
 class Migration(migrations.Migration):
 
@@ -63,4 +91,5 @@ class Migration(migrations.Migration):
             name='letter',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='comments', to='letters.letter'),
         ),
+        run_sql_by_vendor(forward={"sqlite": SQLITE_GUARDS}, backward={"sqlite": SQLITE_GUARDS}),
     ]
