@@ -20,7 +20,9 @@ def contribute(request, token: str):
     try:
         contribution = services.contribution_for_token(token)
     except services.LinkRefused as exc:
-        return render(request, "contribute/refused.html", {"reason": exc.message}, status=410)
+        # Expired or replaced: gone (410). Forged or unknown: not found, like any bad URL.
+        status = 404 if exc.message == services.INVALID_LINK else 410
+        return render(request, "contribute/refused.html", {"reason": exc.message}, status=status)
     questions = list(contribution.questions.order_by("number"))
     answers = {q.number: request.POST.get(f"q{q.number}", "") for q in questions}
     error = ""

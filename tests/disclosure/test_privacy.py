@@ -625,6 +625,8 @@ def test_crawl_finds_no_canary_of_a_correction_hidden_place_topic_or_disguised_t
         "pk": [run.pk],
         "section": ["log", "responses"],
         "id": [run.pk, entry.public_id],
+        # A department's contribution link (issue 13): a forged one finds nothing.
+        "token": ["c0ffee-0123456789abcdef"],
     }
     start = {p for regex in _public_patterns() for p in _fill(regex, values)}
     queue, seen = deque(sorted(start)), set()

@@ -91,7 +91,7 @@ def test_every_question_must_be_answered(client, asked):
 def test_a_tampered_link_is_refused(client, asked):
     token = services.contribution_token(asked)
     response = client.get(f"/contribute/{token[:-2]}xx/")
-    assert response.status_code == 410 and b"not valid" in response.content
+    assert response.status_code == 404 and b"not valid" in response.content
 
 
 def test_a_link_expires(client, asked, settings):

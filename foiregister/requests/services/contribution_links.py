@@ -31,6 +31,7 @@ from foiregister.requests.exceptions import ValidationFailed
 from foiregister.requests.models import Contribution, Question, Request
 
 LINK_SALT = "foiregister.contribution-link"
+INVALID_LINK = "this link is not valid"
 
 
 class LinkRefused(ValidationFailed):
@@ -55,14 +56,14 @@ def contribution_for_token(token: str) -> Contribution:
             "this link has expired: ask the FOI team to send it again", field="token"
         ) from exc
     except signing.BadSignature as exc:
-        raise LinkRefused("this link is not valid", field="token") from exc
+        raise LinkRefused(INVALID_LINK, field="token") from exc
     contribution = (
         Contribution.objects.select_related("department", "request__organisation")
         .filter(pk=data.get("c"))
         .first()
     )
     if contribution is None or contribution.emailed_at is None:
-        raise LinkRefused("this link is not valid", field="token")
+        raise LinkRefused(INVALID_LINK, field="token")
     if int(contribution.emailed_at.timestamp()) != data.get("s"):
         raise LinkRefused(
             "this link was replaced by a newer one: use the latest email from the FOI team",
