@@ -1,0 +1,3 @@
+from bench.production.run import main
+
+main()
