@@ -177,7 +177,8 @@ def public_client():
 
 @pytest.fixture(scope="session", autouse=True)
 def _sqlite_flush_passes_the_audit_guard():
-    """Let a transactional test's flush empty the append-only audit table on SQLite.
+    """Let a transactional test's flush empty the append-only audit table (and issued
+    letters) on SQLite.
 
     PostgreSQL flushes with TRUNCATE, which the audit triggers do not see; SQLite has no
     TRUNCATE and flushes with DELETE, which they refuse (migration
@@ -194,8 +195,10 @@ def _sqlite_flush_passes_the_audit_guard():
     def execute_sql_flush(self, sql_list):
         with self.connection.cursor() as cursor:
             cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
-                ["foiregister_auditevent"],
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name IN (%s, %s, %s)",
+                # The audit log, and issued letters and their documents (letters 0002).
+                ["foiregister_auditevent", "letters_letter", "letters_letterdocument"],
             )
             triggers = cursor.fetchall()
             for name, _ in triggers:
