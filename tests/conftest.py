@@ -199,6 +199,7 @@ def _sqlite_flush_passes_the_audit_guard():
             cursor.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
                 "AND tbl_name IN (%s, %s, %s)",
+                # The audit log, and issued letters and their documents (letters 0002).
                 ["foiregister_auditevent", "letters_letter", "letters_letterdocument"],
             )
             triggers = cursor.fetchall()

@@ -13,7 +13,15 @@ class DisclosureLogSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        return ["disclosure:log", "registers:contracts", "registers:cdcs"]
+        return [
+            "disclosure:log",
+            "registers:contracts",
+            "registers:cdcs",
+            "disclosure:organisations",
+            "disclosure:feeds",
+            "disclosure:accessibility",
+            "disclosure:privacy",
+        ]
 
     def location(self, item):
         return reverse(item)
@@ -33,4 +41,20 @@ class ResponseSitemap(Sitemap):
         return item.published_at
 
 
-SITEMAPS = {"log": DisclosureLogSitemap, "responses": ResponseSitemap}
+class OrganisationSitemap(Sitemap):
+    """Each organisation's page on how to make a request of it."""
+
+    changefreq = "monthly"
+
+    def items(self):
+        return selectors.public_organisations()
+
+    def location(self, item):
+        return reverse("disclosure:organisation", args=[item.ods_code])
+
+
+SITEMAPS = {
+    "log": DisclosureLogSitemap,
+    "responses": ResponseSitemap,
+    "organisations": OrganisationSitemap,
+}

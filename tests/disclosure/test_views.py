@@ -1,7 +1,6 @@
 """The public pages."""
 
 import pytest
-from django.db import connection
 
 from foiregister.disclosure import services
 from foiregister.requests import services as register_services
@@ -10,10 +9,6 @@ from tests.factories.disclosure import published_entry, responded_request
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="highlights come from PostgreSQL's ts_headline; SQLite's fallback has none",
-)
 def test_search_highlights_matches_and_escapes_answers(organisation, foi_lead, client):
     published_entry(
         organisation=organisation,
