@@ -181,9 +181,16 @@ def victim_world(other_organisation, victim_officer, victim_lead, victim_request
         username=CANARY,
         password_env="VICTIM_MAILBOX",
     )
+    standard = intake_services.save_standard_answer(
+        organisation=victim,
+        question=f"{CANARY} recurring question",
+        answer=f"{CANARY} standard answer",
+        by=victim_officer,
+    )
     rows = {
         "intake.inboundmessage": inbound.pk,
         "intake.mailbox": mailbox.pk,
+        "intake.standardanswer": standard.pk,
         "foiregister.request": victim_request.pk,
         "letters.requestdueforerasure": due.pk,
         "foiregister.requester": victim_request.requester_id,
