@@ -19,7 +19,7 @@ from foiregister.kernel.exceptions import FoiRegisterError
 from foiregister.requests import selectors as request_selectors
 
 from . import selectors, services
-from .models import InboundMessage, Mailbox
+from .models import InboundMessage, Mailbox, StandardAnswer
 
 
 class UploadForm(forms.Form):
@@ -149,6 +149,23 @@ class InboundMessageAdmin(NoDeleteMixin, ScopedModelAdmin):
         ):
             message = services.retry_message(message=message, by=request.user)
             return redirect("admin:intake_inboundmessage_review", message.pk)
+        elif request.method == "POST" and "use_standard" in request.POST and message.request_id:
+            question = get_object_or_404(
+                message.request.questions, pk=request.POST.get("question")
+            )
+            standard = get_object_or_404(
+                selectors.standard_answers_visible_to(request.user),
+                pk=request.POST.get("standard"),
+            )
+            try:
+                services.use_standard_answer(question=question, standard=standard, by=request.user)
+            except FoiRegisterError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request, f"Standard answer copied into question {question.number}."
+                )
+            return redirect("admin:intake_inboundmessage_review", message.pk)
         elif request.method == "POST" and "group" in request.POST and message.request_id:
             earlier = get_object_or_404(
                 request_selectors.requests_visible_to(request.user), pk=request.POST.get("earlier")
@@ -162,7 +179,7 @@ class InboundMessageAdmin(NoDeleteMixin, ScopedModelAdmin):
             else:
                 messages.success(request, f"Grouped with {earlier.reference} as one round robin.")
             return redirect("admin:intake_inboundmessage_review", message.pk)
-        earlier = []
+        earlier, standards = [], []
         if (
             message.status in (InboundMessage.Status.NEW_REQUEST, InboundMessage.Status.LOGGED)
             and message.body
@@ -173,6 +190,15 @@ class InboundMessageAdmin(NoDeleteMixin, ScopedModelAdmin):
             else:
                 questions = services.draft_questions(message)
                 text = "\n".join([message.body, *questions])
+            matches = selectors.standard_answers_for(
+                questions=questions, organisation=message.organisation
+            )
+            logged = list(message.request.questions.all()) if message.request_id else []
+            standards = [
+                (logged[i] if i < len(logged) else None, match)
+                for i, match in enumerate(matches)
+                if match is not None
+            ]
             earlier = selectors.earlier_requests_like(
                 text=text,
                 questions=questions,
@@ -188,6 +214,7 @@ class InboundMessageAdmin(NoDeleteMixin, ScopedModelAdmin):
                 original=message,
                 draft=draft,
                 earlier=earlier,
+                standards=standards,
                 attachments=message.attachments.all(),
                 kinds=[
                     (InboundMessage.Kind.CLARIFICATION, "Log as clarification received"),
@@ -225,3 +252,31 @@ class MailboxAdmin(NoDeleteMixin, ScopedModelAdmin):
         "last_error",
     )
     readonly_fields = ("last_fetched_at", "last_error")
+
+
+@admin.register(StandardAnswer)
+class StandardAnswerAdmin(NoDeleteMixin, ScopedModelAdmin):
+    """An organisation's standard answers for recurring questions, offered beside each new
+    request's matching questions on the mailbox screen. Saved through the service (audited)."""
+
+    organisation_path = "organisation"
+    scope_roles = access.CASEWORK_ROLES
+    list_display = ("question", "organisation", "updated_at")
+    search_fields = ("question", "answer")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("organisation",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        original = StandardAnswer.objects.get(pk=obj.pk) if change else None
+        try:
+            saved = services.save_standard_answer(
+                organisation=original.organisation if original else obj.organisation,
+                question=form.cleaned_data["question"],
+                answer=form.cleaned_data["answer"],
+                standard=original,
+                by=request.user,
+            )
+        except FoiRegisterError as exc:
+            raise PermissionDenied(exc.message) from exc
+        obj.pk = saved.pk

@@ -148,3 +148,20 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.host}"
+
+
+class StandardAnswer(models.Model):
+    """An organisation's answer to a question it is asked again and again ("list your
+    independent-sector imaging contracts"). Offered beside each new question that
+    ``matching.question_similarity`` finds close enough; copied only by the officer's click."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    question = models.TextField(help_text="The recurring question, as it is usually asked.")
+    answer = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organisation", "question"]
+
+    def __str__(self) -> str:
+        return self.question[:80]

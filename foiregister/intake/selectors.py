@@ -11,7 +11,7 @@ from foiregister.kernel import access
 from foiregister.requests.models import Question, Request
 
 from . import matching
-from .models import InboundMessage, MessageAttachment, RequestSketch
+from .models import InboundMessage, MessageAttachment, RequestSketch, StandardAnswer
 
 CANDIDATES = 40
 """Requests sharing the most sketch hashes that the pure matcher then scores."""
@@ -111,3 +111,32 @@ def _best(question: str, earlier: list[Question]) -> QuestionMatch:
     if best is None or score < matching.QUESTION_THRESHOLD:
         return QuestionMatch(question, None, "", score)
     return QuestionMatch(question, best.text, best.answer, score)
+
+
+def standard_answers_visible_to(user) -> QuerySet[StandardAnswer]:
+    return access.scoped(
+        StandardAnswer.objects.all(), user, via="organisation", roles=access.CASEWORK_ROLES
+    )
+
+
+@dataclass
+class StandardMatch:
+    question: str
+    standard: StandardAnswer
+    score: float
+
+
+def standard_answers_for(*, questions: list[str], organisation) -> list[StandardMatch | None]:
+    """For each question, the organisation's standard answer whose question it repeats (the
+    best scoring at or above ``matching.QUESTION_THRESHOLD``), or None."""
+    standards = list(StandardAnswer.objects.filter(organisation=organisation))
+    found: list[StandardMatch | None] = []
+    for question in questions:
+        scored = [(matching.question_similarity(question, s.question), s) for s in standards]
+        score, best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+        found.append(
+            StandardMatch(question, best, score)
+            if best is not None and score >= matching.QUESTION_THRESHOLD
+            else None
+        )
+    return found

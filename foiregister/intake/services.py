@@ -16,11 +16,11 @@ from django.utils import timezone
 from foiregister.kernel import audit
 from foiregister.requests import selectors as request_selectors
 from foiregister.requests import services as request_services
-from foiregister.requests.models import Request, RequestEvent, RequestLink
+from foiregister.requests.models import Question, Request, RequestEvent, RequestLink
 
 from . import mail, matching
 from .exceptions import IntakeError
-from .models import InboundMessage, Mailbox, MessageAttachment, RequestSketch
+from .models import InboundMessage, Mailbox, MessageAttachment, RequestSketch, StandardAnswer
 
 _REVIEW = re.compile(r"\binternal review\b", re.IGNORECASE)
 
@@ -348,3 +348,65 @@ def fetch_mailbox(*, mailbox: Mailbox, by: Any, timeout: float = 30) -> int:
         raise IntakeError(f"{where} cannot be reached: {exc}", field="host") from exc
     Mailbox.objects.filter(pk=mailbox.pk).update(last_fetched_at=timezone.now(), last_error="")
     return received
+
+
+@transaction.atomic
+def save_standard_answer(
+    *,
+    organisation: Any,
+    question: str,
+    answer: str,
+    by: Any,
+    standard: StandardAnswer | None = None,
+) -> StandardAnswer:
+    """Keep (or change) one of the organisation's standard answers; audited."""
+    question, answer = question.strip(), answer.strip()
+    if not question:
+        raise IntakeError("a standard answer needs the question it answers", field="question")
+    if not answer:
+        raise IntakeError("a standard answer needs its answer", field="answer")
+    if standard is None:
+        standard = StandardAnswer(organisation=organisation)
+        before = {}
+    else:
+        if standard.organisation_id != organisation.pk:
+            raise IntakeError("a standard answer stays with its organisation", field=None)
+        before = audit.snapshot(standard, ["question", "answer"])
+    standard.question, standard.answer = question, answer
+    standard.save()
+    changes = audit.diff(before, audit.snapshot(standard, ["question", "answer"]))
+    if changes:
+        audit.record_event(
+            action=audit.AuditAction.STANDARD_ANSWER_SAVED,
+            obj=standard,
+            by=by,
+            organisation_id=organisation.pk,
+            # which fields, not their text: casework stays out of the audit log that an
+            # organisation's commissioners and administrators read
+            changes={"changed": sorted(changes)},
+            object_repr=f"standard answer {standard.pk}",
+        )
+    return standard
+
+
+@transaction.atomic
+def use_standard_answer(*, question: Question, standard: StandardAnswer, by: Any) -> Question:
+    """The officer's one click: copy a standard answer into a question's answer (marked
+    provided). Only the organisation's own standard answers serve its requests."""
+    if standard.organisation_id != question.request.organisation_id:
+        raise IntakeError("that standard answer belongs to another organisation", field=None)
+    updated = request_services.update_question(
+        question=question,
+        answer=standard.answer,
+        answer_kind=Question.AnswerKind.PROVIDED,
+        by=by,
+    )
+    audit.record_event(
+        action=audit.AuditAction.STANDARD_ANSWER_USED,
+        obj=standard,
+        by=by,
+        organisation_id=standard.organisation_id,
+        changes={"request": question.request.reference, "question": question.number},
+        object_repr=f"standard answer {standard.pk}",
+    )
+    return updated

@@ -88,6 +88,8 @@ class AuditAction(models.TextChoices):
     INTAKE_MESSAGE_FAILED = "intake.message_failed"
     INTAKE_MESSAGE_LOGGED = "intake.message_logged"
     INTAKE_MESSAGE_IGNORED = "intake.message_ignored"
+    STANDARD_ANSWER_SAVED = "intake.standard_answer_saved"
+    STANDARD_ANSWER_USED = "intake.standard_answer_used"
     # Letters (foiregister.letters.services)
     LETTER_DRAFTED = "letter.drafted"
     LETTER_CHANGED = "letter.changed"

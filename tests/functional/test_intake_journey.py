@@ -1,6 +1,6 @@
 """An officer takes a request from an email to the register the way they would: upload the
 .eml, read the draft, correct the title, log it; then upload the requester's reply and log
-it as a clarification. Screenshots in var/screenshots/intake-*.png."""
+it as a clarification, and copy the organisation's standard answer into a question. Screenshots in var/screenshots/intake-*.png."""
 
 from pathlib import Path
 
@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from foiregister.intake import services as intake_services
 from foiregister.requests.models import Request
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,6 +22,12 @@ def test_an_officer_logs_a_request_from_an_email(live_server, browser, organisat
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    intake_services.save_standard_answer(
+        organisation=organisation,
+        question="When does your interpreting contract expire?",
+        answer="The interpreting contract ends on 31 March 2027.",
+        by=foi_officer,
     )
     page = context.new_page()
     Path("var/screenshots").mkdir(parents=True, exist_ok=True)
@@ -46,4 +53,12 @@ def test_an_officer_logs_a_request_from_an_email(live_server, browser, organisat
     assert request.title == "Interpreting services contract"
     assert request.questions.count() == 2
     assert "Server Error" not in page.content()
+
+    page.get_by_role("button", name="Copy into question 2's answer").click()
+    page.get_by_text("Standard answer copied into question 2.").wait_for()
+    page.screenshot(path="var/screenshots/intake-standard-answer.png", full_page=True)
+    assert (
+        request.questions.get(number=2).answer
+        == "The interpreting contract ends on 31 March 2027."
+    )
     context.close()

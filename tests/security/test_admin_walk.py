@@ -197,6 +197,12 @@ def victim_world(
         username=CANARY,
         password_env="VICTIM_MAILBOX",
     )
+    standard = intake_services.save_standard_answer(
+        organisation=victim,
+        question=f"{CANARY} recurring question",
+        answer=f"{CANARY} standard answer",
+        by=victim_officer,
+    )
     settings.MEDIA_ROOT = tmp_path
     victim_export = disclosure_export.start_export(
         organisation=victim, include_requesters=True, by=victim_lead
@@ -205,6 +211,7 @@ def victim_world(
     rows = {
         "intake.inboundmessage": inbound.pk,
         "intake.mailbox": mailbox.pk,
+        "intake.standardanswer": standard.pk,
         "disclosure.organisationexport": victim_export.pk,
         "foiregister.request": victim_request.pk,
         "letters.requestdueforerasure": due.pk,
