@@ -168,9 +168,11 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_UR
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Offered every hour of the working day from seven; sent by the first offer that gets
+    # through (a broker down at seven delays them, never loses or repeats them).
     "foi-deadline-reminders": {
         "task": "foiregister.tasks.send_deadline_reminders",
-        "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
+        "schedule": crontab(hour="7-18", minute=0, day_of_week="mon-fri"),
     },
 }
 
@@ -366,7 +368,9 @@ CELERY_BEAT_SCHEDULE["erase-due-requesters"] = {
 }
 CELERY_BEAT_SCHEDULE["contribution-reminders"] = {
     "task": "foiregister.tasks.chase_contributions",
-    "schedule": crontab(hour=8, minute=0, day_of_week="mon-fri"),
+    # Hourly from eight: each contact is chased at most once a day (``chased_at``), so a
+    # broker that is down at eight delays the chase rather than losing it.
+    "schedule": crontab(hour="8-18", minute=0, day_of_week="mon-fri"),
 }
 METRICS_RUN_STALE_AFTER_MINUTES = int(os.environ.get("METRICS_RUN_STALE_AFTER_MINUTES", "30"))
 CELERY_BEAT_SCHEDULE["metrics-fail-stale-runs"] = {

@@ -490,3 +490,20 @@ class DeadlineRecomputation(models.Model):
     @property
     def percent(self) -> int:
         return 100 if self.status == self.Status.DONE else int(100 * self.done / (self.total or 1))
+
+
+class ReminderRound(models.Model):
+    """The day's deadline reminders, sent: one row per working day, written in the same
+    transaction as the sending. Beat offers the job every hour of the working day, so a
+    broker or mail server that is down at seven sends the day's reminders when it is back,
+    and the row makes every later offer that day a no-op: once, never twice or never."""
+
+    day = models.DateField(unique=True)
+    sent = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"Deadline reminders of {self.day:%d %b %Y}: {self.sent} sent"

@@ -93,7 +93,7 @@ def test_reminder_is_on_celery_beat_every_working_morning(settings):
     assert entry["task"] in app.tasks
     assert tasks.send_deadline_reminders.name == entry["task"]
     assert entry["schedule"].day_of_week == {1, 2, 3, 4, 5}
-    assert entry["schedule"].hour == {7}
+    assert 7 in entry["schedule"].hour
 
 
 def _answered_with_review(organisation, officer, *, title, review_requested_on, decided_on=None):
@@ -171,3 +171,40 @@ def test_reminder_lists_internal_reviews_due_soon_or_late_until_decided(
         "(3 working days late)" in body
     )
     assert "Review done" not in body and "Review new" not in body
+
+
+@pytest.mark.django_db
+def test_the_days_reminders_go_once_however_often_they_are_offered(
+    organisation, foi_officer, foi_lead, today
+):
+    _late_and_due_soon(organisation, foi_officer, today)
+    assert tasks.send_deadline_reminders(today.isoformat()) == 2
+    assert tasks.send_deadline_reminders(today.isoformat()) == 0
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_reminders_that_fail_to_send_are_sent_by_the_next_offer(
+    organisation, foi_officer, foi_lead, today, settings
+):
+    from foiregister.requests import services
+    from foiregister.requests.models import ReminderRound
+
+    _late_and_due_soon(organisation, foi_officer, today)
+    settings.EMAIL_BACKEND = "tests.foiregister.test_tasks.RefusingBackend"
+    with pytest.raises(ConnectionRefusedError):
+        services.send_deadline_reminders(today=today)
+    assert not ReminderRound.objects.filter(day=today).exists()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert services.send_deadline_reminders(today=today) == 2
+    assert len(mail.outbox) == 2
+
+
+class RefusingBackend:
+    """A mail server that is down."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")

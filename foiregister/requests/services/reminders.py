@@ -4,16 +4,35 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import IntegrityError, transaction
+
 from foiregister import calendar
 from foiregister.requests import selectors
-from foiregister.requests.models import (
-    Request,
-)
+from foiregister.requests.models import ReminderRound, Request
 
 # -- reminders ----------------------------------------------------------------------------
 
 
 def send_deadline_reminders(*, today: datetime.date) -> int:
+    """The day's reminders, once: sent by the first call on ``today`` that gets through, and
+    recorded as a ``ReminderRound`` in the same transaction, so a later call the same day
+    sends nothing and a call that fails (mail server down) leaves the day to the next one.
+    Returns messages sent (0 when the day's reminders had already gone)."""
+    if ReminderRound.objects.filter(day=today).exists():
+        return 0
+    try:
+        with transaction.atomic():
+            # The unique day is claimed first: two workers offered the job at once cannot
+            # both send (the second waits on the row, then fails the insert).
+            claimed = ReminderRound.objects.create(day=today)
+            sent = _send_deadline_reminders(today=today)
+            ReminderRound.objects.filter(pk=claimed.pk).update(sent=sent)
+    except IntegrityError:
+        return 0
+    return sent
+
+
+def _send_deadline_reminders(*, today: datetime.date) -> int:
     """Email each assignee and each organisation's FOI leads the requests due within 5
     working days and those overdue, and the internal reviews likewise (the s.45 code's 20
     working days), one message per person. Returns messages sent."""
