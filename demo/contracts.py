@@ -252,6 +252,13 @@ def _staffordshire(ssot, by) -> None:
         )
 
 
+def record_changes(*, by, organisations: dict[str, Any]) -> None:
+    """The invented extension and variation, recorded after the demo's letters were issued:
+    Dudley's published response keeps the end date its letter gave (31 July 2028, as the
+    Trust's real letter says), while the register and OCDS show the extension since."""
+    _changes(organisations["RNA"], by)
+
+
 def _changes(dudley, by) -> None:
     """Invented for the demo, so its OCDS has change releases: the Cobalt CT and MRI
     contract extended by a year, then a variation recorded afterwards but dated before it
@@ -468,8 +475,10 @@ def _capacity(cdcs: dict[str, CommunityDiagnosticCentre], by) -> None:
                 )
 
 
-def load(*, by, organisations: dict[str, Any]) -> None:
-    """Load the demo registers; ``organisations`` maps ODS codes ('QNC', 'RNA') to rows."""
+def load(*, by, organisations: dict[str, Any], with_changes: bool = True) -> None:
+    """Load the demo registers; ``organisations`` maps ODS codes ('QNC', 'RNA') to rows.
+    ``with_changes=False`` leaves the invented changes to ``record_changes``, which
+    ``load_demo`` calls after the letters are issued."""
     ssot = organisations.get("QNC") or _organisation(
         "QNC", "Staffordshire and Stoke-on-Trent ICB", "icb"
     )
@@ -478,7 +487,8 @@ def load(*, by, organisations: dict[str, Any]) -> None:
     )
     _staffordshire(ssot, by)
     _dudley(dudley, by)
-    _changes(dudley, by)
+    if with_changes:
+        _changes(dudley, by)
     _west_midlands({**organisations, "QNC": ssot, "RNA": dudley}, by)
     # Seed 000: "There are no current plans for re-tendering." Kept as no open plan; the
     # abandoned row shows where a plan would go.
