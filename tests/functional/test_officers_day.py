@@ -140,7 +140,7 @@ def test_an_internal_review_is_requested_listed_and_decided(
     expect(row).to_contain_text("lead")
     page.screenshot(path=f"{SHOTS}/review-in-list.png", full_page=True)
 
-    row.get_by_role("link", name=request.reference).click()
+    row.get_by_role("link", name=request.reference, exact=True).click()
     page.get_by_role("link", name="Record an event").click()
     page.get_by_label("What happened").select_option(label="Internal review decided")
     expect(page.get_by_label("Reviewer")).to_be_hidden()
