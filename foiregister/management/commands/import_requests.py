@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import InterfaceError, OperationalError
 
 from foiregister.kernel import audit
 from foiregister.kernel.models import Organisation
@@ -48,6 +49,13 @@ class Command(BaseCommand):
             result = failed.result
         except imports.FoiRegisterError as exc:
             raise CommandError(exc.message) from exc
+        except (OperationalError, InterfaceError) as exc:
+            # The connection was lost (the database restarted or went away): the import is
+            # one transaction, so it was written in full or not at all; a rerun puts it right.
+            raise CommandError(
+                f"the database connection was lost while importing {path.name} ({exc}); "
+                "the import is one transaction, so nothing of it was half-written: run it again"
+            ) from exc
         for error in result.errors:
             self.stderr.write(str(error))
         if result.errors:
