@@ -6,7 +6,7 @@ import datetime
 
 from celery import shared_task
 
-from . import selectors, services
+from . import imports, selectors, services
 
 
 # Named as before the restructure: beat schedules and queued messages refer to tasks by name.
@@ -39,3 +39,16 @@ def chase_contributions(today: str | None = None) -> int:
     """Weekdays: remind department contacts of questions due within two working days."""
     day = datetime.date.fromisoformat(today) if today else selectors.local_today()
     return services.chase_contributions(today=day)
+
+
+@shared_task
+def preview_import_job(job_id: int) -> str:
+    """Check an uploaded FOI log too large to check in the web request; progress is written
+    to the ImportJob row as it goes."""
+    return imports.run_preview(job_id).status
+
+
+@shared_task
+def run_import_job(job_id: int) -> str:
+    """Commit a checked FOI log in one transaction; progress is written to the ImportJob row."""
+    return imports.run_job(job_id).status
