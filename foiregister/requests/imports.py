@@ -788,9 +788,10 @@ def queue_commit(job: ImportJob) -> bool:
     )
 
 
-def run_job(job_id: int) -> ImportJob:
-    """Commit a queued job (the Celery task): every row in one transaction, audited as the
-    FOI lead who uploaded it, or nothing (the job says why)."""
+def run_job(job_id: int, *, by: Any = None) -> ImportJob:
+    """Commit a queued job (the Celery task): every row in one transaction, audited as
+    ``by`` (the FOI lead who pressed Import; else the one who uploaded it), or nothing (the
+    job says why)."""
     job = ImportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
     if job.status != ImportJob.Status.QUEUED:
         return job
@@ -800,7 +801,7 @@ def run_job(job_id: int) -> ImportJob:
             content=bytes(job.content),
             filename=job.filename,
             organisation=job.organisation,
-            by=job.created_by or audit.system(f"FOI log import job {job.pk}"),
+            by=by or job.created_by or audit.system(f"FOI log import job {job.pk}"),
             progress=lambda done, total: _save_progress(job_id, done, total),
         )
     except ImportFailed as failed:  # the register changed since the preview

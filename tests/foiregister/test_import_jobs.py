@@ -76,14 +76,16 @@ def test_the_preview_lists_every_bad_row_and_offers_no_commit(organisation, foi_
 
 
 @pytest.mark.django_db
-def test_commit_writes_every_row_audited_as_the_lead(
+def test_commit_writes_every_row_audited_as_the_lead_who_pressed_import(
     organisation, foi_lead, foi_lead_client, django_capture_on_commit_callbacks
 ):
     upload(foi_lead_client, organisation, csv(PLAIN, SECOND))
     job = ImportJob.objects.get()
+    colleague = Client()
+    colleague.force_login(member(organisation, FOI_LEAD, "deputy-lead"))
 
     with django_capture_on_commit_callbacks(execute=True):
-        commit(foi_lead_client, job)
+        commit(colleague, job)
 
     job.refresh_from_db()
     assert job.status == ImportJob.Status.SUCCEEDED
@@ -94,7 +96,7 @@ def test_commit_writes_every_row_audited_as_the_lead(
     actors = set(
         AuditEvent.objects.filter(action="request.imported").values_list("actor", flat=True)
     )
-    assert actors == {"lead"}
+    assert actors == {"deputy-lead"}
     assert "2 created, 0 updated, 0 unchanged." in page(foi_lead_client, job).content.decode()
 
 

@@ -59,7 +59,8 @@ class ImportJobAdmin(ReadOnlyMixin, ScopedModelAdmin):
         job = get_object_or_404(self.get_queryset(request), pk=object_id)
         if request.method == "POST":
             if imports.queue_commit(job):
-                transaction.on_commit(lambda: tasks.run_import_job.delay(job.pk))
+                user_id = request.user.pk
+                transaction.on_commit(lambda: tasks.run_import_job.delay(job.pk, user_id))
                 messages.info(request, "Import queued; this page refreshes until it finishes.")
             else:
                 messages.error(request, "This file has errors or was already imported.")
