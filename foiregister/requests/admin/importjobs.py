@@ -61,7 +61,9 @@ class ImportJobAdmin(ReadOnlyMixin, ScopedModelAdmin):
             if imports.queue_commit(job):
                 user_id = request.user.pk
                 transaction.on_commit(lambda: tasks.run_import_job.delay(job.pk, user_id))
-                messages.info(request, "Import queued; this page refreshes until it finishes.")
+                messages.info(
+                    request, "Import started; this page shows its progress until it finishes."
+                )
             else:
                 messages.error(request, "This file has errors or was already imported.")
         return redirect("admin:foiregister_importjob_change", job.pk)
