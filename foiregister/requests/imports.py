@@ -720,6 +720,10 @@ def commit(
 # -- jobs (the admin's upload, preview and commit) ----------------------------------------
 
 
+def max_upload_bytes() -> int:
+    return jobs.max_upload_bytes(MAX_MB_SETTING, DEFAULT_MAX_MB)
+
+
 def check_size(size: int, filename: str) -> None:
     """``FOI_IMPORT_MAX_MB`` (default 20 MB) is the largest file the admin takes."""
     message = jobs.too_large(size, filename, setting=MAX_MB_SETTING, default_mb=DEFAULT_MAX_MB)

@@ -163,10 +163,7 @@ class ReportsAdminMixin:
                 "opts": self.model._meta,
                 "title": "Import an FOI log",
                 "form": form,
-                "limit_mb": imports.jobs.max_upload_bytes(
-                    imports.MAX_MB_SETTING, imports.DEFAULT_MAX_MB
-                )
-                // (1024 * 1024),
+                "limit_mb": imports.max_upload_bytes() // (1024 * 1024),
             },
         )
 
