@@ -305,6 +305,9 @@ CONTRACTS_IMPORT_MAX_MB = float(os.environ.get("CONTRACTS_IMPORT_MAX_MB", "20"))
 CONTRACTS_IMPORT_PREVIEW_BACKGROUND_KB = float(
     os.environ.get("CONTRACTS_IMPORT_PREVIEW_BACKGROUND_KB", "256")
 )
+# The same two limits for the admin's FOI log import (issue 16).
+FOI_IMPORT_MAX_MB = float(os.environ.get("FOI_IMPORT_MAX_MB", "20"))
+FOI_IMPORT_PREVIEW_BACKGROUND_KB = float(os.environ.get("FOI_IMPORT_PREVIEW_BACKGROUND_KB", "256"))
 # Months before a contract's end date at which its owner is warned (the notice period is
 # always a horizon too), e.g. CONTRACTS_EXPIRY_WARNING_MONTHS=18,12,6,3.
 CONTRACTS_EXPIRY_WARNING_MONTHS = tuple(

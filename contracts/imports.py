@@ -30,10 +30,10 @@ from typing import Any
 
 import tablib
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
-from foiregister.kernel import audit
+from foiregister.kernel import audit, jobs
 
 from . import services
 from .exceptions import ContractsError
@@ -120,18 +120,13 @@ class ImportFailed(ContractsError):
 def max_upload_bytes() -> int:
     """``CONTRACTS_IMPORT_MAX_MB`` (default 20 MB: a national register of tens of thousands
     of rows is a few MB as CSV or XLSX)."""
-    return int(float(getattr(settings, "CONTRACTS_IMPORT_MAX_MB", 20)) * 1024 * 1024)
+    return jobs.max_upload_bytes("CONTRACTS_IMPORT_MAX_MB", 20)
 
 
 def check_size(size: int, filename: str) -> None:
-    limit = max_upload_bytes()
-    if size > limit:
-        raise ContractsError(
-            f"{filename} is {size / 1024 / 1024:.1f} MB; the largest file that can be imported "
-            f"is {limit / 1024 / 1024:.0f} MB (CONTRACTS_IMPORT_MAX_MB). Split it, or import "
-            "it from the command line with a higher limit.",
-            field="file",
-        )
+    message = jobs.too_large(size, filename, setting="CONTRACTS_IMPORT_MAX_MB", default_mb=20)
+    if message:
+        raise ContractsError(message, field="file")
 
 
 class UnreadableFile(Exception):
@@ -908,21 +903,7 @@ def run_preview(job_id: int) -> ImportJob:
 
 
 def _save_progress(job_id: int, done: int, total: int) -> None:
-    """Write progress on a second connection in autocommit, so a watcher sees it while the
-    import's own transaction is still open. SQLite (the demo run) allows one writer, so
-    there progress appears only at the end."""
-    if connection.vendor == "sqlite":
-        return
-    side = connections.create_connection(DEFAULT_DB_ALIAS)
-    try:
-        with side.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {ImportJob._meta.db_table} SET rows_done = %s, rows_total = %s "
-                "WHERE id = %s",
-                [done, total, job_id],
-            )
-    finally:
-        side.close()
+    jobs.save_progress(ImportJob, job_id, done, total)
 
 
 def run_job(job_id: int, *, by: Any = None) -> ImportJob:

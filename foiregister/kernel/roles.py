@@ -32,6 +32,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("foiregister", "exemption", ("view",)),
         ("foiregister", "proclaimedholiday", ("view",)),
         ("foiregister", "auditevent", ("view",)),
+        ("foiregister", "importjob", ()),  # FOI log imports are the lead's (issue 16)
         ("letters", "*", ("view", "add", "change")),
         ("intake", "*", ("view", "add", "change")),
         ("disclosure", "*", ("view",)),

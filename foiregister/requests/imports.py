@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,11 +31,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from foiregister import calendar
-from foiregister.kernel import audit
+from foiregister.kernel import audit, jobs
 from foiregister.kernel.exceptions import FoiRegisterError
 from foiregister.kernel.models import Organisation
 from foiregister.requests import selectors
-from foiregister.requests.models import Exemption, Question, Request, Requester, RequestEvent
+from foiregister.requests.models import (
+    Exemption,
+    ImportJob,
+    Question,
+    Request,
+    Requester,
+    RequestEvent,
+)
+
+logger = logging.getLogger(__name__)
 
 E = RequestEvent.Kind
 S = Request.Status
@@ -60,6 +70,10 @@ COLUMNS = (
     "review_decided",
     "review_outcome",
 )
+PROGRESS_EVERY = 200  # rows between progress writes
+MAX_MB_SETTING = "FOI_IMPORT_MAX_MB"
+DEFAULT_MAX_MB = 20
+
 REQUIRED = ("reference", "regime", "received", "title")
 DATE_COLUMNS = (
     "received",
@@ -433,7 +447,12 @@ def _current_state(request: Request) -> dict[str, Any]:
 
 
 def _parse(
-    content: bytes, filename: str, organisation: Organisation, *, today: datetime.date
+    content: bytes,
+    filename: str,
+    organisation: Organisation,
+    *,
+    today: datetime.date,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[ImportResult, list[Planned]]:
     result = ImportResult(filename=filename)
     try:
@@ -457,8 +476,11 @@ def _parse(
     uk = selectors.working_day_calendar()
     planned: list[Planned] = []
     seen: dict[str, int] = {}
+    total = len(data)
     for line, row in _rows(data):
         result.rows += 1
+        if progress and result.rows % PROGRESS_EVERY == 0:
+            progress(result.rows, total)
         r = _Row(filename, line, row)
         reference = _text(row, "reference")
         if reference in seen:
@@ -523,11 +545,16 @@ def preview(
     filename: str,
     organisation: Organisation,
     today: datetime.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Check every row and say how many requests a commit would create, update or leave
     unchanged; nothing is written."""
     result, planned = _parse(
-        content, filename, organisation, today=today or selectors.local_today()
+        content,
+        filename,
+        organisation,
+        today=today or selectors.local_today(),
+        progress=progress,
     )
     if not result.errors:
         new, changed, result.unchanged = _classify(planned)
@@ -611,7 +638,11 @@ def commit(
     lists every bad row). New requests are written in bulk; changed ones are updated with
     their imported events replaced; each created or changed request gets one audit row."""
     result, planned = _parse(
-        content, filename, organisation, today=today or selectors.local_today()
+        content,
+        filename,
+        organisation,
+        today=today or selectors.local_today(),
+        progress=progress,
     )
     if result.errors:
         raise ImportFailed(result)
@@ -684,3 +715,124 @@ def commit(
             progress(result.rows, result.rows)
     result.committed = True
     return result
+
+
+# -- jobs (the admin's upload, preview and commit) ----------------------------------------
+
+
+def max_upload_bytes() -> int:
+    return jobs.max_upload_bytes(MAX_MB_SETTING, DEFAULT_MAX_MB)
+
+
+def check_size(size: int, filename: str) -> None:
+    """``FOI_IMPORT_MAX_MB`` (default 20 MB) is the largest file the admin takes."""
+    message = jobs.too_large(size, filename, setting=MAX_MB_SETTING, default_mb=DEFAULT_MAX_MB)
+    if message:
+        raise FoiRegisterError(message, field="file")
+
+
+def preview_in_background(size: int) -> bool:
+    """Files over ``FOI_IMPORT_PREVIEW_BACKGROUND_KB`` (default 256 KB, some 2,000 rows)
+    are checked in Celery rather than in the web request."""
+    from django.conf import settings
+
+    return size > float(getattr(settings, "FOI_IMPORT_PREVIEW_BACKGROUND_KB", 256)) * 1024
+
+
+def create_job(*, organisation: Organisation, filename: str, content: bytes, by: Any) -> ImportJob:
+    """Store an uploaded file with its job and check it: here for a small file; otherwise
+    the job stays ``uploaded`` and the caller queues ``tasks.preview_import_job`` after the
+    transaction commits."""
+    check_size(len(content), filename)
+    job = ImportJob.objects.create(
+        organisation=organisation, filename=filename, content=content, created_by=by
+    )
+    if not preview_in_background(len(content)):
+        run_preview(job.pk)
+        job.refresh_from_db()
+    return job
+
+
+def _save_progress(job_id: int, done: int, total: int) -> None:
+    jobs.save_progress(ImportJob, job_id, done, total)
+
+
+def run_preview(job_id: int) -> ImportJob:
+    """Check an uploaded job's file (in Celery for a large one), saving progress as it goes;
+    every bad row, or the counts a commit would make, land on the job."""
+    job = ImportJob.objects.select_related("organisation").get(pk=job_id)
+    if job.status != ImportJob.Status.UPLOADED:
+        return job
+    try:
+        result = preview(
+            content=bytes(job.content),
+            filename=job.filename,
+            organisation=job.organisation,
+            progress=lambda done, total: _save_progress(job_id, done, total),
+        )
+    except FoiRegisterError as exc:
+        result = ImportResult(filename=job.filename)
+        result.errors.append(RowError(job.filename, 1, "", None, exc.message))
+    job.status = ImportJob.Status.PREVIEWED
+    job.rows_total, job.rows_done = result.rows, result.rows
+    job.errors = [e.as_dict() for e in result.errors]
+    job.summary = result.summary()
+    job.save(update_fields=["status", "rows_total", "rows_done", "errors", "summary"])
+    return job
+
+
+def queue_commit(job: ImportJob) -> bool:
+    """Mark a checked, clean job queued for its commit; False if it cannot be committed
+    (errors, or already queued or done). The caller queues ``tasks.run_import_job`` after
+    the transaction commits."""
+    return bool(
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEWED, errors=[]).update(
+            status=ImportJob.Status.QUEUED, rows_done=0
+        )
+    )
+
+
+def run_job(job_id: int, *, by: Any = None) -> ImportJob:
+    """Commit a queued job (the Celery task): every row in one transaction, audited as
+    ``by`` (the FOI lead who pressed Import; else the one who uploaded it), or nothing (the
+    job says why)."""
+    job = ImportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
+    if job.status != ImportJob.Status.QUEUED:
+        return job
+    ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.RUNNING)
+    try:
+        result = commit(
+            content=bytes(job.content),
+            filename=job.filename,
+            organisation=job.organisation,
+            by=by or job.created_by or audit.system(f"FOI log import job {job.pk}"),
+            progress=lambda done, total: _save_progress(job_id, done, total),
+        )
+    except ImportFailed as failed:  # the register changed since the preview
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.FAILED,
+            errors=[e.as_dict() for e in failed.result.errors],
+            summary=failed.result.summary(),
+            rows_done=0,
+            finished_at=timezone.now(),
+        )
+    except Exception as exc:  # nothing was written (atomic); the job says so, the log says why
+        logger.exception("FOI log import job %s failed", job_id)
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.FAILED,
+            errors=[
+                RowError(job.filename, 1, "", None, f"could not be imported ({exc})").as_dict()
+            ],
+            rows_done=0,
+            finished_at=timezone.now(),
+        )
+    else:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.SUCCEEDED,
+            errors=[],
+            summary=result.summary(),
+            rows_done=result.rows,
+            finished_at=timezone.now(),
+        )
+    job.refresh_from_db()
+    return job

@@ -507,3 +507,38 @@ class ReminderRound(models.Model):
 
     def __str__(self) -> str:
         return f"Deadline reminders of {self.day:%d %b %Y}: {self.sent} sent"
+
+
+class ImportJob(models.Model):
+    """One uploaded FOI log: stored with the job (not the session), checked (in Celery when
+    large), then committed in Celery; its page shows progress to the organisation's FOI
+    leads. The same life as the contract registers' import jobs."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded"
+        PREVIEWED = "previewed", "Previewed"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "FOI log import"
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"

@@ -1,13 +1,11 @@
-"""The FOI lead's statistics page, dashboard charts and board report, the FOI log import
-screen, and the public quarterly statistics page (issue 16)."""
+"""The FOI lead's statistics page, dashboard charts and board report, and the public
+quarterly statistics page (issue 16)."""
 
 import datetime
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from foiregister.requests.models import Request
 from foiregister.requests.reports import Quarter
 from tests.factories.foiregister import log_request
 from tests.foiregister.test_imports import PLAIN, csv
@@ -107,36 +105,6 @@ def test_the_board_report_is_a_pdf_titled_without_requester_detail(imported, foi
     assert reader.metadata.title.startswith("FOI report to the board: Staffordshire")
     text = "".join(page.extract_text() for page in reader.pages)
     assert "in_time_percent" in text
-
-
-@pytest.mark.django_db
-def test_the_import_screen_checks_then_commits(organisation, foi_lead_client):
-    url = reverse("admin:foiregister_request_import")
-    upload = SimpleUploadedFile("log.csv", csv(PLAIN), content_type="text/csv")
-
-    checked = foi_lead_client.post(url, {"organisation": organisation.pk, "file": upload})
-    assert "Committing would create 1, update 0" in checked.content.decode()
-    assert not Request.objects.exists()
-
-    committed = foi_lead_client.post(url, {"commit": "1"})
-    assert committed.status_code == 302
-    assert Request.objects.get().imported
-
-
-@pytest.mark.django_db
-def test_the_import_screen_lists_every_bad_row(organisation, foi_lead_client):
-    bad = PLAIN.replace("27/06/2025", "01/06/2025")
-    upload = SimpleUploadedFile("log.csv", csv(bad), content_type="text/csv")
-
-    response = foi_lead_client.post(
-        reverse("admin:foiregister_request_import"),
-        {"organisation": organisation.pk, "file": upload},
-    )
-
-    page = response.content.decode()
-    assert "1 error in log.csv; nothing written." in page
-    assert "is before the request was received (2025-06-02)" in page
-    assert "Commit log.csv" not in page
 
 
 @pytest.mark.django_db

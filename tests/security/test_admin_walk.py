@@ -28,6 +28,7 @@ from foiregister.kernel.models import AuditEvent
 from foiregister.kernel.roles import ADMINISTRATOR, COMMISSIONER, FOI_LEAD, FOI_OFFICER
 from foiregister.letters import services as letter_services
 from foiregister.letters.models import LetterDocument
+from foiregister.requests import imports as foi_log_imports
 from foiregister.requests import services as register_services
 from foiregister.requests.models import Department, Request
 from tests.factories import contracts as contract_factories
@@ -161,6 +162,12 @@ def victim_world(
         content=b"reference,title\n",
         by=commissioner,
     )
+    foi_log_job = foi_log_imports.create_job(
+        organisation=victim,
+        filename=f"{BODY_CANARY}.csv",
+        content=b"reference,regime,received,title\n",
+        by=victim_lead,
+    )
     profile = TrustImagingProfile.objects.create(
         organisation=victim,
         icb=victim,
@@ -232,6 +239,7 @@ def victim_world(
         "contracts.cdcmodality": modality.pk,
         "contracts.cdcactivity": activity.pk,
         "contracts.importjob": job.pk,
+        "foiregister.importjob": foi_log_job.pk,
         "contracts.trustimagingprofile": profile.pk,
         "foiregister.auditevent": AuditEvent.objects.filter(organisation_id=str(victim.pk))
         .latest("id")

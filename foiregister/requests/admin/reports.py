@@ -1,7 +1,7 @@
 """An FOI lead's statistics and dashboard, and the FOI log import, on the request admin.
 
 Thin: the figures come from ``statistics`` and ``reports`` (selectors), the import from
-``imports`` (check, then one atomic commit); organisations are only those the person acts
+``imports`` (a stored job, checked, then committed atomically in Celery); organisations are only those the person acts
 for as an FOI lead (the kernel's access gate)."""
 
 from __future__ import annotations
@@ -9,22 +9,21 @@ from __future__ import annotations
 import csv
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 
 from foiregister.kernel import access
 from foiregister.kernel.exceptions import FoiRegisterError
 from foiregister.kernel.roles import FOI_LEAD
-from foiregister.requests import charts, imports, reports, statistics
+from foiregister.requests import charts, imports, reports, statistics, tasks
+from foiregister.requests.models import ImportJob
 
 LEAD = (FOI_LEAD,)
-IMPORT_SESSION_KEY = "foi_log_import"
-IMPORT_MAX_BYTES = 5 * 1024 * 1024
 
 
 class StatisticsForm(forms.Form):
@@ -136,60 +135,26 @@ class ReportsAdminMixin:
         )
 
     def import_view(self, request):
-        """Upload, see every bad row or what would change, then commit the checked file in
-        one transaction. The file waits in the session between the two steps."""
+        """Upload: the file is stored with a new import job and checked (in Celery when
+        large); the job's page shows the check, then commits in Celery."""
         self._lead_only(request)
         form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
-        result = None
-        pending = request.session.get(IMPORT_SESSION_KEY)
-        if request.method == "POST" and "commit" in request.POST and pending:
-            organisation = (
-                access.organisations_of(request.user, roles=LEAD)
-                .filter(pk=pending["organisation"])
-                .first()
-            )
-            if organisation is None:
-                raise PermissionDenied
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
-                result = imports.commit(
-                    content=pending["content"].encode("latin-1"),
-                    filename=pending["filename"],
-                    organisation=organisation,
+                imports.check_size(upload.size, upload.name)
+                job = imports.create_job(
+                    organisation=form.cleaned_data["organisation"],
+                    filename=upload.name,
+                    content=upload.read(),
                     by=request.user,
                 )
-            except imports.ImportFailed as failed:
-                result = failed.result
+            except FoiRegisterError as exc:
+                form.add_error("file", exc.message)
             else:
-                del request.session[IMPORT_SESSION_KEY]
-                messages.success(
-                    request,
-                    f"{pending['filename']}: {result.created} created, {result.updated} "
-                    f"updated, {result.unchanged} unchanged.",
-                )
-                return redirect(reverse("admin:foiregister_request_changelist"))
-        elif request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            if upload.size > IMPORT_MAX_BYTES:
-                form.add_error(
-                    "file", "is larger than 5 MB: import it with manage.py import_requests"
-                )
-            else:
-                content = upload.read()
-                try:
-                    result = imports.preview(
-                        content=content,
-                        filename=upload.name,
-                        organisation=form.cleaned_data["organisation"],
-                    )
-                except FoiRegisterError as exc:
-                    form.add_error("file", exc.message)
-                else:
-                    if result.ok:
-                        request.session[IMPORT_SESSION_KEY] = {
-                            "organisation": form.cleaned_data["organisation"].pk,
-                            "filename": upload.name,
-                            "content": content.decode("latin-1"),
-                        }
+                if job.status == ImportJob.Status.UPLOADED:
+                    transaction.on_commit(lambda: tasks.preview_import_job.delay(job.pk))
+                return redirect("admin:foiregister_importjob_change", job.pk)
         return TemplateResponse(
             request,
             "admin/foiregister/request/import.html",
@@ -198,8 +163,7 @@ class ReportsAdminMixin:
                 "opts": self.model._meta,
                 "title": "Import an FOI log",
                 "form": form,
-                "result": result,
-                "pending": request.session.get(IMPORT_SESSION_KEY),
+                "limit_mb": imports.max_upload_bytes() // (1024 * 1024),
             },
         )
 
