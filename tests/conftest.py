@@ -7,6 +7,7 @@ clock to noon Europe/London on that date for the whole session, so the tests tha
 database server's clock is not moved, so no test may rely on its ``now()``."""
 
 import datetime
+import importlib
 import os
 from zoneinfo import ZoneInfo
 
@@ -215,3 +216,17 @@ def _sqlite_flush_passes_the_audit_guard():
     DatabaseOperations.execute_sql_flush = execute_sql_flush
     yield
     DatabaseOperations.execute_sql_flush = original
+
+
+@pytest.fixture(autouse=True)
+def _statutory_exemptions_survive_flushes(request):
+    """A transactional test's flush empties every table, the FOIA and EIR exemptions that
+    migration 0002 loads among them; the transactional tests that run after it (browser
+    journeys, real workers) would then find no s.40(2). Put them back before each one."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    importlib.import_module("foiregister.migrations.0002_exemptions").load(apps, None)
