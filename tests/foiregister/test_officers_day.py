@@ -2,7 +2,7 @@
 duplicates, reassignment, readable time and questions split out of the text.
 
 Expected dates are counted by hand on the 2026 calendar (Sun 29 Nov 2026; Christmas Fri 25
-Dec, Boxing Day's substitute Mon 28 Dec), as in /work/shared/domain/foi-deadlines.md.
+Dec, Boxing Day's substitute Mon 28 Dec), as in ../shared/domain/foi-deadlines.md (beside the repository).
 """
 
 import datetime
