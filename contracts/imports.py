@@ -34,6 +34,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from foiregister.kernel import audit, jobs
+from foiregister.kernel.jobs import RowError
 
 from . import services
 from .exceptions import ContractsError
@@ -48,31 +49,6 @@ from .models import (
 )
 
 CHUNK = 1000  # rows written per batch, and between progress saves in a background job
-
-
-@dataclass(frozen=True)
-class RowError:
-    filename: str
-    line: int
-    column: str
-    value: Any
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"{self.filename} line {self.line}"
-        if self.column:
-            return f"{where}, column {self.column}: {self.value!r} {self.reason}"
-        return f"{where}: {self.reason}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.filename,
-            "line": self.line,
-            "column": self.column,
-            "value": "" if self.value is None else str(self.value),
-            "reason": self.reason,
-            "message": str(self),
-        }
 
 
 @dataclass

@@ -1,7 +1,11 @@
 """Shared by the import jobs of the request and contract registers: a job row that a watcher
-can read while the job's own transaction is still open."""
+can read while the job's own transaction is still open, and the one shape of a bad row's
+error (file, line, column, value, reason) that both importers report."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
@@ -42,3 +46,28 @@ def too_large(size: int, filename: str, *, setting: str, default_mb: float) -> s
         f"is {limit / 1024 / 1024:.0f} MB ({setting}). Split it, or import it from the "
         "command line with a higher limit."
     )
+
+
+@dataclass(frozen=True)
+class RowError:
+    filename: str
+    line: int
+    column: str
+    value: Any
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.filename} line {self.line}"
+        if self.column:
+            return f"{where}, column {self.column}: {self.value!r} {self.reason}"
+        return f"{where}: {self.reason}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.filename,
+            "line": self.line,
+            "column": self.column,
+            "value": "" if self.value is None else str(self.value),
+            "reason": self.reason,
+            "message": str(self),
+        }

@@ -33,6 +33,7 @@ from django.utils import timezone
 from foiregister import calendar
 from foiregister.kernel import audit, jobs
 from foiregister.kernel.exceptions import FoiRegisterError
+from foiregister.kernel.jobs import RowError
 from foiregister.kernel.models import Organisation
 from foiregister.requests import selectors
 from foiregister.requests.models import (
@@ -151,31 +152,6 @@ STATUS_OF = {
     E.WITHDRAWN: S.WITHDRAWN,
     E.LAPSED: S.LAPSED,
 }
-
-
-@dataclass(frozen=True)
-class RowError:
-    filename: str
-    line: int
-    column: str
-    value: Any
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"{self.filename} line {self.line}"
-        if self.column:
-            return f"{where}, column {self.column}: {self.value!r} {self.reason}"
-        return f"{where}: {self.reason}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.filename,
-            "line": self.line,
-            "column": self.column,
-            "value": "" if self.value is None else str(self.value),
-            "reason": self.reason,
-            "message": str(self),
-        }
 
 
 @dataclass
