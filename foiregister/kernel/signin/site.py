@@ -60,6 +60,12 @@ STAFF_HOME = "admin:foiregister_request_my_work"
 
 
 class StaffAdminSite(admin.AdminSite):
+    # Django's side menu repeats the index in a 300 px column on every page. The officer's
+    # screens are wide tables (the request list, My work, the workspace), which it squeezed
+    # into sideways scrolling on a 1,280 px screen; Home in the breadcrumbs and the header's
+    # My work link lead to the same places.
+    enable_nav_sidebar = False
+
     def has_permission(self, request):
         return super().has_permission(request) and request.user.is_verified()
 
