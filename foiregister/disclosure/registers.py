@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Max, QuerySet
+from django.utils import timezone
 
 from contracts import publicity
 from contracts import selectors as contract_selectors
@@ -120,8 +121,21 @@ def public_contract_rows(
     )
 
 
-def public_contract(contract: Contract) -> PublicContract:
+def public_status_label(contract: Contract, *, today: datetime.date) -> str:
+    """The contract's status as the public reads it. A contract still recorded as active or
+    pending whose end date has passed says so, rather than calling itself active: the
+    register holds what the commissioner last recorded, and nobody may have closed it yet."""
+    label = contract.get_status_display()
+    end = contract.current_end_date
+    live = contract.status in (Contract.Status.ACTIVE, Contract.Status.PENDING)
+    if live and end is not None and end < today:
+        return f"{label} (end date passed)"
+    return label
+
+
+def public_contract(contract: Contract, *, today: datetime.date | None = None) -> PublicContract:
     """The public view of one row from ``public_contract_rows``."""
+    today = today or timezone.localdate()
     return PublicContract(
         organisation_ods_code=contract.organisation.ods_code,
         organisation=contract.organisation.name,
@@ -143,7 +157,7 @@ def public_contract(contract: Contract) -> PublicContract:
         procurement_route=contract.procurement_route,
         procurement_route_label=contract.get_procurement_route_display(),
         status=contract.status,
-        status_label=contract.get_status_display(),
+        status_label=public_status_label(contract, today=today),
     )
 
 

@@ -192,3 +192,23 @@ def test_registers_are_in_the_sitemap_and_the_navigation(client, db):
     assert "/registers/contracts/" in sitemap and "/registers/cdcs/" in sitemap
     body = client.get("/").content.decode()
     assert 'href="/registers/contracts/"' in body and 'href="/registers/cdcs/"' in body
+
+
+@pytest.mark.parametrize(
+    ("status", "end", "label"),
+    [
+        (Contract.Status.ACTIVE, datetime.date(2026, 3, 31), "Active (end date passed)"),
+        (Contract.Status.PENDING, datetime.date(2026, 3, 31), "Pending (end date passed)"),
+        (Contract.Status.ACTIVE, datetime.date(2026, 4, 1), "Active"),
+        (Contract.Status.ACTIVE, None, "Active"),
+    ],
+)
+def test_a_live_contract_past_its_end_date_is_not_called_simply_active(
+    organisation, commissioner, status, end, label
+):
+    from foiregister.disclosure import registers
+
+    contract = factories.contract(organisation=organisation, by=commissioner, status=status)
+    contract.current_end_date = end
+    row = registers.public_contract(contract, today=datetime.date(2026, 4, 1))
+    assert row.status_label == label
