@@ -93,6 +93,35 @@ class Counts:
     values: core.FloatArray
 
 
+def as_numpy(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A column as a NumPy array without pandas.
+
+    ``ChunkedArray.to_numpy`` goes through pyarrow's pandas shim, which imports pandas
+    (half a second to two seconds on first use, paid by every command); joining the
+    chunks first keeps to pyarrow's own conversion.
+    """
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    if col.null_count == 0:
+        if pa.types.is_boolean(col.type):
+            if len(col) == 0:
+                return np.zeros(0, dtype=bool)
+            bits = np.frombuffer(col.buffers()[1], dtype=np.uint8)
+            end = col.offset + len(col)
+            return np.unpackbits(bits, count=end, bitorder="little")[col.offset :].view(bool)
+        if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
+            return np.from_dlpack(col)
+    return col.to_numpy(zero_copy_only=False)
+
+
+def _indices(idx: pa.Array) -> npt.NDArray[np.int32]:
+    """Dictionary indices as NumPy, a null as -1 (``fill_null`` would import pandas)."""
+    if idx.null_count == 0:
+        return as_numpy(idx)
+    data = np.frombuffer(idx.buffers()[1], dtype=np.int32, count=idx.offset + len(idx))
+    return np.where(as_numpy(pc.is_valid(idx)), data[idx.offset :], np.int32(-1))
+
+
 def _line(row: int) -> int:
     return int(row) + 2  # header is line 1
 
@@ -193,9 +222,7 @@ def _check_nul(path: Path, table: pa.Table, names: Sequence[str], header: Sequen
         if hit:
             if path.suffix.lower() == ".parquet":
                 flags = pc.match_substring(col.cast(pa.string()), "\x00")
-                row = int(
-                    np.flatnonzero(pc.fill_null(flags, False).to_numpy(zero_copy_only=False))[0]
-                )
+                row = int(np.flatnonzero(as_numpy(pc.fill_null(flags, False)))[0])
                 raise InputError(
                     path, _line(row), name, "holds a NUL byte ('\\x00'): the file is damaged"
                 )
@@ -276,7 +303,7 @@ def _read_csv(
         if name in wanted:
             col = table.column(name)
             ok = pc.fill_null(pc.match_substring_regex(col, _NUMBER), True)
-            bad = np.flatnonzero(~ok.to_numpy(zero_copy_only=False))
+            bad = np.flatnonzero(~as_numpy(ok))
             if bad.size:
                 row = int(bad[0])
                 if "\x00" in col[row].as_py():
@@ -359,7 +386,7 @@ def _read_parquet(
         else:
             if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
                 ok = pc.fill_null(pc.match_substring_regex(col, _NUMBER), True)
-                bad = np.flatnonzero(~ok.to_numpy(zero_copy_only=False))
+                bad = np.flatnonzero(~as_numpy(ok))
                 if bad.size:
                     row = int(bad[0])
                     raise InputError(
@@ -424,7 +451,7 @@ def physical_lines(err: InputError) -> InputError:
 
 
 def _null_rows(col: pa.ChunkedArray) -> npt.NDArray[np.bool_]:
-    return pc.is_null(col).to_numpy(zero_copy_only=False)
+    return as_numpy(pc.is_null(col))
 
 
 def _require_complete(path: str | Path, table: pa.Table, fields: Sequence[str]) -> None:
@@ -443,8 +470,8 @@ def _encode(col: pa.ChunkedArray) -> tuple[list, npt.NDArray[np.intp]]:
     if enc.num_chunks == 0:
         return [], np.zeros(0, dtype=np.intp)
     values = enc.chunk(0).dictionary.to_pylist()
-    idx = pa.chunked_array([c.indices for c in enc.chunks], type=pa.int32())
-    idx = pc.fill_null(idx, -1).to_numpy()
+    idx = pa.chunked_array([c.indices for c in enc.chunks], type=pa.int32()).combine_chunks()
+    idx = _indices(idx)
     return values, idx
 
 
@@ -478,7 +505,7 @@ def _factorise(col: pa.ChunkedArray) -> tuple[npt.NDArray[np.str_], npt.NDArray[
 def _numbers(path: str | Path, table: pa.Table, field: str, *, whole: bool) -> core.FloatArray:
     col = table.column(field)
     _require_complete(path, table, [field])
-    x = col.to_numpy()
+    x = as_numpy(col)
     x = np.ascontiguousarray(x, dtype=np.float64)
     bad = ~np.isfinite(x) | (x < 0) | (x > MAX_FIGURE)
     if whole:
