@@ -19,7 +19,7 @@ import csv
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +78,11 @@ class Population:
     values: core.FloatArray
     present: npt.NDArray[np.bool_]  # a row was given for (area, stratum)
 
+    @property
+    def rows(self) -> int:
+        """Rows in the file: one per (area, stratum) given, repeats being errors."""
+        return int(np.count_nonzero(self.present))
+
 
 @dataclass(frozen=True)
 class Counts:
@@ -91,6 +96,7 @@ class Counts:
     measures: npt.NDArray[np.str_]
     areas: npt.NDArray[np.str_]
     values: core.FloatArray
+    rows: int | None = field(default=None, compare=False)  # rows in the file
 
 
 def as_numpy(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -239,6 +245,27 @@ def _read(
 ) -> pa.Table:
     """Read the named columns; key columns as strings (empty = null), numbers as float64."""
     path = Path(path)
+    header, wanted = checked_header(
+        path, strings=strings, numbers=numbers, optional=optional, exact=exact
+    )
+    if is_parquet(path):
+        table = _read_parquet(path, strings=strings, numbers=numbers, wanted=wanted)
+    else:
+        table = _read_csv(path, header, strings=strings, numbers=numbers, wanted=wanted)
+    _check_nul(path, table, [c for c in strings if c in wanted], header)
+    return table
+
+
+def checked_header(
+    path: Path,
+    *,
+    strings: Sequence[str],
+    numbers: Sequence[str] = (),
+    optional: Sequence[str] = (),
+    exact: bool = True,
+) -> tuple[list[str], list[str]]:
+    """The file's header, checked (missing, unexpected or repeated columns), and the
+    columns of those asked for that it has."""
     header = parquet_header(path) if is_parquet(path) else _header(path)
     for name in (*strings, *numbers):
         if name not in header and name not in optional:
@@ -252,13 +279,7 @@ def _read(
     seen = [h for h in header if h]
     if len(set(seen)) != len(seen):
         raise InputError(path, 1, None, "repeated column names in the header")
-    wanted = [c for c in (*strings, *numbers) if c in header]
-    if is_parquet(path):
-        table = _read_parquet(path, strings=strings, numbers=numbers, wanted=wanted)
-    else:
-        table = _read_csv(path, header, strings=strings, numbers=numbers, wanted=wanted)
-    _check_nul(path, table, [c for c in strings if c in wanted], header)
-    return table
+    return header, [c for c in (*strings, *numbers) if c in header]
 
 
 def _read_csv(
@@ -570,14 +591,48 @@ def read_counts_table(path: str | Path, *, by: str | None = None) -> pa.Table:
     return _read(path, strings=KEY_FIELDS + ((by,) if by else ()), numbers=("count",))
 
 
+def _streamed(read):
+    """The streamed reader's result, or None when the file needs the full checks.
+
+    ``metrics.stream`` imports this module, hence the import here. An ``InputError`` from
+    the header checks is the one the full read would raise, so it is raised as it is.
+    """
+    from metrics import stream
+
+    try:
+        return read(stream)
+    except (stream.NotFast, UnicodeDecodeError, pa.ArrowException, OSError):
+        return None
+
+
 def read_population(path: str | Path) -> Population:
-    """Read ``area,sex,age_band,imd,population``: one row per area and stratum."""
+    """Read ``area,sex,age_band,imd,population``: one row per area and stratum.
+
+    Streamed batch by batch straight into the dense array (``metrics.stream``); a file
+    with any doubt is read whole and checked as ``load_population`` does, so its error
+    names the file, line and field as before.
+    """
+    pop = _streamed(lambda s: s.read_population(path))
+    if pop is not None:
+        return pop
     return load_population(read_population_table(path), path=path)
 
 
 def read_counts(path: str | Path, *, population: Population, by: str | None = None) -> Counts:
-    """Read ``area,sex,age_band,imd[,<by>],count`` against a population."""
+    """Read ``area,sex,age_band,imd[,<by>],count`` against a population (streamed, as
+    ``read_population``)."""
+    counts = _streamed(lambda s: s.read_counts(path, population=population, by=by))
+    if counts is not None:
+        return counts
     return load_counts(read_counts_table(path, by=by), path=path, population=population, by=by)
+
+
+def check_counts(path: str | Path, *, by: str | None = None) -> Counts:
+    """Check a counts file on its own (``check_counts_table``), streamed when it is good."""
+    counts = _streamed(lambda s: s.check_counts(path, by=by))
+    if counts is not None:
+        return counts
+    return check_counts_table(read_counts_table(path, by=by), path=path, by=by)
 
 
 # -- The fast path -------------------------------------------------------------------------
@@ -758,7 +813,8 @@ def _fast_counts(
     if empty.any() and (dense[:, empty] > 0).any():
         return None  # a count where nobody lives: the full checks say where
     measures = np.array(names, dtype=str)
-    return Counts(str(path), by, measures, population.areas, dense.reshape(len(names), n_a, -1))
+    values = dense.reshape(len(names), n_a, -1)
+    return Counts(str(path), by, measures, population.areas, values, rows=table.num_rows)
 
 
 def load_population(table: pa.Table, /, *, path: str | Path) -> Population:
@@ -854,6 +910,7 @@ def load_counts(
         measures,
         population.areas,
         core.accumulate(flat, weights=count, shape=shape),
+        rows=table.num_rows,
     )
 
 
