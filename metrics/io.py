@@ -19,7 +19,7 @@ import csv
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +78,11 @@ class Population:
     values: core.FloatArray
     present: npt.NDArray[np.bool_]  # a row was given for (area, stratum)
 
+    @property
+    def rows(self) -> int:
+        """Rows in the file: one per (area, stratum) given, repeats being errors."""
+        return int(np.count_nonzero(self.present))
+
 
 @dataclass(frozen=True)
 class Counts:
@@ -91,6 +96,36 @@ class Counts:
     measures: npt.NDArray[np.str_]
     areas: npt.NDArray[np.str_]
     values: core.FloatArray
+    rows: int | None = field(default=None, compare=False)  # rows in the file
+
+
+def as_numpy(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A column as a NumPy array without pandas.
+
+    ``ChunkedArray.to_numpy`` goes through pyarrow's pandas shim, which imports pandas
+    (half a second to two seconds on first use, paid by every command); joining the
+    chunks first keeps to pyarrow's own conversion.
+    """
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    if col.null_count == 0:
+        if pa.types.is_boolean(col.type):
+            if len(col) == 0:
+                return np.zeros(0, dtype=bool)
+            bits = np.frombuffer(col.buffers()[1], dtype=np.uint8)
+            end = col.offset + len(col)
+            return np.unpackbits(bits, count=end, bitorder="little")[col.offset :].view(bool)
+        if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
+            return np.from_dlpack(col)
+    return col.to_numpy(zero_copy_only=False)
+
+
+def _indices(idx: pa.Array) -> npt.NDArray[np.int32]:
+    """Dictionary indices as NumPy, a null as -1 (``fill_null`` would import pandas)."""
+    if idx.null_count == 0:
+        return as_numpy(idx)
+    data = np.frombuffer(idx.buffers()[1], dtype=np.int32, count=idx.offset + len(idx))
+    return np.where(as_numpy(pc.is_valid(idx)), data[idx.offset :], np.int32(-1))
 
 
 def _line(row: int) -> int:
@@ -193,9 +228,7 @@ def _check_nul(path: Path, table: pa.Table, names: Sequence[str], header: Sequen
         if hit:
             if path.suffix.lower() == ".parquet":
                 flags = pc.match_substring(col.cast(pa.string()), "\x00")
-                row = int(
-                    np.flatnonzero(pc.fill_null(flags, False).to_numpy(zero_copy_only=False))[0]
-                )
+                row = int(np.flatnonzero(as_numpy(pc.fill_null(flags, False)))[0])
                 raise InputError(
                     path, _line(row), name, "holds a NUL byte ('\\x00'): the file is damaged"
                 )
@@ -212,6 +245,27 @@ def _read(
 ) -> pa.Table:
     """Read the named columns; key columns as strings (empty = null), numbers as float64."""
     path = Path(path)
+    header, wanted = checked_header(
+        path, strings=strings, numbers=numbers, optional=optional, exact=exact
+    )
+    if is_parquet(path):
+        table = _read_parquet(path, strings=strings, numbers=numbers, wanted=wanted)
+    else:
+        table = _read_csv(path, header, strings=strings, numbers=numbers, wanted=wanted)
+    _check_nul(path, table, [c for c in strings if c in wanted], header)
+    return table
+
+
+def checked_header(
+    path: Path,
+    *,
+    strings: Sequence[str],
+    numbers: Sequence[str] = (),
+    optional: Sequence[str] = (),
+    exact: bool = True,
+) -> tuple[list[str], list[str]]:
+    """The file's header, checked (missing, unexpected or repeated columns), and the
+    columns of those asked for that it has."""
     header = parquet_header(path) if is_parquet(path) else _header(path)
     for name in (*strings, *numbers):
         if name not in header and name not in optional:
@@ -225,13 +279,7 @@ def _read(
     seen = [h for h in header if h]
     if len(set(seen)) != len(seen):
         raise InputError(path, 1, None, "repeated column names in the header")
-    wanted = [c for c in (*strings, *numbers) if c in header]
-    if is_parquet(path):
-        table = _read_parquet(path, strings=strings, numbers=numbers, wanted=wanted)
-    else:
-        table = _read_csv(path, header, strings=strings, numbers=numbers, wanted=wanted)
-    _check_nul(path, table, [c for c in strings if c in wanted], header)
-    return table
+    return header, [c for c in (*strings, *numbers) if c in header]
 
 
 def _read_csv(
@@ -276,7 +324,7 @@ def _read_csv(
         if name in wanted:
             col = table.column(name)
             ok = pc.fill_null(pc.match_substring_regex(col, _NUMBER), True)
-            bad = np.flatnonzero(~ok.to_numpy(zero_copy_only=False))
+            bad = np.flatnonzero(~as_numpy(ok))
             if bad.size:
                 row = int(bad[0])
                 if "\x00" in col[row].as_py():
@@ -359,7 +407,7 @@ def _read_parquet(
         else:
             if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
                 ok = pc.fill_null(pc.match_substring_regex(col, _NUMBER), True)
-                bad = np.flatnonzero(~ok.to_numpy(zero_copy_only=False))
+                bad = np.flatnonzero(~as_numpy(ok))
                 if bad.size:
                     row = int(bad[0])
                     raise InputError(
@@ -424,7 +472,7 @@ def physical_lines(err: InputError) -> InputError:
 
 
 def _null_rows(col: pa.ChunkedArray) -> npt.NDArray[np.bool_]:
-    return pc.is_null(col).to_numpy(zero_copy_only=False)
+    return as_numpy(pc.is_null(col))
 
 
 def _require_complete(path: str | Path, table: pa.Table, fields: Sequence[str]) -> None:
@@ -443,8 +491,8 @@ def _encode(col: pa.ChunkedArray) -> tuple[list, npt.NDArray[np.intp]]:
     if enc.num_chunks == 0:
         return [], np.zeros(0, dtype=np.intp)
     values = enc.chunk(0).dictionary.to_pylist()
-    idx = pa.chunked_array([c.indices for c in enc.chunks], type=pa.int32())
-    idx = pc.fill_null(idx, -1).to_numpy()
+    idx = pa.chunked_array([c.indices for c in enc.chunks], type=pa.int32()).combine_chunks()
+    idx = _indices(idx)
     return values, idx
 
 
@@ -478,7 +526,7 @@ def _factorise(col: pa.ChunkedArray) -> tuple[npt.NDArray[np.str_], npt.NDArray[
 def _numbers(path: str | Path, table: pa.Table, field: str, *, whole: bool) -> core.FloatArray:
     col = table.column(field)
     _require_complete(path, table, [field])
-    x = col.to_numpy()
+    x = as_numpy(col)
     x = np.ascontiguousarray(x, dtype=np.float64)
     bad = ~np.isfinite(x) | (x < 0) | (x > MAX_FIGURE)
     if whole:
@@ -543,14 +591,48 @@ def read_counts_table(path: str | Path, *, by: str | None = None) -> pa.Table:
     return _read(path, strings=KEY_FIELDS + ((by,) if by else ()), numbers=("count",))
 
 
+def _streamed(read):
+    """The streamed reader's result, or None when the file needs the full checks.
+
+    ``metrics.stream`` imports this module, hence the import here. An ``InputError`` from
+    the header checks is the one the full read would raise, so it is raised as it is.
+    """
+    from metrics import stream
+
+    try:
+        return read(stream)
+    except (stream.NotFast, UnicodeDecodeError, pa.ArrowException, OSError):
+        return None
+
+
 def read_population(path: str | Path) -> Population:
-    """Read ``area,sex,age_band,imd,population``: one row per area and stratum."""
+    """Read ``area,sex,age_band,imd,population``: one row per area and stratum.
+
+    Streamed batch by batch straight into the dense array (``metrics.stream``); a file
+    with any doubt is read whole and checked as ``load_population`` does, so its error
+    names the file, line and field as before.
+    """
+    pop = _streamed(lambda s: s.read_population(path))
+    if pop is not None:
+        return pop
     return load_population(read_population_table(path), path=path)
 
 
 def read_counts(path: str | Path, *, population: Population, by: str | None = None) -> Counts:
-    """Read ``area,sex,age_band,imd[,<by>],count`` against a population."""
+    """Read ``area,sex,age_band,imd[,<by>],count`` against a population (streamed, as
+    ``read_population``)."""
+    counts = _streamed(lambda s: s.read_counts(path, population=population, by=by))
+    if counts is not None:
+        return counts
     return load_counts(read_counts_table(path, by=by), path=path, population=population, by=by)
+
+
+def check_counts(path: str | Path, *, by: str | None = None) -> Counts:
+    """Check a counts file on its own (``check_counts_table``), streamed when it is good."""
+    counts = _streamed(lambda s: s.check_counts(path, by=by))
+    if counts is not None:
+        return counts
+    return check_counts_table(read_counts_table(path, by=by), path=path, by=by)
 
 
 # -- The fast path -------------------------------------------------------------------------
@@ -731,7 +813,8 @@ def _fast_counts(
     if empty.any() and (dense[:, empty] > 0).any():
         return None  # a count where nobody lives: the full checks say where
     measures = np.array(names, dtype=str)
-    return Counts(str(path), by, measures, population.areas, dense.reshape(len(names), n_a, -1))
+    values = dense.reshape(len(names), n_a, -1)
+    return Counts(str(path), by, measures, population.areas, values, rows=table.num_rows)
 
 
 def load_population(table: pa.Table, /, *, path: str | Path) -> Population:
@@ -827,6 +910,7 @@ def load_counts(
         measures,
         population.areas,
         core.accumulate(flat, weights=count, shape=shape),
+        rows=table.num_rows,
     )
 
 

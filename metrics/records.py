@@ -53,6 +53,7 @@ from metrics.io import (
     _raise_bad_text,
     _raise_ragged,
     _read,
+    as_numpy,
     is_parquet,
     parquet_header,
 )
@@ -115,9 +116,9 @@ def read_imd_lookup(path: str | Path) -> pa.Table:
     table = _read(path, strings=("lsoa",), numbers=("imd_decile",), exact=False)
     lsoa = table.column("lsoa")
     if lsoa.null_count:
-        row = int(np.flatnonzero(pc.is_null(lsoa).to_numpy(zero_copy_only=False))[0])
+        row = int(np.flatnonzero(as_numpy(pc.is_null(lsoa)))[0])
         raise InputError(path, row + 2, "lsoa", "missing value")
-    decile = table.column("imd_decile").to_numpy()
+    decile = as_numpy(table.column("imd_decile"))
     bad = ~np.isin(decile, np.arange(1, 11))
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
@@ -136,10 +137,12 @@ def read_imd_lookup(path: str | Path) -> pa.Table:
 
 
 def _text(name: str, *, parquet: bool) -> str:
+    """A column as text, '' as missing. DuckDB's CSV reader already reads an empty field
+    (quoted or not) as NULL, so a CSV column is taken as it is: no per-row work."""
     col = '"' + name.replace('"', '""') + '"'
-    if parquet:
-        col = f"CAST({col} AS VARCHAR)"
-    return f"NULLIF({col}, '')"
+    if not parquet:
+        return col
+    return f"NULLIF(CAST({col} AS VARCHAR), '')"
 
 
 def _sql_text(text: str) -> str:
@@ -267,7 +270,7 @@ def aggregate_records(
     cols, header = _columns(path, by=by, lookup=imd_lookup is not None)
     lookup = read_imd_lookup(imd_lookup) if imd_lookup is not None else None
     g = _group(path, cols, header, lookup=lookup, threads=threads, buffer_size=buffer_size)
-    n = g.column("n").to_numpy().astype(np.int64)
+    n = as_numpy(g.column("n")).astype(np.int64)
 
     for name in ("area", "measure"):
         values, _ = _encode(g.column(name))
@@ -300,7 +303,7 @@ def aggregate_records(
         measure_missing = np.zeros(len(n), dtype=bool)
 
     missing = {
-        cols.area: pc.is_null(g.column("area")).to_numpy(zero_copy_only=False),
+        cols.area: as_numpy(pc.is_null(g.column("area"))),
         cols.sex: sex == -1,
         cols.age: age == -1,
         cols.imd: imd == -1,

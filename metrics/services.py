@@ -135,14 +135,12 @@ def _input_error(err: io.InputError, directory: str) -> str:
 
 def _check_path(path: Path, *, kind: str, measure_column: str | None) -> dict[str, Any]:
     if kind == Dataset.Kind.POPULATION:
-        table = io.read_population_table(path)
-        pop = io.load_population(table, path=path)
-        return {"row_count": table.num_rows, "area_count": len(pop.areas)}
+        pop = io.read_population(path)
+        return {"row_count": pop.rows, "area_count": len(pop.areas)}
     by = measure_column or io.counts_measure_column(path)
-    table = io.read_counts_table(path, by=by)
-    counts = io.check_counts_table(table, path=path, by=by)
+    counts = io.check_counts(path, by=by)
     return {
-        "row_count": table.num_rows,
+        "row_count": counts.rows,
         "area_count": len(counts.areas),
         "measure_column": by or "",
         "measures": [str(m) for m in counts.measures] if by else [],
