@@ -23,10 +23,10 @@ from typing import Any
 
 from contracts import selectors as contract_selectors
 from foiregister.kernel import figures
+from foiregister.kernel.exceptions import FoiRegisterError
 from foiregister.requests.models import Request
 
 from .blocks import REGISTRY, _today
-from .exceptions import LetterError
 from .models import Letter
 
 #: The letters whose frozen answers are offered again: a response or a refusal notice.
@@ -374,7 +374,7 @@ def repoint_params(
         params["area"] = ""
     try:
         cleaned = kind.clean(params)
-    except LetterError as exc:
+    except FoiRegisterError as exc:
         return None, [*notes, f"{kind.title}: cannot be taken ({exc.message})"]
     return cleaned, notes
 
@@ -424,7 +424,7 @@ def preview_earlier_answer(
             continue
         try:
             now = kind.load(organisation=organisation, params=params)
-        except LetterError as exc:
+        except FoiRegisterError as exc:
             shown.error = exc.message
             continue
         before = block.get("data")
