@@ -403,6 +403,11 @@ def preview_earlier_answer(
         own_organisation=own_organisation,
     )
     blocks = earlier.get("blocks") or []
+    if not own_organisation:
+        preview.notes.append(
+            "Another organisation's published answer: its text is theirs; check it is true "
+            "of your organisation before it is sent."
+        )
     if blocks and not own_organisation:
         preview.notes.append(
             "The live blocks will show your own organisation's figures from today's "

@@ -177,8 +177,10 @@ def test_another_bodys_answer_says_the_figures_will_be_your_own(organisation, ot
         published, organisation=organisation, own_organisation=False, today=JUNE
     )
     assert preview.notes == [
+        "Another organisation's published answer: its text is theirs; check it is true of "
+        "your organisation before it is sent.",
         "The live blocks will show your own organisation's figures from today's registers, "
-        "not the other organisation's."
+        "not the other organisation's.",
     ]
     assert preview.blocks[0].changes == []  # no comparison with another body's figures
 
