@@ -79,7 +79,12 @@ def published_responses_like(
         return []
     new_print = matching.request_fingerprint(text)
     found: list[PublishedMatch] = []
-    for entry in published.filter(request_id__in=ids).select_related("response_document__letter"):
+    entries = (
+        published.filter(request_id__in=ids)
+        .select_related("response_document__letter")
+        .defer("response_document__data")  # the PDF: only its letter's frozen content is read
+    )
+    for entry in entries:
         answers = selectors.public_answers(entry)
         score = matching.fingerprint_similarity(
             new_print, matching.request_fingerprint(_published_text(answers))
@@ -153,7 +158,10 @@ class EarlierAnswer:
     earlier_question: str
     score: float
     issued_on: datetime.date | None
-    preview: letter_reuse.AnswerPreview
+    #: The earlier answer as frozen or published (``letter_reuse.earlier_answer_of``).
+    answer: dict[str, Any]
+    #: What taking it gives; worked out only for the suggestions shown.
+    preview: letter_reuse.AnswerPreview | None = None
     #: Where the take form posts: set by the screen that shows it.
     take_url: str = ""
 
@@ -190,9 +198,7 @@ def earlier_answers_for(
                     earlier_question=match.earlier_question or "",
                     score=match.score,
                     issued_on=letter.issued_on if letter else None,
-                    preview=letter_reuse.preview_earlier_answer(
-                        answer, organisation=organisation, own_organisation=True, today=today
-                    ),
+                    answer=answer,
                 )
             )
     for published in published_responses_like(questions=texts, organisation=organisation):
@@ -209,17 +215,16 @@ def earlier_answers_for(
                     earlier_question=match.earlier_question or "",
                     score=match.score,
                     issued_on=published.responded_on,
-                    preview=letter_reuse.preview_earlier_answer(
-                        match.answer,
-                        organisation=organisation,
-                        own_organisation=False,
-                        today=today,
-                    ),
+                    answer=match.answer,
                 )
             )
     for number, found in out.items():
         found.sort(key=lambda e: (not e.own, -e.score))
         out[number] = found[:SUGGESTIONS_PER_QUESTION]
+        for shown in out[number]:  # the registers are read for these only
+            shown.preview = letter_reuse.preview_earlier_answer(
+                shown.answer, organisation=organisation, own_organisation=shown.own, today=today
+            )
     return out
 
 

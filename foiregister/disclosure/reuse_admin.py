@@ -1,12 +1,13 @@
 """The officers' screens extended with earlier answers: the response workspace offers, beside
 each question, the organisation's own earlier answers and other organisations' published
 ones ("Use this earlier answer"), and the FOI mailbox screen lists other organisations'
-published responses to the same questions.
+published responses to the same questions, with "Group ... as one round robin".
 
 The letters app's request page and the intake's mailbox screen cannot see the publication
 rule or each other (they are sibling layers below this one), so this layer extends them, as
 the letters app extends the request register's page (docs/adr/0001-layers.md). Thin: reads
-through ``reuse``, the write is ``letters.services.take_earlier_answer``.
+through ``reuse``; the writes are ``letters.services.take_earlier_answer`` and
+``services.group_with_published_response``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from foiregister.letters.admin import RequestWithLettersAdmin
 from foiregister.requests import selectors as register_selectors
 from foiregister.requests.models import Request
 
-from . import reuse
+from . import reuse, services
 
 
 class RequestWithReuseAdmin(RequestWithLettersAdmin):
@@ -89,6 +90,29 @@ class InboundMessageWithPublishedAdmin(InboundMessageAdmin):
         return reuse.published_responses_like(
             questions=questions, organisation=message.organisation
         )
+
+    def review_view(self, request, pk):
+        if request.method == "POST" and "group_published" in request.POST:
+            message = get_object_or_404(self.get_queryset(request), pk=pk)
+            if message.request_id is None:
+                messages.error(request, "Log the request first.")
+            else:
+                try:
+                    services.group_with_published_response(
+                        request=message.request,
+                        public_id=request.POST.get("public_id", ""),
+                        by=request.user,
+                    )
+                except FoiRegisterError as exc:
+                    messages.error(request, exc.message)
+                else:
+                    messages.success(
+                        request,
+                        "Grouped with the other organisation's published response as one "
+                        "round robin.",
+                    )
+            return redirect("admin:intake_inboundmessage_review", pk)
+        return super().review_view(request, pk)
 
 
 admin.site.unregister(Request)

@@ -434,7 +434,9 @@ def preview_earlier_answer(
             continue
         before = block.get("data")
         if before is None:
-            shown.notes.append("not issued in a letter here, so there is nothing to compare")
+            shown.notes.append(
+                "no value was frozen in an issued letter, so there is nothing to compare"
+            )
         else:
             shown.changes = describe_changes(block_type, before, now, today=today)
     return preview

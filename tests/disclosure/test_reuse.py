@@ -14,6 +14,7 @@ from foiregister.intake import services as intake_services
 from foiregister.kernel import audit
 from foiregister.kernel.models import AuditEvent
 from foiregister.kernel.roles import FOI_LEAD, FOI_OFFICER
+from foiregister.requests.models import RequestLink
 from tests.conftest import _client_for, member
 from tests.factories.disclosure import published_entry, responded_request
 from tests.factories.foiregister import RequesterFactory
@@ -224,3 +225,33 @@ def test_the_published_answer_is_read_for_today_as_the_officers_own(world, organ
     assert [e.own for e in offered] == [False]
     assert offered[0].preview.answer == PUBLISHED_ANSWERS[0]
     assert offered[0].source == f"published:{world['entry'].public_id}:1"
+
+
+def test_grouping_with_a_published_response_links_the_two_as_one_round_robin(
+    world, foi_officer_client
+):
+    entry = world["entry"]
+    page = foi_officer_client.post(
+        reverse("admin:intake_inboundmessage_review", args=[world["message"].pk]),
+        {"group_published": "1", "public_id": entry.public_id},
+        follow=True,
+    )
+    assert "as one round robin" in page.content.decode()
+    assert RequestLink.objects.filter(
+        from_request=world["ours"], to_request=entry.request, kind="round_robin"
+    ).exists()
+    _canaries_absent(page.content.decode())
+
+
+def test_an_unpublished_request_cannot_be_grouped_by_guessing(world, foi_officer_client):
+    """Only a live public id is accepted; a withdrawn entry's id is refused like a guess."""
+    lead = member(world["entry"].organisation, FOI_LEAD, "b_lead")
+    disclosure_services.withdraw_response(entry=world["entry"], by=lead, reason="check")
+    for public_id in (world["entry"].public_id, "guessedid234"):
+        page = foi_officer_client.post(
+            reverse("admin:intake_inboundmessage_review", args=[world["message"].pk]),
+            {"group_published": "1", "public_id": public_id},
+            follow=True,
+        )
+        assert "that response is not on the disclosure log" in page.content.decode()
+    assert not RequestLink.objects.filter(from_request=world["ours"]).exists()
