@@ -327,4 +327,5 @@ class PrivateNameAdmin(ScopedModelAdmin):
         services.remove_private_name(private_name=obj, by=request.user)
 
 
-from . import export_admin  # noqa: E402,F401  (the organisation export's screens)
+# The organisation export's screens; earlier answers on the workspace and mailbox screens.
+from . import export_admin, reuse_admin  # noqa: E402,F401

@@ -17,9 +17,10 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from foiregister.kernel import audit
+from foiregister.kernel import access, audit
 from foiregister.kernel.models import Organisation
-from foiregister.requests.models import Request
+from foiregister.requests import services as register_services
+from foiregister.requests.models import Request, RequestLink
 
 from . import answers, checks, selectors
 from .exceptions import PersonalDataFound, PublicationError, UncheckedAttachment
@@ -495,3 +496,28 @@ def withdraw_response(*, entry: DisclosureLogEntry, by: Any, reason: str) -> Dis
         note=reason,
     )
     return entry
+
+
+@transaction.atomic
+def group_with_published_response(*, request: Request, public_id: str, by: Any):
+    """The officer's one click on the mailbox screen: record ``request`` and another
+    organisation's published response as one round robin (a ``round_robin`` link, shown on
+    both requests; the other body's staff see it without our reference or title, and the
+    public page lists it only once ours is published too). Only a live published response
+    may be named, so no unpublished request of another body can be linked, or found, this
+    way."""
+    if not isinstance(by, audit.SystemActor) and not access.may_act_on(
+        request, by, via="organisation", roles=access.CASEWORK_ROLES
+    ):
+        raise PublicationError(f"you do not act for the organisation of {request}", field=None)
+    entry = selectors.public_entry(public_id)
+    if entry is None:
+        raise PublicationError("that response is not on the disclosure log", field="public_id")
+    if entry.organisation_id == request.organisation_id:
+        raise PublicationError(
+            "a request of your own organisation is grouped from its earlier request",
+            field="public_id",
+        )
+    return register_services.link_requests(
+        request=request, other=entry.request, kind=RequestLink.Kind.ROUND_ROBIN, by=by
+    )

@@ -74,6 +74,12 @@ class InboundMessageAdmin(NoDeleteMixin, ScopedModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return redirect("admin:intake_inboundmessage_review", object_id)
 
+    def published_elsewhere(self, *, message, questions: list[str]) -> list:
+        """Other organisations' published responses asking the same questions. None here:
+        what is published is the disclosure log's rule, so the disclosure app extends this
+        screen (``InboundMessageWithPublishedAdmin``; docs/adr/0001-layers.md)."""
+        return []
+
     def _context(self, request, **extra):
         return {**self.admin_site.each_context(request), "opts": self.model._meta, **extra}
 
@@ -179,7 +185,7 @@ class InboundMessageAdmin(NoDeleteMixin, ScopedModelAdmin):
             else:
                 messages.success(request, f"Grouped with {earlier.reference} as one round robin.")
             return redirect("admin:intake_inboundmessage_review", message.pk)
-        earlier, standards = [], []
+        earlier, standards, published = [], [], []
         if (
             message.status in (InboundMessage.Status.NEW_REQUEST, InboundMessage.Status.LOGGED)
             and message.body
@@ -205,6 +211,7 @@ class InboundMessageAdmin(NoDeleteMixin, ScopedModelAdmin):
                 organisation=message.organisation,
                 exclude=message.request,
             )
+            published = self.published_elsewhere(message=message, questions=questions)
         return TemplateResponse(
             request,
             "admin/intake/inboundmessage/review.html",
@@ -214,6 +221,7 @@ class InboundMessageAdmin(NoDeleteMixin, ScopedModelAdmin):
                 original=message,
                 draft=draft,
                 earlier=earlier,
+                published=published,
                 standards=standards,
                 attachments=message.attachments.all(),
                 kinds=[
@@ -222,6 +230,9 @@ class InboundMessageAdmin(NoDeleteMixin, ScopedModelAdmin):
                     (InboundMessage.Kind.AUTO_REPLY, "Ignore (automatic reply)"),
                 ],
                 request_url=reverse("admin:foiregister_request_change", args=[message.request_id])
+                if message.request_id
+                else "",
+                workspace_url=reverse("admin:letters_workspace", args=[message.request_id])
                 if message.request_id
                 else "",
                 title=message.subject or message.filename,

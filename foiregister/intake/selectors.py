@@ -41,6 +41,8 @@ class QuestionMatch:
     earlier_question: str | None
     earlier_answer: str
     score: float
+    #: The earlier question's number in its request (to take its answer), None if none.
+    earlier_number: int | None = None
 
 
 @dataclass
@@ -70,18 +72,7 @@ def earlier_requests_like(
     ``RequestSketch``), then the pure matcher on those few. Requests logged before the
     sketches were built are found once ``manage.py index_requests`` has run.
     """
-    hashes = matching.sketch(text)
-    if not hashes:
-        return []
-    candidates = (
-        RequestSketch.objects.filter(organisation=organisation, hash__in=hashes)
-        .values("request_id")
-        .annotate(shared=Count("id"))
-        .order_by("-shared")[:CANDIDATES]
-    )
-    ids = [
-        row["request_id"] for row in candidates if not exclude or row["request_id"] != exclude.pk
-    ]
+    ids = sketch_candidates(text=text, organisation=organisation, exclude=exclude)
     requests = Request.objects.filter(pk__in=ids).prefetch_related("questions")
     new_print = matching.request_fingerprint(text)  # once, not once a candidate
     found: list[EarlierRequest] = []
@@ -105,12 +96,44 @@ def earlier_requests_like(
     return found[:limit]
 
 
+def sketch_candidates(
+    *,
+    text: str,
+    organisation=None,
+    among: QuerySet[Request] | None = None,
+    exclude: Request | None = None,
+) -> list[int]:
+    """Ids of the requests that share the most sketch hashes with ``text`` (at most
+    ``CANDIDATES``, most shared first): the indexed first step, before a matcher scores the
+    few found. Among ``organisation``'s requests (the (hash, organisation) index), or among
+    ``among``: the caller's rule for which requests of other organisations may be found.
+    The disclosure log's selectors pass its published requests, since that rule is theirs."""
+    if (organisation is None) == (among is None):
+        raise TypeError("say where to look: organisation= or among=")
+    hashes = matching.sketch(text)
+    if not hashes:
+        return []
+    sketches = RequestSketch.objects.filter(hash__in=hashes)
+    if organisation is not None:
+        sketches = sketches.filter(organisation=organisation)
+    else:
+        sketches = sketches.filter(request__in=among)
+    candidates = (
+        sketches.values("request_id")
+        .annotate(shared=Count("id"))
+        .order_by("-shared", "request_id")[:CANDIDATES]
+    )
+    return [
+        row["request_id"] for row in candidates if not exclude or row["request_id"] != exclude.pk
+    ]
+
+
 def _best(question: str, earlier: list[Question]) -> QuestionMatch:
     scored = [(matching.question_similarity(question, q.text), q) for q in earlier]
     score, best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
     if best is None or score < matching.QUESTION_THRESHOLD:
         return QuestionMatch(question, None, "", score)
-    return QuestionMatch(question, best.text, best.answer, score)
+    return QuestionMatch(question, best.text, best.answer, score, best.number)
 
 
 def standard_answers_visible_to(user) -> QuerySet[StandardAnswer]:

@@ -109,6 +109,7 @@ class AuditAction(models.TextChoices):
     LETTER_COMMENTED = "letter.commented"
     LETTER_DISCARDED = "letter.discarded"
     LETTER_EMAIL_FAILED = "letter.email_failed"
+    LETTER_ANSWER_TAKEN = "letter.answer_taken"
     # Disclosure log (foiregister.disclosure.services)
     DISCLOSURE_PRIVATE_NAME_ADDED = "disclosure.private_name_added"
     DISCLOSURE_PRIVATE_NAME_REMOVED = "disclosure.private_name_removed"

@@ -482,6 +482,13 @@ class RequestWithLettersAdmin(BoardReportAdminMixin, RequestAdmin):
     def save_answer(self, *, question, by, exemption_codes, **answer) -> None:
         services.set_answer(question=question, by=by, exemption_codes=exemption_codes, **answer)
 
+    def earlier_answers(self, request, foi_request) -> dict[int, list]:
+        """Earlier answers to offer beside each question on the workspace, by question
+        number. None here: finding them needs the intake's matcher and the disclosure
+        log's publication rule, both outside this app, so the disclosure app's
+        ``RequestWithReuseAdmin`` extends this page (docs/adr/0001-layers.md)."""
+        return {}
+
     @admin.display(description="letters")
     def letters(self, obj):
         rows = [

@@ -25,9 +25,9 @@ from foiregister.kernel.models import Organisation
 from foiregister.requests import selectors as register_selectors
 from foiregister.requests import services as register_services
 from foiregister.requests.exceptions import ValidationFailed
-from foiregister.requests.models import Question, Request, RequestEvent
+from foiregister.requests.models import Exemption, Question, Request, RequestEvent
 
-from . import context, selectors, wording
+from . import context, reuse, selectors, wording
 from .blocks import data_hash, get_block
 from .context import addressee_for, render_context, requester_details
 from .exceptions import LetterError, LetterImmutable
@@ -991,3 +991,87 @@ __all__ = [
     "update_letter",
     "withdraw_approval",
 ]
+
+
+# -- taking an earlier answer --------------------------------------------------------------
+
+
+@transaction.atomic
+def take_earlier_answer(
+    *,
+    question: Question,
+    earlier: dict[str, Any],
+    source: str,
+    own_organisation: bool,
+    by: Any,
+    today: datetime.date,
+) -> Question:
+    """The officer's click on "Use this earlier answer": the earlier answer's kind, text,
+    link, reasoning and exemptions become the question's answer, and its live blocks
+    replace the question's, re-pointed to the officer's organisation (``reuse
+    .repoint_params``: a "live on" date moves to today, another body's CDCs or area are
+    dropped), so they show today's figures of the officer's own registers. Each step is
+    the ordinary audited service; the taking itself is audited with its source.
+
+    ``earlier`` is one question of an issued letter's frozen content, or of a published
+    response as the public sees it (``reuse.earlier_answer_of``; the disclosure log's
+    ``public_answers``): never another body's unpublished answer. ``source`` names it for
+    the audit ("FOI/0925/1434", "published response FOI-123 of Dudley ICB")."""
+    _require_casework_access(
+        question, by, via="request__organisation", what=f"question {question.pk}"
+    )
+    kind = str(earlier.get("answer_kind") or "")
+    if not kind:
+        raise ValidationFailed(f"{source} question has no answer to take", field=None)
+    organisation = question.request.organisation
+    sections = [str(e.get("section") or "") for e in earlier.get("exemptions") or []]
+    codes = [str(e["code"]) for e in earlier.get("exemptions") or [] if e.get("code")]
+    if len(codes) < len(sections):
+        codes = list(
+            Exemption.objects.filter(section__in=[s for s in sections if s]).values_list(
+                "code", flat=True
+            )
+        )
+    question = set_answer(
+        question=question,
+        by=by,
+        answer=str(earlier.get("answer") or ""),
+        answer_kind=kind,
+        elsewhere_url=str(earlier.get("elsewhere_url") or ""),
+        public_interest_reasoning=str(earlier.get("public_interest_reasoning") or ""),
+        exemption_codes=codes,
+    )
+    for block in list(question.live_blocks.all()):
+        remove_block(block=block, by=by)
+    notes: list[str] = []
+    added = 0
+    for block in earlier.get("blocks") or []:
+        params, block_notes = reuse.repoint_params(
+            str(block.get("type") or ""),
+            block.get("params") or {},
+            organisation=organisation,
+            own_organisation=own_organisation,
+            today=today,
+        )
+        notes += block_notes
+        if params is None:
+            continue
+        add_block(question=question, block_type=block["type"], params=params, by=by)
+        added += 1
+    audit.record_event(
+        action=audit.AuditAction.LETTER_ANSWER_TAKEN,
+        obj=question,
+        by=by,
+        organisation_id=organisation.pk,
+        changes={
+            "question": question.number,
+            "from": source,
+            "blocks": added,
+            "notes": notes,
+        },
+        object_repr=f"{question.request.reference} question {question.number}",
+    )
+    return question
+
+
+__all__ += ["take_earlier_answer"]

@@ -40,6 +40,8 @@ class QuestionPanel:
     content: dict[str, Any]
     wordings: dict[str, str]
     blocks: list[dict[str, Any]] = field(default_factory=list)
+    #: Earlier answers to this question the officer may take (``admin.earlier_answers``).
+    earlier: list[Any] = field(default_factory=list)
 
 
 def _foi_request(request, request_id: int) -> Request:
@@ -83,7 +85,12 @@ def _wordings(foi_request: Request, question: Question, s12: dict[str, str]) -> 
     }
 
 
-def _panels(foi_request: Request, *, bound: dict[int, AnswerForm] | None = None):
+def _panels(
+    foi_request: Request,
+    *,
+    bound: dict[int, AnswerForm] | None = None,
+    earlier: dict[int, list] | None = None,
+):
     s12 = context._s12_values(foi_request)
     panels = []
     for question in foi_request.questions.prefetch_related("exemptions").order_by("number"):
@@ -116,6 +123,7 @@ def _panels(foi_request: Request, *, bound: dict[int, AnswerForm] | None = None)
                 content=content,
                 wordings=wordings,
                 blocks=blocks,
+                earlier=(earlier or {}).get(question.number, []),
             )
         )
     return panels
@@ -152,7 +160,9 @@ def workspace_view(admin, request, request_id: int, *, bound=None, block_form=No
         "subtitle": foi_request.title,
         "opts": Request._meta,
         "foi_request": foi_request,
-        "panels": _panels(foi_request, bound=bound),
+        "panels": _panels(
+            foi_request, bound=bound, earlier=admin.earlier_answers(request, foi_request)
+        ),
         "block_type_form": BlockTypeForm(),
         "letter": letter,
         "draft": draft,

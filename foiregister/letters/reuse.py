@@ -1,0 +1,482 @@
+"""Taking an earlier answer: what its live blocks would say today for the officer's own
+organisation, and, in words, what changed since the earlier letter froze them.
+
+An earlier answer is a plain dict in the shape of an issued letter's frozen content for one
+question (``context.question_content``; the disclosure log's ``answers.from_letter`` gives
+the same shape for a published response): answer kind, text, link, exemptions, public
+interest reasoning and ``blocks``, each ``{"type", "params", "data"}`` with ``data`` the
+value frozen at issue. ``describe_changes`` compares two block values and says what moved
+("1 contract has ended since (...)"); it reads no database, so it is tested with hand-made
+before and after data.
+
+Parameters are re-pointed before a block is re-evaluated: a "live on" date that the block
+type defaults to today moves to today (the question is asked again now), and parameters
+that name another organisation's own objects (its CDCs, its area code) are dropped with a
+note, so the block reports the officer's organisation.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from contracts import selectors as contract_selectors
+from foiregister.kernel import figures
+from foiregister.kernel.exceptions import FoiRegisterError
+from foiregister.requests.models import Request
+
+from .blocks import REGISTRY, _today
+from .models import Letter
+
+#: The letters whose frozen answers are offered again: a response or a refusal notice.
+ANSWER_LETTER_KINDS = (Letter.Kind.RESPONSE, Letter.Kind.REFUSAL_NOTICE)
+
+#: Parameters naming an organisation's own objects: re-pointed to the officer's
+#: organisation's, or dropped, when the earlier answer is another organisation's.
+OWN_OBJECT_PARAMS = {"cdcs_hosted": ("cdcs",), "standardised_imaging_rate": ("area",)}
+
+
+# -- what changed, in words -----------------------------------------------------------------
+
+
+def _day(value: Any) -> str:
+    if not value:
+        return ""
+    try:
+        day = datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return f"{day.day} {day:%b %Y}"
+
+
+def _money(value: Any) -> str:
+    try:
+        return figures.money(value, empty="withheld")
+    except ValueError:
+        return str(value)
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _contract_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    if "contracts" in data:
+        return list(data.get("contracts") or [])
+    rows = []
+    for supplier in data.get("suppliers") or []:
+        rows.extend(supplier.get("contracts") or [])
+    return rows
+
+
+def _contract_key(row: dict[str, Any]) -> str:
+    return str(row.get("reference") or f"{row.get('supplier')}|{row.get('title')}")
+
+
+def _contract_label(row: dict[str, Any]) -> str:
+    return ", ".join(str(p) for p in (row.get("supplier"), row.get("title")) if p)
+
+
+def _as_on(after: dict[str, Any], today: datetime.date | None) -> datetime.date | None:
+    value = after.get("active_on") or after.get("on")
+    try:
+        return datetime.date.fromisoformat(value) if value else today
+    except ValueError:
+        return today
+
+
+def _contract_changes(before, after, today) -> list[str]:
+    old = {_contract_key(r): r for r in _contract_rows(before)}
+    new = {_contract_key(r): r for r in _contract_rows(after)}
+    on = _as_on(after, today)
+    ended, gone, added, changed = [], [], [], []
+    for key, row in old.items():
+        if key in new:
+            continue
+        end = row.get("end_date")
+        if end and on and datetime.date.fromisoformat(str(end)[:10]) < on:
+            ended.append(f"{_contract_label(row)}, ended {_day(end)}")
+        else:
+            gone.append(_contract_label(row))
+    for key, row in new.items():
+        if key not in old:
+            added.append(_contract_label(row))
+            continue
+        was = old[key]
+        label = _contract_label(row)
+        if (was.get("value"), was.get("value_withheld")) != (
+            row.get("value"),
+            row.get("value_withheld"),
+        ):
+            changed.append(
+                f"{label}: value changed from {_money(was.get('value'))} to "
+                f"{_money(row.get('value'))}"
+            )
+        if (was.get("end_date"), was.get("end_date_to_be_agreed")) != (
+            row.get("end_date"),
+            row.get("end_date_to_be_agreed"),
+        ):
+            changed.append(
+                f"{label}: expiry changed from {_expiry(was)} to {_expiry(row)}",
+            )
+    out = []
+    if ended:
+        verb = "has" if len(ended) == 1 else "have"
+        out.append(
+            f"{_plural(len(ended), 'contract', 'contracts')} {verb} ended since "
+            f"({'; '.join(ended)})"
+        )
+    if gone:
+        verb = "is" if len(gone) == 1 else "are"
+        out.append(
+            f"{_plural(len(gone), 'contract', 'contracts')} {verb} no longer listed "
+            f"({'; '.join(gone)})"
+        )
+    if added:
+        out.append(f"{_plural(len(added), 'new contract', 'new contracts')} ({'; '.join(added)})")
+    return out + changed
+
+
+def _expiry(row: dict[str, Any]) -> str:
+    if row.get("end_date_to_be_agreed"):
+        return "to be agreed"
+    return _day(row.get("end_date")) or "no fixed expiry"
+
+
+def _spend_changes(before, after, today) -> list[str]:
+    if before.get("total") == after.get("total"):
+        return []
+    year = after.get("financial_year") or before.get("financial_year")
+    kind = str(after.get("kind_label") or "").lower()
+    what = f"total {kind} spend {year}" if kind else f"total spend {year}"
+    was = _money(before.get("total")) if before.get("reported") else "none reported"
+    now = _money(after.get("total")) if after.get("reported") else "none reported"
+    return [f"{what} changed from {was} to {now}"]
+
+
+def _specialty_changes(before, after, today) -> list[str]:
+    old = {s["specialty"]: set(s.get("providers") or []) for s in before.get("specialties") or []}
+    new = {s["specialty"]: set(s.get("providers") or []) for s in after.get("specialties") or []}
+    out = []
+    for name in sorted(set(old) | set(new)):
+        joined = sorted(new.get(name, set()) - old.get(name, set()))
+        left = sorted(old.get(name, set()) - new.get(name, set()))
+        if joined:
+            out.append(
+                f"{name}: {_plural(len(joined), 'new provider', 'new providers')} "
+                f"({', '.join(joined)})"
+            )
+        if left:
+            out.append(f"{name}: {', '.join(left)} no longer listed")
+    return out
+
+
+def _count(value: Any) -> str:
+    try:
+        return figures.count(value, empty="none")
+    except ValueError:
+        return str(value)
+
+
+def _percent(value: Any) -> str:
+    try:
+        return figures.percent(value, places=1, empty="none")
+    except ValueError:
+        return str(value)
+
+
+def _cdc_changes(before, after, today) -> list[str]:
+    old = {c["name"]: c for c in before.get("cdcs") or []}
+    new = {c["name"]: c for c in after.get("cdcs") or []}
+    out = []
+    added = [n for n in new if n not in old]
+    gone = [n for n in old if n not in new]
+    if added:
+        out.append(f"{_plural(len(added), 'new CDC', 'new CDCs')} ({'; '.join(added)})")
+    if gone:
+        verb = "is" if len(gone) == 1 else "are"
+        out.append(
+            f"{_plural(len(gone), 'CDC', 'CDCs')} {verb} no longer listed ({'; '.join(gone)})"
+        )
+    for name in [n for n in new if n in old]:
+        was = {m["modality"]: m for m in old[name].get("modalities") or []}
+        for m in new[name].get("modalities") or []:
+            w = was.get(m["modality"])
+            label = f"{name}, {m.get('label') or m['modality']}"
+            if w is None:
+                out.append(f"{label}: newly reported")
+                continue
+            months, old_months = (
+                len(m.get("activity_months") or []),
+                len(w.get("activity_months") or []),
+            )
+            if months != old_months:
+                out.append(
+                    f"{label}: activity now reported for "
+                    f"{_plural(months, 'month', 'months')} (was {old_months})"
+                )
+            if m.get("actual") != w.get("actual"):
+                out.append(
+                    f"{label}: activity changed from {_count(w.get('actual'))} to "
+                    f"{_count(m.get('actual'))}"
+                )
+            if m.get("utilisation") != w.get("utilisation"):
+                out.append(
+                    f"{label}: utilisation changed from {_percent(w.get('utilisation'))} to "
+                    f"{_percent(m.get('utilisation'))}"
+                )
+            if m.get("capacity") != w.get("capacity"):
+                out.append(
+                    f"{label}: capacity changed from {_count(w.get('capacity'))} to "
+                    f"{_count(m.get('capacity'))}"
+                )
+    return out
+
+
+def _plan_changes(before, after, today) -> list[str]:
+    old = [p.get("title", "") for p in before.get("plans") or []]
+    new = [p.get("title", "") for p in after.get("plans") or []]
+    out = []
+    added = [t for t in new if t not in old]
+    gone = [t for t in old if t not in new]
+    if added:
+        out.append(
+            f"{_plural(len(added), 'new plan', 'new plans')} to procure ({'; '.join(added)})"
+        )
+    if gone:
+        verb = "is" if len(gone) == 1 else "are"
+        out.append(
+            f"{_plural(len(gone), 'plan', 'plans')} {verb} no longer open ({'; '.join(gone)})"
+        )
+    return out
+
+
+_DESCRIBERS = {
+    "independent_sector_contracts": _contract_changes,
+    "live_insourcing_contracts": _contract_changes,
+    "spend_total": _spend_changes,
+    "insourcing_providers_by_specialty": _specialty_changes,
+    "cdcs_hosted": _cdc_changes,
+    "planned_procurements": _plan_changes,
+}
+
+FIGURES_CHANGED = "figures changed since"
+
+
+def describe_changes(
+    block_type: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    *,
+    today: datetime.date | None = None,
+) -> list[str]:
+    """What moved between a block's frozen value (``before``) and its value now
+    (``after``), one sentence each; empty when nothing did. ``today`` decides whether a
+    contract that is no longer listed has ended (when the data carries no "live on" date).
+
+    Contracts (added, ended, value or expiry changed), spend totals, insourcing providers,
+    CDC months and figures and procurement plans are described; any other block that
+    differs gives the one sentence ``FIGURES_CHANGED``.
+    """
+    if before is None or after is None or before == after:
+        return []
+    describe = _DESCRIBERS.get(block_type)
+    found = describe(before, after, today) if describe else []
+    return found or [FIGURES_CHANGED]
+
+
+# -- re-pointing parameters and re-evaluating blocks ---------------------------------------------
+
+
+@dataclass
+class BlockPreview:
+    """One block of an earlier answer as it would be taken: the parameters it gets, the
+    notes on what was re-pointed or dropped, and what changed since."""
+
+    block_type: str
+    title: str
+    params: dict[str, Any] | None
+    notes: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def usable(self) -> bool:
+        return self.params is not None
+
+
+@dataclass
+class AnswerPreview:
+    answer: str
+    answer_kind: str
+    answer_kind_label: str
+    elsewhere_url: str
+    public_interest_reasoning: str
+    exemption_sections: list[str]
+    own_organisation: bool
+    blocks: list[BlockPreview] = field(default_factory=list)
+    #: Said once for the whole answer (e.g. "the figures will be your organisation's").
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changes(self) -> list[str]:
+        return [c for b in self.blocks for c in b.changes]
+
+
+def _label(kind, name: str) -> str:
+    return next((p.label for p in kind.params if p.name == name), name)
+
+
+def repoint_params(
+    block_type: str,
+    params: dict[str, Any],
+    *,
+    organisation,
+    own_organisation: bool,
+    today: datetime.date,
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """The parameters the block gets on the officer's question, and notes saying what was
+    moved or dropped. ``None`` when the block cannot be taken (its type is unknown here, or
+    its parameters no longer validate), with the reason in the notes."""
+    kind = REGISTRY.get(block_type)
+    if kind is None:
+        return None, [f"{block_type}: this kind of live block is not available here"]
+    params = dict(params or {})
+    notes: list[str] = []
+    for param in kind.params:
+        if param.default is _today and params.get(param.name):
+            if params[param.name] != today.isoformat():
+                notes.append(
+                    f"{param.label} moved to today ({_day(today)}; was {_day(params[param.name])})"
+                )
+            params[param.name] = today.isoformat()
+    if block_type == "cdcs_hosted" and params.get("cdcs"):
+        mine = set(contract_selectors.cdc_names_for(organisation=organisation))
+        kept = [n for n in params["cdcs"] if n in mine]
+        dropped = [n for n in params["cdcs"] if n not in mine]
+        if dropped:
+            whose = "not among your organisation's" if own_organisation else "another body's"
+            notes.append(
+                f"{_label(kind, 'cdcs')}: {', '.join(dropped)} dropped ({whose} CDCs); "
+                + (
+                    "the block lists the rest"
+                    if kept
+                    else "the block lists every CDC your organisation hosts or serves"
+                )
+            )
+        params["cdcs"] = kept
+    if block_type == "standardised_imaging_rate" and params.get("area") and not own_organisation:
+        notes.append(
+            f"{_label(kind, 'area')} {params['area']} dropped: the figures will be your "
+            f"organisation's ({organisation.ods_code})"
+        )
+        params["area"] = ""
+    try:
+        cleaned = kind.clean(params)
+    except FoiRegisterError as exc:
+        return None, [*notes, f"{kind.title}: cannot be taken ({exc.message})"]
+    return cleaned, notes
+
+
+def preview_earlier_answer(
+    earlier: dict[str, Any],
+    *,
+    organisation,
+    own_organisation: bool,
+    today: datetime.date,
+) -> AnswerPreview:
+    """The earlier answer as the officer would take it: its blocks re-pointed and fetched
+    for ``organisation`` from today's registers. For the same organisation each block's
+    frozen value (if the answer was issued in a letter) is compared with today's, and the
+    changes said in words; for another organisation's answer, the figures are simply the
+    officer's own, so no comparison is made."""
+    preview = AnswerPreview(
+        answer=str(earlier.get("answer") or ""),
+        answer_kind=str(earlier.get("answer_kind") or ""),
+        answer_kind_label=str(earlier.get("answer_kind_label") or ""),
+        elsewhere_url=str(earlier.get("elsewhere_url") or ""),
+        public_interest_reasoning=str(earlier.get("public_interest_reasoning") or ""),
+        exemption_sections=[
+            str(e.get("section") or e.get("code") or "") for e in earlier.get("exemptions") or []
+        ],
+        own_organisation=own_organisation,
+    )
+    blocks = earlier.get("blocks") or []
+    if not own_organisation:
+        preview.notes.append(
+            "Another organisation's published answer: its text is theirs; check it is true "
+            "of your organisation before it is sent."
+        )
+    if blocks and not own_organisation:
+        preview.notes.append(
+            "The live blocks will show your own organisation's figures from today's "
+            "registers, not the other organisation's."
+        )
+    for block in blocks:
+        block_type = str(block.get("type") or "")
+        kind = REGISTRY.get(block_type)
+        params, notes = repoint_params(
+            block_type,
+            block.get("params") or {},
+            organisation=organisation,
+            own_organisation=own_organisation,
+            today=today,
+        )
+        shown = BlockPreview(block_type, kind.title if kind else block_type, params, notes=notes)
+        preview.blocks.append(shown)
+        if params is None or not own_organisation:
+            continue
+        try:
+            now = kind.load(organisation=organisation, params=params)
+        except FoiRegisterError as exc:
+            shown.error = exc.message
+            continue
+        before = block.get("data")
+        if before is None:
+            shown.notes.append(
+                "no value was frozen in an issued letter, so there is nothing to compare"
+            )
+        else:
+            shown.changes = describe_changes(block_type, before, now, today=today)
+    return preview
+
+
+def earlier_answer_of(request: Request, number: int) -> tuple[dict[str, Any], Letter | None]:
+    """Question ``number`` of an earlier request of the officer's own organisation, as its
+    latest issued response or refusal notice froze it (with every block's value at issue),
+    or, if none was issued, as the question stands (blocks without a frozen value)."""
+    letter = (
+        Letter.objects.filter(
+            request=request, kind__in=ANSWER_LETTER_KINDS, status=Letter.Status.ISSUED
+        )
+        .order_by("-issued_at", "-id")
+        .first()
+    )
+    if letter is not None:
+        for q in letter.content.get("questions") or []:
+            if q.get("number") == number:
+                return q, letter
+    question = request.questions.prefetch_related("exemptions", "live_blocks").get(number=number)
+    return (
+        {
+            "number": question.number,
+            "text": question.text,
+            "answer_kind": question.answer_kind,
+            "answer_kind_label": question.get_answer_kind_display()
+            if question.answer_kind
+            else "",
+            "answer": question.answer,
+            "elsewhere_url": question.elsewhere_url,
+            "public_interest_reasoning": question.public_interest_reasoning,
+            "exemptions": [
+                {"code": e.code, "section": e.section, "title": e.title}
+                for e in question.exemptions.all()
+            ],
+            "blocks": [
+                {"type": b.block_type, "params": b.params, "data": None}
+                for b in question.live_blocks.order_by("position", "id")
+            ],
+        },
+        None,
+    )
