@@ -197,8 +197,8 @@ def _short(text: str, limit: int = 60) -> str:
 def round_robin_of(request: Request, user: Any) -> QuerySet[Request]:
     """The open requests ``user`` may see that belong to ``request``'s round robin: those
     linked to it as one (``RequestLink`` kind round robin, followed link to link), and
-    those of the user's other organisations that ask the same questions. Not the request
-    itself."""
+    those of any of the user's organisations that ask the same questions (compared as
+    ``normalised_question`` does). Not the request itself."""
     linked = {request.pk}
     frontier = {request.pk}
     while frontier:
@@ -215,11 +215,7 @@ def round_robin_of(request: Request, user: Any) -> QuerySet[Request]:
     ]
     same = set()
     if wanted:
-        candidates = (
-            visible.exclude(pk__in=linked)
-            .exclude(organisation=request.organisation)
-            .prefetch_related("questions")
-        )
+        candidates = visible.exclude(pk__in=linked).prefetch_related("questions")
         for other in candidates:
             texts = [
                 normalised_question(q.text)

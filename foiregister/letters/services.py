@@ -967,6 +967,12 @@ def _prepare_one(batch: BatchIssue, target: Request, by: Any) -> Letter:
         existing = Letter.objects.filter(batch=batch, request=target).first()
         if existing is not None:  # another run drafted it meanwhile
             return existing
+        if not target.is_open:
+            raise LetterError(
+                f"{target.reference} is {target.get_status_display().lower()}: it needs no "
+                "response",
+                field=None,
+            )
         copy_answers(source=batch.source_request, target=target, by=by)
         letter = _open_letter(target, K.RESPONSE, None)
         reused = letter is not None

@@ -9,104 +9,17 @@ import pytest
 
 from foiregister.kernel.audit import AuditAction
 from foiregister.kernel.models import AuditEvent
-from foiregister.kernel.roles import FOI_LEAD, FOI_OFFICER
 from foiregister.letters import selectors, services
-from foiregister.letters.blocks import REGISTRY, LiveBlock, Param, register
 from foiregister.letters.exceptions import LetterError
 from foiregister.letters.models import BatchIssue, Letter
 from foiregister.requests.exceptions import ValidationFailed
 from foiregister.requests.models import Request
-from tests.conftest import member
 from tests.factories import letters as f
-from tests.factories.foiregister import OrganisationFactory, RequesterFactory, log_request
+from tests.factories.foiregister import OrganisationFactory
+from tests.letters.batch_fixtures import *  # noqa: F403 (the fixtures)
+from tests.letters.batch_fixtures import QUESTIONS_AS_B_TYPED_THEM, make_request
 
 pytestmark = pytest.mark.django_db
-
-
-class OwnFigureBlock(LiveBlock):
-    """A figure that differs by organisation: the body's ODS code, so a letter shows whose
-    figures it fetched."""
-
-    key = "test_own_figure"
-    title = "Own figure"
-    template_name = "letters/blocks/figures.html"
-    params = (Param("name", "text", "Figure name"),)
-
-    def fetch(self, *, organisation, params):
-        return {"rows": [{"label": params["name"], "value": f"figure of {organisation.ods_code}"}]}
-
-
-if OwnFigureBlock.key not in REGISTRY:
-    register(OwnFigureBlock)
-
-
-# The same round robin as another body's form sets it out: capitals, spacing, punctuation.
-QUESTIONS_AS_B_TYPED_THEM = [
-    "please state the total expenditure on clinical insourcing in 2024/25",
-    "Please list your  independent-sector imaging contracts!",
-    "How many patients were referred to independent sector providers ?",
-]
-
-
-@pytest.fixture
-def support_officer(organisation, other_organisation):
-    officer = member(organisation, FOI_OFFICER, "support-officer")
-    other_organisation.members.add(officer)
-    return officer
-
-
-@pytest.fixture
-def lead_a(organisation):
-    return member(organisation, FOI_LEAD, "lead-a")
-
-
-@pytest.fixture
-def lead_b(other_organisation):
-    return member(other_organisation, FOI_LEAD, "lead-b")
-
-
-@pytest.fixture
-def source(organisation, support_officer):
-    request = f.answered_request(organisation=organisation, officer=support_officer)
-    q1 = request.questions.get(number=1)
-    services.review_blocks(
-        blocks=[
-            services.add_block(
-                question=q1,
-                block_type="test_own_figure",
-                params={"name": "insourcing"},
-                by=support_officer,
-            )
-        ],
-        by=support_officer,
-    )
-    return request
-
-
-def _request(organisation, by=None, questions=f.QUESTIONS):
-    return log_request(
-        organisation=organisation,
-        requester=RequesterFactory(organisation=organisation),
-        questions=questions,
-        **({"by": by} if by is not None else {}),
-    )
-
-
-@pytest.fixture
-def target_a(organisation, support_officer):
-    return _request(organisation, support_officer)
-
-
-@pytest.fixture
-def targets_b(other_organisation, support_officer):
-    return [_request(other_organisation, support_officer, QUESTIONS_AS_B_TYPED_THEM) for _ in "12"]
-
-
-@pytest.fixture
-def batch(source, target_a, targets_b, support_officer):
-    return services.start_batch_issue(
-        source_request=source, requests=[target_a, *targets_b], by=support_officer
-    )
 
 
 def _letter(batch, request):
@@ -130,7 +43,7 @@ def test_request_of_a_body_the_starter_has_no_role_in_is_refused(
     source, target_a, support_officer
 ):
     stranger = OrganisationFactory(name="Elsewhere Community Trust", ods_code="RYY")
-    theirs = _request(stranger)
+    theirs = make_request(stranger)
     with pytest.raises(LetterError) as caught:
         services.start_batch_issue(
             source_request=source, requests=[target_a, theirs], by=support_officer
@@ -143,13 +56,13 @@ def test_request_of_a_body_the_starter_has_no_role_in_is_refused(
 def test_a_mismatched_question_names_the_request_and_the_question(
     source, organisation, other_organisation, support_officer
 ):
-    fine = _request(other_organisation, support_officer, QUESTIONS_AS_B_TYPED_THEM)
-    wrong = _request(
+    fine = make_request(other_organisation, support_officer, QUESTIONS_AS_B_TYPED_THEM)
+    wrong = make_request(
         other_organisation,
         support_officer,
         [f.QUESTIONS[0], "Please list your mental health out-of-area placements.", f.QUESTIONS[2]],
     )
-    short = _request(organisation, support_officer, f.QUESTIONS[:2])
+    short = make_request(organisation, support_officer, f.QUESTIONS[:2])
     with pytest.raises(ValidationFailed) as caught:
         services.start_batch_issue(
             source_request=source, requests=[fine, wrong, short], by=support_officer
