@@ -327,7 +327,7 @@ def _batch_row(request, letter, error, last_turn, org) -> BatchRow:
     if turn is not None and turn.kind == LetterComment.Kind.RETURNED:
         return BatchRow(request, letter, "returned", "Returned to the officer", turn.text)
     return BatchRow(
-        request, letter, "awaiting", f"Awaiting approval by the {org.name} FOI lead", error
+        request, letter, "awaiting", f"Awaiting approval by the FOI lead of {org.name}", error
     )
 
 

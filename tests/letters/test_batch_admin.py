@@ -51,7 +51,7 @@ def test_lead_of_b_approves_on_the_batch_page_and_the_letters_are_issued(
     client = _client(lead_b)
     url = reverse("admin:letters_batchissue_progress", args=[batch.pk])
     html = client.get(url).content.decode()
-    assert "Awaiting approval by the The Dudley Group" in html
+    assert "Awaiting approval by the FOI lead of The Dudley Group" in html
     assert batch.source_request.reference not in html  # another body's request
     letters = Letter.objects.filter(batch=batch, request__in=targets_b)
     work = client.get(reverse("admin:foiregister_request_my_work")).content.decode()

@@ -252,7 +252,7 @@ def test_the_batch_page_shows_a_lead_only_their_organisations_requests(
     assert [g.organisation for g in groups] == [other_organisation]
     assert groups[0].viewer_leads
     assert {r.state for r in groups[0].rows} == {"awaiting"}
-    assert "Awaiting approval by the The Dudley Group" in groups[0].rows[0].label
+    assert "Awaiting approval by the FOI lead of The Dudley Group" in groups[0].rows[0].label
     officer_view = selectors.batch_progress(batch, support_officer)
     assert len(officer_view) == 2
     assert not any(g.viewer_leads for g in officer_view)
