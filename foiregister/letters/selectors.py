@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from foiregister.kernel import access
 from foiregister.kernel.audit import AuditAction
@@ -333,12 +333,19 @@ def _batch_row(request, letter, error, last_turn, org) -> BatchRow:
 
 def batch_letters_awaiting(user: Any) -> QuerySet[Letter]:
     """Draft letters of batches that wait for ``user``'s approval: of the organisations
-    the user leads (``leads_for``). None for someone who is not a lead."""
+    the user leads (``leads_for``), not returned to the officer (or answered since). None
+    for someone who is not a lead."""
     if not getattr(user, "is_authenticated", False) or not user.has_perm("letters.approve_letter"):
         return Letter.objects.none()
+    last_turn = (
+        LetterComment.objects.filter(letter=OuterRef("pk")).order_by("-at", "-id").values("kind")
+    )
     return (
         letters_visible_to(user)
         .filter(batch__isnull=False, status=Letter.Status.DRAFT)
+        .annotate(last_turn=Subquery(last_turn[:1]))
+        # A letter the lead returned is the officer's until they answer in the conversation.
+        .filter(Q(last_turn__isnull=True) | ~Q(last_turn=LetterComment.Kind.RETURNED))
         .select_related("request__organisation", "batch")
         .order_by("request__due_on", "request__reference")
     )

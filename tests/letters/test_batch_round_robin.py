@@ -235,6 +235,19 @@ def test_lead_of_b_returns_a_letter_to_the_officer(batch, targets_b, lead_b, oth
     assert rows[targets_b[0].pk].reason == "Say which year."
     assert Request.objects.get(pk=targets_b[0].pk).status == Request.Status.IN_PROGRESS
     assert AuditEvent.objects.filter(action=AuditAction.LETTER_RETURNED).count() == 1
+    assert letter not in selectors.batch_letters_awaiting(lead_b)
+
+
+def test_the_officers_answer_to_a_return_puts_it_back_before_the_lead(
+    batch, targets_b, lead_b, support_officer
+):
+    services.run_batch_issue(batch=batch)
+    letter = _letter(batch, targets_b[0])
+    services.return_batch_letter(letter=letter, by=lead_b, comment="Say which year.")
+    services.comment_on_letter(letter=letter, by=support_officer, comment="2024/25 added.")
+    assert letter in selectors.batch_letters_awaiting(lead_b)
+    rows = {r.request.pk: r for g in selectors.batch_progress(batch, lead_b) for r in g.rows}
+    assert rows[targets_b[0].pk].state == "awaiting"
 
 
 def test_lead_of_a_cannot_return_b_letters(batch, targets_b, lead_a):
