@@ -104,6 +104,7 @@ class AuditAction(models.TextChoices):
     LETTER_BLOCK_REVIEWED = "letter.block_reviewed"
     LETTER_WORDING_SET = "letter.wording_set"
     LETTER_BATCH_STARTED = "letter.batch_started"
+    LETTER_BATCH_DRAFTED = "letter.batch_drafted"
     LETTER_BATCH_FINISHED = "letter.batch_finished"
     LETTER_RETURNED = "letter.returned"
     LETTER_COMMENTED = "letter.commented"

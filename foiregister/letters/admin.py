@@ -324,7 +324,11 @@ class AnswerWordingAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
 
 @admin.register(BatchIssue)
 class BatchIssueAdmin(ScopedModelAdmin):
-    organisation_path = "source_request__organisation"
+    """A round robin's batch: started by an officer who works for several organisations,
+    each organisation's letters approved on the batch page by that organisation's lead,
+    issued by the batch run (a Celery job) with its progress on the same page."""
+
+    organisation_path = ("source_request__organisation", "requests__organisation")
     scope_roles = access.CASEWORK_ROLES
     list_display = ("__str__", "status", "done", "failed", "total", "created_by", "created_at")
     readonly_fields = (
@@ -335,11 +339,18 @@ class BatchIssueAdmin(ScopedModelAdmin):
         "total",
         "errors",
         "issued_on",
+        "approve_own",
         "created_by",
         "finished_at",
     )
     exclude = ("requests",)
     change_form_template = "letters/admin/batch_change_form.html"
+
+    def get_queryset(self, request):
+        # Reached through the source or any request of the batch; one row per batch.
+        return selectors.batches_visible_to(request.user).select_related(
+            "source_request", "created_by"
+        )
 
     def has_add_permission(self, request):
         return False  # started from the start page, which checks the questions match
@@ -358,6 +369,8 @@ class BatchIssueAdmin(ScopedModelAdmin):
                 "<int:pk>/progress/", view(self.progress_view), name="letters_batchissue_progress"
             ),
             path("<int:pk>/rerun/", view(self.rerun_view), name="letters_batchissue_rerun"),
+            path("<int:pk>/approve/", view(self.approve_view), name="letters_batchissue_approve"),
+            path("<int:pk>/return/", view(self.return_view), name="letters_batchissue_return"),
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
@@ -367,14 +380,33 @@ class BatchIssueAdmin(ScopedModelAdmin):
         }
         return super().changelist_view(request, extra_context)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The batch's page is its progress page."""
+        batch = self.get_object(request, object_id)
+        if batch is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        return redirect("admin:letters_batchissue_progress", batch.pk)
+
     def start_view(self, request):
-        if not request.user.has_perm(services.APPROVE_PERMISSION):
+        if not access.has_any_role(request.user, access.CASEWORK_ROLES):
             raise PermissionDenied
         visible = register_selectors.requests_visible_to(request.user)
-        initial = {}
-        if request.GET.get("source"):
-            initial["source_request"] = request.GET["source"]
-        form = BatchIssueForm(request.POST or None, requests=visible, initial=initial)
+        source_id = request.POST.get("source_request") or request.GET.get("source") or ""
+        source = visible.filter(pk=source_id).first() if source_id.isdigit() else None
+        candidates = (
+            selectors.round_robin_of(source, request.user)
+            if source is not None
+            else Request.objects.none()
+        )
+        may_approve = request.user.has_perm(services.APPROVE_PERMISSION)
+        initial = {"source_request": source, "requests": list(candidates)}
+        form = BatchIssueForm(
+            request.POST or None,
+            sources=visible,
+            requests=candidates,
+            may_approve=may_approve,
+            initial=initial,
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 with transaction.atomic():
@@ -382,6 +414,7 @@ class BatchIssueAdmin(ScopedModelAdmin):
                         source_request=form.cleaned_data["source_request"],
                         requests=form.cleaned_data["requests"],
                         issued_on=form.cleaned_data["issued_on"],
+                        approve_own=form.cleaned_data.get("approve_own", False),
                         by=request.user,
                     )
                     transaction.on_commit(lambda: tasks.run_batch_issue.delay(batch.pk))
@@ -392,30 +425,101 @@ class BatchIssueAdmin(ScopedModelAdmin):
         return TemplateResponse(
             request,
             "letters/admin/batch_start.html",
-            {**self.admin_site.each_context(request), "form": form, "title": "Batch issue"},
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "form": form,
+                "source": source,
+                "candidates": candidates,
+                "title": "Issue a round robin as a batch",
+            },
         )
 
+    def _batch(self, request, pk) -> BatchIssue:
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
     def rerun_view(self, request, pk):
-        """Run a finished batch again: only the letters not yet issued are issued."""
-        if request.method != "POST" or not request.user.has_perm(services.APPROVE_PERMISSION):
-            raise PermissionDenied
-        batch = get_object_or_404(self.get_queryset(request), pk=pk)
-        tasks.run_batch_issue.delay(batch.pk)
+        """Run the batch again: letters not yet drafted are drafted, approved letters not
+        yet issued are issued; an issued letter is never issued twice."""
+        if request.method != "POST":
+            raise PermissionDenied("use the Run again button on the batch page")
+        batch = self._batch(request, pk)
+        BatchIssue.objects.filter(pk=batch.pk).update(status=BatchIssue.Status.PENDING)
+        transaction.on_commit(lambda: tasks.run_batch_issue.delay(batch.pk))
+        messages.success(request, "The batch is running again.")
+        return redirect("admin:letters_batchissue_progress", batch.pk)
+
+    def approve_view(self, request, pk):
+        """A lead approves the letters ticked in their organisation's table; the run that
+        issues them is queued once the approvals commit."""
+        if request.method != "POST":
+            raise PermissionDenied("use the Approve button on the batch page")
+        batch = self._batch(request, pk)
+        ids = [int(v) for v in request.POST.getlist("letter") if v.isdigit()]
+        hashes = {i: request.POST.get(f"hash_{i}", "") for i in ids}
+        if not ids:
+            messages.error(request, "Tick the letters to approve.")
+            return redirect("admin:letters_batchissue_progress", batch.pk)
+        try:
+            approved, refused = services.approve_batch_letters(
+                batch=batch, by=request.user, letters=ids, seen_hashes=hashes
+            )
+        except FoiRegisterError as exc:
+            _error(request, exc)
+            return redirect("admin:letters_batchissue_progress", batch.pk)
+        for message in refused:
+            messages.error(request, message)
+        if approved:
+            BatchIssue.objects.filter(pk=batch.pk).update(status=BatchIssue.Status.PENDING)
+            transaction.on_commit(lambda: tasks.run_batch_issue.delay(batch.pk))
+            messages.success(
+                request, f"Approved {len(approved)} letter(s) exactly as shown; issuing them now."
+            )
+        return redirect("admin:letters_batchissue_progress", batch.pk)
+
+    def return_view(self, request, pk):
+        if request.method != "POST":
+            raise PermissionDenied("use the Return button on the batch page")
+        batch = self._batch(request, pk)
+        letter = get_object_or_404(
+            selectors.letters_visible_to(request.user).filter(batch=batch),
+            pk=request.POST.get("letter") if str(request.POST.get("letter", "")).isdigit() else 0,
+        )
+        try:
+            services.return_batch_letter(
+                letter=letter, by=request.user, comment=request.POST.get("comment", "")
+            )
+            messages.success(
+                request, f"{letter.request.reference} returned to the officer with your comment."
+            )
+        except FoiRegisterError as exc:
+            _error(request, exc)
         return redirect("admin:letters_batchissue_progress", batch.pk)
 
     def progress_view(self, request, pk):
-        batch = get_object_or_404(self.get_queryset(request), pk=pk)
+        batch = self._batch(request, pk)
         running = batch.status in (BatchIssue.Status.PENDING, BatchIssue.Status.RUNNING)
+        groups = selectors.batch_progress(batch, request.user)
+        for group in groups:
+            if group.viewer_leads and not running:
+                for row in group.awaiting:
+                    # The version the lead is shown: approving checks it has not moved.
+                    row.content_hash = context.draft_state(row.letter).content_hash
+        source_visible = register_selectors.requests_visible_to(request.user).filter(
+            pk=batch.source_request_id
+        )
         return TemplateResponse(
             request,
             "letters/admin/batch_progress.html",
             {
                 **self.admin_site.each_context(request),
+                "opts": self.model._meta,
                 "batch": batch,
+                "source_visible": source_visible.exists(),
                 "running": running,
+                "groups": groups,
                 "percent": int(100 * batch.done / batch.total) if batch.total else 100,
                 "title": f"Batch issue {batch.pk}",
-                "letters": batch.letters.filter(status="issued").select_related("request"),
             },
         )
 
@@ -433,6 +537,16 @@ class RequestWithLettersAdmin(BoardReportAdminMixin, RequestAdmin):
 
     def get_urls(self):
         return workspace.urls(self) + super().get_urls()
+
+    def my_work_view(self, request):
+        """My work, with a lead's batch letters awaiting their approval beside the requests
+        in approval (the register's page knows nothing of letters)."""
+        response = super().my_work_view(request)
+        if isinstance(response, TemplateResponse):
+            response.context_data["batch_approvals"] = selectors.batch_letters_awaiting(
+                request.user
+            )
+        return response
 
     def get_list_display(self, request):
         return [*super().get_list_display(request), "workspace_link"]

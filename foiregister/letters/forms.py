@@ -56,18 +56,48 @@ class LetterForm(forms.ModelForm):
         ]
 
 
-class BatchIssueForm(forms.Form):
-    source_request = forms.ModelChoiceField(queryset=Request.objects.none())
-    requests = forms.ModelMultipleChoiceField(
-        queryset=Request.objects.none(), widget=forms.CheckboxSelectMultiple
-    )
-    issued_on = forms.DateField(required=False, help_text="Default: the day each is issued.")
+class RequestChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.reference}: {obj.title} ({obj.organisation})"
 
-    def __init__(self, *args, requests=None, **kwargs):
+
+class BatchIssueForm(forms.Form):
+    """Start a batch: the source whose answers are copied, the requests of its round robin
+    (``selectors.round_robin_of``: linked as one, or asking the same questions in the
+    starter's other organisations), the letter date, and for a lead whether to approve
+    the letters of the organisations they lead."""
+
+    source_request = forms.ModelChoiceField(
+        queryset=Request.objects.none(), label="Source request (its answers are copied)"
+    )
+    requests = RequestChoices(
+        queryset=Request.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Requests of its round robin",
+    )
+    issued_on = forms.DateField(
+        required=False,
+        label="Letter date",
+        help_text="Optional. Default: the day each letter is issued.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    approve_own = forms.BooleanField(
+        required=False,
+        label="Approve my organisations' letters",
+        help_text="As an FOI lead, approve the letters of the organisations you lead as they "
+        "are drafted. The other organisations' letters wait for their own lead.",
+    )
+
+    def __init__(self, *args, sources=None, requests=None, may_approve=False, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = requests if requests is not None else Request.objects.none()
-        self.fields["source_request"].queryset = qs
-        self.fields["requests"].queryset = qs.filter(status__in=Request.OPEN_STATUSES)
+        self.fields["source_request"].queryset = (
+            sources if sources is not None else Request.objects.none()
+        )
+        self.fields["requests"].queryset = (
+            requests if requests is not None else Request.objects.none()
+        )
+        if not may_approve:
+            del self.fields["approve_own"]
 
 
 def pretty(params) -> str:

@@ -96,11 +96,14 @@ class AnswerBlock(models.Model):
 
 class BatchIssue(models.Model):
     """Answers of one request copied to others with the same questions, then issued: a
-    round robin answered once. Progress is counted as each letter commits."""
+    round robin answered once, across the organisations the starter works for. Each
+    organisation's letters are approved by its own FOI lead; the run issues the approved
+    ones. Progress is counted as each letter commits."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to start"
         RUNNING = "running", "Running"
+        WAITING = "waiting", "Waiting for approval"
         DONE = "done", "Done"
         FAILED = "failed", "Finished with failures"
 
@@ -112,6 +115,12 @@ class BatchIssue(models.Model):
     failed = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     issued_on = models.DateField(null=True, blank=True)
+    approve_own = models.BooleanField(
+        "approve my organisations' letters",
+        default=False,
+        help_text="The starter, an FOI lead, approves the letters of the organisations they "
+        "lead as the batch drafts them; every other letter waits for its own lead.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

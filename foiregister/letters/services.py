@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from foiregister.kernel import access, audit
+from foiregister.kernel.exceptions import FoiRegisterError
 from foiregister.kernel.models import Organisation
 from foiregister.requests import selectors as register_selectors
 from foiregister.requests import services as register_services
@@ -805,34 +806,37 @@ def record_email_failure(*, letter: Letter, by: Any, reason: str) -> None:
 
 
 # -- batch issue -------------------------------------------------------------------------
+#
+# A round robin answered once: the source request's answers and live blocks are copied
+# into each other request's open response draft (its own, reused; a new one only if it
+# has none), each organisation's letters are approved by that organisation's FOI lead,
+# and the batch run issues the approved ones, each letter in its own transaction. The
+# starter needs casework access to every request (an FOI officer of a support unit who
+# works for several bodies); a lead who ticks "approve my organisations' letters"
+# approves those of the bodies they lead as the run drafts them. The others wait, their
+# requests "in approval" on their lead's My work, until that lead approves them on the
+# batch page (which queues the run that issues them) or returns them to the officer.
 
-
-def _normalise(text: str) -> str:
-    return " ".join(text.lower().split())
+BATCH_READY_STATUSES = (
+    Request.Status.RECEIVED,
+    Request.Status.ACKNOWLEDGED,
+    Request.Status.IN_PROGRESS,
+    Request.Status.PIT_EXTENDED,
+)
+ALREADY_ANSWERED = "already answered; not issued again"
 
 
 def _check_same_questions(source: Request, target: Request) -> None:
-    ours = [
-        _normalise(t) for t in source.questions.order_by("number").values_list("text", flat=True)
-    ]
-    theirs = list(target.questions.order_by("number").values_list("number", "text"))
-    if len(ours) != len(theirs):
-        raise ValidationFailed(
-            f"{target.reference} has {len(theirs)} questions, {source.reference} has {len(ours)}",
-            field="requests",
-        )
-    for (number, text), mine in zip(theirs, ours, strict=True):
-        if _normalise(text) != mine:
-            raise ValidationFailed(
-                f"{target.reference} question {number} differs from {source.reference}'s",
-                field="requests",
-            )
+    problems = selectors.question_mismatches(source, target)
+    if problems:
+        raise ValidationFailed("; ".join(problems), field="requests")
 
 
 @transaction.atomic
 def copy_answers(*, source: Request, target: Request, by: Any) -> None:
-    """Give ``target`` the answers and live blocks of ``source``, question by question.
-    Blocks fetch the target organisation's own figures when rendered."""
+    """Give ``target`` the answers and live blocks of ``source``, question by question
+    (matched by number, the text compared tolerantly). Blocks fetch the target
+    organisation's own figures when rendered."""
     for request in (source, target):
         _require_casework_access(request, by, via="organisation", what=f"request {request.pk}")
     _check_same_questions(source, target)
@@ -860,6 +864,17 @@ def copy_answers(*, source: Request, target: Request, by: Any) -> None:
             )
 
 
+def _refuse_outside_casework(request: Request, by: Any) -> None:
+    """A batch names each request the starter may not act for, with its organisation: the
+    starter picked it, so naming it tells them nothing new."""
+    if not access.may_act_on(request, by, via="organisation", roles=access.CASEWORK_ROLES):
+        raise LetterError(
+            f"{by.get_username()} has no FOI casework role in {request.organisation}: "
+            f"{request.reference} cannot be part of this batch (its own FOI team answers it)",
+            field="requests",
+        )
+
+
 @transaction.atomic
 def start_batch_issue(
     *,
@@ -867,17 +882,25 @@ def start_batch_issue(
     requests: Iterable[Request],
     by: Any,
     issued_on: datetime.date | None = None,
+    approve_own: bool = False,
 ) -> BatchIssue:
-    """Set up a batch: check every request asks the same questions, so a mismatch is
-    found before anything is issued. Starting it is the FOI lead's approval of the copied
-    answers, so it needs the approve permission."""
-    if not by.has_perm(APPROVE_PERMISSION):
-        raise LetterError(f"{by.get_username()} may not approve letters", field=None)
-    targets = [r for r in requests if r.pk != source_request.pk]
+    """Set up a batch: every request must be one the starter does casework for and ask
+    the same questions as the source, so a mismatch is found before anything is copied.
+    Every problem is reported at once. ``approve_own`` (for an FOI lead) approves the
+    letters of the organisations the starter leads as they are drafted."""
+    if by is None or isinstance(by, audit.SystemActor):
+        raise LetterError("a batch is started by a person: by= a user", field=None)
+    targets = list({r.pk: r for r in requests if r.pk != source_request.pk}.values())
     for request in (source_request, *targets):
-        _require_casework_access(request, by, via="organisation", what=f"request {request.pk}")
+        _refuse_outside_casework(request, by)
     if not targets:
         raise ValidationFailed("choose at least one other request", field="requests")
+    if approve_own and not by.has_perm(APPROVE_PERMISSION):
+        raise ValidationFailed(
+            f"{by.get_username()} is not an FOI lead, so approves no organisation's letters: "
+            "untick 'approve my organisations' letters'",
+            field="approve_own",
+        )
     unanswered = source_request.questions.filter(answer_kind="").values_list("number", flat=True)
     if unanswered:
         raise ValidationFailed(
@@ -885,75 +908,182 @@ def start_batch_issue(
             "answer to copy",
             field="source_request",
         )
+    problems = [p for t in targets for p in selectors.question_mismatches(source_request, t)]
     for target in targets:
-        _check_same_questions(source_request, target)
+        elsewhere = (
+            Letter.objects.filter(
+                request=target,
+                kind=K.RESPONSE,
+                corrects__isnull=True,
+                status__in=Letter.OPEN_STATUSES,
+                batch__isnull=False,
+            )
+            .values_list("batch_id", flat=True)
+            .first()
+        )
+        if elsewhere is not None:
+            problems.append(
+                f"{target.reference}'s response draft is in batch {elsewhere}: issue or "
+                "discard it there first"
+            )
+    if problems:
+        raise ValidationFailed("; ".join(problems), field="requests")
     batch = BatchIssue.objects.create(
-        source_request=source_request, total=len(targets), created_by=by, issued_on=issued_on
+        source_request=source_request,
+        total=len(targets),
+        created_by=by,
+        issued_on=issued_on,
+        approve_own=approve_own,
     )
     batch.requests.set(targets)
-    audit.record_event(
-        action=audit.AuditAction.LETTER_BATCH_STARTED,
-        obj=batch,
-        by=by,
-        organisation_id=source_request.organisation_id,
-        changes={
-            "source": source_request.reference,
-            "requests": [t.reference for t in targets],
-        },
-    )
+    by_organisation: dict[int, list[str]] = {}
+    for target in sorted(targets, key=lambda t: t.reference):
+        by_organisation.setdefault(target.organisation_id, []).append(target.reference)
+    by_organisation.setdefault(source_request.organisation_id, [])
+    for organisation_id, references in by_organisation.items():
+        # One row per organisation, so each body's audit log shows its part of the batch.
+        audit.record_event(
+            action=audit.AuditAction.LETTER_BATCH_STARTED,
+            obj=batch,
+            by=by,
+            organisation_id=organisation_id,
+            changes={
+                "source": source_request.reference,
+                "requests": references,
+                "approve_own": approve_own,
+                "issued_on": issued_on,
+            },
+        )
     return batch
 
 
-def _issue_one(batch: BatchIssue, target: Request, by: Any) -> Letter:
-    """One letter of a batch, in its own transaction: copied, drafted, reviewed, approved
-    and issued, or nothing at all."""
+def _prepare_one(batch: BatchIssue, target: Request, by: Any) -> Letter:
+    """Copy the source's answers into ``target``'s open response draft (reused; new only
+    if there is none), review its live blocks against the target organisation's figures,
+    and either approve it (a starter who leads that organisation and asked to) or put the
+    request in approval for its own lead. One transaction: all of it or nothing."""
     with transaction.atomic():
+        target = Request.objects.select_for_update().get(pk=target.pk)
+        existing = Letter.objects.filter(batch=batch, request=target).first()
+        if existing is not None:  # another run drafted it meanwhile
+            return existing
+        if not target.is_open:
+            raise LetterError(
+                f"{target.reference} is {target.get_status_display().lower()}: it needs no "
+                "response",
+                field=None,
+            )
         copy_answers(source=batch.source_request, target=target, by=by)
-        letter = draft_letter(request=target, kind=K.RESPONSE, by=by, batch=batch)
+        letter = _open_letter(target, K.RESPONSE, None)
+        reused = letter is not None
+        if letter is None:
+            letter = draft_letter(request=target, kind=K.RESPONSE, by=by, batch=batch)
+        else:
+            if letter.batch_id is not None and letter.batch_id != batch.pk:
+                raise LetterError(
+                    f"{target.reference}'s response draft is in batch {letter.batch_id}",
+                    field=None,
+                )
+            letter.batch = batch
+            letter.save(update_fields=["batch", "updated_at"])
         review_letter_blocks(letter=letter, by=by)
-        approve_letter(letter=letter, by=by)
+        letter.refresh_from_db()
+        approve = batch.approve_own and selectors.leads_for(by, target.organisation)
+        _audit(
+            audit.AuditAction.LETTER_BATCH_DRAFTED,
+            letter,
+            by,
+            batch=batch.pk,
+            source=batch.source_request.reference,
+            reused_draft=reused,
+            approved_at_start=approve,
+        )
+        if approve:
+            return approve_letter(letter=letter, by=by)
+        if target.status in BATCH_READY_STATUSES:
+            register_services.change_status(
+                request=target,
+                to=Request.Status.IN_APPROVAL,
+                by=by,
+                note=f"batch {batch.pk}: the response awaits the FOI lead's approval",
+            )
+        return letter
+
+
+def _issue_approved(batch: BatchIssue, letter: Letter, by: Any) -> Letter | None:
+    """Issue one approved letter in its own transaction (``issue_letter``, which locks the
+    letter and refuses one already issued). None when another run issued it meanwhile."""
+    try:
         return issue_letter(letter=letter, by=by, issued_on=batch.issued_on)
+    except LetterImmutable:
+        if Letter.objects.filter(pk=letter.pk, status=Letter.Status.ISSUED).exists():
+            return None
+        raise
+
+
+def _issue_one(batch: BatchIssue, target: Request, by: Any) -> Letter | None:
+    """One request of a batch: its letter drafted (once), then issued if approved. The
+    draft and the issue each commit on their own, so a letter that fails at issue keeps
+    its copied answers and approval for the next run."""
+    letter = Letter.objects.filter(batch=batch, request=target).first()
+    if letter is None:
+        letter = _prepare_one(batch, target, by)
+    if letter.status == Letter.Status.APPROVED:
+        return _issue_approved(batch, letter, by)
+    return None
 
 
 def run_batch_issue(
     *, batch: BatchIssue, on_issued: Callable[[Letter], None] | None = None
 ) -> BatchIssue:
-    """Issue every letter of a batch not yet issued. Each letter commits on its own, and
-    progress is saved after each, so a failure part-way leaves every letter fully issued
-    or not at all, and running the batch again issues only the rest: never twice.
+    """Draft every letter of the batch not yet drafted and issue every approved letter not
+    yet issued. Each letter commits on its own, and progress is saved after each, so a
+    failure part-way leaves every letter fully issued or not at all, and running the
+    batch again issues only what is approved and not yet issued: never twice.
 
     Not atomic as a whole, on purpose. Errors are recorded per request on the batch (and
-    logged), not swallowed: the batch ends "finished with failures" naming each one.
-    ``on_issued`` is called after each letter commits (the task queues its email)."""
+    logged), not swallowed. The batch ends done (every letter issued), waiting (some
+    letters await their lead's approval) or finished with failures, naming each.
+    ``on_issued`` is called after each letter commits (the task queues its email).
+
+    Letters are issued in the name of the batch's starter, who acts for every one of its
+    requests; each letter's approval names the lead who approved it."""
     by = batch.created_by
     BatchIssue.objects.filter(pk=batch.pk).update(status=BatchIssue.Status.RUNNING, errors=[])
     errors: list[dict[str, str]] = []
-    already = "already answered; not issued again"
     for target in batch.requests.order_by("reference"):
-        if Letter.objects.filter(batch=batch, request=target, status="issued").exists():
+        letter = Letter.objects.filter(batch=batch, request=target).first()
+        if letter is not None and letter.status in (
+            Letter.Status.ISSUED,
+            Letter.Status.DISCARDED,
+        ):
             continue
-        if Letter.objects.filter(
-            request=target, kind=K.RESPONSE, status="issued", corrects__isnull=True
-        ).exists():
-            errors.append({"request": target.reference, "error": already})
-            continue
-        try:
-            letter = _issue_one(batch, target, by)
-        except Exception as exc:  # recorded on the batch and logged, never swallowed
-            logger.exception("batch %s: %s failed", batch.pk, target.reference)
-            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-            errors.append({"request": target.reference, "error": message})
+        if (
+            letter is None
+            and Letter.objects.filter(
+                request=target, kind=K.RESPONSE, status="issued", corrects__isnull=True
+            ).exists()
+        ):
+            errors.append({"request": target.reference, "error": ALREADY_ANSWERED})
         else:
-            if on_issued is not None:
-                on_issued(letter)
-        done = Letter.objects.filter(batch=batch, status="issued").count()
-        failed = [e for e in errors if e["error"] != already]
-        BatchIssue.objects.filter(pk=batch.pk).update(
-            done=done + len(errors) - len(failed), failed=len(failed), errors=errors
-        )
+            try:
+                issued = _issue_one(batch, target, by)
+            except Exception as exc:  # recorded on the batch and logged, never swallowed
+                logger.exception("batch %s: %s failed", batch.pk, target.reference)
+                message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+                errors.append({"request": target.reference, "error": message})
+            else:
+                if issued is not None and on_issued is not None:
+                    on_issued(issued)
+        _save_progress(batch, errors)
     batch.refresh_from_db()
-    failed = [e for e in errors if e["error"] != already]
-    batch.status = BatchIssue.Status.FAILED if failed else BatchIssue.Status.DONE
+    waiting = batch.letters.filter(status__in=Letter.OPEN_STATUSES).count()
+    if batch.failed:
+        batch.status = BatchIssue.Status.FAILED
+    elif waiting:
+        batch.status = BatchIssue.Status.WAITING
+    else:
+        batch.status = BatchIssue.Status.DONE
     batch.finished_at = timezone.now()
     batch.save(update_fields=["status", "finished_at"])
     audit.record_event(
@@ -961,13 +1091,92 @@ def run_batch_issue(
         obj=batch,
         by=by,
         organisation_id=batch.source_request.organisation_id,
-        changes={"done": batch.done, "total": batch.total, "errors": errors},
+        changes={
+            "done": batch.done,
+            "total": batch.total,
+            "awaiting_approval": waiting,
+            "errors": errors,
+        },
     )
     return batch
 
 
+def _save_progress(batch: BatchIssue, errors: list[dict[str, str]]) -> None:
+    issued = Letter.objects.filter(batch=batch, status=Letter.Status.ISSUED).count()
+    already = sum(1 for e in errors if e["error"] == ALREADY_ANSWERED)
+    BatchIssue.objects.filter(pk=batch.pk).update(
+        done=issued + already, failed=len(errors) - already, errors=errors
+    )
+
+
+def approve_batch_letters(
+    *,
+    batch: BatchIssue,
+    by: Any,
+    organisation: Organisation | None = None,
+    letters: Iterable[int] | None = None,
+    seen_hashes: dict[int, str] | None = None,
+) -> tuple[list[Letter], list[str]]:
+    """An FOI lead approves the batch's letters awaiting approval: those of one
+    ``organisation`` or the ``letters`` named. Only an organisation's own lead approves
+    its letters: a letter of an organisation ``by`` does not lead refuses the whole call
+    before anything is approved. Each approval commits on its own (``approve_letter``,
+    with the content hash the lead saw, so a letter that moved since is refused and
+    named). Returns the letters approved and the refusals. The caller queues the run
+    that issues them."""
+    if not by.has_perm(APPROVE_PERMISSION):
+        raise LetterError(
+            f"{by.get_username()} is not an FOI lead and may not approve letters", field=None
+        )
+    waiting = batch.letters.filter(status=Letter.Status.DRAFT).select_related(
+        "request__organisation"
+    )
+    if organisation is not None:
+        waiting = waiting.filter(request__organisation=organisation)
+    if letters is not None:
+        waiting = waiting.filter(pk__in=list(letters))
+    waiting = list(waiting.order_by("request__reference"))
+    for letter in waiting:
+        org = letter.request.organisation
+        if not selectors.leads_for(by, org):
+            raise LetterError(
+                f"{by.get_username()} is not an FOI lead of {org}: {letter.request.reference}"
+                f" is approved by {org}'s own lead",
+                field=None,
+            )
+    seen_hashes = seen_hashes or {}
+    approved, refused = [], []
+    for letter in waiting:
+        try:
+            approved.append(
+                approve_letter(letter=letter, by=by, seen_hash=seen_hashes.get(letter.pk))
+            )
+        except FoiRegisterError as exc:
+            refused.append(f"{letter.request.reference}: {exc.message}")
+    return approved, refused
+
+
+@transaction.atomic
+def return_batch_letter(*, letter: Letter, by: Any, comment: str) -> Letter:
+    """The lead sends a batch letter back to the officer with what to change
+    (``return_letter``): the request leaves the lead's approvals and is back in progress.
+    The officer changes the answers on the request's workspace; the lead approves it
+    there or on the batch page."""
+    letter = return_letter(letter=letter, by=by, comment=comment)
+    request = Request.objects.get(pk=letter.request_id)
+    if request.status == Request.Status.IN_APPROVAL:
+        register_services.change_status(
+            request=request,
+            to=Request.Status.IN_PROGRESS,
+            by=by,
+            note=f"batch {letter.batch_id}: response returned to the officer",
+        )
+    return letter
+
+
 __all__ = [
     "add_block",
+    "approve_batch_letters",
     "approve_letter",
     "change_block",
     "comment_on_letter",
@@ -981,6 +1190,7 @@ __all__ = [
     "record_email_failure",
     "remove_block",
     "review_blocks",
+    "return_batch_letter",
     "return_letter",
     "review_letter_blocks",
     "run_batch_issue",

@@ -40,7 +40,9 @@ def queue_email(letter: Letter) -> None:
 
 @shared_task
 def run_batch_issue(batch_id: int) -> dict[str, int]:
-    """Issue a batch; each letter commits on its own and its email is queued after it."""
+    """Run a batch: draft each request's letter not yet drafted and issue each approved
+    letter not yet issued; each letter commits on its own and its email is queued after
+    it. Queued when a batch starts, when a lead approves its letters, and by Run again."""
     batch = services.run_batch_issue(
         batch=BatchIssue.objects.get(pk=batch_id), on_issued=queue_email
     )

@@ -88,7 +88,7 @@ def test_batch_start_and_progress_pages(
     with django_capture_on_commit_callbacks(execute=True):
         response = foi_lead_client.post(
             reverse("admin:letters_batchissue_start"),
-            {"source_request": source.pk, "requests": [other.pk]},
+            {"source_request": source.pk, "requests": [other.pk], "approve_own": "on"},
         )
     batch = BatchIssue.objects.get()
     assert response.url == reverse("admin:letters_batchissue_progress", args=[batch.pk])

@@ -31,7 +31,9 @@ def test_batch_issues_a_letter_for_every_request(
     round_robin, foi_lead, django_capture_on_commit_callbacks, mailoutbox
 ):
     source, targets = round_robin
-    batch = services.start_batch_issue(source_request=source, requests=targets, by=foi_lead)
+    batch = services.start_batch_issue(
+        source_request=source, requests=targets, by=foi_lead, approve_own=True
+    )
     with django_capture_on_commit_callbacks(execute=True):
         tasks.run_batch_issue.delay(batch.pk)
     batch.refresh_from_db()
@@ -46,7 +48,9 @@ def test_batch_issues_a_letter_for_every_request(
 
 def test_rerunning_a_batch_does_not_issue_twice(round_robin, foi_lead):
     source, targets = round_robin
-    batch = services.start_batch_issue(source_request=source, requests=targets, by=foi_lead)
+    batch = services.start_batch_issue(
+        source_request=source, requests=targets, by=foi_lead, approve_own=True
+    )
     services.run_batch_issue(batch=batch)
     services.run_batch_issue(batch=batch)
     assert Letter.objects.filter(batch=batch).count() == 3
@@ -65,7 +69,9 @@ def test_failure_part_way_leaves_each_letter_issued_or_not_at_all(
         occurred_on=targets[1].received_at.date(),
         by=foi_officer,
     )
-    batch = services.start_batch_issue(source_request=source, requests=targets, by=foi_lead)
+    batch = services.start_batch_issue(
+        source_request=source, requests=targets, by=foi_lead, approve_own=True
+    )
     services.run_batch_issue(batch=batch)
     batch.refresh_from_db()
     assert (batch.status, batch.done, batch.failed) == ("failed", 2, 1)

@@ -63,7 +63,9 @@ def test_a_batch_whose_worker_is_killed_completes_on_the_rerun_once_each(
         log_request(organisation=organisation, questions=lf.QUESTIONS, by=foi_officer)
         for _ in range(TARGETS)
     ]
-    batch = services.start_batch_issue(source_request=source, requests=targets, by=foi_lead)
+    batch = services.start_batch_issue(
+        source_request=source, requests=targets, by=foi_lead, approve_own=True
+    )
     worker = _worker(own_redis.url, tmp_path)
     try:
         Celery(broker=own_redis.url).send_task(
