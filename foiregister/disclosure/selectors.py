@@ -478,7 +478,11 @@ def checks_applied() -> list[str]:
 
 
 def requester_details(request: Request) -> checks.RequesterDetails:
+    """The requester's details the check looks for; none for a request imported from an FOI
+    log (it has no requester), whose text is still checked for every other kind."""
     r = request.requester
+    if r is None:
+        return checks.RequesterDetails()
     return checks.RequesterDetails(
         name=r.name, email=r.email, postal_address=r.postal_address, telephone=r.telephone
     )

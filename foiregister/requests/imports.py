@@ -10,8 +10,18 @@ changes nothing and writes no audit row; a changed row updates its request (audi
 and new values). A reference the register numbered itself is never overwritten.
 
 Imported requests are marked ``imported``, have no requester (the kind of requester is kept
-in ``requester_kind``) and are never published here. The codes are the import's own
-vocabulary, mapped to the model's below (documented in ``docs/foi-log-import.md``).
+in ``requester_kind``; a column of requester details is refused, never read). The codes are
+the import's own vocabulary, mapped to the model's below (documented in
+``docs/foi-log-import.md``).
+
+A disclosure log carries the questions and answers too, in one of two layouts (chosen by the
+header): a row per question (``question_number``, ``question``, ``answer``, ``answer_kind``;
+rows sharing a reference are one request, whose columns are given once) or a row per
+request (``request_text`` and ``response_text``, split at their numbered lists). Higher
+layers extend the commit with steps run in its transaction (ADR 0001: the higher one extends
+the lower): intake sketches every imported request for round-robin matching, the disclosure
+log publishes those a ``published`` column marks. A step's errors name file, line and
+column like the rows' own, and undo the whole import.
 
 Line numbers are the spreadsheet's: the header is line 1, the first row line 2.
 """
@@ -71,6 +81,32 @@ COLUMNS = (
     "review_decided",
     "review_outcome",
 )
+# A row per question (rows sharing a reference are one request) ...
+QUESTION_COLUMNS = ("question_number", "question", "answer", "answer_kind")
+# ... or a row per request, its questions and answers split at their numbered lists.
+TEXT_COLUMNS = ("request_text", "response_text")
+# Either layout, or the plain log: put the request on the public disclosure log.
+PUBLISHED_COLUMN = "published"
+KNOWN_COLUMNS = (*COLUMNS, *QUESTION_COLUMNS, *TEXT_COLUMNS, PUBLISHED_COLUMN)
+# The columns of the request itself: in the row-per-question layout given once per reference
+# (on any of its rows; the same value if repeated). Exemptions there belong to each question.
+REQUEST_COLUMNS = tuple(
+    c for c in (*COLUMNS, PUBLISHED_COLUMN) if c not in ("reference", "exemptions")
+)
+# Words in a column name that mean details of a requester: such a column is refused, so
+# nothing about a requester is read from a log, stored, or published.
+REQUESTER_WORDS = (
+    "requester",
+    "applicant",
+    "name",
+    "email",
+    "e-mail",
+    "address",
+    "phone",
+    "postcode",
+    "sender",
+)
+LAYOUT_LOG, LAYOUT_QUESTIONS, LAYOUT_TEXTS = "log", "questions", "texts"
 PROGRESS_EVERY = 200  # rows between progress writes
 MAX_MB_SETTING = "FOI_IMPORT_MAX_MB"
 DEFAULT_MAX_MB = 20
@@ -126,6 +162,10 @@ ANSWER_KINDS = {
     O.REFUSED_VEXATIOUS: Question.AnswerKind.REFUSED_S14,
     O.REFUSED_REPEATED: Question.AnswerKind.REFUSED_S14,
 }
+# How a question's answer may be described in the file: the model's own codes.
+ANSWER_KIND_CODES = {k: k for k in Question.AnswerKind.values if k}
+YES = {"yes", "y", "true", "1", "published"}
+NO = {"no", "n", "false", "0", ""}
 # The events an import writes, in the order they happen on one day; events of other kinds
 # (an ICO complaint recorded here later) are left alone by a re-import.
 IMPORTED_KINDS = (
@@ -163,19 +203,34 @@ class ImportResult:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     committed: bool = False
+    layout: str = LAYOUT_LOG
+    requests: int = 0
+    questions: int = 0
+    answers: int = 0
+    published: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
     def summary(self) -> dict[str, Any]:
-        return {
+        summary = {
             "rows": self.rows,
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "committed": self.committed,
         }
+        if self.layout != LAYOUT_LOG:
+            summary |= {
+                "layout": self.layout,
+                "requests": self.requests,
+                "questions": self.questions,
+                "answers": self.answers,
+            }
+        if self.published:
+            summary["published"] = self.published
+        return summary
 
 
 class ImportFailed(FoiRegisterError):
@@ -187,8 +242,26 @@ class ImportFailed(FoiRegisterError):
 
 
 @dataclass
+class PlannedQuestion:
+    """One question and its answer as the import would write it, and where it came from."""
+
+    number: int
+    text: str
+    answer: str
+    answer_kind: str
+    exemptions: list[str]
+    line: int
+    question_column: str = "question"
+    answer_column: str = "answer"
+
+    def state(self) -> tuple:
+        return (self.number, self.text, self.answer, self.answer_kind, self.exemptions)
+
+
+@dataclass
 class Planned:
-    """One checked row: the request's fields and timeline as the import would write them."""
+    """One checked request (a row, or the rows sharing a reference): its fields, timeline
+    and questions as the import would write them."""
 
     line: int
     reference: str
@@ -196,9 +269,72 @@ class Planned:
     events: list[tuple[str, datetime.date, datetime.date | None, str]]
     exemptions: list[str]
     existing: Request | None = None
+    # None: the plain log's one question (the title); else the file's questions and answers.
+    questions: list[PlannedQuestion] | None = None
+    body: str = ""
+    published: bool = False
+    published_line: int = 0
 
     def state(self) -> dict[str, Any]:
-        return {**self.fields, "events": self.events, "exemptions": self.exemptions}
+        state = {**self.fields, "events": self.events, "exemptions": self.exemptions}
+        if self.questions is not None:
+            state["body"] = self.body
+            state["questions"] = [q.state() for q in self.questions]
+        return state
+
+
+@dataclass
+class ImportedRequest:
+    """What an extending step is given of each request in a committed file (written now or
+    unchanged): the request, its text for matching, where each question came from."""
+
+    request: Request
+    plan: Planned
+    written: bool
+
+    @property
+    def line(self) -> int:
+        return self.plan.line
+
+    @property
+    def question_texts(self) -> list[str]:
+        if self.plan.questions is None:
+            return [self.plan.fields["title"]]
+        return [q.text for q in self.plan.questions]
+
+    @property
+    def text(self) -> str:
+        """What intake's matcher reads, as ``intake.services.request_text`` builds it."""
+        return "\n".join([self.plan.body, *self.question_texts])
+
+    def where(self, location: str) -> tuple[int, str]:
+        """The file's line and column of a published field ("question 2", "answer 2",
+        "title"), for an error a step finds in it."""
+        parts = location.split()
+        if len(parts) >= 2 and parts[0] in ("question", "answer") and parts[1].isdigit():
+            for q in self.plan.questions or []:
+                if q.number == int(parts[1]):
+                    column = q.question_column if parts[0] == "question" else q.answer_column
+                    return q.line, column
+        if location == "title":
+            return self.plan.line, "title"
+        return self.plan.line, ""
+
+
+Step = Callable[..., list[RowError]]
+_STEPS: dict[str, Step] = {}
+
+
+def add_step(name: str, step: Step) -> None:
+    """Extend every commit with ``step(imported=[ImportedRequest...], filename=..., by=...)``,
+    run in the import's transaction after the rows are written; the ``RowError``s it returns
+    fail the whole import. Called by a higher layer's ``AppConfig.ready`` (ADR 0001), once
+    per name."""
+    _STEPS[name] = step
+
+
+def steps() -> list[str]:
+    return list(_STEPS)
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -235,14 +371,42 @@ def _normalise_section(text: str) -> str:
 class _Row:
     """Collects every error of one row instead of stopping at the first."""
 
-    def __init__(self, filename: str, line: int, row: dict) -> None:
+    def __init__(
+        self, filename: str, line: int, row: dict, lines: dict[str, int] | None = None
+    ) -> None:
         self.filename, self.line, self.row = filename, line, row
+        # A request's column given on a later row of its reference: that row's line.
+        self.lines = lines or {}
         self.errors: list[RowError] = []
 
     def error(self, column: str, reason: str) -> None:
-        self.errors.append(
-            RowError(self.filename, self.line, column, self.row.get(column), reason)
-        )
+        line = self.lines.get(column, self.line)
+        self.errors.append(RowError(self.filename, line, column, self.row.get(column), reason))
+
+    def sections(self, column: str, sections: dict[str, str]) -> list[str]:
+        """The exemptions named in ``column`` (``s.40(2); s.43(2)``), each known."""
+        found: list[str] = []
+        for part in _text(self.row, column).split(";"):
+            if not part.strip():
+                continue
+            section = sections.get(_normalise_section(part))
+            if section is None:
+                self.error(column, f"names an unknown section {part.strip()!r}")
+            elif section not in found:
+                found.append(section)
+        return sorted(found)
+
+    def whole_number(self, column: str) -> int | None:
+        value = self.row.get(column)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = _text(self.row, column)
+        if not text:
+            return None
+        if not re.fullmatch(r"\d{1,4}", str(value).strip()) or int(text) < 1:
+            self.error(column, "is not a whole number from 1")
+            return None
+        return int(text)
 
     def date(self, column: str) -> datetime.date | None:
         value = self.row.get(column)
@@ -333,16 +497,7 @@ def _check_row(
     if outcome and not d["responded"]:
         r.error("outcome", "is given without a responded date")
     ending = ENDING_EVENT.get(outcome_code)
-    exemption_text = _text(row, "exemptions")
-    exemptions: list[str] = []
-    for part in exemption_text.split(";"):
-        if not part.strip():
-            continue
-        section = sections.get(_normalise_section(part))
-        if section is None:
-            r.error("exemptions", f"names an unknown section {part.strip()!r}")
-        elif section not in exemptions:
-            exemptions.append(section)
+    exemptions = r.sections("exemptions", sections)
     if exemptions and outcome == O.GRANTED:
         r.error("exemptions", "are given on a request granted in full")
     if d["review_requested"]:
@@ -356,6 +511,16 @@ def _check_row(
         r.error("review_outcome", "is required when the review was decided")
     if _text(row, "review_outcome") and not d["review_decided"]:
         r.error("review_outcome", "is given without review_decided")
+    published_text = _text(row, PUBLISHED_COLUMN).lower()
+    published = published_text in YES
+    if published_text not in YES | NO:
+        r.error(PUBLISHED_COLUMN, "is not yes or no")
+    if published and (not d["responded"] or ending):
+        r.error(
+            PUBLISHED_COLUMN,
+            "is a request with no response: only a response can be published on the "
+            "disclosure log",
+        )
     if r.errors:
         return None
 
@@ -397,10 +562,179 @@ def _check_row(
         "channel": channel,
         "outcome": outcome or "",
     }
-    return Planned(r.line, reference, fields, events, sorted(exemptions))
+    return Planned(
+        r.line,
+        reference,
+        fields,
+        events,
+        sorted(exemptions),
+        published=published,
+        published_line=r.lines.get(PUBLISHED_COLUMN, r.line),
+    )
 
 
-def _current_state(request: Request) -> dict[str, Any]:
+# -- questions and answers ------------------------------------------------------------------
+
+_NUMBERED = re.compile(r"^\s*(?:q(?:uestion)?\s*)?\(?(\d{1,2})[.):]\s+(\S.*)$", re.IGNORECASE)
+
+
+def numbered_items(text: str, *, join: str = " ") -> list[str]:
+    """The items of the numbered list in ``text`` ("1.", "2)", "(3)", "Q4."), numbered 1, 2,
+    3... in order, each with its following lines (a bulleted list inside an answer stays
+    in it). A line starting with any other number ("2024. The ...") continues the item, so
+    a year or a figure never starts one. No list: []."""
+    items: list[list[str]] = []
+    for line in text.splitlines():
+        match = _NUMBERED.match(line)
+        if match and int(match.group(1)) == len(items) + 1:
+            items.append([match.group(2).strip()])
+        elif items and line.strip():
+            items[-1].append(line.strip())
+    return [join.join(item).strip() for item in items]
+
+
+def _default_kind(answer: str, exemptions: list[str], outcome: str) -> str:
+    """Exempt when exemptions are named, provided when there is an answer, otherwise what
+    the request's outcome says of an unanswered question (not held, refused)."""
+    if exemptions:
+        return Question.AnswerKind.EXEMPT
+    if answer:
+        return Question.AnswerKind.PROVIDED
+    return ANSWER_KINDS.get(outcome, "")
+
+
+def _merge_request_columns(
+    filename: str, reference: str, rows: list[tuple[int, dict]]
+) -> tuple[dict[str, Any], dict[str, int], list[RowError]]:
+    """A reference's request columns from its rows: each given once (on any row), or the
+    same on every row that gives it; a disagreement names both lines."""
+    first_line, first = rows[0]
+    merged = dict(first)
+    merged.pop("exemptions", None)
+    given_on = {c: first_line for c in REQUEST_COLUMNS if _text(first, c)}
+    errors: list[RowError] = []
+    for line, row in rows[1:]:
+        for column in REQUEST_COLUMNS:
+            value = _text(row, column)
+            if not value:
+                continue
+            if column not in given_on:
+                merged[column], given_on[column] = row.get(column), line
+            elif value != _text(merged, column):
+                errors.append(
+                    RowError(
+                        filename,
+                        line,
+                        column,
+                        row.get(column),
+                        f"disagrees with line {given_on[column]} ({_text(merged, column)!r}) "
+                        f"for {reference}: give a request's columns once, or the same on "
+                        "each of its rows",
+                    )
+                )
+    return merged, given_on, errors
+
+
+def _question_rows(
+    filename: str,
+    reference: str,
+    rows: list[tuple[int, dict]],
+    *,
+    outcome: str,
+    sections: dict[str, str],
+) -> tuple[list[PlannedQuestion], list[RowError]]:
+    """The row-per-question layout: each row with a question is one, numbered by
+    ``question_number`` or, left empty, one after the last."""
+    questions: list[PlannedQuestion] = []
+    errors: list[RowError] = []
+    numbers: dict[int, int] = {}
+    for line, row in rows:
+        r = _Row(filename, line, row)
+        text, answer = _text(row, "question"), _text(row, "answer")
+        if not text:
+            if answer:
+                r.error("answer", "is an answer without a question")
+            else:
+                for column in ("question_number", "answer_kind", "exemptions"):
+                    if _text(row, column):
+                        r.error(column, "is given on a row without a question")
+            errors.extend(r.errors)
+            continue
+        number = r.whole_number("question_number")
+        if number is None and not _text(row, "question_number"):
+            number = max(numbers, default=0) + 1
+        if number is not None and number in numbers:
+            r.error(
+                "question_number",
+                f"repeats question {number} of {reference} (line {numbers[number]})",
+            )
+        exemptions = r.sections("exemptions", sections)
+        kind = r.code("answer_kind", ANSWER_KIND_CODES)
+        if kind is None:
+            kind = _default_kind(answer, exemptions, outcome)
+        if kind == Question.AnswerKind.EXEMPT and not exemptions and not r.errors:
+            r.error("answer_kind", "is exempt but the row names no exemptions")
+        if number is not None and not r.errors:
+            numbers[number] = line
+            questions.append(PlannedQuestion(number, text, answer, kind, exemptions, line))
+        errors.extend(r.errors)
+    questions.sort(key=lambda q: q.number)
+    return questions, errors
+
+
+def _text_questions(
+    r: _Row, *, outcome: str, exemptions: list[str]
+) -> tuple[str, list[PlannedQuestion] | None]:
+    """The row-per-request layout: ``request_text`` is the request's full text, its
+    numbered list the questions (no list: one question); ``response_text``'s numbered list
+    the answers, one per question (one question: the whole response). The row's
+    exemptions stay on question 1, as in the plain log."""
+    request_text = _text(r.row, "request_text")
+    response_text = _text(r.row, "response_text")
+    if not request_text:
+        if response_text:
+            r.error("response_text", "is an answer without a question (request_text is empty)")
+        return "", None
+    texts = numbered_items(request_text) or [re.sub(r"\s+", " ", request_text)]
+    answers = [""] * len(texts)
+    if response_text:
+        if len(texts) == 1:
+            answers = [response_text]
+        else:
+            found = numbered_items(response_text, join="\n")
+            if len(found) == len(texts):
+                answers = found
+            elif found:
+                r.error(
+                    "response_text",
+                    f"has {len(found)} numbered answers for the {len(texts)} numbered "
+                    f"questions of request_text: number its answers 1. to {len(texts)}",
+                )
+            else:
+                r.error(
+                    "response_text",
+                    f"is one answer for the {len(texts)} numbered questions of request_text: "
+                    f"number its answers 1. to {len(texts)}, one per question",
+                )
+    questions = []
+    for number, (text, answer) in enumerate(zip(texts, answers, strict=True), start=1):
+        sections = exemptions if number == 1 else []
+        questions.append(
+            PlannedQuestion(
+                number,
+                text,
+                answer,
+                _default_kind(answer, sections, outcome),
+                sections,
+                r.line,
+                "request_text",
+                "response_text",
+            )
+        )
+    return request_text, questions
+
+
+def _current_state(request: Request, *, with_questions: bool = False) -> dict[str, Any]:
     events = sorted(
         (
             (e.kind, e.occurred_on, e.target_on, e.decision)
@@ -410,7 +744,7 @@ def _current_state(request: Request) -> dict[str, Any]:
         key=lambda e: (e[1], IMPORTED_KINDS.index(e[0])),
     )
     exemptions = sorted({ex.section for q in request.questions.all() for ex in q.exemptions.all()})
-    return {
+    state = {
         "regime": request.regime,
         "received": selectors.date_of_receipt(request.received_at),
         "title": request.title,
@@ -420,6 +754,117 @@ def _current_state(request: Request) -> dict[str, Any]:
         "events": events,
         "exemptions": exemptions,
     }
+    if with_questions:
+        state["body"] = request.body
+        state["questions"] = [
+            (
+                q.number,
+                q.text,
+                q.answer,
+                q.answer_kind,
+                sorted(e.section for e in q.exemptions.all()),
+            )
+            for q in sorted(request.questions.all(), key=lambda q: q.number)
+        ]
+    return state
+
+
+def _check_header(headers: set[str], filename: str, errors: list[RowError]) -> str:
+    """Which layout the header is (the plain log, a row per question, a row per request);
+    a missing, unknown or requester column, or two layouts mixed, is an error on line 1."""
+
+    def error(column: str, reason: str) -> None:
+        errors.append(RowError(filename, 1, column, None, reason))
+
+    for column in REQUIRED:
+        if column not in headers:
+            error(column, "is missing from the header")
+    for column in sorted(headers - set(KNOWN_COLUMNS) - {""}):
+        if any(word in column for word in REQUESTER_WORDS):
+            error(
+                column,
+                "is requester data: an import never reads a requester's details (private, "
+                "and imported history may be published); delete the column and upload again",
+            )
+        else:
+            error(column, "is not a known column")
+    by_question = headers & set(QUESTION_COLUMNS)
+    by_request = headers & set(TEXT_COLUMNS)
+    if by_question and by_request:
+        error(
+            sorted(by_request)[0],
+            "mixes a row per request (request_text, response_text) with a row per question "
+            "(question_number, question, answer, answer_kind): use one layout",
+        )
+        return LAYOUT_LOG
+    if by_question:
+        if "question" not in headers:
+            error("question", "is missing from the header (a row per question needs it)")
+        return LAYOUT_QUESTIONS
+    if by_request:
+        if "request_text" not in headers:
+            error("request_text", "is missing from the header (response_text answers it)")
+        return LAYOUT_TEXTS
+    return LAYOUT_LOG
+
+
+def _check_request(
+    filename: str,
+    reference: str,
+    rows: list[tuple[int, dict]],
+    *,
+    layout: str,
+    today: datetime.date,
+    sections: dict[str, str],
+    uk: calendar.WorkingDayCalendar,
+    errors: list[RowError],
+) -> Planned | None:
+    """Check one request's row (or rows, a row per question), adding every error found."""
+    if layout != LAYOUT_QUESTIONS:
+        line, row = rows[0]
+        r = _Row(filename, line, row)
+        plan = _check_row(r, today=today, sections=sections, uk=uk)
+        body, questions = "", None
+        if layout == LAYOUT_TEXTS:
+            body, questions = _text_questions(
+                r,
+                outcome=plan.fields["outcome"] if plan else "",
+                exemptions=plan.exemptions if plan else [],
+            )
+        errors.extend(r.errors)
+        if plan is None or r.errors:
+            return None
+        plan.body, plan.questions = body, questions
+        return plan
+    merged, given_on, merge_errors = _merge_request_columns(filename, reference, rows)
+    r = _Row(filename, rows[0][0], merged, given_on)
+    plan = _check_row(r, today=today, sections=sections, uk=uk)
+    outcome = _text(merged, "outcome").lower()
+    questions, question_errors = _question_rows(
+        filename,
+        reference,
+        rows,
+        outcome=plan.fields["outcome"] if plan else OUTCOMES.get(outcome, ""),
+        sections=sections,
+    )
+    found = [*merge_errors, *r.errors, *question_errors]
+    if plan is not None and not found:
+        union = sorted({s for q in questions for s in q.exemptions})
+        if union and plan.fields["outcome"] == O.GRANTED:
+            first = next(q for q in questions if q.exemptions)
+            found.append(
+                RowError(
+                    filename,
+                    first.line,
+                    "exemptions",
+                    ", ".join(first.exemptions),
+                    "are given on a request granted in full",
+                )
+            )
+        plan.exemptions = union
+        plan.questions = questions or None
+    errors.extend(found)
+    return None if found else plan
 
 
 def _parse(
@@ -439,11 +884,7 @@ def _parse(
         result.errors.append(RowError(filename, 1, "", None, f"cannot be read ({exc})"))
         return result, []
     headers = {str(h or "").strip().lower() for h in (data.headers or [])}
-    for column in REQUIRED:
-        if column not in headers:
-            result.errors.append(RowError(filename, 1, column, None, "is missing from the header"))
-    for column in sorted(headers - set(COLUMNS) - {""}):
-        result.errors.append(RowError(filename, 1, column, None, "is not a known column"))
+    result.layout = _check_header(headers, filename, result.errors)
     if result.errors:
         return result, []
     sections = {
@@ -451,22 +892,41 @@ def _parse(
     }
     uk = selectors.working_day_calendar()
     planned: list[Planned] = []
-    seen: dict[str, int] = {}
     total = len(data)
+    # Rows of one request: one row each, or (a row per question) every row of its reference.
+    groups: dict[str, list[tuple[int, dict]]] = {}
     for line, row in _rows(data):
         result.rows += 1
         if progress and result.rows % PROGRESS_EVERY == 0:
             progress(result.rows, total)
-        r = _Row(filename, line, row)
         reference = _text(row, "reference")
-        if reference in seen:
-            r.error("reference", f"is repeated (first on line {seen[reference]})")
-        elif reference:
-            seen[reference] = line
-        plan = _check_row(r, today=today, sections=sections, uk=uk)
-        result.errors.extend(r.errors)
+        if reference in groups and result.layout != LAYOUT_QUESTIONS:
+            first = groups[reference][0][0]
+            result.errors.append(
+                RowError(
+                    filename, line, "reference", reference, f"is repeated (first on line {first})"
+                )
+            )
+            continue
+        groups.setdefault(reference or f"\0{line}", []).append((line, row))
+    for key, rows in groups.items():
+        reference = "" if key.startswith("\0") else key
+        plan = _check_request(
+            filename,
+            reference,
+            rows,
+            layout=result.layout,
+            today=today,
+            sections=sections,
+            uk=uk,
+            errors=result.errors,
+        )
         if plan is not None:
             planned.append(plan)
+    result.requests = len(planned)
+    result.questions = sum(len(p.questions or ()) for p in planned)
+    result.answers = sum(1 for p in planned for q in p.questions or () if q.answer)
+    result.published = sum(1 for p in planned if p.published)
     existing = {
         r.reference: r
         for r in Request.objects.filter(reference__in=[p.reference for p in planned])
@@ -503,15 +963,18 @@ def _parse(
     return result, planned
 
 
-def _classify(planned: list[Planned]) -> tuple[list[Planned], list[Planned], int]:
-    new, changed, unchanged = [], [], 0
+def _classify(planned: list[Planned]) -> tuple[list[Planned], list[Planned], list[Planned]]:
+    new, changed, unchanged = [], [], []
     for plan in planned:
         if plan.existing is None:
             new.append(plan)
-        elif _current_state(plan.existing) != plan.state():
+        elif (
+            _current_state(plan.existing, with_questions=plan.questions is not None)
+            != plan.state()
+        ):
             changed.append(plan)
         else:
-            unchanged += 1
+            unchanged.append(plan)
     return new, changed, unchanged
 
 
@@ -533,8 +996,8 @@ def preview(
         progress=progress,
     )
     if not result.errors:
-        new, changed, result.unchanged = _classify(planned)
-        result.created, result.updated = len(new), len(changed)
+        new, changed, unchanged = _classify(planned)
+        result.created, result.updated, result.unchanged = len(new), len(changed), len(unchanged)
     return result
 
 
@@ -557,6 +1020,8 @@ def _apply(request: Request, plan: Planned, uk: calendar.WorkingDayCalendar) -> 
     request.title = f["title"]
     request.requester_kind = f["requester_kind"]
     request.channel = f["channel"]
+    if plan.questions is not None:
+        request.body = plan.body
     request.outcome = f["outcome"]
     request.status = _status(plan.events)
     clock = calendar.request_clock(
@@ -601,6 +1066,52 @@ def _question(request: Request, plan: Planned) -> Question:
     return Question(request=request, number=1, text=plan.fields["title"], answer_kind=kind)
 
 
+def _questions(request: Request, plan: Planned) -> list[tuple[Question, list[str]]]:
+    """The questions to create, each with the sections of its exemptions."""
+    if plan.questions is None:
+        return [(_question(request, plan), plan.exemptions)]
+    return [
+        (
+            Question(
+                request=request,
+                number=q.number,
+                text=q.text,
+                answer=q.answer,
+                answer_kind=q.answer_kind,
+            ),
+            q.exemptions,
+        )
+        for q in plan.questions
+    ]
+
+
+def _update_questions(
+    request: Request, plan: Planned, exemption_ids: dict[str, int]
+) -> list[tuple[Question, list[str]]]:
+    """Bring a re-imported request's questions to the file's: the plain log changes
+    question 1's text and answer kind only (an answer written here since is kept); a file
+    with questions and answers sets each question it numbers and removes those it no
+    longer has. Returns the questions still to create."""
+    existing = {q.number: q for q in request.questions.all()}
+    wanted = _questions(request, plan)
+    to_create = []
+    for question, sections in wanted:
+        found = existing.pop(question.number, None)
+        if found is None:
+            to_create.append((question, sections))
+            continue
+        found.text, found.answer_kind = question.text, question.answer_kind
+        fields = ["text", "answer_kind"]
+        if plan.questions is not None:
+            found.answer = question.answer
+            fields.append("answer")
+        found.save(update_fields=fields)
+        found.exemptions.set([exemption_ids[s] for s in sections])
+    if plan.questions is not None and existing:
+        Question.objects.filter(pk__in=[q.pk for q in existing.values()]).delete()
+    return to_create
+
+
 def commit(
     *,
     content: bytes,
@@ -626,17 +1137,19 @@ def commit(
     exemption_ids = dict(Exemption.objects.values_list("section", "pk"))
     through = Question.exemptions.through
     with transaction.atomic():
-        new, changed, result.unchanged = _classify(planned)
+        new, changed, unchanged = _classify(planned)
+        result.unchanged = len(unchanged)
         requests = []
         for plan in new:
             request = Request(organisation=organisation, reference=plan.reference, imported=True)
             _apply(request, plan, uk)
             requests.append(request)
         Request.objects.bulk_create(requests, batch_size=1000)
-        events, questions, audit_rows = [], [], []
+        events, audit_rows = [], []
+        questions: list[tuple[Question, list[str]]] = []
         for request, plan in zip(requests, new, strict=True):
             events.extend(_event_rows(request, plan, by))
-            questions.append(_question(request, plan))
+            questions.extend(_questions(request, plan))
             audit_rows.append(
                 audit.build_event(
                     action=audit.AuditAction.REQUEST_IMPORTED,
@@ -648,19 +1161,12 @@ def commit(
             )
         for plan in changed:
             request = plan.existing
-            before = _current_state(request)
+            before = _current_state(request, with_questions=plan.questions is not None)
             _apply(request, plan, uk)
             request.save()
             request.events.filter(kind__in=IMPORTED_KINDS).delete()
             events.extend(_event_rows(request, plan, by))
-            question = request.questions.filter(number=1).first()
-            if question is None:
-                questions.append(_question(request, plan))
-            else:
-                wanted = _question(request, plan)
-                question.text, question.answer_kind = wanted.text, wanted.answer_kind
-                question.save(update_fields=["text", "answer_kind"])
-                question.exemptions.set([exemption_ids[s] for s in plan.exemptions])
+            questions.extend(_update_questions(request, plan, exemption_ids))
             audit_rows.append(
                 audit.build_event(
                     action=audit.AuditAction.REQUEST_IMPORT_UPDATED,
@@ -675,18 +1181,27 @@ def commit(
                 )
             )
         RequestEvent.objects.bulk_create(events, batch_size=1000)
-        Question.objects.bulk_create(questions, batch_size=1000)
-        plans = {p.reference: p for p in [*new, *changed]}
+        Question.objects.bulk_create([q for q, _ in questions], batch_size=1000)
         through.objects.bulk_create(
             [
                 through(question_id=q.pk, exemption_id=exemption_ids[section])
-                for q in questions
-                for section in plans[q.request.reference].exemptions
+                for q, sections in questions
+                for section in sections
             ],
             batch_size=1000,
         )
         audit.record_bulk(audit_rows)
         result.created, result.updated = len(new), len(changed)
+        imported = [
+            *(ImportedRequest(r, p, written=True) for r, p in zip(requests, new, strict=True)),
+            *(ImportedRequest(p.existing, p, written=True) for p in changed),
+            *(ImportedRequest(p.existing, p, written=False) for p in unchanged),
+        ]
+        for step in _STEPS.values():
+            result.errors.extend(step(imported=imported, filename=filename, by=by))
+        if result.errors:
+            result.errors.sort(key=lambda e: (e.line, e.column))
+            raise ImportFailed(result)  # undoes every row: this is the import's transaction
         if progress:
             progress(result.rows, result.rows)
     result.committed = True

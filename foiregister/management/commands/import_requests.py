@@ -13,7 +13,8 @@ from foiregister.requests import imports
 
 class Command(BaseCommand):
     help = (
-        "Check an FOI log (CSV/XLSX, one row per request) and report every bad row; with "
+        "Check an FOI log or disclosure log (CSV/XLSX: a row per request, or per question "
+        "with its answer) and report every bad row; with "
         "--commit, write it all in one transaction (or nothing). See docs/foi-log-import.md."
     )
 
@@ -64,6 +65,10 @@ class Command(BaseCommand):
             f"{result.rows} rows: {result.created} created, {result.updated} updated, "
             f"{result.unchanged} unchanged"
         )
+        if result.layout != imports.LAYOUT_LOG:
+            counts += f"; {result.questions} questions, {result.answers} answered"
+        if result.published:
+            counts += f"; {result.published} marked published (needs --user of an FOI lead)"
         if commit:
             self.stdout.write(counts)
         else:

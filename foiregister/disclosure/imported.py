@@ -1,0 +1,78 @@
+"""Publishing FOI-log history that an import marks ``published``: the disclosure log's step
+of the request register's import (``foiregister.requests.imports.add_step``, ADR 0001).
+
+Each marked request is published by ``services.publish_response``, as a lead publishes one
+from its page: the lead who imports is the one who publishes, the personal-data check reads
+every question and answer, and a finding fails the whole import naming the file's line and
+column (an import cannot redact or accept a finding; fix the file, or import without
+``published`` and publish from the request's page). The entry shows the file's answers: an
+imported request has no letter. Imported requests have no requester, and the import refuses
+requester columns, so nothing about a requester can reach the entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from foiregister.kernel.jobs import RowError
+
+from . import services
+from .exceptions import PersonalDataFound, PublicationError
+from .models import DisclosureLogEntry
+
+
+def publish_imported(*, imported: list, filename: str, by: Any) -> list[RowError]:
+    """Publish each request marked ``published`` that is not on the log yet, and publish
+    again one whose questions or answers a re-import changed. An entry a lead withdrew stays
+    withdrawn (publish it again from its page). An import never withdraws."""
+    marked = [i for i in imported if i.plan.published]
+    if not marked:
+        return []
+    if not getattr(by, "is_authenticated", False):
+        first = marked[0]
+        return [
+            RowError(
+                filename,
+                first.plan.published_line,
+                "published",
+                "yes",
+                "needs an FOI lead to publish: import as one (the admin's import, or the "
+                "command's --user)",
+            )
+        ]
+    entries = {
+        e.request_id: e
+        for e in DisclosureLogEntry.objects.filter(request__in=[i.request.pk for i in marked])
+    }
+    errors: list[RowError] = []
+    for item in marked:
+        entry = entries.get(item.request.pk)
+        if entry is not None and not entry.is_live:
+            continue
+        if entry is not None and not item.written:
+            continue
+        try:
+            if entry is not None:
+                services.withdraw_response(
+                    entry=entry, by=by, reason=f"Changed by importing {filename}"
+                )
+            services.publish_response(request=item.request, by=by)
+        except PersonalDataFound as found:
+            for finding in found.findings:
+                line, column = item.where(finding.location)
+                errors.append(
+                    RowError(
+                        filename,
+                        line,
+                        column,
+                        finding.match,
+                        f"is {finding.label.lower()}: an entry marked published cannot carry "
+                        "it; remove it from the file, or leave published empty and publish "
+                        "from the request's page after the check",
+                    )
+                )
+        except PublicationError as exc:
+            errors.append(
+                RowError(filename, item.plan.published_line, "published", "yes", exc.message)
+            )
+    return errors
