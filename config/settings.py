@@ -222,6 +222,10 @@ else:
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # The public search: requests per client address (N/second|minute|hour|day).
 PUBLIC_SEARCH_RATE = os.environ.get("PUBLIC_SEARCH_RATE", "60/minute")
+# The public request form: requests sent per client address, and the "published responses
+# that may already answer this" look-ups made as a requester types (debounced).
+PUBLIC_REQUEST_FORM_RATE = os.environ.get("PUBLIC_REQUEST_FORM_RATE", "5/hour")
+PUBLIC_SUGGESTIONS_RATE = os.environ.get("PUBLIC_SUGGESTIONS_RATE", "120/minute")
 # Staff sign-in: password, then a TOTP code (or a backup code) on every sign-in to /admin/.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

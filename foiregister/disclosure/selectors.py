@@ -12,6 +12,9 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from foiregister import calendar
+from foiregister.intake import matching
+from foiregister.intake.mail import split_questions
 from foiregister.kernel.models import Organisation
 from foiregister.letters import selectors as letter_selectors
 from foiregister.letters.models import Letter, LetterDocument
@@ -368,6 +371,165 @@ def public_response_pdf(entry: DisclosureLogEntry) -> LetterDocument | None:
     if not entry.is_live or entry.response_document_id is None:
         return None
     return entry.response_document
+
+
+# -- published responses that may already answer a request being written ----------------
+
+SUGGESTION_MIN_WORDS = 3
+"""Fewer content words than this and nothing is suggested: "car parking" alone would list
+every response that mentions parking."""
+
+SUGGESTION_CANDIDATES = 60
+"""Matches read from the index before they are scored, best ranked first (PostgreSQL) or
+newest first (SQLite)."""
+
+SUGGESTION_THRESHOLD = 0.3
+"""A response is offered when one of its questions (or its title) shares this much of one
+question being written (``matching.question_similarity``). Lower than the officer's
+same-question threshold (0.6): a requester is shown what *may* answer, and decides."""
+
+SUGGESTION_LIMIT = 5
+SNIPPET_CHARS = 220
+
+_SEARCH_WORD_STOP = frozenset(
+    """about after also answer answers any been before being both could data detail details
+    does each from have held hold information into just know like list make many more most
+    much number numbers only other over please provide provided request requested said same
+    since some such than that their them then there these they this those under very want
+    were what when where which while whom with within would year years your""".split()
+)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A published response that may answer a request being written: only what its public
+    page shows (the public id, title, organisation, the question that matched, and the
+    start of the published answers)."""
+
+    public_id: str
+    title: str
+    organisation_name: str
+    organisation_id: int
+    responded_on: datetime.date | None
+    question: str
+    snippet: str
+    score: float
+
+
+def _search_words(text: str) -> list[str]:
+    """The request's content words, longest first (the most specific), for the pre-filter."""
+    words = {
+        w
+        for w in matching.normalise(text).split()
+        if len(w) >= 4 and not w.isdigit() and w not in _SEARCH_WORD_STOP
+    }
+    return sorted(words, key=lambda w: (-len(w), w))[:16]
+
+
+def _candidate_ids(words: list[str]) -> list[int]:
+    """Live entries matching any of ``words``: through the search index (only live entries
+    are in it) on PostgreSQL, through the public gate's text on SQLite."""
+    if connection.vendor == "postgresql":
+        query = SearchQuery(" or ".join(words), config="english", search_type="websearch")
+        return list(
+            SearchIndexEntry.objects.filter(vector=query)
+            .annotate(rank=SearchRank(F("vector"), query))
+            .order_by("-rank", "-published_at")
+            .values_list("entry_id", flat=True)[:SUGGESTION_CANDIDATES]
+        )
+    match = Q()
+    for word in words:
+        match |= Q(search_document__icontains=word)
+    return list(
+        public_disclosure_log()
+        .filter(match)
+        .order_by("-published_at", "-id")
+        .values_list("pk", flat=True)[:SUGGESTION_CANDIDATES]
+    )
+
+
+def _snippet(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    cut = text.rfind(" ", 0, SNIPPET_CHARS)
+    return text[: cut if cut > 0 else SNIPPET_CHARS] + " ..."
+
+
+def responses_that_may_answer(
+    *, text: str, organisation: Organisation | None = None, limit: int = SUGGESTION_LIMIT
+) -> list[Suggestion]:
+    """Published responses, of any organisation on the install, that may already answer a
+    request being written (the public request form shows them as the requester types).
+
+    Read only through the public gate (``public_disclosure_log``): a request never
+    published, or withdrawn, cannot be suggested. Each question being written (split from
+    its numbered list as an emailed request is) is scored against each published question
+    and the title with the intake's question matcher; ``organisation``'s own responses come
+    first, then the others, best first."""
+    text = text[:20_000]
+    words = _search_words(text)
+    if len(words) < SUGGESTION_MIN_WORDS:
+        return []
+    ids = _candidate_ids(words)
+    if not ids:
+        return []
+    asked = [q for q in split_questions(text) if q.strip()] or [text]
+    entries = (
+        public_disclosure_log()
+        .filter(pk__in=ids)
+        .only(
+            "public_id",
+            "title",
+            "questions",
+            "answers_text",
+            "responded_on",
+            "organisation__name",
+            "organisation_id",
+        )
+    )
+    found = []
+    for entry in entries:
+        published = [str(q.get("text", "")) for q in entry.questions if q.get("text")]
+        best, best_question = 0.0, ""
+        for candidate in [*published, entry.title]:
+            for question in asked:
+                score = matching.question_similarity(question, candidate)
+                if score > best:
+                    best, best_question = score, candidate
+        if best < SUGGESTION_THRESHOLD:
+            continue
+        found.append(
+            Suggestion(
+                public_id=entry.public_id,
+                title=entry.title,
+                organisation_name=entry.organisation.name,
+                organisation_id=entry.organisation_id,
+                responded_on=entry.responded_on,
+                question=best_question if best_question != entry.title else "",
+                snippet=_snippet(entry.answers_text),
+                score=best,
+            )
+        )
+    own = organisation.pk if organisation is not None else None
+    found.sort(key=lambda s: (s.organisation_id != own, -s.score, s.title))
+    return found[:limit]
+
+
+def reply_due_by(received_at: datetime.datetime) -> datetime.date:
+    """The date a request received at ``received_at`` should be answered by: 20 working
+    days after its date of receipt (FOIA s.10(1)), bank and proclaimed holidays skipped."""
+    return calendar.due_date(
+        register_selectors.date_of_receipt(received_at),
+        "foi",
+        extra_holidays=register_selectors.proclaimed_holidays(),
+    )
+
+
+def request_form_organisation(ods_code: str) -> Organisation | None:
+    """The organisation whose public request form this is, or None when it takes no
+    requests through the form (its setting is off, the default)."""
+    return public_organisations().filter(ods_code=ods_code, public_request_form=True).first()
 
 
 # -- for FOI leads ------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import info_views, statistics_views, views
+from . import info_views, request_views, statistics_views, views
 from .feeds import NewResponsesFeed
 from .sitemaps import SITEMAPS
 
@@ -20,6 +20,22 @@ urlpatterns = [
     path("feeds/", info_views.feeds, name="feeds"),
     path("organisations/", info_views.organisations, name="organisations"),
     path("organisations/<slug:ods_code>/", info_views.organisation, name="organisation"),
+    # The public request form, for organisations that turned it on (404 otherwise).
+    path(
+        "organisations/<slug:ods_code>/request/",
+        request_views.request_form,
+        name="request_form",
+    ),
+    path(
+        "organisations/<slug:ods_code>/request/suggestions/",
+        request_views.request_suggestions,
+        name="request_suggestions",
+    ),
+    path(
+        "organisations/<slug:ods_code>/request/sent/<str:token>/",
+        request_views.request_sent,
+        name="request_sent",
+    ),
     path("accessibility/", info_views.accessibility, name="accessibility"),
     path("privacy/", info_views.privacy, name="privacy"),
     # Browsers ask for /favicon.ico whatever the page links.

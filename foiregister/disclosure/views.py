@@ -50,6 +50,7 @@ def disclosure_log(request):
         entry.highlight = _highlight(headline) if headline else None
     query = request.GET.copy()
     query.pop("page", None)
+    chosen = kwargs.get("organisation")
     return render(
         request,
         "disclosure/list.html",
@@ -66,6 +67,7 @@ def disclosure_log(request):
                 + ("regime", "outcome")
             ),
             "ranked_among_newest": getattr(results, "ranked_among_newest", None),
+            "request_form_organisation": chosen if chosen and chosen.public_request_form else None,
         },
     )
 

@@ -52,8 +52,8 @@ class DraftForm(forms.Form):
 class InboundMessageAdmin(NoDeleteMixin, ScopedModelAdmin):
     organisation_path = "organisation"
     scope_roles = access.CASEWORK_ROLES
-    list_display = ("received_at", "subject", "status", "kind", "organisation")
-    list_filter = ("status", "kind")
+    list_display = ("received_at", "subject", "status", "kind", "source", "organisation")
+    list_filter = ("status", "kind", "source")
     search_fields = ("subject",)
     change_list_template = "admin/intake/inboundmessage/change_list.html"
 

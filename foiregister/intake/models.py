@@ -10,7 +10,7 @@ from foiregister.requests.models import Request, RequestEvent
 
 
 class InboundMessage(models.Model):
-    """One email as received: the raw bytes (so nothing is lost and a failure can be
+    """One email (or public request form) as received: the raw bytes (so nothing is lost and a failure can be
     retried), what was read from it, and what the officer decided.
 
     The sender's name and address are requester data: private, shown only on staff
@@ -30,7 +30,17 @@ class InboundMessage(models.Model):
         REVIEW = "review", "Internal review request"
         AUTO_REPLY = "auto_reply", "Automatic reply"
 
+    class Source(models.TextChoices):
+        EMAIL = "email", "Email"
+        WEB_FORM = "web_form", "Public request form"
+
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(
+        max_length=10,
+        choices=Source.choices,
+        default=Source.EMAIL,
+        help_text="How it reached us: the FOI mailbox, or the public request form.",
+    )
     filename = models.CharField(max_length=255)
     raw = models.BinaryField(help_text="The message exactly as received.")
     message_id = models.CharField(max_length=998, blank=True)
@@ -40,6 +50,9 @@ class InboundMessage(models.Model):
     subject = models.CharField(max_length=998, blank=True)
     sender_name = models.CharField(max_length=200, blank=True)
     sender_email = models.EmailField(blank=True)
+    sender_address = models.TextField(
+        "sender's postal address", blank=True, help_text="Private; from the public request form."
+    )
     body = models.TextField(blank=True)
     quoted = models.TextField("quoted earlier messages", blank=True)
     signature = models.TextField(blank=True)

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-from . import access
+from . import access, organisations
 from .exceptions import FoiRegisterError
 from .models import AuditEvent, Organisation
 
@@ -202,6 +202,9 @@ class OrganisationAdmin(ScopedModelAdmin):
     # Taken under a row lock when a request is logged (services.log_request): an edit here
     # would reissue references or skip thousands, so nobody edits it, superusers included.
     readonly_fields = ["next_sequence"]
+
+    def save_model(self, request, obj, form, change):
+        organisations.save_organisation(organisation=obj, by=request.user)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "members":

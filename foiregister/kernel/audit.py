@@ -88,6 +88,7 @@ class AuditAction(models.TextChoices):
     INTAKE_MESSAGE_FAILED = "intake.message_failed"
     INTAKE_MESSAGE_LOGGED = "intake.message_logged"
     INTAKE_MESSAGE_IGNORED = "intake.message_ignored"
+    INTAKE_WEB_REQUEST_RECEIVED = "intake.web_request_received"
     STANDARD_ANSWER_SAVED = "intake.standard_answer_saved"
     STANDARD_ANSWER_USED = "intake.standard_answer_used"
     # Letters (foiregister.letters.services)
@@ -127,6 +128,8 @@ class AuditAction(models.TextChoices):
     REQUEST_REQUESTER_ERASED = "request.requester_erased"
     LETTER_REQUESTER_COPY_ERASED = "letter.requester_copy_erased"
     DISCLOSURE_CHANGES_PUBLISHED = "disclosure.changes_published"
+    # An organisation's own settings (foiregister.kernel.admin)
+    ORGANISATION_CHANGED = "organisation.changed"
     # Staff and sign-in (foiregister.kernel.staff, foiregister.kernel.signin)
     STAFF_MEMBER_ADDED = "staff.member_added"
     STAFF_MEMBER_REMOVED = "staff.member_removed"

@@ -63,6 +63,13 @@ class Organisation(models.Model):
         "clarification without an FOI lead's approval (the officer's issue is audited as "
         "their own approval). Responses and refusals always need a lead.",
     )
+    public_request_form = models.BooleanField(
+        "public request form",
+        default=False,
+        help_text="When ticked, the public disclosure log offers a form for making a request "
+        "to this organisation; each request sent lands in the FOI mailbox (intake) to be "
+        "confirmed like an email. The requester's details stay private.",
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="organisations", blank=True
     )

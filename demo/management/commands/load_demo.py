@@ -10,6 +10,8 @@ from demo import requests as demo
 from demo import signin as signin_demo
 from foiregister.disclosure import selectors as disclosure_selectors
 from foiregister.disclosure import services as disclosure_services
+from foiregister.kernel import audit
+from foiregister.kernel import organisations as organisation_settings
 from foiregister.kernel.exceptions import FoiRegisterError
 from foiregister.requests.models import Request
 
@@ -31,6 +33,19 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"Published {request.reference} to the disclosure log")
 
+    def _open_request_form(self, organisation) -> None:
+        """Turn the public request form on for one organisation (the others keep the
+        default, off), as its administrator would; audited like theirs."""
+        if not organisation.public_request_form:
+            organisation.public_request_form = True
+            organisation_settings.save_organisation(
+                organisation=organisation, by=audit.system("load_demo")
+            )
+        self.stdout.write(
+            f"The public request form is on for {organisation.name}: "
+            f"/organisations/{organisation.ods_code}/request/"
+        )
+
     help = "Load demo organisations, accounts, requests, registers, metrics and letters."
 
     def handle(self, *args, **options):
@@ -51,6 +66,7 @@ class Command(BaseCommand):
         # After the letters: an issued letter keeps the figures it gave when it was issued.
         contracts_demo.record_changes(by=users["commissioner"], organisations=orgs)
         self._publish_responded(users["lead"])
+        self._open_request_form(orgs["QNC"])
         self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Sign in at /admin/ as:"))
         for username, _, label in demo.ACCOUNTS:
             self.stdout.write(f"  {username:<13} password {demo.DEMO_PASSWORD}   ({label})")
