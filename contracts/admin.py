@@ -19,6 +19,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from foiregister.kernel import access, csv_export, figures
 from foiregister.kernel.admin import ScopedModelAdmin, ScopedTabularInline
@@ -281,7 +283,14 @@ class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
     list_filter = ("kind", "status", "payment_basis", "end_date_to_be_agreed", "is_public")
     search_fields = ("reference", "title", "supplier__name", "scope")
     list_select_related = ("supplier", "organisation")
-    readonly_fields = ("current_end_date", "current_value_in_pounds", "created_at", "updated_at")
+    readonly_fields = (
+        "current_end_date",
+        "last_day_to_give_notice",
+        "current_value_in_pounds",
+        "spend_by_year",
+        "created_at",
+        "updated_at",
+    )
     autocomplete_fields = ("supplier",)
     inlines = [ChangeInline, WarningInline]
     actions = [_export_csv]
@@ -290,6 +299,33 @@ class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
     @admin.display(description="Current value", ordering="current_value")
     def current_value_in_pounds(self, obj):
         return _pounds(obj.current_value)
+
+    @admin.display(description="Spend")
+    def spend_by_year(self, obj):
+        """The contract's spend lines by financial year, each opening its own page (a read-
+        only list, not an inline, so the contract form posts what it always has)."""
+        lines = list(obj.spend.order_by("financial_year", "basis")) if obj.pk else []
+        if not lines:
+            return "None recorded yet: use Add spend for this contract, below."
+        return format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}">{} {}: {}</a>',
+            (
+                (
+                    reverse("admin:contracts_contractspend_change", args=[line.pk]),
+                    line.financial_year,
+                    line.get_basis_display().lower(),
+                    figures.money(line.amount, empty="amount not held"),
+                )
+                for line in lines
+            ),
+        )
+
+    @admin.display(description="Last day to give notice")
+    def last_day_to_give_notice(self, obj):
+        """The current end date less the notice period: what the expiry warnings and
+        *Ending soon* count to."""
+        return _day(obj.notice_date) or None
 
     fieldsets = (
         (
@@ -309,7 +345,15 @@ class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
         ),
         (
             "Value",
-            {"fields": ("payment_basis", "value", "current_value_in_pounds", "value_is_public")},
+            {
+                "fields": (
+                    "payment_basis",
+                    "value",
+                    "current_value_in_pounds",
+                    "value_is_public",
+                    "spend_by_year",
+                )
+            },
         ),
         (
             "Term",
@@ -324,6 +368,7 @@ class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
                     "latest_end_date",
                     "notice_period_days",
                     "current_end_date",
+                    "last_day_to_give_notice",
                 )
             },
         ),
@@ -368,7 +413,14 @@ class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
             raise PermissionDenied
         today = timezone.localdate()
         if request.GET.get("today"):
-            today = datetime.date.fromisoformat(request.GET["today"])
+            try:
+                today = datetime.date.fromisoformat(request.GET["today"])
+            except ValueError:
+                messages.error(
+                    request,
+                    f"today={request.GET['today']!r} is not a date (YYYY-MM-DD); "
+                    f"showing today, {_day(today)}.",
+                )
         result = selectors.expiring_contracts(contracts=self.get_queryset(request), today=today)
         counts = result.counts
         sections = [
@@ -567,8 +619,62 @@ class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
 # -- spend, plans --------------------------------------------------------------------------
 
 
+class ContractSpendForm(forms.ModelForm):
+    class Meta:
+        model = ContractSpend
+        fields = (
+            "organisation",
+            "reference",
+            "contract",
+            "supplier",
+            "category",
+            "kind",
+            "financial_year",
+            "amount",
+            "basis",
+            "source",
+        )
+        help_texts = {
+            "reference": "Leave blank to have one made from the year, actual or forecast and "
+            "the contract; an import matches its rows on it.",
+            "contract": "Leave blank for spend with a supplier under no contract.",
+            "financial_year": "April to March, e.g. 2026/27.",
+            "amount": "In pounds. Blank where the provider was used but spend is held only "
+            "as a total.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "reference" in self.fields:
+            self.fields["reference"].required = False
+
+    def clean(self):
+        """On adding, refuse a line already recorded (same reference, given or made):
+        the service would update it, and an *Add* form must not overwrite a figure."""
+        data = super().clean()
+        needed = ("organisation", "financial_year", "kind", "basis")
+        if self.instance.pk is not None or any(not data.get(f) for f in needed):
+            return data
+        contract = data.get("contract")
+        reference = (data.get("reference") or "").strip() or services.spend_reference(
+            financial_year=data["financial_year"],
+            basis=data["basis"],
+            contract=contract,
+            supplier=data.get("supplier") or (contract.supplier if contract else None),
+            category=data.get("category") or "",
+            kind=data["kind"],
+        )
+        if selectors.spend_line(organisation=data["organisation"], reference=reference):
+            raise ValidationError(
+                f"{ContractSpend.Basis(data['basis']).label} spend {reference} is already "
+                "recorded: open it from the spend list to change it."
+            )
+        return data
+
+
 @admin.register(ContractSpend)
 class ContractSpendAdmin(RegisterAdmin):
+    form = ContractSpendForm
     list_display = (
         "financial_year",
         "reference",
@@ -600,6 +706,24 @@ class ContractSpendAdmin(RegisterAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("organisation", "reference") if obj else ()
+
+    def get_changeform_initial_data(self, request):
+        """``?contract=<id>`` (the contract page's *Add spend for this contract*) fills in
+        its organisation, supplier and kind; a contract the user may not see fills nothing."""
+        initial = super().get_changeform_initial_data(request)
+        contract = (
+            selectors.contracts_visible_to(request.user).filter(pk=initial["contract"]).first()
+            if str(initial.get("contract", "")).isdigit()
+            else None
+        )
+        if contract is None:
+            initial.pop("contract", None)
+            return initial
+        return initial | {
+            "organisation": contract.organisation_id,
+            "supplier": contract.supplier_id,
+            "kind": contract.kind,
+        }
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -708,8 +832,22 @@ class CdcAdmin(RegisterAdmin):
     list_filter = ("delivery_model", "role", "status", "is_public")
     search_fields = ("name", "postcode")
     inlines = [ModalityInline]
-    readonly_fields = ("capacity_last_quarter",)
+    readonly_fields = ("capacity_last_quarter", "activity_links")
     actions = [_export_csv, "export_capacity_csv"]
+
+    @admin.display(description="Monthly activity")
+    def activity_links(self, obj):
+        """The next step from a CDC's page: its months of activity, and a new one."""
+        if not obj.pk:
+            return "Save the centre first; then record its activity from here."
+        return format_html(
+            '<a href="{}?cdc={}">Record a month\'s activity</a> &middot; '
+            '<a href="{}?cdc__id__exact={}">See its recorded activity</a>',
+            reverse("admin:contracts_cdcactivity_add"),
+            obj.pk,
+            reverse("admin:contracts_cdcactivity_changelist"),
+            obj.pk,
+        )
 
     @admin.action(description="Export capacity and utilisation by modality as CSV")
     def export_capacity_csv(self, request, queryset):
@@ -796,9 +934,57 @@ class CdcModalityAdmin(RegisterAdmin):
             _raise_for_form(exc)
 
 
+_MONTH_FORMATS = ("%Y-%m", "%B %Y", "%b %Y", "%m/%Y", "%Y-%m-%d", "%d/%m/%Y", "%d %B %Y")
+
+
+class MonthField(forms.DateField):
+    """A month as a person gives it: the browser's month picker (``2026-10``), "October
+    2026", "Oct 2026", "10/2026", or any day in it; stored as its first day, which is how
+    the register keeps a month (a check constraint)."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text", "The month the figures are for, e.g. October 2026 (or 2026-10)."
+        )
+        super().__init__(input_formats=_MONTH_FORMATS, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.date):
+            return value.replace(day=1)
+        text = " ".join(str(value).split())
+        for fmt in _MONTH_FORMATS:
+            try:
+                return datetime.datetime.strptime(text, fmt).date().replace(day=1)
+            except ValueError:
+                continue
+        raise ValidationError(
+            f"{text!r} is not a month: give it as October 2026, Oct 2026 or 2026-10.",
+            code="invalid",
+        )
+
+
+class CdcActivityForm(forms.ModelForm):
+    month = MonthField()
+
+    class Meta:
+        model = CdcActivity
+        fields = ("cdc", "modality", "month", "planned", "actual", "source")
+        labels = {"cdc": "CDC"}
+        help_texts = {
+            "planned": "Examinations planned in the month.",
+            "actual": "Examinations done in the month; leave blank if not yet reported.",
+            "source": "Where the figures come from, e.g. 'SUS extract, month 7'.",
+        }
+
+
 @admin.register(CdcActivity)
 class CdcActivityAdmin(RegisterAdmin):
     organisation_path = tuple(f"cdc__{path}" for path in CDC_ORGANISATIONS)
+    form = CdcActivityForm
     list_display = ("cdc", "modality", "month", "planned", "actual")
     list_filter = ("modality", "month")
     actions = [_export_csv]

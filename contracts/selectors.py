@@ -82,6 +82,11 @@ def contracts_visible_to(user) -> QuerySet[Contract]:
     )
 
 
+def spend_line(*, organisation, reference: str) -> ContractSpend | None:
+    """The organisation's spend line with this reference, if it has one."""
+    return ContractSpend.objects.filter(organisation=organisation, reference=reference).first()
+
+
 def cdcs_visible_to(user) -> QuerySet[CommunityDiagnosticCentre]:
     """CDCs the user's organisations host or have in their ICB area."""
     if not user.is_authenticated:

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -34,7 +35,12 @@ class DatasetForm(forms.ModelForm):
         model = Dataset
         fields = ("kind", "name", "source", "period", "file", "measure_column", "notes")
         help_texts = {
-            "file": "A CSV saved as 'CSV UTF-8 (comma delimited)', or a .parquet file.",
+            "file": "A CSV saved as 'CSV UTF-8 (comma delimited)', or a .parquet file, with a "
+            "header row. Population: area,sex,age_band,imd,population. Activity: "
+            "area,sex,age_band,imd,modality,count (the modality column may be named "
+            "otherwise, or left out). Sex F or M; age bands 0-4 to 85-89 and 90+; imd 1 "
+            "(most deprived) to 5. Each dataset's page lets you download its file, to copy "
+            "the layout of one already loaded.",
         }
 
     def clean(self):
@@ -64,18 +70,46 @@ class DatasetAdmin(ScopedModelAdmin):
         "name",
         "source",
         "period",
-        "file",
+        "file_download",
         "original_filename",
         "sha256",
         "size_bytes",
         "row_count",
         "area_count",
         "measure_column",
-        "measures",
+        "measure_list",
         "notes",
         "uploaded_by",
         "uploaded_at",
     )
+
+    @admin.display(description="File")
+    def file_download(self, obj):
+        return format_html(
+            '<a href="{}" download>Download {}</a>',
+            reverse("admin:metrics_dataset_download", args=[obj.pk]),
+            obj.original_filename,
+        )
+
+    @admin.display(description="Measures")
+    def measure_list(self, obj):
+        return _words(obj.measures)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/download/", view(self.download_view), name="metrics_dataset_download"),
+        ] + super().get_urls()
+
+    def download_view(self, request, pk):
+        """The stored file as uploaded, to the register roles only (the same gate as the
+        list): a newcomer's example of the layout, and the evidence behind a run."""
+        dataset = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_view_permission(request, dataset):
+            raise PermissionDenied
+        return FileResponse(
+            dataset.file.open("rb"), as_attachment=True, filename=dataset.original_filename
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj else ()
@@ -138,7 +172,7 @@ class RunAdmin(ScopedModelAdmin):
     scope_roles = access.REGISTER_ROLES
     form = RunForm
     list_display = (
-        "pk",
+        "run_number",
         "activity",
         "population",
         "by",
@@ -158,7 +192,7 @@ class RunAdmin(ScopedModelAdmin):
         "progress",
         "stage",
         "error",
-        "measures",
+        "measure_list",
         "area_count",
         "created_by",
         "created_at",
@@ -166,6 +200,14 @@ class RunAdmin(ScopedModelAdmin):
         "finished_at",
         "duration_seconds",
     )
+
+    @admin.display(description="Run", ordering="pk")
+    def run_number(self, obj):
+        return f"Run {obj.pk}"
+
+    @admin.display(description="Measures")
+    def measure_list(self, obj):
+        return _words(obj.measures)
 
     @admin.display(description="progress")
     def progress_percent(self, obj):
@@ -353,6 +395,11 @@ class RatesRatioAdmin(ReadOnlyAdmin):
     @admin.display(description="rates ratio")
     def ratio_2dp(self, obj):
         return "" if obj.rate_ratio is None else f"{obj.rate_ratio:.2f}"
+
+
+def _words(values) -> str:
+    """A stored list (measures) as a person reads it, not as JSON."""
+    return ", ".join(str(v) for v in values or []) or "-"
 
 
 def _f(x):

@@ -1,0 +1,180 @@
+"""A new commissioner's paths through the register screens: what they type is what a person
+types (a month, a year, a date), the pages link to the next step, and no address a person can
+reach answers with a server error."""
+
+import datetime
+from decimal import Decimal
+
+from django.urls import reverse
+
+from contracts.models import CdcActivity, ContractSpend
+from tests.factories import contracts as f
+
+D = datetime.date
+
+
+def test_expiring_view_with_an_unreadable_date_says_so_instead_of_failing(
+    commissioner_client, organisation
+):
+    f.contract(organisation=organisation, reference="IN-3M", end_date=D(2026, 3, 31))
+
+    response = commissioner_client.get(
+        reverse("admin:contracts_contract_expiring"), {"today": "31/02/2026"}
+    )
+
+    assert response.status_code == 200
+    assert b"31/02/2026" in response.content
+    assert b"is not a date" in response.content
+
+
+def test_contract_page_shows_the_last_day_to_give_notice(commissioner_client, organisation):
+    """90 days' notice before 31 March 2029 is 31 December 2028 (counted by hand)."""
+    contract = f.contract(
+        organisation=organisation, end_date=D(2029, 3, 31), notice_period_days=90
+    )
+
+    response = commissioner_client.get(
+        reverse("admin:contracts_contract_change", args=[contract.pk])
+    )
+
+    assert b"Last day to give notice" in response.content
+    assert b"31 Dec 2028" in response.content
+
+
+def _activity_form(cdc, month):
+    return {
+        "cdc": cdc.pk,
+        "modality": "ct",
+        "month": month,
+        "planned": "1300",
+        "actual": "1180",
+        "source": "SUS extract",
+    }
+
+
+def test_cdc_activity_month_is_typed_as_a_month(commissioner_client, organisation):
+    cdc = f.cdc(icb=organisation)
+
+    response = commissioner_client.post(
+        reverse("admin:contracts_cdcactivity_add"), _activity_form(cdc, "October 2026")
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    row = CdcActivity.objects.get(cdc=cdc)
+    assert (row.month, row.planned, row.actual) == (D(2026, 10, 1), 1300, 1180)
+
+
+def test_cdc_activity_month_picker_value_and_a_mid_month_date_are_that_month(
+    commissioner_client, organisation
+):
+    cdc = f.cdc(icb=organisation)
+
+    picked = commissioner_client.post(
+        reverse("admin:contracts_cdcactivity_add"), _activity_form(cdc, "2026-09")
+    )
+    dated = commissioner_client.post(
+        reverse("admin:contracts_cdcactivity_add"),
+        _activity_form(cdc, "15/08/2026") | {"modality": "mri"},
+    )
+
+    assert picked.status_code == 302 and dated.status_code == 302
+    assert sorted(CdcActivity.objects.values_list("month", flat=True)) == [
+        D(2026, 8, 1),
+        D(2026, 9, 1),
+    ]
+
+
+def test_cdc_activity_month_that_is_not_a_month_names_the_field(commissioner_client, organisation):
+    cdc = f.cdc(icb=organisation)
+
+    response = commissioner_client.post(
+        reverse("admin:contracts_cdcactivity_add"), _activity_form(cdc, "Octember")
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "month" in errors
+    assert "Octember" in errors["month"][0]
+    assert not CdcActivity.objects.exists()
+
+
+def test_cdc_page_links_to_recording_its_activity(commissioner_client, organisation):
+    cdc = f.cdc(icb=organisation)
+
+    page = commissioner_client.get(
+        reverse("admin:contracts_communitydiagnosticcentre_change", args=[cdc.pk])
+    )
+    add = reverse("admin:contracts_cdcactivity_add") + f"?cdc={cdc.pk}"
+    form = commissioner_client.get(add)
+
+    assert add.encode() in page.content.replace(b"&amp;", b"&")
+    assert form.context["adminform"].form.initial["cdc"] == str(cdc.pk)
+
+
+def test_spend_is_added_from_the_contract_page_without_inventing_a_reference(
+    commissioner_client, organisation
+):
+    contract = f.contract(organisation=organisation, reference="IS-10")
+    page = commissioner_client.get(reverse("admin:contracts_contract_change", args=[contract.pk]))
+    add = reverse("admin:contracts_contractspend_add") + f"?contract={contract.pk}"
+    form = commissioner_client.get(add)
+
+    saved = commissioner_client.post(
+        add,
+        {
+            "organisation": organisation.pk,
+            "reference": "",
+            "contract": contract.pk,
+            "supplier": "",
+            "category": "",
+            "kind": "independent_sector",
+            "financial_year": "2026/27",
+            "amount": "312500",
+            "basis": "forecast",
+            "source": "budget plan",
+        },
+    )
+
+    assert add.encode() in page.content.replace(b"&amp;", b"&")
+    initial = form.context["adminform"].form.initial
+    assert initial["contract"] == str(contract.pk)
+    assert str(initial["organisation"]) == str(organisation.pk)
+    assert initial["kind"] == "independent_sector"
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    spend = ContractSpend.objects.get(contract=contract)
+    assert (spend.financial_year, spend.amount, spend.basis) == (
+        "2026/27",
+        Decimal("312500.00"),
+        "forecast",
+    )
+    assert spend.reference  # made from the year, basis and contract
+    listed = commissioner_client.get(
+        reverse("admin:contracts_contract_change", args=[contract.pk])
+    )
+    assert b"2026/27" in listed.content and b"312,500" in listed.content
+
+
+def test_adding_spend_that_is_already_recorded_does_not_overwrite_it(
+    commissioner_client, organisation
+):
+    contract = f.contract(organisation=organisation, reference="IS-11")
+    form = {
+        "organisation": organisation.pk,
+        "reference": "",
+        "contract": contract.pk,
+        "kind": "independent_sector",
+        "financial_year": "2026/27",
+        "amount": "100",
+        "basis": "actual",
+        "source": "ledger",
+    }
+    first = commissioner_client.post(reverse("admin:contracts_contractspend_add"), form)
+
+    second = commissioner_client.post(
+        reverse("admin:contracts_contractspend_add"), form | {"amount": "999"}
+    )
+
+    assert first.status_code == 302
+    assert second.status_code == 200
+    assert "already recorded" in str(second.context["adminform"].form.errors)
+    assert ContractSpend.objects.get(contract=contract).amount == Decimal("100.00")
