@@ -144,6 +144,7 @@ class _Keys:
     grow: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
     _bytes: npt.NDArray[np.int32] | None = None
+    _last: tuple[pa.Array, npt.NDArray[np.int32]] | None = None
 
     def lut(self, values: list) -> npt.NDArray[np.int32]:
         out = np.empty(len(values), dtype=np.int32)
@@ -174,7 +175,14 @@ class _Keys:
             raise NotFast
         n = len(array)
         if pa.types.is_dictionary(array.type):
-            lut = self.lut(array.dictionary.to_pylist())
+            # A Parquet row group's dictionary (thousands of areas) comes with each of its
+            # batches: coded once, reused while it is the same.
+            last = self._last
+            if last is not None and last[0].equals(array.dictionary):
+                lut = last[1]
+            else:
+                lut = self.lut(array.dictionary.to_pylist())
+                self._last = (array.dictionary, lut)
             return lut[as_numpy(array.indices)]
         if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
             raise NotFast
