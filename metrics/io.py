@@ -681,7 +681,7 @@ def _codes_of(
     array: pa.DictionaryArray, mapping: dict[str, int]
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """A batch's dictionary indices and the lookup from them to codes (None: the same)."""
-    return array.indices.to_numpy(zero_copy_only=False), _lut(array, mapping)
+    return as_numpy(array.indices), _lut(array, mapping)
 
 
 def _area_codes(
@@ -693,7 +693,7 @@ def _area_codes(
     pos = np.minimum(np.searchsorted(areas, names), len(areas) - 1).astype(np.int32)
     if not (areas[pos] == names).all():
         raise _NotFast  # an area the population does not have
-    idx = array.indices.to_numpy(zero_copy_only=False)
+    idx = as_numpy(array.indices)
     return idx, None if np.array_equal(pos, np.arange(pos.size, dtype=np.int32)) else pos
 
 
@@ -740,7 +740,7 @@ def _layout(
     for batch in batches:
         if batch.num_rows == 0:
             continue
-        values = batch.column(batch.num_columns - 1).to_numpy(zero_copy_only=False)
+        values = as_numpy(batch.column(batch.num_columns - 1))
         parts = [(_area_codes(batch.column("area"), areas), n_areas)]
         if by:
             parts.insert(0, (_codes_of(batch.column(by), measures), 1))

@@ -302,11 +302,17 @@ def main(argv: list[str] | None = None) -> None:
         for label, runs in results.items():
             new, old = _best(runs["streamed"]), _best(runs["whole"])
             goal = goals[label]
-            verdict = "met" if new["total_s"] < goal and new["maxrss_mb"] < 1500 else "NOT met"
-            print(
-                f"  GOAL end to end from {label}: {new['total_s']:.2f} s (goal < {goal:.0f} s), "
-                f"peak {new['maxrss_mb']:.0f} MB (goal < 1500 MB): {verdict}"
-            )
+            if name == "practice":  # the goals are set for the practice level
+                verdict = "met" if new["total_s"] < goal and new["maxrss_mb"] < 1500 else "NOT met"
+                print(
+                    f"  GOAL end to end from {label}: {new['total_s']:.2f} s (goal < {goal:.0f} s), "
+                    f"peak {new['maxrss_mb']:.0f} MB (goal < 1500 MB): {verdict}"
+                )
+            else:
+                print(
+                    f"  end to end from {label}: {new['total_s']:.2f} s, "
+                    f"peak {new['maxrss_mb']:.0f} MB"
+                )
             print(
                 f"       whole-table path: {old['total_s']:.2f} s, peak {old['maxrss_mb']:.0f} MB; "
                 f"streamed / whole time {new['total_s'] / old['total_s']:.2f}, "
