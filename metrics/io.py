@@ -18,7 +18,7 @@ import codecs
 import csv
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,13 +30,17 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from foiregister.kernel import csv_export
-from metrics import core
+from metrics import core, stream
+from metrics.stream import (
+    AGE_BAND_CODES,
+    IMD_CODES,
+    KEY_FIELDS,
+    MAX_FIGURE,
+    SEX_CODES,
+    as_numpy,
+)
 
-KEY_FIELDS: tuple[str, ...] = ("area", "sex", "age_band", "imd")
 STRATUM_FIELDS: tuple[str, ...] = ("sex", "age_band", "imd")
-SEX_CODES: dict[str, int] = {s: i for i, s in enumerate(core.SEXES)}
-AGE_BAND_CODES: dict[str, int] = {a: i for i, a in enumerate(core.AGE_BANDS)}
-IMD_CODES: dict[str, int] = {str(q): i for i, q in enumerate(core.IMD_QUINTILES)}
 _NUMBER = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
 _KNOWN = {
     "sex": (SEX_CODES, "sex (F or M)"),
@@ -99,27 +103,6 @@ class Counts:
     rows: int | None = field(default=None, compare=False)  # rows in the file
 
 
-def as_numpy(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """A column as a NumPy array without pandas.
-
-    ``ChunkedArray.to_numpy`` goes through pyarrow's pandas shim, which imports pandas
-    (half a second to two seconds on first use, paid by every command); joining the
-    chunks first keeps to pyarrow's own conversion.
-    """
-    if isinstance(col, pa.ChunkedArray):
-        col = col.combine_chunks()
-    if col.null_count == 0:
-        if pa.types.is_boolean(col.type):
-            if len(col) == 0:
-                return np.zeros(0, dtype=bool)
-            bits = np.frombuffer(col.buffers()[1], dtype=np.uint8)
-            end = col.offset + len(col)
-            return np.unpackbits(bits, count=end, bitorder="little")[col.offset :].view(bool)
-        if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
-            return np.from_dlpack(col)
-    return col.to_numpy(zero_copy_only=False)
-
-
 def _indices(idx: pa.Array) -> npt.NDArray[np.int32]:
     """Dictionary indices as NumPy, a null as -1 (``fill_null`` would import pandas)."""
     if idx.null_count == 0:
@@ -131,11 +114,6 @@ def _indices(idx: pa.Array) -> npt.NDArray[np.int32]:
 def _line(row: int) -> int:
     return int(row) + 2  # header is line 1
 
-
-MAX_FIGURE = 1_000_000_000
-"""The largest count or population of one stratum taken as real: England has 57 million
-people and no area stratum or measure comes near 10^9, so a larger figure (1e23, a
-misplaced code) is a mistake in the file, and stays exactly representable in float64."""
 
 SAVE_AS = "save it from the spreadsheet as 'CSV UTF-8 (comma delimited)'"
 _BOMS = (
@@ -591,47 +569,86 @@ def read_counts_table(path: str | Path, *, by: str | None = None) -> pa.Table:
     return _read(path, strings=KEY_FIELDS + ((by,) if by else ()), numbers=("count",))
 
 
-def _streamed(read):
-    """The streamed reader's result, or None when the file needs the full checks.
-
-    ``metrics.stream`` imports this module, hence the import here. An ``InputError`` from
-    the header checks is the one the full read would raise, so it is raised as it is.
-    """
-    from metrics import stream
-
+def _streamed(read: Callable[[], stream.Laid]) -> stream.Laid | None:
+    """What ``metrics.stream`` laid out, or None when the file needs the full checks."""
     try:
-        return read(stream)
+        return read()
     except (stream.NotFast, UnicodeDecodeError, pa.ArrowException, OSError):
         return None
 
 
-def read_population(path: str | Path) -> Population:
+def read_population(path: str | Path, *, workers: int | None = None) -> Population:
     """Read ``area,sex,age_band,imd,population``: one row per area and stratum.
 
-    Streamed batch by batch straight into the dense array (``metrics.stream``); a file
-    with any doubt is read whole and checked as ``load_population`` does, so its error
-    names the file, line and field as before.
+    Streamed batch by batch straight into the dense array (``metrics.stream``, on
+    ``workers`` threads, one per core by default); a file with any doubt is read whole
+    and checked as ``load_population`` does, so its error names the file, line and field.
     """
-    pop = _streamed(lambda s: s.read_population(path))
-    if pop is not None:
-        return pop
+    path = Path(path)
+    header, wanted = checked_header(path, strings=KEY_FIELDS, numbers=("population",))
+    laid = _streamed(
+        lambda: stream.read_unplaced(
+            path,
+            header=header,
+            wanted=wanted,
+            strings=KEY_FIELDS,
+            number="population",
+            by=None,
+            workers=workers or stream.WORKERS,
+        )
+    )
+    if laid is not None:
+        return Population(str(path), laid.areas, laid.values[0], laid.seen[0])
     return load_population(read_population_table(path), path=path)
 
 
-def read_counts(path: str | Path, *, population: Population, by: str | None = None) -> Counts:
+def read_counts(
+    path: str | Path,
+    *,
+    population: Population,
+    by: str | None = None,
+    workers: int | None = None,
+) -> Counts:
     """Read ``area,sex,age_band,imd[,<by>],count`` against a population (streamed, as
     ``read_population``)."""
-    counts = _streamed(lambda s: s.read_counts(path, population=population, by=by))
-    if counts is not None:
-        return counts
+    path = Path(path)
+    keys = KEY_FIELDS + ((by,) if by else ())
+    header, wanted = checked_header(path, strings=keys, numbers=("count",))
+    laid = _streamed(
+        lambda: stream.read_counts(
+            path,
+            header=header,
+            wanted=wanted,
+            areas=population.areas,
+            population=population.values,
+            by=by,
+            workers=workers or stream.WORKERS,
+        )
+    )
+    if laid is not None:
+        return Counts(str(path), by, laid.measures, population.areas, laid.values, rows=laid.rows)
     return load_counts(read_counts_table(path, by=by), path=path, population=population, by=by)
 
 
-def check_counts(path: str | Path, *, by: str | None = None) -> Counts:
-    """Check a counts file on its own (``check_counts_table``), streamed when it is good."""
-    counts = _streamed(lambda s: s.check_counts(path, by=by))
-    if counts is not None:
-        return counts
+def check_counts(path: str | Path, *, by: str | None = None, workers: int | None = None) -> Counts:
+    """Check a counts file on its own (as ``check_counts_table``), streamed when it is good:
+    laid out over its own areas."""
+    path = Path(path)
+    keys = KEY_FIELDS + ((by,) if by else ())
+    header, wanted = checked_header(path, strings=keys, numbers=("count",))
+    laid = _streamed(
+        lambda: stream.read_unplaced(
+            path,
+            header=header,
+            wanted=wanted,
+            strings=keys,
+            number="count",
+            by=by,
+            workers=workers or stream.WORKERS,
+        )
+    )
+    if laid is not None:
+        return Counts(str(path), by, laid.measures, laid.areas, laid.values, rows=laid.rows)
     return check_counts_table(read_counts_table(path, by=by), path=path, by=by)
 
 
@@ -664,7 +681,7 @@ def _codes_of(
     array: pa.DictionaryArray, mapping: dict[str, int]
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """A batch's dictionary indices and the lookup from them to codes (None: the same)."""
-    return array.indices.to_numpy(zero_copy_only=False), _lut(array, mapping)
+    return as_numpy(array.indices), _lut(array, mapping)
 
 
 def _area_codes(
@@ -676,7 +693,7 @@ def _area_codes(
     pos = np.minimum(np.searchsorted(areas, names), len(areas) - 1).astype(np.int32)
     if not (areas[pos] == names).all():
         raise _NotFast  # an area the population does not have
-    idx = array.indices.to_numpy(zero_copy_only=False)
+    idx = as_numpy(array.indices)
     return idx, None if np.array_equal(pos, np.arange(pos.size, dtype=np.int32)) else pos
 
 
@@ -723,7 +740,7 @@ def _layout(
     for batch in batches:
         if batch.num_rows == 0:
             continue
-        values = batch.column(batch.num_columns - 1).to_numpy(zero_copy_only=False)
+        values = as_numpy(batch.column(batch.num_columns - 1))
         parts = [(_area_codes(batch.column("area"), areas), n_areas)]
         if by:
             parts.insert(0, (_codes_of(batch.column(by), measures), 1))

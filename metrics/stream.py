@@ -19,7 +19,8 @@ an area the population lacks, a count where nobody lives) this gives up by raisi
 ``NotFast``, and ``metrics.io`` reads the file whole with the full checks, which find
 and word the error exactly as before (file, line, field).
 
-No Django; imports only ``metrics.core`` and ``metrics.io``.
+No Django; imports only ``metrics.core``. ``metrics.io`` checks the header first and
+turns what is laid out here into its ``Population`` and ``Counts``.
 """
 
 from __future__ import annotations
@@ -39,19 +40,16 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from metrics import core
-from metrics.io import (
-    AGE_BAND_CODES,
-    IMD_CODES,
-    KEY_FIELDS,
-    MAX_FIGURE,
-    SEX_CODES,
-    Counts,
-    Population,
-    as_numpy,
-    checked_header,
-    is_parquet,
-)
 
+SEX_CODES: dict[str, int] = {s: i for i, s in enumerate(core.SEXES)}
+AGE_BAND_CODES: dict[str, int] = {a: i for i, a in enumerate(core.AGE_BANDS)}
+IMD_CODES: dict[str, int] = {str(q): i for i, q in enumerate(core.IMD_QUINTILES)}
+MAX_FIGURE = 1_000_000_000
+"""The largest count or population of one stratum taken as real: England has 57 million
+people and no area stratum or measure comes near 10^9, so a larger figure (1e23, a
+misplaced code) is a mistake in the file, and stays exactly representable in float64."""
+
+KEY_FIELDS: tuple[str, ...] = ("area", "sex", "age_band", "imd")
 CHUNK = 1 << 22
 """Bytes of CSV parsed at once (about 130,000 rows of a counts file): small enough that
 a batch's columns stay in cache while they are checked and laid out."""
@@ -61,6 +59,27 @@ PARQUET_BATCH = 1 << 17
 _TYPES = {"age_band": pa.dictionary(pa.int32(), pa.string())}
 """The parser's dictionary is the cheapest coding of an age band (19 values of 3-5
 bytes); sex and IMD are one byte and areas and measures come in runs (_Keys.codes)."""
+
+
+def as_numpy(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A column as a NumPy array without pandas.
+
+    ``ChunkedArray.to_numpy`` goes through pyarrow's pandas shim, which imports pandas
+    (half a second to two seconds on first use, paid by every command); joining the
+    chunks and reading the buffers (or DLPack) keeps to pyarrow's own memory.
+    """
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    if col.null_count == 0:
+        if pa.types.is_boolean(col.type):
+            if len(col) == 0:
+                return np.zeros(0, dtype=bool)
+            bits = np.frombuffer(col.buffers()[1], dtype=np.uint8)
+            end = col.offset + len(col)
+            return np.unpackbits(bits, count=end, bitorder="little")[col.offset :].view(bool)
+        if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
+            return np.from_dlpack(col)
+    return col.to_numpy(zero_copy_only=False)
 
 
 class NotFast(Exception):
@@ -144,6 +163,7 @@ class _Keys:
     grow: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
     _bytes: npt.NDArray[np.int32] | None = None
+    _last: tuple[pa.Array, npt.NDArray[np.int32]] | None = None
 
     def lut(self, values: list) -> npt.NDArray[np.int32]:
         out = np.empty(len(values), dtype=np.int32)
@@ -174,7 +194,14 @@ class _Keys:
             raise NotFast
         n = len(array)
         if pa.types.is_dictionary(array.type):
-            lut = self.lut(array.dictionary.to_pylist())
+            # A Parquet row group's dictionary (thousands of areas) comes with each of its
+            # batches: coded once, reused while it is the same.
+            last = self._last
+            if last is not None and last[0].equals(array.dictionary):
+                lut = last[1]
+            else:
+                lut = self.lut(array.dictionary.to_pylist())
+                self._last = (array.dictionary, lut)
             return lut[as_numpy(array.indices)]
         if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
             raise NotFast
@@ -268,15 +295,20 @@ def _run(sources: list[Source], work: Callable[[pa.RecordBatch], None], *, worke
 
 
 def _sources(
-    path: Path, *, strings: Sequence[str], number: str, workers: int
-) -> tuple[list[Source], list[str]]:
-    header, wanted = checked_header(path, strings=strings, numbers=(number,))
-    if is_parquet(path):
-        return _parquet_sources(path, wanted, strings, workers), wanted
+    path: Path,
+    *,
+    header: list[str],
+    wanted: list[str],
+    strings: Sequence[str],
+    number: str,
+    workers: int,
+) -> list[Source]:
+    if path.suffix.lower() == ".parquet":
+        return _parquet_sources(path, wanted, strings, workers)
     # Keys as plain strings but the age band (coded in _Keys.codes, most without hashing);
     # numbers as float64, exactly as the full read parses them.
     types = {c: _TYPES.get(c, pa.string()) for c in strings} | {number: pa.float64()}
-    return _csv_sources(path, header, wanted, types, workers * 2), wanted
+    return _csv_sources(path, header, wanted, types, workers * 2)
 
 
 # -- what is laid out ----------------------------------------------------------------------
@@ -297,18 +329,37 @@ def _write(
         seen[cell] = True
 
 
+@dataclass
+class Laid:
+    """What a file holds, laid out: ``values`` and ``seen`` are (measures, areas, 190)."""
+
+    areas: npt.NDArray[np.str_]
+    measures: npt.NDArray[np.str_]
+    values: npt.NDArray[np.float64]
+    seen: npt.NDArray[np.bool_] | None
+    rows: int
+
+
 def read_counts(
-    path: str | Path, *, population: Population, by: str | None = None, workers: int = WORKERS
-) -> Counts:
-    """A counts file laid out against a population, streamed; ``NotFast`` on any doubt."""
-    path = Path(path)
+    path: Path,
+    *,
+    header: list[str],
+    wanted: list[str],
+    areas: npt.NDArray[np.str_],
+    population: npt.NDArray[np.float64],
+    by: str | None,
+    workers: int = WORKERS,
+) -> Laid:
+    """A counts file laid out against a population's areas and values (areas, 190)."""
     keys = KEY_FIELDS + ((by,) if by else ())
-    sources, _ = _sources(path, strings=keys, number="count", workers=workers)
-    n_a = len(population.areas)
+    sources = _sources(
+        path, header=header, wanted=wanted, strings=keys, number="count", workers=workers
+    )
+    n_a = len(areas)
     if not n_a:
         raise NotFast
     size = n_a * core.N_STRATA
-    areas = _Keys({str(a): i for i, a in enumerate(population.areas)})
+    area_keys = _Keys({str(a): i for i, a in enumerate(areas)})
     measures = _Keys({}, grow=True)
     blocks: list[npt.NDArray[np.float64]] = []
     seen: list[npt.NDArray[np.bool_]] = []
@@ -321,7 +372,7 @@ def read_counts(
 
     def work(batch: pa.RecordBatch) -> None:
         x = _numbers(batch.column("count"), whole=True)
-        cell = areas.codes(batch.column("area")).astype(np.intp) * core.N_STRATA
+        cell = area_keys.codes(batch.column("area")).astype(np.intp) * core.N_STRATA
         cell += _strata(batch)
         if not by:
             block(0)
@@ -342,7 +393,7 @@ def read_counts(
         block(0)
     if rows == 0 or sum(int(np.count_nonzero(s)) for s in seen) != rows:
         raise NotFast  # an empty file or a repeated stratum: the full checks say where
-    empty = population.values.ravel() <= 0
+    empty = population.ravel() <= 0
     if empty.any() and any((b[empty] > 0).any() for b in blocks):
         raise NotFast  # a count where nobody lives
     names = sorted(measures.known, key=measures.known.__getitem__) if by else [""]
@@ -355,38 +406,24 @@ def read_counts(
             values[i] = blocks[m].reshape(n_a, core.N_STRATA)
             blocks[m] = seen[m] = None  # freed as it is copied
     measure_names = np.array([names[m] for m in order], dtype=str)
-    return Counts(str(path), by, measure_names, population.areas, values, rows=rows)
+    return Laid(areas, measure_names, values, None, rows)
 
 
-def read_population(path: str | Path, *, workers: int = WORKERS) -> Population:
-    """A population file laid out (areas sorted), streamed; ``NotFast`` on any doubt."""
-    laid = _read_unplaced(path, strings=KEY_FIELDS, number="population", by=None, workers=workers)
-    return Population(str(path), laid.areas, laid.values[0], laid.seen[0])
-
-
-def check_counts(path: str | Path, *, by: str | None = None, workers: int = WORKERS) -> Counts:
-    """A counts file laid out over its own areas (no population yet), streamed."""
-    keys = KEY_FIELDS + ((by,) if by else ())
-    laid = _read_unplaced(path, strings=keys, number="count", by=by, workers=workers)
-    return Counts(str(path), by, laid.measures, laid.areas, laid.values, rows=laid.rows)
-
-
-@dataclass
-class _Laid:
-    areas: npt.NDArray[np.str_]
-    measures: npt.NDArray[np.str_]
-    values: npt.NDArray[np.float64]
-    seen: npt.NDArray[np.bool_]
-    rows: int
-
-
-def _read_unplaced(
-    path: str | Path, *, strings: Sequence[str], number: str, by: str | None, workers: int
-) -> _Laid:
+def read_unplaced(
+    path: Path,
+    *,
+    header: list[str],
+    wanted: list[str],
+    strings: Sequence[str],
+    number: str,
+    by: str | None,
+    workers: int = WORKERS,
+) -> Laid:
     """Areas (and measures) are known only at the end: each batch is kept compact
     (area and measure ids given on first sight, stratum, value) and laid out then."""
-    path = Path(path)
-    sources, _ = _sources(path, strings=strings, number=number, workers=workers)
+    sources = _sources(
+        path, header=header, wanted=wanted, strings=strings, number=number, workers=workers
+    )
     areas = _Keys({}, grow=True)
     measures = _Keys({}, grow=True)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]] = []
@@ -425,7 +462,7 @@ def _read_unplaced(
     if int(np.count_nonzero(seen)) != rows:
         raise NotFast  # a repeated stratum
     shape = (len(measure_names), n_a, core.N_STRATA)
-    return _Laid(
+    return Laid(
         np.array(names, dtype=str),
         np.array(measure_names, dtype=str),
         values.reshape(shape),

@@ -112,6 +112,20 @@ def parquet_copies(pop_path: Path, obs_path: Path) -> tuple[Path, Path]:
 
 
 def _maxrss_mb() -> float:
+    """This process's peak resident memory, in MB.
+
+    Linux carries ``ru_maxrss`` across fork and exec, so a child started by a parent
+    that had just generated gigabytes of inputs reports the parent's peak (3.7 GB at
+    practice level): the high-water mark of this process's own memory (``VmHWM``) is
+    read instead, and ``ru_maxrss`` only where there is no /proc.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
@@ -302,11 +316,17 @@ def main(argv: list[str] | None = None) -> None:
         for label, runs in results.items():
             new, old = _best(runs["streamed"]), _best(runs["whole"])
             goal = goals[label]
-            verdict = "met" if new["total_s"] < goal and new["maxrss_mb"] < 1500 else "NOT met"
-            print(
-                f"  GOAL end to end from {label}: {new['total_s']:.2f} s (goal < {goal:.0f} s), "
-                f"peak {new['maxrss_mb']:.0f} MB (goal < 1500 MB): {verdict}"
-            )
+            if name == "practice":  # the goals are set for the practice level
+                verdict = "met" if new["total_s"] < goal and new["maxrss_mb"] < 1500 else "NOT met"
+                print(
+                    f"  GOAL end to end from {label}: {new['total_s']:.2f} s (goal < {goal:.0f} s), "
+                    f"peak {new['maxrss_mb']:.0f} MB (goal < 1500 MB): {verdict}"
+                )
+            else:
+                print(
+                    f"  end to end from {label}: {new['total_s']:.2f} s, "
+                    f"peak {new['maxrss_mb']:.0f} MB"
+                )
             print(
                 f"       whole-table path: {old['total_s']:.2f} s, peak {old['maxrss_mb']:.0f} MB; "
                 f"streamed / whole time {new['total_s'] / old['total_s']:.2f}, "

@@ -61,10 +61,11 @@ def _write(table, path, *, shuffle=False):
     return path
 
 
-def _whole(pop_path, obs_path):
-    pop = mio.load_population(mio.read_population_table(pop_path), path=pop_path)
+def _whole(pop_path, obs_path, whole):
+    """The whole-file read and checks (``whole``: the table readers, kept by streamed_only)."""
+    pop = mio.load_population(whole[0](pop_path), path=pop_path)
     obs = mio.load_counts(
-        mio.read_counts_table(obs_path, by="modality"),
+        whole[1](obs_path, by="modality"),
         path=obs_path,
         population=pop,
         by="modality",
@@ -88,24 +89,37 @@ def small_chunks(monkeypatch):
     monkeypatch.setattr(stream, "PARQUET_BATCH", 700)
 
 
+@pytest.fixture
+def streamed_only(monkeypatch):
+    """Fail if a reader falls back to the whole-file read: a good file must stream."""
+    whole = (mio.read_population_table, mio.read_counts_table)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("fell back to the whole-file read")
+
+    monkeypatch.setattr(mio, "read_population_table", refuse)
+    monkeypatch.setattr(mio, "read_counts_table", refuse)
+    return whole
+
+
 @pytest.mark.parametrize("shuffle", [False, True], ids=["sorted", "shuffled"])
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 @pytest.mark.parametrize("workers", [1, 2, 3])
 def test_a_streamed_file_larger_than_one_batch_equals_the_whole_file_read(
-    tmp_path, small_chunks, shuffle, suffix, workers
+    tmp_path, small_chunks, streamed_only, shuffle, suffix, workers
 ):
     population, observed = _tables()
     pop_path = _write(population, tmp_path / f"p{suffix}", shuffle=shuffle)
     obs_path = _write(observed, tmp_path / f"o{suffix}", shuffle=shuffle)
 
-    pop = stream.read_population(pop_path, workers=workers)
-    obs = stream.read_counts(obs_path, population=pop, by="modality", workers=workers)
+    pop = mio.read_population(pop_path, workers=workers)
+    obs = mio.read_counts(obs_path, population=pop, by="modality", workers=workers)
 
-    _same(pop, obs, *_whole(pop_path, obs_path))
+    _same(pop, obs, *_whole(pop_path, obs_path, streamed_only))
     assert pop.rows == population.num_rows and obs.rows == observed.num_rows
 
 
-def test_parquet_and_csv_give_identical_arrays(tmp_path, small_chunks):
+def test_parquet_and_csv_give_identical_arrays(tmp_path, small_chunks, streamed_only):
     population, observed = _tables(seed=3)
     from_csv = (
         pop := mio.read_population(_write(population, tmp_path / "p.csv")),
@@ -118,14 +132,14 @@ def test_parquet_and_csv_give_identical_arrays(tmp_path, small_chunks):
     _same(*from_csv, *from_parquet)
 
 
-def test_checking_a_counts_upload_on_its_own_equals_the_whole_file_check(tmp_path, small_chunks):
+def test_checking_a_counts_upload_on_its_own_equals_the_whole_file_check(
+    tmp_path, small_chunks, streamed_only
+):
     _, observed = _tables()
     path = _write(observed, tmp_path / "o.csv", shuffle=True)
 
-    streamed = stream.check_counts(path, by="modality", workers=2)
-    whole = mio.check_counts_table(
-        mio.read_counts_table(path, by="modality"), path=path, by="modality"
-    )
+    streamed = mio.check_counts(path, by="modality", workers=2)
+    whole = mio.check_counts_table(streamed_only[1](path, by="modality"), path=path, by="modality")
 
     assert streamed.areas.tolist() == whole.areas.tolist() == sorted(AREAS)
     assert streamed.measures.tolist() == whole.measures.tolist() == sorted(MEASURES)
@@ -133,14 +147,14 @@ def test_checking_a_counts_upload_on_its_own_equals_the_whole_file_check(tmp_pat
     assert streamed.rows == whole.rows == observed.num_rows
 
 
-def test_a_counts_file_without_a_measure_column_is_streamed(tmp_path, small_chunks):
+def test_a_counts_file_without_a_measure_column_is_streamed(tmp_path, small_chunks, streamed_only):
     population, observed = _tables()
     ct = observed.filter(pa.compute.equal(observed.column("modality"), "CT")).drop(["modality"])
     pop_path, obs_path = _write(population, tmp_path / "p.csv"), _write(ct, tmp_path / "o.csv")
-    pop = stream.read_population(pop_path, workers=2)
+    pop = mio.read_population(pop_path, workers=2)
 
-    streamed = stream.read_counts(obs_path, population=pop, workers=2)
-    whole = mio.load_counts(mio.read_counts_table(obs_path), path=obs_path, population=pop)
+    streamed = mio.read_counts(obs_path, population=pop, workers=2)
+    whole = mio.load_counts(streamed_only[1](obs_path), path=obs_path, population=pop)
 
     assert streamed.measures.tolist() == whole.measures.tolist() == [""]
     assert np.array_equal(streamed.values, whole.values)
@@ -214,18 +228,14 @@ def test_a_count_where_nobody_lives_is_still_refused_with_its_line(tmp_path, sma
         mio.read_counts(tmp_path / "o.csv", population=pop, by="modality")
 
 
-def test_a_good_file_is_not_read_twice(tmp_path, small_chunks, monkeypatch):
-    """The streamed path takes a good file whole: the whole-file read never runs."""
+def test_a_good_file_is_read_once_by_default(tmp_path, small_chunks, streamed_only):
+    """With the default workers (one per core), as the CLI, runs and uploads read."""
     population, observed = _tables()
     pop_path = _write(population, tmp_path / "p.csv", shuffle=True)
     obs_path = _write(observed, tmp_path / "o.csv", shuffle=True)
 
-    def refuse(*args, **kwargs):
-        raise AssertionError("fell back to the whole-file read")
-
-    monkeypatch.setattr(mio, "read_population_table", refuse)
-    monkeypatch.setattr(mio, "read_counts_table", refuse)
     pop = mio.read_population(pop_path)
+
     assert mio.read_counts(obs_path, population=pop, by="modality").rows == observed.num_rows
 
 
