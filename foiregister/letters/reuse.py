@@ -26,7 +26,7 @@ from foiregister.kernel import figures
 from foiregister.kernel.exceptions import FoiRegisterError
 from foiregister.requests.models import Request
 
-from .blocks import REGISTRY, _today
+from .blocks import REGISTRY
 from .models import Letter
 
 #: The letters whose frozen answers are offered again: a response or a refusal notice.
@@ -48,6 +48,13 @@ def _day(value: Any) -> str:
     except ValueError:
         return str(value)
     return f"{day.day} {day:%b %Y}"
+
+
+def _date(value: Any) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
 
 
 def _money(value: Any) -> str:
@@ -95,7 +102,7 @@ def _contract_changes(before, after, today) -> list[str]:
         if key in new:
             continue
         end = row.get("end_date")
-        if end and on and datetime.date.fromisoformat(str(end)[:10]) < on:
+        if end and on and _date(end) is not None and _date(end) < on:
             ended.append(f"{_contract_label(row)}, ended {_day(end)}")
         else:
             gone.append(_contract_label(row))
@@ -328,6 +335,16 @@ def _label(kind, name: str) -> str:
     return next((p.label for p in kind.params if p.name == name), name)
 
 
+def _defaults_to_today(param, today: datetime.date) -> bool:
+    """A "live on" date: the block asks about the day it is answered, so a question asked
+    again is answered as at today, not as at the earlier letter."""
+    return (
+        param.kind == "date"
+        and callable(param.default)
+        and (param.default(today) == today.isoformat())
+    )
+
+
 def repoint_params(
     block_type: str,
     params: dict[str, Any],
@@ -345,7 +362,7 @@ def repoint_params(
     params = dict(params or {})
     notes: list[str] = []
     for param in kind.params:
-        if param.default is _today and params.get(param.name):
+        if _defaults_to_today(param, today) and params.get(param.name):
             if params[param.name] != today.isoformat():
                 notes.append(
                     f"{param.label} moved to today ({_day(today)}; was {_day(params[param.name])})"

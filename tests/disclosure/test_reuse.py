@@ -253,5 +253,5 @@ def test_an_unpublished_request_cannot_be_grouped_by_guessing(world, foi_officer
             {"group_published": "1", "public_id": public_id},
             follow=True,
         )
-        assert "that response is not on the disclosure log" in page.content.decode()
+        assert "That response is not on the disclosure log" in page.content.decode()
     assert not RequestLink.objects.filter(from_request=world["ours"]).exists()
