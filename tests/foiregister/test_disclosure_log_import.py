@@ -409,3 +409,17 @@ def test_a_reference_the_register_numbered_itself_is_never_overwritten(organisat
         f"log.csv line 2, column reference: '{own.reference}' is a reference the register "
         "numbered itself; an import cannot change it"
     ]
+
+
+@pytest.mark.django_db
+def test_importing_again_sketches_history_that_has_no_sketch_yet(organisation, foi_lead):
+    do_import(organisation, sample("by_question.csv"), by=foi_lead)
+    RequestSketch.objects.all().delete()  # as if imported before intake existed
+
+    do_import(organisation, sample("by_question.csv"), by=foi_lead)
+
+    assert set(RequestSketch.objects.values_list("request__reference", flat=True)) == {
+        IMAGING,
+        REFERRALS,
+        ASSOCIATES,
+    }
