@@ -276,6 +276,28 @@ def test_personal_data_in_a_published_answer_names_its_line_and_undoes_everythin
 
 
 @pytest.mark.django_db
+def test_the_check_before_importing_already_names_personal_data_in_a_published_answer(
+    organisation,
+):
+    content = qa(
+        REQ.replace(",granted_in_full,", ",granted_in_full,yes") + ",1,How many spaces?,400,,",
+        "FOI/1,,,,,,,2,Who runs them?,Call 07700 900123,,",
+        "FOI/2,FOI,2025-06-02,Staff only,2025-06-20,granted_in_full,,1,Who?,Call 07700 900123,,",
+    )
+
+    result = imports.preview(
+        content=content, filename="log.csv", organisation=organisation, today=TODAY
+    )
+
+    assert [str(e) for e in result.errors] == [
+        "log.csv line 3, column answer: '07700 900123' is uk telephone number: an entry "
+        "marked published cannot carry it; remove it from the file, or leave published empty "
+        "and publish from the request's page after the check"
+    ]
+    assert not Request.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_command_without_a_lead_cannot_publish(organisation, tmp_path):
     path = tmp_path / "log.csv"
     path.write_bytes(sample("by_question.csv"))
