@@ -803,7 +803,7 @@ def _check_header(headers: set[str], filename: str, errors: list[RowError]) -> s
         if any(word in column for word in REQUESTER_WORDS):
             error(
                 column,
-                "is requester data: an import never reads a requester's details (private, "
+                "looks like requester data: an import never reads a requester's details (private, "
                 "and imported history may be published); delete the column and upload again",
             )
         else:

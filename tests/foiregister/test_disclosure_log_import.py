@@ -206,7 +206,7 @@ def test_requester_columns_are_refused_and_say_why(organisation):
     content = qa(REQ + ",1,Q,A,,", header=HEADER + ",requester_email,name")
 
     assert errors_of(organisation, content) == [
-        f"log.csv line 1, column {column}: None is requester data: an import never reads a "
+        f"log.csv line 1, column {column}: None looks like requester data: an import never reads a "
         "requester's details (private, and imported history may be published); delete the "
         "column and upload again"
         for column in ("name", "requester_email")
