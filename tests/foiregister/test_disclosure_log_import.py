@@ -7,6 +7,7 @@ docstring in make_samples.py names the sources); expected values are read off th
 by eye, not computed by the import."""
 
 import datetime
+import io
 from pathlib import Path
 
 import pytest
@@ -445,3 +446,40 @@ def test_importing_again_sketches_history_that_has_no_sketch_yet(organisation, f
         REFERRALS,
         ASSOCIATES,
     }
+
+
+@pytest.mark.django_db
+def test_the_command_imports_and_publishes_as_the_lead_it_names(organisation, foi_lead, tmp_path):
+    path = tmp_path / "by_question.xlsx"
+    path.write_bytes(sample("by_question.xlsx"))
+    out = io.StringIO()
+
+    call_command(
+        "import_requests",
+        str(path),
+        organisation="QNC",
+        commit=True,
+        user="lead",
+        stdout=out,
+    )
+
+    assert out.getvalue().strip() == (
+        "14 rows: 3 created, 0 updated, 0 unchanged; 14 questions, 14 answered; "
+        "1 published on the disclosure log"
+    )
+    assert DisclosureLogEntry.objects.get().published_by == foi_lead
+
+
+@pytest.mark.django_db
+def test_a_plain_foi_log_is_sketched_on_its_titles_too(organisation):
+    content = (
+        b"reference,regime,received,title\n"
+        b"FOI/9,FOI,2025-06-02,Independent sector imaging contracts and their expiry dates\n"
+    )
+
+    do_import(organisation, content, by=TEST_DATA)
+
+    request = Request.objects.get(reference="FOI/9")
+    assert set(
+        RequestSketch.objects.filter(request=request).values_list("hash", flat=True)
+    ) == set(matching.sketch("\nIndependent sector imaging contracts and their expiry dates"))
