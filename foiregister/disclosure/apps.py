@@ -12,4 +12,6 @@ class DisclosureConfig(AppConfig):
 
         from . import imported
 
-        imports.add_step("disclosure: publish", imported.publish_imported)
+        imports.add_step(
+            "disclosure: publish", imported.publish_imported, check=imported.check_imported
+        )

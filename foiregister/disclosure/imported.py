@@ -15,10 +15,48 @@ from __future__ import annotations
 from typing import Any
 
 from foiregister.kernel.jobs import RowError
+from foiregister.kernel.models import Organisation
 
-from . import services
+from . import checks, selectors, services
 from .exceptions import PersonalDataFound, PublicationError
 from .models import DisclosureLogEntry
+
+
+def _finding_error(filename: str, plan: Any, finding: checks.Finding) -> RowError:
+    line, column = plan.where(finding.location)
+    return RowError(
+        filename,
+        line,
+        column,
+        finding.match,
+        f"is {finding.label.lower()}: an entry marked published cannot carry it; remove it "
+        "from the file, or leave published empty and publish from the request's page after "
+        "the check",
+    )
+
+
+def check_imported(*, planned: list, filename: str, organisation: Organisation) -> list[RowError]:
+    """The preview's half: the personal-data check of every question and answer a row marked
+    ``published`` would put on the log, so the lead sees findings before importing. (The
+    commit runs the whole check again as it publishes.)"""
+    marked = [p for p in planned if p.published]
+    if not marked:
+        return []
+    allowed = [organisation.foi_email, organisation.telephone, selectors.ICO_HELPLINE]
+    private = selectors.private_names_for(organisation)
+    errors = []
+    for plan in marked:
+        for text, location in plan.published_texts():
+            for finding in checks.scan_text(
+                text,
+                location=location,
+                requester=checks.RequesterDetails(),
+                allowed=[a for a in allowed if a],
+                private_names=private,
+            ):
+                if finding.blocking:
+                    errors.append(_finding_error(filename, plan, finding))
+    return errors
 
 
 def publish_imported(*, imported: list, filename: str, by: Any) -> list[RowError]:
@@ -58,19 +96,7 @@ def publish_imported(*, imported: list, filename: str, by: Any) -> list[RowError
                 )
             services.publish_response(request=item.request, by=by)
         except PersonalDataFound as found:
-            for finding in found.findings:
-                line, column = item.where(finding.location)
-                errors.append(
-                    RowError(
-                        filename,
-                        line,
-                        column,
-                        finding.match,
-                        f"is {finding.label.lower()}: an entry marked published cannot carry "
-                        "it; remove it from the file, or leave published empty and publish "
-                        "from the request's page after the check",
-                    )
-                )
+            errors.extend(_finding_error(filename, item.plan, f) for f in found.findings)
         except PublicationError as exc:
             errors.append(
                 RowError(filename, item.plan.published_line, "published", "yes", exc.message)

@@ -442,13 +442,22 @@ def index_requests(*, organisation=None, batch: int = 500) -> int:
 
 
 def index_imported(*, imported: list, filename: str, by: Any) -> list:
-    """The FOI log import's step (``requests.imports.add_step``): sketch every request of
-    the file, new, changed or unchanged (so history imported before intake existed is
-    indexed by importing it again), in the import's transaction and in bulk, from the text
-    ``request_text`` would read. Finds no errors."""
+    """The FOI log import's step (``requests.imports.add_step``): sketch each request the
+    file wrote, and each it left unchanged that has no sketch yet (history imported before
+    intake existed is indexed by importing it again), in the import's transaction and in
+    bulk, from the text ``request_text`` would read. Finds no errors."""
+    unchanged = [i.request.pk for i in imported if not i.written]
+    indexed: set[int] = set()
     batch = 500
-    for start in range(0, len(imported), batch):
-        chunk = imported[start : start + batch]
+    for start in range(0, len(unchanged), batch):
+        indexed.update(
+            RequestSketch.objects.filter(request__in=unchanged[start : start + batch])
+            .values_list("request_id", flat=True)
+            .distinct()
+        )
+    todo = [i for i in imported if i.written or i.request.pk not in indexed]
+    for start in range(0, len(todo), batch):
+        chunk = todo[start : start + batch]
         RequestSketch.objects.filter(request__in=[i.request.pk for i in chunk]).delete()
         RequestSketch.objects.bulk_create(
             [

@@ -275,6 +275,31 @@ class Planned:
     published: bool = False
     published_line: int = 0
 
+    def where(self, location: str) -> tuple[int, str]:
+        """The file's line and column of a published field ("question 2", "answer 2",
+        "title"), for an error a step finds in it."""
+        parts = location.split()
+        if len(parts) >= 2 and parts[0] in ("question", "answer") and parts[1].isdigit():
+            for q in self.questions or []:
+                if q.number == int(parts[1]):
+                    column = q.question_column if parts[0] == "question" else q.answer_column
+                    return q.line, column
+            if self.questions is None and parts[0] == "question":
+                return self.line, "title"
+        if location in ("title", "reference"):
+            return self.line, location
+        return self.line, ""
+
+    def published_texts(self) -> list[tuple[str, str]]:
+        """(text, location) of every field the file puts on a published entry, located as
+        the disclosure log's check names them."""
+        texts = [(self.reference, "reference"), (self.fields["title"], "title")]
+        if self.questions is None:
+            return [*texts, (self.fields["title"], "question 1")]
+        for q in self.questions:
+            texts += [(q.text, f"question {q.number}"), (q.answer, f"answer {q.number}")]
+        return texts
+
     def state(self) -> dict[str, Any]:
         state = {**self.fields, "events": self.events, "exemptions": self.exemptions}
         if self.questions is not None:
@@ -308,29 +333,24 @@ class ImportedRequest:
         return "\n".join([self.plan.body, *self.question_texts])
 
     def where(self, location: str) -> tuple[int, str]:
-        """The file's line and column of a published field ("question 2", "answer 2",
-        "title"), for an error a step finds in it."""
-        parts = location.split()
-        if len(parts) >= 2 and parts[0] in ("question", "answer") and parts[1].isdigit():
-            for q in self.plan.questions or []:
-                if q.number == int(parts[1]):
-                    column = q.question_column if parts[0] == "question" else q.answer_column
-                    return q.line, column
-        if location == "title":
-            return self.plan.line, "title"
-        return self.plan.line, ""
+        return self.plan.where(location)
 
 
 Step = Callable[..., list[RowError]]
 _STEPS: dict[str, Step] = {}
+_CHECKS: dict[str, Step] = {}
 
 
-def add_step(name: str, step: Step) -> None:
+def add_step(name: str, step: Step, *, check: Step | None = None) -> None:
     """Extend every commit with ``step(imported=[ImportedRequest...], filename=..., by=...)``,
     run in the import's transaction after the rows are written; the ``RowError``s it returns
-    fail the whole import. Called by a higher layer's ``AppConfig.ready`` (ADR 0001), once
-    per name."""
+    fail the whole import. ``check(planned=[Planned...], filename=..., organisation=...)``,
+    if given, runs in the preview (nothing written) so the lead sees the step's errors
+    before importing. Called by a higher layer's ``AppConfig.ready`` (ADR 0001), once per
+    name."""
     _STEPS[name] = step
+    if check is not None:
+        _CHECKS[name] = check
 
 
 def steps() -> list[str]:
@@ -783,7 +803,7 @@ def _check_header(headers: set[str], filename: str, errors: list[RowError]) -> s
         if any(word in column for word in REQUESTER_WORDS):
             error(
                 column,
-                "is requester data: an import never reads a requester's details (private, "
+                "looks like requester data: an import never reads a requester's details (private, "
                 "and imported history may be published); delete the column and upload again",
             )
         else:
@@ -995,6 +1015,9 @@ def preview(
         today=today or selectors.local_today(),
         progress=progress,
     )
+    for check in _CHECKS.values() if not result.errors else ():
+        result.errors.extend(check(planned=planned, filename=filename, organisation=organisation))
+    result.errors.sort(key=lambda e: e.line)
     if not result.errors:
         new, changed, unchanged = _classify(planned)
         result.created, result.updated, result.unchanged = len(new), len(changed), len(unchanged)

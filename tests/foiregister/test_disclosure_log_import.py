@@ -7,6 +7,7 @@ docstring in make_samples.py names the sources); expected values are read off th
 by eye, not computed by the import."""
 
 import datetime
+import io
 from pathlib import Path
 
 import pytest
@@ -206,7 +207,7 @@ def test_requester_columns_are_refused_and_say_why(organisation):
     content = qa(REQ + ",1,Q,A,,", header=HEADER + ",requester_email,name")
 
     assert errors_of(organisation, content) == [
-        f"log.csv line 1, column {column}: None is requester data: an import never reads a "
+        f"log.csv line 1, column {column}: None looks like requester data: an import never reads a "
         "requester's details (private, and imported history may be published); delete the "
         "column and upload again"
         for column in ("name", "requester_email")
@@ -273,6 +274,28 @@ def test_personal_data_in_a_published_answer_names_its_line_and_undoes_everythin
     ]
     assert not Request.objects.exists()
     assert not DisclosureLogEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_check_before_importing_already_names_personal_data_in_a_published_answer(
+    organisation,
+):
+    content = qa(
+        REQ.replace(",granted_in_full,", ",granted_in_full,yes") + ",1,How many spaces?,400,,",
+        "FOI/1,,,,,,,2,Who runs them?,Call 07700 900123,,",
+        "FOI/2,FOI,2025-06-02,Staff only,2025-06-20,granted_in_full,,1,Who?,Call 07700 900123,,",
+    )
+
+    result = imports.preview(
+        content=content, filename="log.csv", organisation=organisation, today=TODAY
+    )
+
+    assert [str(e) for e in result.errors] == [
+        "log.csv line 3, column answer: '07700 900123' is uk telephone number: an entry "
+        "marked published cannot carry it; remove it from the file, or leave published empty "
+        "and publish from the request's page after the check"
+    ]
+    assert not Request.objects.exists()
 
 
 @pytest.mark.django_db
@@ -409,3 +432,54 @@ def test_a_reference_the_register_numbered_itself_is_never_overwritten(organisat
         f"log.csv line 2, column reference: '{own.reference}' is a reference the register "
         "numbered itself; an import cannot change it"
     ]
+
+
+@pytest.mark.django_db
+def test_importing_again_sketches_history_that_has_no_sketch_yet(organisation, foi_lead):
+    do_import(organisation, sample("by_question.csv"), by=foi_lead)
+    RequestSketch.objects.all().delete()  # as if imported before intake existed
+
+    do_import(organisation, sample("by_question.csv"), by=foi_lead)
+
+    assert set(RequestSketch.objects.values_list("request__reference", flat=True)) == {
+        IMAGING,
+        REFERRALS,
+        ASSOCIATES,
+    }
+
+
+@pytest.mark.django_db
+def test_the_command_imports_and_publishes_as_the_lead_it_names(organisation, foi_lead, tmp_path):
+    path = tmp_path / "by_question.xlsx"
+    path.write_bytes(sample("by_question.xlsx"))
+    out = io.StringIO()
+
+    call_command(
+        "import_requests",
+        str(path),
+        organisation="QNC",
+        commit=True,
+        user="lead",
+        stdout=out,
+    )
+
+    assert out.getvalue().strip() == (
+        "14 rows: 3 created, 0 updated, 0 unchanged; 14 questions, 14 answered; "
+        "1 published on the disclosure log"
+    )
+    assert DisclosureLogEntry.objects.get().published_by == foi_lead
+
+
+@pytest.mark.django_db
+def test_a_plain_foi_log_is_sketched_on_its_titles_too(organisation):
+    content = (
+        b"reference,regime,received,title\n"
+        b"FOI/9,FOI,2025-06-02,Independent sector imaging contracts and their expiry dates\n"
+    )
+
+    do_import(organisation, content, by=TEST_DATA)
+
+    request = Request.objects.get(reference="FOI/9")
+    assert set(
+        RequestSketch.objects.filter(request=request).values_list("hash", flat=True)
+    ) == set(matching.sketch("\nIndependent sector imaging contracts and their expiry dates"))

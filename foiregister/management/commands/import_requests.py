@@ -67,8 +67,10 @@ class Command(BaseCommand):
         )
         if result.layout != imports.LAYOUT_LOG:
             counts += f"; {result.questions} questions, {result.answers} answered"
-        if result.published:
-            counts += f"; {result.published} marked published (needs --user of an FOI lead)"
+        if result.published and commit:
+            counts += f"; {result.published} published on the disclosure log"
+        elif result.published:
+            counts += f"; {result.published} marked published (publishing needs --user, a lead)"
         if commit:
             self.stdout.write(counts)
         else:
