@@ -11,7 +11,11 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         # Imported FOI-log history is sketched for matching in the import's own transaction.
         from foiregister.requests import imports
+        from foiregister.requests import services as request_services
 
         from . import services
 
         imports.add_step("intake: index for matching", services.index_imported)
+        # A request logged or edited by hand is sketched as it is saved, so the next copy
+        # of its round robin finds it without `manage.py index_requests`.
+        request_services.on_text_changed(services.index_request)

@@ -335,7 +335,6 @@ def log_request_from_message(
     message.status = InboundMessage.Status.LOGGED
     message.request = request
     message.save(update_fields=["status", "request"])
-    index_request(request)
     audit.record_event(
         action=audit.AuditAction.INTAKE_MESSAGE_LOGGED,
         obj=message,

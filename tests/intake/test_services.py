@@ -189,3 +189,25 @@ def test_another_organisations_requests_are_not_offered(organisation, other_orga
         selectors.earlier_requests_like(text=copy.body, questions=[], organisation=organisation)
         == []
     )
+
+
+@pytest.mark.django_db
+def test_a_request_logged_by_hand_is_found_by_the_next_copy_of_its_round_robin(organisation):
+    """Logged in the admin (not from the mailbox), then questions added and edited: the
+    emailed copy that arrives later still finds it, with no `index_requests` run."""
+    copy, _ = _receive(organisation, "new_request_plain.eml")
+    by_hand = request_services.log_request(
+        organisation=organisation,
+        requester=None,
+        title="Physician associates",
+        received_at=copy.received_at - datetime.timedelta(days=30),
+        body="A request typed in from a letter.",
+        questions=["How many staff work in the estates team?"],
+        by=BY,
+    )
+    lookup = {"text": copy.body, "questions": [], "organisation": organisation}
+    assert selectors.earlier_requests_like(**lookup) == []
+    first = by_hand.questions.get(number=1)
+    request_services.update_request(request=by_hand, by=BY, body=copy.body)
+    request_services.update_question(question=first, by=BY, text="Changed wording")
+    assert [e.request for e in selectors.earlier_requests_like(**lookup)] == [by_hand]
