@@ -20,13 +20,13 @@ import logging
 
 from django.conf import settings
 from django.core import signing
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from foiregister.intake import services as intake_services
 from foiregister.kernel.exceptions import FoiRegisterError
@@ -104,13 +104,19 @@ def request_form(request, ods_code: str):
     organisation = _organisation_or_404(ods_code)
     if request.method != "POST":
         return _render_form(request, organisation, PublicRequestForm())
-    form = PublicRequestForm(request.POST)
     if "check" in request.POST:
-        # Without JavaScript: the same page again, with the responses that may answer.
+        # Without JavaScript: the same page again, what was typed kept (not yet checked
+        # for errors: nothing was sent), with the responses that may answer.
+        typed = PublicRequestForm(
+            initial={
+                name: request.POST.get(name, "") for name in ("name", "email", "address", "text")
+            }
+        )
         suggestions = selectors.responses_that_may_answer(
             text=request.POST.get("text", ""), organisation=organisation
         )
-        return _render_form(request, organisation, form, suggestions=suggestions, checked=True)
+        return _render_form(request, organisation, typed, suggestions=suggestions, checked=True)
+    form = PublicRequestForm(request.POST)
     over, retry_after = over_limit(
         request, scope="public-request-form", rate=settings.PUBLIC_REQUEST_FORM_RATE
     )
@@ -173,12 +179,14 @@ def request_sent(request, ods_code: str, token: str):
 
 @sensitive_post_parameters()
 @csrf_protect
-@require_POST
 @sensitive_variables()
 def request_suggestions(request, ods_code: str):
     """The published responses that may answer the text typed so far, as an HTML fragment
-    for the form's script (the text comes in the POST body, never the URL)."""
+    for the form's script (the text comes in the POST body, never the URL). Not found
+    where the form is off, whatever the method; POST only where it is on."""
     organisation = _organisation_or_404(ods_code)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     over, retry_after = over_limit(
         request, scope="public-request-suggestions", rate=settings.PUBLIC_SUGGESTIONS_RATE
     )

@@ -372,6 +372,7 @@ def test_the_officer_sees_it_on_the_mailbox_screen_like_an_email(form_on, client
     assert "New request to confirm" in listing
     review = officer.get(f"/admin/intake/inboundmessage/{message.pk}/review/").content.decode()
     assert f"ada.{CANARY.lower()}@example.org" in review
+    assert "Public request form" in review and f"1 {CANARY} Row" in review
     assert "How many MRI scanners do you lease" in review
 
 
@@ -459,3 +460,8 @@ def test_a_sent_request_is_not_on_any_public_page(form_on, scanners, client):
         body = body.replace(f'value="{CANARY}"', "")  # the search box repeats the search
         assert CANARY not in body and CANARY.lower() not in body, path
     assert "No published responses match" in client.get("/", {"q": CANARY}).content.decode()
+
+
+def test_checking_for_answers_shows_no_errors_yet(form_on, client):
+    page = client.post(_url(form_on), {"text": REQUEST, "check": "1"}).content.decode()
+    assert "Enter your name" not in page and "nhsuk-error-message" not in page
