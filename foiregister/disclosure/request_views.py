@@ -31,6 +31,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from foiregister.intake import services as intake_services
 from foiregister.kernel.exceptions import FoiRegisterError
 from foiregister.kernel.ratelimit import over_limit
+from foiregister.requests import selectors as register_selectors
 
 from . import selectors
 from .request_forms import PublicRequestForm, SuggestionsForm
@@ -168,7 +169,7 @@ def request_sent(request, ods_code: str, token: str):
         "disclosure/request_sent.html",
         {
             "organisation": organisation,
-            "received_on": selectors.register_selectors.date_of_receipt(received_at),
+            "received_on": register_selectors.date_of_receipt(received_at),
             "reply_by": selectors.reply_due_by(received_at),
             "acknowledged": bool(data.get("a")),
         },

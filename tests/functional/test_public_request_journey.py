@@ -100,7 +100,7 @@ def test_a_requester_sends_a_request_and_an_officer_logs_it(
     context.close()
 
     # The officer finds it among the inbound messages and logs it as for an email.
-    message = InboundMessage.objects.get()
+    assert InboundMessage.objects.get().source == InboundMessage.Source.WEB_FORM
     client = Client()
     client.force_login(foi_officer)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
