@@ -118,27 +118,28 @@ def request_form(request, ods_code: str):
         )
         return _render_form(request, organisation, typed, suggestions=suggestions, checked=True)
     form = PublicRequestForm(request.POST)
-    over, retry_after = over_limit(
-        request, scope="public-request-form", rate=settings.PUBLIC_REQUEST_FORM_RATE
-    )
-    if over:
-        minutes = max(1, round(retry_after / 60))
-        form.is_valid()
-        form.add_error(
-            None,
-            f"Too many requests have been sent from your connection recently. Wait "
-            f"{minutes} minute{'s' if minutes != 1 else ''} and send it again, or email "
-            f"{organisation.foi_email or organisation.name + ' directly'}.",
-        )
-        response = _render_form(request, organisation, form, status=429)
-        response["Retry-After"] = str(retry_after)
-        return response
     if form.is_spam():
         # Robots are told it worked and nothing is kept.
         acknowledged, received_at = False, timezone.now()
     elif not form.is_valid():
         return _render_form(request, organisation, form)
     else:
+        # Only a request that would be kept counts: a person correcting mistakes is not
+        # turned away.
+        over, retry_after = over_limit(
+            request, scope="public-request-form", rate=settings.PUBLIC_REQUEST_FORM_RATE
+        )
+        if over:
+            minutes = max(1, round(retry_after / 60))
+            form.add_error(
+                None,
+                f"Too many requests have been sent from your connection recently. Wait "
+                f"{minutes} minute{'s' if minutes != 1 else ''} and send it again, or email "
+                f"{organisation.foi_email or organisation.name + ' directly'}.",
+            )
+            response = _render_form(request, organisation, form, status=429)
+            response["Retry-After"] = str(retry_after)
+            return response
         try:
             acknowledged, received_at = _receive(form, organisation)
         except FoiRegisterError as exc:

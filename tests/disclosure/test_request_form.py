@@ -240,6 +240,14 @@ def test_too_many_requests_from_one_address_are_refused_with_a_message(form_on, 
     assert InboundMessage.objects.count() == 2
 
 
+def test_a_request_sent_with_mistakes_does_not_count_against_the_limit(form_on, client, settings):
+    settings.PUBLIC_REQUEST_FORM_RATE = "1/hour"
+    for _ in range(3):
+        assert client.post(_url(form_on), _details(email="wrong")).status_code == 200
+    assert client.post(_url(form_on), _details()).status_code == 302
+    assert client.post(_url(form_on), _details()).status_code == 429
+
+
 def test_checking_for_answers_does_not_count_or_send(form_on, client, settings):
     settings.PUBLIC_REQUEST_FORM_RATE = "1/hour"
     for _ in range(3):
