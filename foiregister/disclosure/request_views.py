@@ -1,14 +1,15 @@
 """The public request form (per organisation, off unless its administrator turns it on).
 
-Privacy, as for every requester detail (README, "Public request form"):
+Privacy, as for every requester detail (README, "Requests from the public request form"):
 
-- the form's body is never logged: every view here is ``sensitive_post_parameters`` (no
-  error report or debug page prints it), and an error while receiving a request is
+- the form's body is never logged: every view here is ``sensitive_post_parameters`` and
+  ``sensitive_variables`` (no error report prints it; Django's debug page, DEBUG on, never
+  in production, shows everything), and an error while receiving a request is
   re-raised as ``RequestFormFailed`` naming only the exception's type, so no message that
   quotes a value (a database error's DETAIL line, say) reaches the log;
 - nothing about the requester is put in a URL: the form and the suggestions are POSTed,
-  and the confirmation page is reached by a signed token that holds only the organisation
-  and the date it was received;
+  and the confirmation page is reached by a signed token that holds only the organisation,
+  the time it was received and whether a receipt was emailed;
 - the public pages load no analytics; the confirmation page repeats nothing the requester
   typed.
 """
@@ -16,7 +17,6 @@ Privacy, as for every requester detail (README, "Public request form"):
 from __future__ import annotations
 
 import datetime
-import logging
 
 from django.conf import settings
 from django.core import signing
@@ -35,8 +35,6 @@ from foiregister.requests import selectors as register_selectors
 
 from . import selectors
 from .request_forms import PublicRequestForm, SuggestionsForm
-
-logger = logging.getLogger(__name__)
 
 CONFIRMATION_SALT = "disclosure.request-form.sent"
 CONFIRMATION_MAX_AGE = 24 * 3600
