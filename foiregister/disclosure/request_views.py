@@ -1,14 +1,15 @@
 """The public request form (per organisation, off unless its administrator turns it on).
 
-Privacy, as for every requester detail (README, "Public request form"):
+Privacy, as for every requester detail (README, "Requests from the public request form"):
 
-- the form's body is never logged: every view here is ``sensitive_post_parameters`` (no
-  error report or debug page prints it), and an error while receiving a request is
+- the form's body is never logged: every view here is ``sensitive_post_parameters`` and
+  ``sensitive_variables`` (no error report prints it; Django's debug page, DEBUG on, never
+  in production, shows everything), and an error while receiving a request is
   re-raised as ``RequestFormFailed`` naming only the exception's type, so no message that
   quotes a value (a database error's DETAIL line, say) reaches the log;
 - nothing about the requester is put in a URL: the form and the suggestions are POSTed,
-  and the confirmation page is reached by a signed token that holds only the organisation
-  and the date it was received;
+  and the confirmation page is reached by a signed token that holds only the organisation,
+  the time it was received and whether a receipt was emailed;
 - the public pages load no analytics; the confirmation page repeats nothing the requester
   typed.
 """
@@ -16,26 +17,24 @@ Privacy, as for every requester detail (README, "Public request form"):
 from __future__ import annotations
 
 import datetime
-import logging
 
 from django.conf import settings
 from django.core import signing
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from foiregister.intake import services as intake_services
 from foiregister.kernel.exceptions import FoiRegisterError
 from foiregister.kernel.ratelimit import over_limit
+from foiregister.requests import selectors as register_selectors
 
 from . import selectors
 from .request_forms import PublicRequestForm, SuggestionsForm
-
-logger = logging.getLogger(__name__)
 
 CONFIRMATION_SALT = "disclosure.request-form.sent"
 CONFIRMATION_MAX_AGE = 24 * 3600
@@ -104,34 +103,41 @@ def request_form(request, ods_code: str):
     organisation = _organisation_or_404(ods_code)
     if request.method != "POST":
         return _render_form(request, organisation, PublicRequestForm())
-    form = PublicRequestForm(request.POST)
     if "check" in request.POST:
-        # Without JavaScript: the same page again, with the responses that may answer.
+        # Without JavaScript: the same page again, what was typed kept (not yet checked
+        # for errors: nothing was sent), with the responses that may answer.
+        typed = PublicRequestForm(
+            initial={
+                name: request.POST.get(name, "") for name in ("name", "email", "address", "text")
+            }
+        )
         suggestions = selectors.responses_that_may_answer(
             text=request.POST.get("text", ""), organisation=organisation
         )
-        return _render_form(request, organisation, form, suggestions=suggestions, checked=True)
-    over, retry_after = over_limit(
-        request, scope="public-request-form", rate=settings.PUBLIC_REQUEST_FORM_RATE
-    )
-    if over:
-        minutes = max(1, round(retry_after / 60))
-        form.is_valid()
-        form.add_error(
-            None,
-            f"Too many requests have been sent from your connection recently. Wait "
-            f"{minutes} minute{'s' if minutes != 1 else ''} and send it again, or email "
-            f"{organisation.foi_email or organisation.name + ' directly'}.",
-        )
-        response = _render_form(request, organisation, form, status=429)
-        response["Retry-After"] = str(retry_after)
-        return response
+        return _render_form(request, organisation, typed, suggestions=suggestions, checked=True)
+    form = PublicRequestForm(request.POST)
     if form.is_spam():
         # Robots are told it worked and nothing is kept.
         acknowledged, received_at = False, timezone.now()
     elif not form.is_valid():
         return _render_form(request, organisation, form)
     else:
+        # Only a request that would be kept counts: a person correcting mistakes is not
+        # turned away.
+        over, retry_after = over_limit(
+            request, scope="public-request-form", rate=settings.PUBLIC_REQUEST_FORM_RATE
+        )
+        if over:
+            minutes = max(1, round(retry_after / 60))
+            form.add_error(
+                None,
+                f"Too many requests have been sent from your connection recently. Wait "
+                f"{minutes} minute{'s' if minutes != 1 else ''} and send it again, or email "
+                f"{organisation.foi_email or organisation.name + ' directly'}.",
+            )
+            response = _render_form(request, organisation, form, status=429)
+            response["Retry-After"] = str(retry_after)
+            return response
         try:
             acknowledged, received_at = _receive(form, organisation)
         except FoiRegisterError as exc:
@@ -162,7 +168,7 @@ def request_sent(request, ods_code: str, token: str):
         "disclosure/request_sent.html",
         {
             "organisation": organisation,
-            "received_on": selectors.register_selectors.date_of_receipt(received_at),
+            "received_on": register_selectors.date_of_receipt(received_at),
             "reply_by": selectors.reply_due_by(received_at),
             "acknowledged": bool(data.get("a")),
         },
@@ -173,12 +179,14 @@ def request_sent(request, ods_code: str, token: str):
 
 @sensitive_post_parameters()
 @csrf_protect
-@require_POST
 @sensitive_variables()
 def request_suggestions(request, ods_code: str):
     """The published responses that may answer the text typed so far, as an HTML fragment
-    for the form's script (the text comes in the POST body, never the URL)."""
+    for the form's script (the text comes in the POST body, never the URL). Not found
+    where the form is off, whatever the method; POST only where it is on."""
     organisation = _organisation_or_404(ods_code)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     over, retry_after = over_limit(
         request, scope="public-request-suggestions", rate=settings.PUBLIC_SUGGESTIONS_RATE
     )

@@ -3,6 +3,7 @@ public views, the API, the feed and the sitemap start from it (MuckRock's ``get_
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from typing import Any
@@ -383,10 +384,20 @@ SUGGESTION_CANDIDATES = 60
 """Matches read from the index before they are scored, best ranked first (PostgreSQL) or
 newest first (SQLite)."""
 
-SUGGESTION_THRESHOLD = 0.3
+SUGGESTION_RANKED_OF = 2_000
+"""Any-word matches are ranked among their newest this many only. A request's words, any
+of them, match most of a large log: ranking every match of 100,000 responses took 200-350
+ms a look-up (``bench/disclosure/suggestions.py``), too much for a public endpoint called
+as people type. As for a broad search (``RANKED_OF_BROAD``), older matches then need more
+specific words; a requester looking for an old answer can still search the log."""
+
+SUGGESTION_THRESHOLD = 0.4
 """A response is offered when one of its questions (or its title) shares this much of one
 question being written (``matching.question_similarity``). Lower than the officer's
-same-question threshold (0.6): a requester is shown what *may* answer, and decides."""
+same-question threshold (0.6): a requester is shown what *may* answer, and decides. On the
+labelled question pairs' tuning split (``bench/intake_matching.py --sweep``, pairs chosen
+to be close in topic) 0.4 finds 73% of the same questions at 62% precision, against 55% at
+90% for 0.6 and 82% at 39% for 0.3: a wrong suggestion costs the requester a glance."""
 
 SUGGESTION_LIMIT = 5
 SNIPPET_CHARS = 220
@@ -430,13 +441,23 @@ def _candidate_ids(words: list[str]) -> list[int]:
     """Live entries matching any of ``words``: through the search index (only live entries
     are in it) on PostgreSQL, through the public gate's text on SQLite."""
     if connection.vendor == "postgresql":
-        query = SearchQuery(" or ".join(words), config="english", search_type="websearch")
-        return list(
+        either = " or ".join(words)
+        query = SearchQuery(either, config="english", search_type="websearch")
+        newest = (
             SearchIndexEntry.objects.filter(vector=query)
-            .annotate(rank=SearchRank(F("vector"), query))
-            .order_by("-rank", "-published_at")
-            .values_list("entry_id", flat=True)[:SUGGESTION_CANDIDATES]
+            .order_by("-published_at", "-entry_id")
+            .values("entry_id", "published_at", "vector")[:SUGGESTION_RANKED_OF]
+            .query
         )
+        sql, params = newest.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT c.entry_id FROM ({sql}) c ORDER BY ts_rank(c.vector, "
+                "websearch_to_tsquery('english'::regconfig, %s)) DESC, "
+                "c.published_at DESC, c.entry_id DESC LIMIT %s",
+                [*params, either, SUGGESTION_CANDIDATES],
+            )
+            return [row[0] for row in cursor.fetchall()]
     match = Q()
     for word in words:
         match |= Q(search_document__icontains=word)
@@ -474,7 +495,7 @@ def responses_that_may_answer(
     ids = _candidate_ids(words)
     if not ids:
         return []
-    asked = [q for q in split_questions(text) if q.strip()] or [text]
+    asked = [matching.question_terms(q) for q in split_questions(text) if q.strip()]
     entries = (
         public_disclosure_log()
         .filter(pk__in=ids)
@@ -482,7 +503,6 @@ def responses_that_may_answer(
             "public_id",
             "title",
             "questions",
-            "answers_text",
             "responded_on",
             "organisation__name",
             "organisation_id",
@@ -493,8 +513,9 @@ def responses_that_may_answer(
         published = [str(q.get("text", "")) for q in entry.questions if q.get("text")]
         best, best_question = 0.0, ""
         for candidate in [*published, entry.title]:
+            terms = matching.question_terms(candidate)
             for question in asked:
-                score = matching.question_similarity(question, candidate)
+                score = matching.terms_similarity(question, terms)
                 if score > best:
                     best, best_question = score, candidate
         if best < SUGGESTION_THRESHOLD:
@@ -507,13 +528,20 @@ def responses_that_may_answer(
                 organisation_id=entry.organisation_id,
                 responded_on=entry.responded_on,
                 question=best_question if best_question != entry.title else "",
-                snippet=_snippet(entry.answers_text),
+                snippet="",
                 score=best,
             )
         )
     own = organisation.pk if organisation is not None else None
     found.sort(key=lambda s: (s.organisation_id != own, -s.score, s.title))
-    return found[:limit]
+    found = found[:limit]
+    # The answers are read for the few shown only: a whole answer can run to pages.
+    answers = dict(
+        public_disclosure_log()
+        .filter(public_id__in=[s.public_id for s in found])
+        .values_list("public_id", "answers_text")
+    )
+    return [dataclasses.replace(s, snippet=_snippet(answers.get(s.public_id, ""))) for s in found]
 
 
 def reply_due_by(received_at: datetime.datetime) -> datetime.date:

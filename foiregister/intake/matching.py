@@ -231,12 +231,17 @@ def _weight(terms: frozenset[str]) -> float:
     return sum(_GENERIC_WEIGHT if t in _GENERIC else 1.0 for t in terms)
 
 
-def question_similarity(a: str, b: str) -> float:
-    """Weighted Dice overlap of content stems; symmetric, in [0, 1]."""
-    ta, tb = question_terms(a), question_terms(b)
+def terms_similarity(ta: frozenset[str], tb: frozenset[str]) -> float:
+    """``question_similarity`` of two questions' ``question_terms``, for a caller scoring
+    one question against many (terms computed once each)."""
     if not ta or not tb:
         return 0.0
     return 2 * _weight(ta & tb) / (_weight(ta) + _weight(tb))
+
+
+def question_similarity(a: str, b: str) -> float:
+    """Weighted Dice overlap of content stems; symmetric, in [0, 1]."""
+    return terms_similarity(question_terms(a), question_terms(b))
 
 
 def same_question(a: str, b: str) -> bool:

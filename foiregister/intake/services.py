@@ -191,7 +191,9 @@ def receive_web_request(
             f"{organisation.name} does not take requests through the public form",
             field="organisation",
         )
-    name, email, postal_address = name.strip(), email.strip(), postal_address.strip()
+    name, email = name.strip(), email.strip()
+    # Browsers send a textarea's lines with CRLF.
+    postal_address = postal_address.replace("\r\n", "\n").strip()
     text = text.replace("\r\n", "\n").strip()
     if not name:
         raise IntakeError("a request needs the requester's name", field="name")

@@ -72,6 +72,25 @@ def test_every_public_page_type_has_no_nu_checker_errors(
         response = client.get(path)
         assert response.status_code in (200, 404), path
         (tmp_path / f"{name}.html").write_bytes(response.content)
+    # The public request form: empty, with errors, with suggestions, and its confirmation.
+    organisation.public_request_form = True
+    organisation.save()
+    form = f"/organisations/{organisation.ods_code}/request/"
+    posted = {
+        "request-form": client.get(form),
+        "request-form-errors": client.post(form, {"send": "1"}),
+        "request-form-suggestions": client.post(
+            form, {"check": "1", "text": "1. Who provides your CT and MRI scanning? Cobalt?"}
+        ),
+        "request-sent": client.get(
+            client.post(
+                form, {"send": "1", "name": "A Person", "email": "a@example.org", "text": "Hi"}
+            )["Location"]
+        ),
+    }
+    for name, response in posted.items():
+        assert response.status_code == 200, name
+        (tmp_path / f"{name}.html").write_bytes(response.content)
     checked = subprocess.run(
         [
             "java",

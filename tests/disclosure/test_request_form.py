@@ -240,6 +240,14 @@ def test_too_many_requests_from_one_address_are_refused_with_a_message(form_on, 
     assert InboundMessage.objects.count() == 2
 
 
+def test_a_request_sent_with_mistakes_does_not_count_against_the_limit(form_on, client, settings):
+    settings.PUBLIC_REQUEST_FORM_RATE = "1/hour"
+    for _ in range(3):
+        assert client.post(_url(form_on), _details(email="wrong")).status_code == 200
+    assert client.post(_url(form_on), _details()).status_code == 302
+    assert client.post(_url(form_on), _details()).status_code == 429
+
+
 def test_checking_for_answers_does_not_count_or_send(form_on, client, settings):
     settings.PUBLIC_REQUEST_FORM_RATE = "1/hour"
     for _ in range(3):
@@ -372,6 +380,7 @@ def test_the_officer_sees_it_on_the_mailbox_screen_like_an_email(form_on, client
     assert "New request to confirm" in listing
     review = officer.get(f"/admin/intake/inboundmessage/{message.pk}/review/").content.decode()
     assert f"ada.{CANARY.lower()}@example.org" in review
+    assert "Public request form" in review and f"1 {CANARY} Row" in review
     assert "How many MRI scanners do you lease" in review
 
 
@@ -459,3 +468,8 @@ def test_a_sent_request_is_not_on_any_public_page(form_on, scanners, client):
         body = body.replace(f'value="{CANARY}"', "")  # the search box repeats the search
         assert CANARY not in body and CANARY.lower() not in body, path
     assert "No published responses match" in client.get("/", {"q": CANARY}).content.decode()
+
+
+def test_checking_for_answers_shows_no_errors_yet(form_on, client):
+    page = client.post(_url(form_on), {"text": REQUEST, "check": "1"}).content.decode()
+    assert "Enter your name" not in page and "nhsuk-error-message" not in page
