@@ -106,6 +106,11 @@ def _day(value):
     return f"{value.day} {value:%b %Y}" if value else ""
 
 
+def _and_list(words: list[str]) -> str:
+    """["12", "6", "3"] as "12, 6 and 3"."""
+    return " and ".join(filter(None, [", ".join(words[:-1]), words[-1]])) if words else ""
+
+
 def _pounds(value):
     """A money column as the letters and public pages print it; ``None`` is left to the
     admin's empty-value dash."""
@@ -457,6 +462,9 @@ class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
                 "opts": self.model._meta,
                 "title": "Contracts ending soon",
                 "result": result,
+                "warning_months": _and_list(
+                    [str(m) for m in sorted(selectors.warning_months(), reverse=True)]
+                ),
                 "sections": [self._expiring_section(request, *section) for section in sections],
             },
         )

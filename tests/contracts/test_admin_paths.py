@@ -178,3 +178,29 @@ def test_adding_spend_that_is_already_recorded_does_not_overwrite_it(
     assert second.status_code == 200
     assert "already recorded" in str(second.context["adminform"].form.errors)
     assert ContractSpend.objects.get(contract=contract).amount == Decimal("100.00")
+
+
+def test_ending_soon_says_who_is_warned_when_and_flags_contracts_nobody_is_warned_of(
+    commissioner_client, organisation, commissioner, django_user_model
+):
+    silent = django_user_model.objects.create_user("silent", email="")
+    f.contract(organisation=organisation, reference="OWNED", end_date=D(2026, 3, 31))
+    f.contract(organisation=organisation, reference="ORPHAN", end_date=D(2026, 3, 31))
+    f.contract(organisation=organisation, reference="NO-EMAIL", end_date=D(2026, 3, 31))
+    from contracts.models import Contract
+
+    Contract.objects.filter(reference="OWNED").update(owner=commissioner)
+    Contract.objects.filter(reference="NO-EMAIL").update(owner=silent)
+
+    page = commissioner_client.get(
+        reverse("admin:contracts_contract_expiring"), {"today": "2026-01-15"}
+    ).content.decode()
+
+    assert "12, 6 and 3 months" in page and "emailed" in page
+    rows = {
+        ref: page[page.index(f">{ref}<") :].split("</tr>")[0]
+        for ref in ("OWNED", "ORPHAN", "NO-EMAIL")
+    }
+    assert "nobody is warned" not in rows["OWNED"]
+    assert "no owner: nobody is warned" in rows["ORPHAN"]
+    assert "no email address: nobody is warned" in rows["NO-EMAIL"]
