@@ -12,6 +12,7 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -161,7 +162,44 @@ class SupplierAdmin(RegisterAdmin):
 # -- contracts -----------------------------------------------------------------------------
 
 
-class ContractForm(forms.ModelForm):
+# Dates as people in the NHS write them, besides the admin's own 31/03/2029 and 2029-03-31.
+_WRITTEN_DATES = ("%d %B %Y", "%d %b %Y", "%d-%m-%Y", "%d.%m.%Y")
+
+
+class RegisterForm(forms.ModelForm):
+    """A register's admin form: its dates accept "31 March 2029" and say, when refused,
+    what a date looks like (the admin's default is a bare "Enter a valid date")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field) is forms.DateField:
+                field.input_formats = [*field.input_formats, *_WRITTEN_DATES]
+                field.error_messages["invalid"] = (
+                    "Enter a date such as 31/03/2029 or 31 March 2029."
+                )
+
+
+class AutocompleteWithName(AutocompleteSelect):
+    """The admin's search-as-you-type picker with a placeholder, and its box named by the
+    field's label (``autocomplete-names.js``): select2's box has no accessible name of its
+    own (axe: aria-input-field-name)."""
+
+    def __init__(self, *args, placeholder: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.placeholder = placeholder
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs=extra_attrs)
+        attrs["data-placeholder"] = self.placeholder
+        return attrs
+
+    @property
+    def media(self):
+        return super().media + forms.Media(js=["contracts/autocomplete-names.js"])
+
+
+class ContractForm(RegisterForm):
     categories = CategoriesField()
 
     class Meta:
@@ -399,6 +437,16 @@ class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         return fields + ["organisation"] if obj else fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "supplier":
+            kwargs["widget"] = AutocompleteWithName(
+                db_field,
+                self.admin_site,
+                using=kwargs.get("using"),
+                placeholder="Type part of the supplier's name",
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -748,7 +796,7 @@ class ContractSpendAdmin(RegisterAdmin):
             _raise_for_form(exc)
 
 
-class PlannedProcurementForm(forms.ModelForm):
+class PlannedProcurementForm(RegisterForm):
     categories = CategoriesField()
 
     class Meta:
@@ -811,8 +859,15 @@ class ModalityInline(ScopedTabularInline):
         return False
 
 
+class CdcForm(RegisterForm):
+    class Meta:
+        model = CommunityDiagnosticCentre
+        fields = "__all__"
+
+
 @admin.register(CommunityDiagnosticCentre)
 class CdcAdmin(RegisterAdmin):
+    form = CdcForm
     organisation_path = CDC_ORGANISATIONS
     # The host trust is only referred to: an ICB's commissioner records The Royal
     # Wolverhampton NHS Trust as host of the Cannock Chase CDC without belonging to it.

@@ -204,3 +204,58 @@ def test_ending_soon_says_who_is_warned_when_and_flags_contracts_nobody_is_warne
     assert "nobody is warned" not in rows["OWNED"]
     assert "no owner: nobody is warned" in rows["ORPHAN"]
     assert "no email address: nobody is warned" in rows["NO-EMAIL"]
+
+
+def _contract_form(organisation, supplier, **overrides):
+    return {
+        "organisation": organisation.pk,
+        "reference": "IS-DATES",
+        "supplier": supplier.pk,
+        "title": "Community MRI",
+        "categories": ["mri"],
+        "kind": "independent_sector",
+        "status": "active",
+        "payment_basis": "annual",
+        "value": "1250000",
+        "procurement_route": "psr_competitive",
+        "changes-TOTAL_FORMS": "0",
+        "changes-INITIAL_FORMS": "0",
+        "warnings-TOTAL_FORMS": "0",
+        "warnings-INITIAL_FORMS": "0",
+    } | overrides
+
+
+def test_contract_dates_may_be_written_out(commissioner_client, organisation):
+    from contracts.models import Contract
+
+    supplier = f.supplier()
+
+    response = commissioner_client.post(
+        reverse("admin:contracts_contract_add"),
+        _contract_form(organisation, supplier, start_date="1 April 2026", end_date="31 Mar 2029"),
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    contract = Contract.objects.get(reference="IS-DATES")
+    assert (contract.start_date, contract.end_date) == (D(2026, 4, 1), D(2029, 3, 31))
+
+
+def test_a_date_that_cannot_be_read_says_what_a_date_looks_like(commissioner_client, organisation):
+    supplier = f.supplier()
+
+    response = commissioner_client.post(
+        reverse("admin:contracts_contract_add"),
+        _contract_form(organisation, supplier, end_date="31/02/2029"),
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["end_date"] == [
+        "Enter a date such as 31/03/2029 or 31 March 2029."
+    ]
+
+
+def test_supplier_picker_shows_a_placeholder_so_it_has_a_name(commissioner_client):
+    page = commissioner_client.get(reverse("admin:contracts_contract_add")).content.decode()
+
+    select = page[page.index('<select name="supplier"') :].split(">")[0]
+    assert 'data-placeholder="Type part of the supplier&#x27;s name"' in select
