@@ -15,7 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -289,7 +289,9 @@ class OcdsExportForm(forms.Form):
 class ImportForm(forms.Form):
     organisation = forms.ModelChoiceField(queryset=None)
     kind = forms.ChoiceField(choices=ImportJob.Kind.choices)
-    file = forms.FileField(help_text="CSV or XLSX with a header row; see docs/contracts.md.")
+    file = forms.FileField(
+        help_text="CSV or XLSX with a header row: the columns for each kind are below."
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -453,6 +455,11 @@ class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
         return [
             path("expiring/", wrap(self.expiring_view), name="contracts_contract_expiring"),
             path("import/", wrap(self.import_view), name="contracts_contract_import"),
+            path(
+                "import/template/<str:kind>/",
+                wrap(self.import_template_view),
+                name="contracts_contract_import_template",
+            ),
             path("ocds/", wrap(self.ocds_view), name="contracts_contract_ocds"),
             path(
                 "<path:object_id>/record-change/",
@@ -645,8 +652,30 @@ class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
                 "form": form,
                 "multipart": True,
                 "title": "Import contracts, spend or CDC activity",
+                "file_kinds": [
+                    {
+                        "kind": kind,
+                        "label": label,
+                        "required": imports.REQUIRED[kind],
+                        "optional": [
+                            c for c in imports.COLUMNS[kind] if c not in imports.REQUIRED[kind]
+                        ],
+                    }
+                    for kind, label in ImportJob.Kind.choices
+                ],
             },
         )
+
+    def import_template_view(self, request, kind):
+        """A header row of the columns an import of ``kind`` reads, to fill in."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if kind not in imports.COLUMNS:
+            raise Http404("no such kind of import")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
+        csv_export.writer(response).writerow(imports.COLUMNS[kind])
+        return response
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

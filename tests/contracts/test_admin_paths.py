@@ -259,3 +259,28 @@ def test_supplier_picker_shows_a_placeholder_so_it_has_a_name(commissioner_clien
 
     select = page[page.index('<select name="supplier"') :].split(">")[0]
     assert 'data-placeholder="Type part of the supplier&#x27;s name"' in select
+
+
+def test_import_page_lists_each_files_columns_and_offers_a_template(commissioner_client):
+    from contracts import imports
+
+    page = commissioner_client.get(reverse("admin:contracts_contract_import")).content.decode()
+    template = commissioner_client.get(
+        reverse("admin:contracts_contract_import_template", args=["cdc_activity"])
+    )
+
+    assert "docs/contracts.md" not in page  # a file in the repository is no help in a browser
+    for kind in ("contracts", "spend", "cdc_activity"):
+        assert reverse("admin:contracts_contract_import_template", args=[kind]) in page
+    assert "payment_basis" in page and "financial_year" in page
+    assert template.status_code == 200
+    assert template["Content-Type"].startswith("text/csv")
+    assert template.content.decode().splitlines()[0] == ",".join(imports.ACTIVITY_COLUMNS)
+
+
+def test_import_template_of_an_unknown_kind_is_not_found(commissioner_client):
+    response = commissioner_client.get(
+        reverse("admin:contracts_contract_import_template", args=["passwords"])
+    )
+
+    assert response.status_code == 404
