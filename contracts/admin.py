@@ -1171,12 +1171,21 @@ class ImportJobAdmin(RegisterAdmin):
                 in (ImportJob.Status.UPLOADED, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
                 "checking": job.status == ImportJob.Status.UPLOADED,
                 "percent": int(100 * job.rows_done / job.rows_total) if job.rows_total else 0,
-                "can_commit": job.status == ImportJob.Status.PREVIEWED and not job.errors,
+                "can_commit": job.status == ImportJob.Status.PREVIEWED
+                and not job.errors
+                and self.may_import(request),
             },
         )
 
+    def may_import(self, request) -> bool:
+        """Committing writes the register: it takes what uploading took (adding contracts),
+        not the view permission an FOI officer reading the registers has."""
+        return self.admin_site._registry[Contract].has_add_permission(request)
+
     def commit_view(self, request, object_id):
         job = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.may_import(request):
+            raise PermissionDenied
         if request.method != "POST":
             return redirect("admin:contracts_importjob_change", job.pk)
         if job.status != ImportJob.Status.PREVIEWED or job.errors:

@@ -284,3 +284,34 @@ def test_import_template_of_an_unknown_kind_is_not_found(commissioner_client):
     )
 
     assert response.status_code == 404
+
+
+def test_an_foi_officer_who_may_only_read_the_registers_cannot_commit_an_import(
+    commissioner_client, foi_officer_client, organisation
+):
+    """FOI officers read the registers (letters quote them) but do not keep them: a
+    previewed import a commissioner left waiting is not theirs to write."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from contracts.models import Contract, ImportJob
+
+    content = (
+        b"reference,supplier,title,kind,payment_basis\nA-1,Cobalt,CT,insourcing,cost_per_case\n"
+    )
+    commissioner_client.post(
+        reverse("admin:contracts_contract_import"),
+        {
+            "organisation": organisation.pk,
+            "kind": "contracts",
+            "file": SimpleUploadedFile("contracts.csv", content, content_type="text/csv"),
+        },
+    )
+    job = ImportJob.objects.get()
+
+    response = foi_officer_client.post(reverse("admin:contracts_importjob_commit", args=[job.pk]))
+    page = foi_officer_client.get(reverse("admin:contracts_importjob_change", args=[job.pk]))
+
+    assert response.status_code == 403
+    job.refresh_from_db()
+    assert job.status == "previewed" and not Contract.objects.exists()
+    assert b"Import 1 rows" not in page.content
