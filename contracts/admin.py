@@ -196,7 +196,14 @@ class AutocompleteWithName(AutocompleteSelect):
 
     @property
     def media(self):
-        return super().media + forms.Media(js=["contracts/autocomplete-names.js"])
+        # Named after the admin's own scripts, so that merging keeps it after them.
+        return super().media + forms.Media(
+            js=[
+                "admin/js/jquery.init.js",
+                "admin/js/autocomplete.js",
+                "contracts/autocomplete-names.js",
+            ]
+        )
 
 
 class ContractForm(RegisterForm):
