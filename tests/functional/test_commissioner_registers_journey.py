@@ -118,3 +118,44 @@ def test_commissioner_adds_a_contract_its_spend_and_a_cdc_month(
     row = CdcActivity.objects.get(cdc=cdc)
     assert (row.modality, row.month.isoformat(), row.actual) == ("ct", "2026-10-01", 1180)
     context.close()
+
+
+def test_register_pages_read_at_320_px_without_scrolling_sideways(
+    live_server, browser, organisation, commissioner, today
+):
+    import datetime
+
+    from tests.factories import metrics as metrics_factories
+
+    f.contract(
+        organisation=organisation,
+        reference="SOON-1",
+        title="Provision of non-obstetric ultrasound with a long title for a narrow screen",
+        start_date=today - datetime.timedelta(days=400),
+        end_date=today + datetime.timedelta(days=40),
+        notice_period_days=30,
+    )
+    run = metrics_factories.completed_run()
+    client = Client()
+    client.force_login(commissioner)
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+
+    for name, url in [
+        ("ending-soon", reverse("admin:contracts_contract_expiring")),
+        ("outlook", reverse("admin:contracts_contract_outlook")),
+        ("import", reverse("admin:contracts_contract_import")),
+        ("run", reverse("admin:metrics_run_change", args=[run.pk])),
+    ]:
+        page.goto(live_server.url + url)
+        page.screenshot(path=f"var/screenshots/commissioner-320-{name}.png", full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{name} is {width} px wide"
+        regions = Axe().run(page, context="#content", options=WCAG_22_AA)
+        assert regions.violations_count == 0 or all(
+            v["id"] == "link-in-text-block" for v in regions.response["violations"]
+        ), regions.generate_report()
+    context.close()
