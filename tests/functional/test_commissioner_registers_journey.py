@@ -55,6 +55,7 @@ def test_commissioner_adds_a_contract_its_spend_and_a_cdc_month(
 
     # A new contract, with a new supplier added from the + beside the supplier field.
     page.get_by_role("link", name="Add contract").click()
+    expect(page.get_by_role("heading", name="Add contract")).to_be_visible()
     # The form's own widgets (not the admin's stock list filters) pass axe-core, the
     # empty supplier picker included.
     form = Axe().run(page, context="#content-main", options=WCAG_22_AA)
