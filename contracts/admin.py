@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from foiregister.kernel import access, csv_export, figures
+from foiregister.kernel import access, audit, csv_export, figures
 from foiregister.kernel.admin import ScopedModelAdmin, ScopedTabularInline
 from foiregister.kernel.locking import EditLockMixin
 from foiregister.kernel.models import Organisation
@@ -71,6 +71,36 @@ class RegisterAdmin(NoDeleteMixin, ScopedModelAdmin):
 
     organisation_path = "organisation"
     scope_roles = access.REGISTER_ROLES
+    object_history_template = "admin/contracts/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        """History from the register's audit log, which every service writes (changes
+        recorded from their own pages included), not the admin's log of its own forms."""
+        obj = self.get_object(request, object_id)
+        events = [] if obj is None else audit.history_for(obj).order_by("-at", "-pk")
+        extra = {
+            **(extra_context or {}),
+            "audit_events": [
+                {
+                    "at": event.at,
+                    "actor": event.actor,
+                    "what": event.action.split(".")[-1].replace("_", " ").capitalize(),
+                    "moves": [
+                        (field.replace("_", " "), *_old_new(value))
+                        for field, value in (event.changes or {}).items()
+                    ],
+                }
+                for event in events
+            ],
+        }
+        return super().history_view(request, object_id, extra)
+
+
+def _old_new(value) -> tuple[str, str]:
+    """An audit row's ``[old, new]`` pair as text (a lone value is the new one)."""
+    if isinstance(value, list) and len(value) == 2:
+        return tuple("" if v is None else str(v) for v in value)
+    return "", "" if value is None else str(value)
 
 
 # A CDC belongs to its host trust and to the ICB whose area it serves.

@@ -315,3 +315,28 @@ def test_an_foi_officer_who_may_only_read_the_registers_cannot_commit_an_import(
     job.refresh_from_db()
     assert job.status == "previewed" and not Contract.objects.exists()
     assert b"Import 1 rows" not in page.content
+
+
+def test_contract_history_lists_its_extensions_and_terminations(
+    commissioner_client, organisation, commissioner
+):
+    """The History button is where a person looks: it read only the admin's own log, so a
+    change recorded through Record an extension... never appeared there."""
+    from contracts import services
+
+    contract = f.contract(organisation=organisation, end_date=D(2027, 3, 31))
+    services.record_contract_change(
+        contract,
+        kind="extension",
+        effective_on=D(2027, 3, 1),
+        new_end_date=D(2028, 3, 31),
+        reason="Option 1 exercised",
+        by=commissioner,
+    )
+
+    page = commissioner_client.get(
+        reverse("admin:contracts_contract_history", args=[contract.pk])
+    ).content.decode()
+
+    assert "Extension" in page and "Option 1 exercised" in page
+    assert "2028-03-31" in page or "31 Mar 2028" in page
