@@ -340,3 +340,17 @@ def test_contract_history_lists_its_extensions_and_terminations(
 
     assert "Extension" in page and "Option 1 exercised" in page
     assert "2028-03-31" in page or "31 Mar 2028" in page
+
+
+def test_add_spend_for_another_organisations_contract_fills_in_nothing(
+    commissioner_client, other_organisation
+):
+    theirs = f.contract(organisation=other_organisation, reference="THEIRS-1", kind="insourcing")
+
+    form = commissioner_client.get(
+        reverse("admin:contracts_contractspend_add") + f"?contract={theirs.pk}"
+    )
+
+    initial = form.context["adminform"].form.initial
+    assert "contract" not in initial and "kind" not in initial and "supplier" not in initial
+    assert b"THEIRS-1" not in form.content
