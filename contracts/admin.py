@@ -12,9 +12,10 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from foiregister.kernel import access, csv_export, figures
+from foiregister.kernel import access, audit, csv_export, figures
 from foiregister.kernel.admin import ScopedModelAdmin, ScopedTabularInline
 from foiregister.kernel.locking import EditLockMixin
 from foiregister.kernel.models import Organisation
@@ -70,6 +71,36 @@ class RegisterAdmin(NoDeleteMixin, ScopedModelAdmin):
 
     organisation_path = "organisation"
     scope_roles = access.REGISTER_ROLES
+    object_history_template = "admin/contracts/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        """History from the register's audit log, which every service writes (changes
+        recorded from their own pages included), not the admin's log of its own forms."""
+        obj = self.get_object(request, object_id)
+        events = [] if obj is None else audit.history_for(obj).order_by("-at", "-pk")
+        extra = {
+            **(extra_context or {}),
+            "audit_events": [
+                {
+                    "at": event.at,
+                    "actor": event.actor,
+                    "what": event.action.split(".")[-1].replace("_", " ").capitalize(),
+                    "moves": [
+                        (field.replace("_", " "), *_old_new(value))
+                        for field, value in (event.changes or {}).items()
+                    ],
+                }
+                for event in events
+            ],
+        }
+        return super().history_view(request, object_id, extra)
+
+
+def _old_new(value) -> tuple[str, str]:
+    """An audit row's ``[old, new]`` pair as text (a lone value is the new one)."""
+    if isinstance(value, list) and len(value) == 2:
+        return tuple("" if v is None else str(v) for v in value)
+    return "", "" if value is None else str(value)
 
 
 # A CDC belongs to its host trust and to the ICB whose area it serves.
@@ -104,6 +135,11 @@ _export_csv.short_description = "Export selected as CSV"
 
 def _day(value):
     return f"{value.day} {value:%b %Y}" if value else ""
+
+
+def _and_list(words: list[str]) -> str:
+    """["12", "6", "3"] as "12, 6 and 3"."""
+    return " and ".join(filter(None, [", ".join(words[:-1]), words[-1]])) if words else ""
 
 
 def _pounds(value):
@@ -156,7 +192,51 @@ class SupplierAdmin(RegisterAdmin):
 # -- contracts -----------------------------------------------------------------------------
 
 
-class ContractForm(forms.ModelForm):
+# Dates as people in the NHS write them, besides the admin's own 31/03/2029 and 2029-03-31.
+_WRITTEN_DATES = ("%d %B %Y", "%d %b %Y", "%d-%m-%Y", "%d.%m.%Y")
+
+
+class RegisterForm(forms.ModelForm):
+    """A register's admin form: its dates accept "31 March 2029" and say, when refused,
+    what a date looks like (the admin's default is a bare "Enter a valid date")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field) is forms.DateField:
+                field.input_formats = [*field.input_formats, *_WRITTEN_DATES]
+                field.error_messages["invalid"] = (
+                    "Enter a date such as 31/03/2029 or 31 March 2029."
+                )
+
+
+class AutocompleteWithName(AutocompleteSelect):
+    """The admin's search-as-you-type picker with a placeholder, and its box named by the
+    field's label (``autocomplete-names.js``): select2's box has no accessible name of its
+    own (axe: aria-input-field-name)."""
+
+    def __init__(self, *args, placeholder: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.placeholder = placeholder
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs=extra_attrs)
+        attrs["data-placeholder"] = self.placeholder
+        return attrs
+
+    @property
+    def media(self):
+        # Named after the admin's own scripts, so that merging keeps it after them.
+        return super().media + forms.Media(
+            js=[
+                "admin/js/jquery.init.js",
+                "admin/js/autocomplete.js",
+                "contracts/autocomplete-names.js",
+            ]
+        )
+
+
+class ContractForm(RegisterForm):
     categories = CategoriesField()
 
     class Meta:
@@ -246,7 +326,9 @@ class OcdsExportForm(forms.Form):
 class ImportForm(forms.Form):
     organisation = forms.ModelChoiceField(queryset=None)
     kind = forms.ChoiceField(choices=ImportJob.Kind.choices)
-    file = forms.FileField(help_text="CSV or XLSX with a header row; see docs/contracts.md.")
+    file = forms.FileField(
+        help_text="CSV or XLSX with a header row: the columns for each kind are below."
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -395,11 +477,26 @@ class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         return fields + ["organisation"] if obj else fields
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "supplier":
+            kwargs["widget"] = AutocompleteWithName(
+                db_field,
+                self.admin_site,
+                using=kwargs.get("using"),
+                placeholder="Type part of the supplier's name",
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
             path("expiring/", wrap(self.expiring_view), name="contracts_contract_expiring"),
             path("import/", wrap(self.import_view), name="contracts_contract_import"),
+            path(
+                "import/template/<str:kind>/",
+                wrap(self.import_template_view),
+                name="contracts_contract_import_template",
+            ),
             path("ocds/", wrap(self.ocds_view), name="contracts_contract_ocds"),
             path(
                 "<path:object_id>/record-change/",
@@ -457,6 +554,9 @@ class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
                 "opts": self.model._meta,
                 "title": "Contracts ending soon",
                 "result": result,
+                "warning_months": _and_list(
+                    [str(m) for m in sorted(selectors.warning_months(), reverse=True)]
+                ),
                 "sections": [self._expiring_section(request, *section) for section in sections],
             },
         )
@@ -589,8 +689,30 @@ class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
                 "form": form,
                 "multipart": True,
                 "title": "Import contracts, spend or CDC activity",
+                "file_kinds": [
+                    {
+                        "kind": kind,
+                        "label": label,
+                        "required": imports.REQUIRED[kind],
+                        "optional": [
+                            c for c in imports.COLUMNS[kind] if c not in imports.REQUIRED[kind]
+                        ],
+                    }
+                    for kind, label in ImportJob.Kind.choices
+                ],
             },
         )
+
+    def import_template_view(self, request, kind):
+        """A header row of the columns an import of ``kind`` reads, to fill in."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if kind not in imports.COLUMNS:
+            raise Http404("no such kind of import")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
+        csv_export.writer(response).writerow(imports.COLUMNS[kind])
+        return response
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -740,7 +862,7 @@ class ContractSpendAdmin(RegisterAdmin):
             _raise_for_form(exc)
 
 
-class PlannedProcurementForm(forms.ModelForm):
+class PlannedProcurementForm(RegisterForm):
     categories = CategoriesField()
 
     class Meta:
@@ -803,8 +925,15 @@ class ModalityInline(ScopedTabularInline):
         return False
 
 
+class CdcForm(RegisterForm):
+    class Meta:
+        model = CommunityDiagnosticCentre
+        fields = "__all__"
+
+
 @admin.register(CommunityDiagnosticCentre)
 class CdcAdmin(RegisterAdmin):
+    form = CdcForm
     organisation_path = CDC_ORGANISATIONS
     # The host trust is only referred to: an ICB's commissioner records The Royal
     # Wolverhampton NHS Trust as host of the Cannock Chase CDC without belonging to it.
@@ -1079,12 +1208,21 @@ class ImportJobAdmin(RegisterAdmin):
                 in (ImportJob.Status.UPLOADED, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
                 "checking": job.status == ImportJob.Status.UPLOADED,
                 "percent": int(100 * job.rows_done / job.rows_total) if job.rows_total else 0,
-                "can_commit": job.status == ImportJob.Status.PREVIEWED and not job.errors,
+                "can_commit": job.status == ImportJob.Status.PREVIEWED
+                and not job.errors
+                and self.may_import(request),
             },
         )
 
+    def may_import(self, request) -> bool:
+        """Committing writes the register: it takes what uploading took (adding contracts),
+        not the view permission an FOI officer reading the registers has."""
+        return self.admin_site._registry[Contract].has_add_permission(request)
+
     def commit_view(self, request, object_id):
         job = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.may_import(request):
+            raise PermissionDenied
         if request.method != "POST":
             return redirect("admin:contracts_importjob_change", job.pk)
         if job.status != ImportJob.Status.PREVIEWED or job.errors:

@@ -178,3 +178,179 @@ def test_adding_spend_that_is_already_recorded_does_not_overwrite_it(
     assert second.status_code == 200
     assert "already recorded" in str(second.context["adminform"].form.errors)
     assert ContractSpend.objects.get(contract=contract).amount == Decimal("100.00")
+
+
+def test_ending_soon_says_who_is_warned_when_and_flags_contracts_nobody_is_warned_of(
+    commissioner_client, organisation, commissioner, django_user_model
+):
+    silent = django_user_model.objects.create_user("silent", email="")
+    f.contract(organisation=organisation, reference="OWNED", end_date=D(2026, 3, 31))
+    f.contract(organisation=organisation, reference="ORPHAN", end_date=D(2026, 3, 31))
+    f.contract(organisation=organisation, reference="NO-EMAIL", end_date=D(2026, 3, 31))
+    from contracts.models import Contract
+
+    Contract.objects.filter(reference="OWNED").update(owner=commissioner)
+    Contract.objects.filter(reference="NO-EMAIL").update(owner=silent)
+
+    page = commissioner_client.get(
+        reverse("admin:contracts_contract_expiring"), {"today": "2026-01-15"}
+    ).content.decode()
+
+    assert "12, 6 and 3 months" in page and "emailed" in page
+    rows = {
+        ref: page[page.index(f">{ref}<") :].split("</tr>")[0]
+        for ref in ("OWNED", "ORPHAN", "NO-EMAIL")
+    }
+    assert "nobody is warned" not in rows["OWNED"]
+    assert "no owner: nobody is warned" in rows["ORPHAN"]
+    assert "no email address: nobody is warned" in rows["NO-EMAIL"]
+
+
+def _contract_form(organisation, supplier, **overrides):
+    return {
+        "organisation": organisation.pk,
+        "reference": "IS-DATES",
+        "supplier": supplier.pk,
+        "title": "Community MRI",
+        "categories": ["mri"],
+        "kind": "independent_sector",
+        "status": "active",
+        "payment_basis": "annual",
+        "value": "1250000",
+        "procurement_route": "psr_competitive",
+        "changes-TOTAL_FORMS": "0",
+        "changes-INITIAL_FORMS": "0",
+        "warnings-TOTAL_FORMS": "0",
+        "warnings-INITIAL_FORMS": "0",
+    } | overrides
+
+
+def test_contract_dates_may_be_written_out(commissioner_client, organisation):
+    from contracts.models import Contract
+
+    supplier = f.supplier()
+
+    response = commissioner_client.post(
+        reverse("admin:contracts_contract_add"),
+        _contract_form(organisation, supplier, start_date="1 April 2026", end_date="31 Mar 2029"),
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    contract = Contract.objects.get(reference="IS-DATES")
+    assert (contract.start_date, contract.end_date) == (D(2026, 4, 1), D(2029, 3, 31))
+
+
+def test_a_date_that_cannot_be_read_says_what_a_date_looks_like(commissioner_client, organisation):
+    supplier = f.supplier()
+
+    response = commissioner_client.post(
+        reverse("admin:contracts_contract_add"),
+        _contract_form(organisation, supplier, end_date="31/02/2029"),
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["end_date"] == [
+        "Enter a date such as 31/03/2029 or 31 March 2029."
+    ]
+
+
+def test_supplier_picker_shows_a_placeholder_so_it_has_a_name(commissioner_client):
+    page = commissioner_client.get(reverse("admin:contracts_contract_add")).content.decode()
+
+    select = page[page.index('<select name="supplier"') :].split(">")[0]
+    assert 'data-placeholder="Type part of the supplier&#x27;s name"' in select
+
+
+def test_import_page_lists_each_files_columns_and_offers_a_template(commissioner_client):
+    from contracts import imports
+
+    page = commissioner_client.get(reverse("admin:contracts_contract_import")).content.decode()
+    template = commissioner_client.get(
+        reverse("admin:contracts_contract_import_template", args=["cdc_activity"])
+    )
+
+    assert "docs/contracts.md" not in page  # a file in the repository is no help in a browser
+    for kind in ("contracts", "spend", "cdc_activity"):
+        assert reverse("admin:contracts_contract_import_template", args=[kind]) in page
+    assert "payment_basis" in page and "financial_year" in page
+    assert template.status_code == 200
+    assert template["Content-Type"].startswith("text/csv")
+    assert template.content.decode().splitlines()[0] == ",".join(imports.ACTIVITY_COLUMNS)
+
+
+def test_import_template_of_an_unknown_kind_is_not_found(commissioner_client):
+    response = commissioner_client.get(
+        reverse("admin:contracts_contract_import_template", args=["passwords"])
+    )
+
+    assert response.status_code == 404
+
+
+def test_an_foi_officer_who_may_only_read_the_registers_cannot_commit_an_import(
+    commissioner_client, foi_officer_client, organisation
+):
+    """FOI officers read the registers (letters quote them) but do not keep them: a
+    previewed import a commissioner left waiting is not theirs to write."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from contracts.models import Contract, ImportJob
+
+    content = (
+        b"reference,supplier,title,kind,payment_basis\nA-1,Cobalt,CT,insourcing,cost_per_case\n"
+    )
+    commissioner_client.post(
+        reverse("admin:contracts_contract_import"),
+        {
+            "organisation": organisation.pk,
+            "kind": "contracts",
+            "file": SimpleUploadedFile("contracts.csv", content, content_type="text/csv"),
+        },
+    )
+    job = ImportJob.objects.get()
+
+    response = foi_officer_client.post(reverse("admin:contracts_importjob_commit", args=[job.pk]))
+    page = foi_officer_client.get(reverse("admin:contracts_importjob_change", args=[job.pk]))
+
+    assert response.status_code == 403
+    job.refresh_from_db()
+    assert job.status == "previewed" and not Contract.objects.exists()
+    assert b"Import 1 rows" not in page.content
+
+
+def test_contract_history_lists_its_extensions_and_terminations(
+    commissioner_client, organisation, commissioner
+):
+    """The History button is where a person looks: it read only the admin's own log, so a
+    change recorded through Record an extension... never appeared there."""
+    from contracts import services
+
+    contract = f.contract(organisation=organisation, end_date=D(2027, 3, 31))
+    services.record_contract_change(
+        contract,
+        kind="extension",
+        effective_on=D(2027, 3, 1),
+        new_end_date=D(2028, 3, 31),
+        reason="Option 1 exercised",
+        by=commissioner,
+    )
+
+    page = commissioner_client.get(
+        reverse("admin:contracts_contract_history", args=[contract.pk])
+    ).content.decode()
+
+    assert "Extension" in page and "Option 1 exercised" in page
+    assert "2028-03-31" in page or "31 Mar 2028" in page
+
+
+def test_add_spend_for_another_organisations_contract_fills_in_nothing(
+    commissioner_client, other_organisation
+):
+    theirs = f.contract(organisation=other_organisation, reference="THEIRS-1", kind="insourcing")
+
+    form = commissioner_client.get(
+        reverse("admin:contracts_contractspend_add") + f"?contract={theirs.pk}"
+    )
+
+    initial = form.context["adminform"].form.initial
+    assert "contract" not in initial and "kind" not in initial and "supplier" not in initial
+    assert b"THEIRS-1" not in form.content
