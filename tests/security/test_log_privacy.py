@@ -70,3 +70,25 @@ def test_a_staff_search_that_fails_does_not_log_the_name_searched(foi_officer_cl
     assert lines, "Django logged no line for the 404"
 
     assert all(CANARY not in json.dumps(line) for line in lines), lines
+
+
+def test_a_private_name_listed_twice_is_a_form_error_not_a_logged_refusal(
+    foi_lead_client, organisation, caplog
+):
+    """The service refuses a name already listed (in any case); the admin turned that into
+    PermissionDenied, so the lead got a bare 403 and Django logged the exception, whose
+    message is the name the organisation keeps private."""
+    name = f"{CANARY} Smith"
+    url = "/admin/disclosure/privatename/add/"
+    first = foi_lead_client.post(url, {"organisation": organisation.pk, "name": name})
+    assert first.status_code == 302
+
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        again = foi_lead_client.post(
+            url, {"organisation": organisation.pk, "name": f"  {name.lower()} "}
+        )
+
+    assert again.status_code == 200
+    assert "already listed as private" in again.content.decode()
+    logged = " ".join(_console().format(r) for r in caplog.records)
+    assert CANARY.lower() not in logged.lower(), logged
