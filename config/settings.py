@@ -325,7 +325,12 @@ CONTRACTS_EXPIRY_WARNING_MONTHS = tuple(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "filters": {
+        "request_id": {"()": "django_guid.log_filters.CorrelationId"},
+        # Django attaches the request to its 4xx/5xx lines: keep its query string (a search
+        # may name a requester) out of the log, as gunicorn's access log does.
+        "request_path_only": {"()": "foiregister.kernel.logfilters.RequestPathOnly"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -338,7 +343,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "request_path_only"],
             "formatter": "text" if os.environ.get("LOG_FORMAT") == "text" else "json",
         }
     },

@@ -278,6 +278,16 @@ class PrivateNameForm(forms.ModelForm):
         model = PrivateName
         fields = ["organisation", "name", "reason"]
 
+    def clean(self):
+        """The service's refusals, on the form: a refusal raised from ``save_model`` became
+        a bare 403, and Django logged its message, the very name kept private."""
+        cleaned = super().clean()
+        organisation, name = cleaned.get("organisation"), " ".join(cleaned.get("name", "").split())
+        if organisation is not None and name:
+            if selectors.private_name_listed(organisation=organisation, name=name):
+                self.add_error("name", "This name is already listed as private.")
+        return cleaned
+
 
 @admin.register(PrivateName)
 class PrivateNameAdmin(ScopedModelAdmin):

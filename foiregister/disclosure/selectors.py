@@ -870,3 +870,10 @@ def publishable_requests_for(user) -> QuerySet[Request]:
         .select_related("organisation")
         .order_by("-responded_on", "-received_at")
     )
+
+
+def private_name_listed(*, organisation: Organisation, name: str) -> bool:
+    """Whether ``name`` (spaces collapsed, any case) is already on the organisation's list
+    of private names: one rule for the service and the admin form."""
+    name = " ".join(name.split())
+    return PrivateName.objects.filter(organisation=organisation, name__iexact=name).exists()

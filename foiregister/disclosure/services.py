@@ -114,7 +114,7 @@ def add_private_name(
     name = " ".join(name.split())
     if not name:
         raise PublicationError("give the name to list as private", field="name")
-    if PrivateName.objects.filter(organisation=organisation, name__iexact=name).exists():
+    if selectors.private_name_listed(organisation=organisation, name=name):
         raise PublicationError(f"{name} is already listed as private", field="name")
     private = PrivateName.objects.create(
         organisation=organisation, name=name, reason=reason, added_by=by

@@ -110,10 +110,11 @@ def colleagues_of(
     return users.distinct().order_by("username")
 
 
-# Audit rows about requests, their requesters, letters and disclosure entries: only FOI
-# officers and leads read them, as only they read the requests (a requester's name is the
-# object of a "requester.created" row).
-REQUEST_SIDE_AUDIT_PREFIXES = ("foiregister.", "letters.", "disclosure.")
+# Audit rows about requests, their requesters, letters, disclosure entries and the emails
+# they arrive in: only FOI officers and leads read them, as only they read the requests (a
+# requester's name is the object of a "requester.created" row; an unreadable email's row
+# quotes its From header).
+REQUEST_SIDE_AUDIT_PREFIXES = ("foiregister.", "letters.", "disclosure.", "intake.")
 
 
 def audit_events_visible_to(user: Any) -> QuerySet[AuditEvent]:

@@ -177,7 +177,24 @@ class OrganisationScopedMixin:
 
 
 class ScopedModelAdmin(OrganisationScopedMixin, admin.ModelAdmin):
-    """The base of every staff screen: see ``OrganisationScopedMixin``."""
+    """The base of every staff screen: see ``OrganisationScopedMixin``.
+
+    Django's admin log (``django_admin_log``, "Recent actions") is not written: its
+    ``object_repr`` is ``str(obj)``, a requester's name or an email's subject, kept for
+    ever, outside the scoped querysets and out of reach of the requester erasure. The
+    kernel audit, written by the services, is the record of every change."""
+
+    def log_addition(self, request, obj, message):
+        return None
+
+    def log_change(self, request, obj, message):
+        return None
+
+    def log_deletion(self, request, obj, object_repr):
+        return None
+
+    def log_deletions(self, request, queryset):
+        return None
 
 
 class ScopedTabularInline(OrganisationScopedMixin, admin.TabularInline):
