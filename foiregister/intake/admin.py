@@ -242,6 +242,13 @@ class InboundMessageAdmin(NoDeleteMixin, ScopedModelAdmin):
     def raw_view(self, request, pk):
         """The message as received, for the officer to open in a mail program."""
         message = get_object_or_404(self.get_queryset(request), pk=pk)
+        if message.erased_on is not None:
+            return HttpResponse(
+                f"This message was erased on {message.erased_on:%d %B %Y}, at the end of the "
+                "retention period.",
+                status=410,
+                content_type="text/plain; charset=utf-8",
+            )
         response = HttpResponse(bytes(message.raw), content_type="message/rfc822")
         response["Content-Disposition"] = f'attachment; filename="message-{message.pk}.eml"'
         return response

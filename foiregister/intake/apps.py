@@ -19,3 +19,5 @@ class IntakeConfig(AppConfig):
         # A request logged or edited by hand is sketched as it is saved, so the next copy
         # of its round robin finds it without `manage.py index_requests`.
         request_services.on_text_changed(services.index_request)
+        # The end of the retention period erases the requester's email as received too.
+        request_services.on_requester_erased(services.erase_requester_messages)

@@ -89,6 +89,12 @@ class InboundMessage(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    erased_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the requester's details were erased at the end of the retention "
+        "period: the message as received and its sender are gone from then on.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

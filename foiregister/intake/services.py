@@ -581,3 +581,31 @@ def use_standard_answer(*, question: Question, standard: StandardAnswer, by: Any
         object_repr=f"standard answer {standard.pk}",
     )
     return updated
+
+
+ERASED_SENDER = "(erased requester)"
+
+
+def erase_requester_messages(*, requests: list, scrub, today) -> int:
+    """The records-management erasure's step (``requests.services.on_requester_erased``):
+    the messages a requester's requests were logged from or answered by lose the email as
+    received, the sender, the quoted history and the signature (which sign off with their
+    name and telephone), and their details in the subject and body are blanked. The text
+    of the request itself stays with the request, as its questions do."""
+    messages = InboundMessage.objects.filter(
+        Q(request__in=requests) | Q(matched_request__in=requests), erased_on__isnull=True
+    )
+    erased = 0
+    for message in messages.select_for_update():
+        message.raw = b""
+        message.filename = f"message-{message.pk}.eml"
+        message.sender_name = ERASED_SENDER
+        message.sender_email = message.sender_address = ""
+        message.quoted = message.signature = ""
+        message.subject = scrub(message.subject)
+        message.body = scrub(message.body)
+        message.error = scrub(message.error)
+        message.erased_on = today
+        message.save()
+        erased += 1
+    return erased

@@ -33,6 +33,7 @@ from django.db.models.functions import Cast
 from foiregister.kernel import audit
 from foiregister.kernel.models import AuditEvent
 from foiregister.requests import selectors as register_selectors
+from foiregister.requests import services as register_services
 from foiregister.requests.models import Request, Requester
 
 from .exceptions import RetentionError
@@ -209,6 +210,10 @@ def erase_requester(*, request: Request, by: Any, today: datetime.date) -> Reque
         letter_ids=[letter.pk for letter in letters],
         today=today,
     )
+    pattern = _pattern(details[1])  # records about this requester: address lines too
+    elsewhere = register_services.erase_requester_elsewhere(
+        requests=requests, scrub=lambda text: _replace_all(text, pattern), today=today
+    )
     for each in requests:
         audit.record_event(
             action=REQUEST_REQUESTER_ERASED,
@@ -227,6 +232,7 @@ def erase_requester(*, request: Request, by: Any, today: datetime.date) -> Reque
             "requests": [r.reference for r in requests],
             "requester_copies": copies_erased,
             "audit_rows_scrubbed": scrubbed,
+            "other_records_erased": elsewhere,
             "retention_years": request.organisation.retention_years,
         },
     )

@@ -8,6 +8,8 @@ by id only, for the same reason.
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,6 +19,7 @@ from foiregister.kernel import audit
 from foiregister.requests.exceptions import ValidationFailed
 from foiregister.requests.models import (
     Organisation,
+    Request,
     Requester,
 )
 
@@ -80,3 +83,23 @@ def update_requester(*, requester: Requester, by: Any, **fields: Any) -> Request
         object_repr=_label(requester),
     )
     return requester
+
+
+_ERASURE_STEPS: list[Callable[..., int]] = []
+
+
+def on_requester_erased(step: Callable[..., int]) -> None:
+    """Let a higher layer erase the copies of a requester's details it keeps (the intake's
+    email as received), inside the erasure's transaction: the letters layer runs the
+    erasure and may not import the intake beside it (docs/adr/0001-layers.md). A step is
+    called as ``step(requests=..., scrub=..., today=...)``, where ``scrub(text)`` blanks
+    the requester's details in free text, and returns how many records it changed."""
+    if step not in _ERASURE_STEPS:
+        _ERASURE_STEPS.append(step)
+
+
+def erase_requester_elsewhere(
+    *, requests: list[Request], scrub: Callable[[str], str], today: datetime.date
+) -> int:
+    """Run every registered erasure step; the number of records they changed."""
+    return sum(step(requests=requests, scrub=scrub, today=today) for step in _ERASURE_STEPS)
