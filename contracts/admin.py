@@ -170,6 +170,26 @@ class SupplierAdmin(RegisterAdmin):
     search_fields = ("name", "legal_name", "companies_house_number")
     actions = [_export_csv]
 
+    def has_change_permission(self, request, obj=None):
+        """Read-only while another body the user does not act for names it on a contract:
+        a rename would change that body's register, OCDS and letters."""
+        if obj is not None and selectors.bodies_naming_supplier_without(obj, request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        supplier = self.get_object(request, object_id)
+        others = supplier and selectors.bodies_naming_supplier_without(supplier, request.user)
+        if others and request.method == "GET":
+            messages.info(
+                request,
+                f"{supplier.name} is named on contracts of "
+                f"{', '.join(o.name for o in others)}, which you do not act for, so you can "
+                "read it but not change it: ask that body's commissioner, or choose or add "
+                "another supplier on your own contract.",
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         values = {
             f: form.cleaned_data[f] for f in services.SUPPLIER_FIELDS if f in form.cleaned_data

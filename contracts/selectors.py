@@ -22,6 +22,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from foiregister.kernel import access
 from foiregister.kernel.figures import pence
+from foiregister.kernel.models import Organisation
 
 from . import capacity, ocds, publicity
 from .exceptions import NothingToPublish
@@ -74,6 +75,20 @@ def organisation_ids_of(user) -> list[int]:
     gate (``foiregister.kernel.access``)."""
     orgs = access.organisations_of(user, roles=access.REGISTER_ROLES)
     return list(orgs.values_list("pk", flat=True))
+
+
+def bodies_naming_supplier_without(supplier, user) -> list[Organisation]:
+    """The organisations whose contracts name ``supplier`` and for which ``user`` does not
+    act: while there is one, ``user`` may not change the shared supplier (its name prints
+    on their registers and letters). None for a superuser or a system actor."""
+    if not getattr(user, "is_authenticated", False) or user.is_superuser:
+        return []
+    named_by = Contract.objects.filter(supplier=supplier).values("organisation_id")
+    return list(
+        Organisation.objects.filter(pk__in=named_by)
+        .exclude(pk__in=organisation_ids_of(user))
+        .order_by("name")
+    )
 
 
 def contracts_visible_to(user) -> QuerySet[Contract]:

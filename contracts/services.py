@@ -36,7 +36,12 @@ from .models import (
     Supplier,
     TrustImagingProfile,
 )
-from .selectors import horizons_due, months_before, warning_months
+from .selectors import (
+    bodies_naming_supplier_without,
+    horizons_due,
+    months_before,
+    warning_months,
+)
 
 SUPPLIER_FIELDS = (
     "name",
@@ -249,16 +254,37 @@ def create_supplier(*, name: str, by: Any, **fields: Any) -> Supplier:
     return supplier
 
 
+def _organisations_naming(supplier: Supplier) -> list[int]:
+    return sorted(
+        set(Contract.objects.filter(supplier=supplier).values_list("organisation_id", flat=True))
+    )
+
+
 @transaction.atomic
 def update_supplier(supplier: Supplier, *, by: Any, **changes: Any) -> Supplier:
-    _save_audited(
-        supplier,
-        fields=SUPPLIER_FIELDS,
-        values=changes,
-        action="supplier",
-        by=by,
-        organisation_id="",
-    )
+    """Change a shared supplier. Its name prints on the registers, OCDS and letters of every
+    body whose contracts name it, so only someone who acts for each of those bodies may
+    change it (a system job or a superuser excepted), and the change is audited once for
+    each of them, where their own staff read their audit log."""
+    named_by = _organisations_naming(supplier)
+    others = bodies_naming_supplier_without(supplier, by)
+    if others:
+        raise ValidationFailed(
+            f"{supplier.name} is named on contracts of {', '.join(o.name for o in others)}, "
+            "which you do not act for: ask that body's commissioner to change it, or choose "
+            "or add another supplier on your own contract",
+            field=None,
+        )
+    before = _snapshot(supplier, SUPPLIER_FIELDS)
+    _set_fields(supplier, SUPPLIER_FIELDS, changes)
+    after = _snapshot(supplier, SUPPLIER_FIELDS)
+    changed = {k: [before[k], v] for k, v in after.items() if before[k] != v}
+    if not changed:
+        return supplier
+    _clean(supplier)
+    supplier.save()
+    for organisation_id in named_by or [""]:
+        _audit("supplier.updated", supplier, by, organisation_id, changed)
     return supplier
 
 
