@@ -245,6 +245,9 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "FOI register")
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Flash messages ("The requester Jo Bloggs was changed") stay on the server: Django's
+# default keeps them in a signed, readable cookie, which would carry requester names.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT_MINUTES", "60")) * 60
 LOGIN_URL = "admin:login"
 

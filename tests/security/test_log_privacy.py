@@ -92,3 +92,22 @@ def test_a_private_name_listed_twice_is_a_form_error_not_a_logged_refusal(
     assert "already listed as private" in again.content.decode()
     logged = " ".join(_console().format(r) for r in caplog.records)
     assert CANARY.lower() not in logged.lower(), logged
+
+
+def test_a_flash_message_naming_a_requester_is_not_kept_in_a_cookie(foi_officer_client):
+    """Django's default message storage writes "The requester ... was changed" into a
+    signed but readable cookie; the session keeps it on the server instead."""
+    from django.contrib import messages
+    from django.contrib.messages.storage import default_storage
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.session = foi_officer_client.session
+    storage = default_storage(request)
+    storage.add(messages.INFO, "The requester CANARY-FLASH-4411 was changed")
+    from django.http import HttpResponse
+
+    response = HttpResponse()
+    storage.update(response)
+    assert all("CANARY-FLASH-4411" not in morsel.value for morsel in response.cookies.values())
+    assert "messages" not in response.cookies
