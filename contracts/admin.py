@@ -86,7 +86,7 @@ class RegisterAdmin(NoDeleteMixin, ScopedModelAdmin):
                     "actor": event.actor,
                     "what": event.action.split(".")[-1].replace("_", " ").capitalize(),
                     "moves": [
-                        (field.replace("_", " "), *_old_new(value))
+                        (field.replace("_", " "), *_old_new(value, self._field(field)))
                         for field, value in (event.changes or {}).items()
                     ],
                 }
@@ -95,12 +95,35 @@ class RegisterAdmin(NoDeleteMixin, ScopedModelAdmin):
         }
         return super().history_view(request, object_id, extra)
 
+    def _field(self, name: str):
+        try:
+            return self.model._meta.get_field(name)
+        except Exception:  # a computed entry (effective_on, reason): shown as stored
+            return None
 
-def _old_new(value) -> tuple[str, str]:
+
+def _in_words(value, field) -> str:
+    """A stored value as the forms show it: a choice's label, a list of categories as
+    their labels, a date as 31 Mar 2029; anything else as stored."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, list):
+        return ", ".join(dict(Category.choices).get(v, str(v)) for v in value)
+    if field is not None and getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return _day(datetime.date.fromisoformat(value))
+        except ValueError:
+            pass
+    return str(value)
+
+
+def _old_new(value, field=None) -> tuple[str, str]:
     """An audit row's ``[old, new]`` pair as text (a lone value is the new one)."""
     if isinstance(value, list) and len(value) == 2:
-        return tuple("" if v is None else str(v) for v in value)
-    return "", "" if value is None else str(value)
+        return tuple(_in_words(v, field) for v in value)
+    return "", _in_words(value, field)
 
 
 # A CDC belongs to its host trust and to the ICB whose area it serves.

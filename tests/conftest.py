@@ -199,9 +199,16 @@ def _sqlite_flush_passes_the_audit_guard():
             # journey that issues a letter is flushed the same way.
             cursor.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                "AND tbl_name IN (%s, %s, %s)",
-                # The audit log, and issued letters and their documents (letters 0002).
-                ["foiregister_auditevent", "letters_letter", "letters_letterdocument"],
+                "AND (tbl_name IN (%s, %s, %s) OR tbl_name LIKE %s)",
+                # The audit log, issued letters and their documents (letters 0002), and
+                # completed metrics runs, their results and cited datasets (metrics
+                # 0003, 0004): a browser test that opens a run page is flushed too.
+                [
+                    "foiregister_auditevent",
+                    "letters_letter",
+                    "letters_letterdocument",
+                    "metrics_%",
+                ],
             )
             triggers = cursor.fetchall()
             for name, _ in triggers:

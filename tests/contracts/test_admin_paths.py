@@ -354,3 +354,20 @@ def test_add_spend_for_another_organisations_contract_fills_in_nothing(
     initial = form.context["adminform"].form.initial
     assert "contract" not in initial and "kind" not in initial and "supplier" not in initial
     assert b"THEIRS-1" not in form.content
+
+
+def test_contract_history_reads_in_words_not_codes(commissioner_client, organisation):
+    contract = f.contract(
+        organisation=organisation,
+        kind="independent_sector",
+        categories=["ct", "mri"],
+        end_date=D(2029, 3, 31),
+    )
+
+    page = commissioner_client.get(
+        reverse("admin:contracts_contract_history", args=[contract.pk])
+    ).content.decode()
+
+    assert "Independent sector" in page and "independent_sector" not in page
+    assert "CT, MRI" in page and "[&#x27;ct&#x27;" not in page
+    assert "31 Mar 2029" in page and "2029-03-31" not in page
