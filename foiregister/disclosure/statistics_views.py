@@ -96,7 +96,10 @@ def psr_annual_summary(request):
     from contracts import reports as contract_reports
 
     latest = contract_reports.financial_year_of(timezone.localdate())
-    year = request.GET.get("year") or latest
+    # An annual summary is of a year that has ended: the one before the year in progress.
+    start = int(latest[:4])
+    last_complete = f"{start - 1}/{start % 100:02d}"
+    year = request.GET.get("year") or last_complete
     try:
         contract_reports.financial_year_bounds(year)
     except ValueError:
@@ -105,7 +108,6 @@ def psr_annual_summary(request):
     if request.GET.get("organisation"):
         organisation = get_object_or_404(Organisation, ods_code=request.GET["organisation"])
     summary = contract_reports.psr_annual_summary(year=year, organisation=organisation)
-    start = int(latest[:4])
     years = [f"{y}/{(y + 1) % 100:02d}" for y in range(start, start - 5, -1)]
     return render(
         request,

@@ -156,3 +156,21 @@ def test_a_commissioner_sees_the_outlook_page(organisation, commissioner_client)
 
     assert response.status_code == 200
     assert "Contracts ending in the next two years" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("today", "year"),
+    [
+        ("2026-11-29 12:00", "2025/26"),
+        ("2027-03-31 12:00", "2025/26"),
+        ("2027-04-01 12:00", "2026/27"),
+    ],
+)
+def test_the_psr_page_opens_on_the_last_year_that_has_ended(public_client, today, year):
+    import time_machine
+
+    with time_machine.travel(today, tick=False):
+        page = public_client.get(reverse("registers:psr_summary")).content.decode()
+    assert f"Contracts awarded in {year} by route" in page
+    assert 'role="region"' in page  # the table scrolls in its own box on a phone
