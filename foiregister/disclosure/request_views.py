@@ -110,7 +110,9 @@ def request_form(request, ods_code: str):
         suggestions = selectors.responses_that_may_answer(
             text=request.POST.get("text", ""), organisation=organisation
         )
-        return _render_form(request, organisation, form, suggestions=suggestions, checked=True)
+        # Unbound, holding what was typed: the details below are not yet wrong.
+        typed = PublicRequestForm(initial={k: request.POST.get(k, "") for k in form.fields})
+        return _render_form(request, organisation, typed, suggestions=suggestions, checked=True)
     over, retry_after = over_limit(
         request, scope="public-request-form", rate=settings.PUBLIC_REQUEST_FORM_RATE
     )
