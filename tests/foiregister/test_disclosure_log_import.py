@@ -435,6 +435,21 @@ def test_a_reference_the_register_numbered_itself_is_never_overwritten(organisat
 
 
 @pytest.mark.django_db
+def test_a_reference_another_organisation_logged_is_named_as_theirs(organisation, foi_lead):
+    """The demo's Staffordshire request FOI/0925/1434 is also in the sample log: imported
+    into Dudley, the row is refused as another organisation's, not as Dudley's own."""
+    from tests.factories.foiregister import OrganisationFactory, log_request
+
+    theirs = log_request(organisation=OrganisationFactory(), title="Their own")
+    content = qa(f"{theirs.reference},FOI,2025-06-02,Parking,2025-06-20,granted_in_full,,1,Q,A,,")
+
+    assert errors_of(organisation, content, by=foi_lead) == [
+        f"log.csv line 2, column reference: '{theirs.reference}' is already used by another "
+        "organisation's request"
+    ]
+
+
+@pytest.mark.django_db
 def test_importing_again_sketches_history_that_has_no_sketch_yet(organisation, foi_lead):
     do_import(organisation, sample("by_question.csv"), by=foi_lead)
     RequestSketch.objects.all().delete()  # as if imported before intake existed
