@@ -165,6 +165,9 @@ class Mailbox(models.Model):
     last_fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.TextField(blank=True, editable=False)
 
+    class Meta:
+        verbose_name_plural = "mailboxes"
+
     def __str__(self) -> str:
         return f"{self.username}@{self.host}"
 

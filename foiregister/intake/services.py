@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from foiregister.kernel import audit
+from foiregister.kernel import access, audit
 from foiregister.requests import selectors as request_selectors
 from foiregister.requests import services as request_services
 from foiregister.requests.models import Question, Request, RequestEvent, RequestLink
@@ -294,6 +294,12 @@ def draft_questions(message: InboundMessage) -> list[str]:
     return mail.split_questions(message.body)
 
 
+def _assignee_for(organisation, by: Any):
+    """``by`` if they do casework for ``organisation``, else nobody (a system actor)."""
+    colleagues = access.colleagues_of(by, roles=access.CASEWORK_ROLES, organisation=organisation)
+    return by if colleagues.filter(pk=getattr(by, "pk", None)).exists() else None
+
+
 @transaction.atomic
 def log_request_from_message(
     *,
@@ -333,6 +339,9 @@ def log_request_from_message(
         channel=Request.Channel.WEB_FORM if web_form else Request.Channel.EMAIL,
         questions=questions,
         by=by,
+        # The officer who logs it takes it, so it is on their My work from the start; a
+        # lead reassigns it from there.
+        assignee=_assignee_for(message.organisation, by),
     )
     message.status = InboundMessage.Status.LOGGED
     message.request = request

@@ -35,11 +35,23 @@ def save_organisation(*, organisation: Organisation, by: Any) -> Organisation:
     """Save an organisation as edited (validated by the caller's form) and record the
     settings that changed, old and new: a public body's settings are not personal data."""
     before = {}
+    stored = None
     if organisation.pk is not None:
         stored = Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
         if stored is not None:
             before = audit.snapshot(stored, SETTINGS)
-    organisation.save()
+    if stored is None:
+        organisation.save()
+    else:
+        # The counter may have moved since the page was opened: keep the stored one.
+        organisation.next_sequence = stored.next_sequence
+        organisation.save(
+            update_fields=[
+                f.name
+                for f in Organisation._meta.concrete_fields
+                if not f.primary_key and f.name != "next_sequence"
+            ]
+        )
     changes = audit.diff(before, audit.snapshot(organisation, SETTINGS))
     if changes:
         audit.record_event(

@@ -1157,6 +1157,26 @@ def approve_batch_letters(
 
 
 @transaction.atomic
+def send_for_approval(*, letter: Letter, by: Any) -> Request:
+    """The officer puts a draft before the FOI lead: its request moves to "in approval",
+    where the lead's My work lists it (a status change, audited and on the timeline)."""
+    _refuse_if_issued(letter)
+    request = Request.objects.get(pk=letter.request_id)
+    if request.status not in BATCH_READY_STATUSES:
+        raise LetterError(
+            f"{request.reference} is {request.get_status_display().lower()}: only a request "
+            "received, acknowledged or in progress is sent for approval",
+            field=None,
+        )
+    return register_services.change_status(
+        request=request,
+        to=Request.Status.IN_APPROVAL,
+        by=by,
+        note=f"{letter.get_kind_display().lower()} awaits the FOI lead's approval",
+    )
+
+
+@transaction.atomic
 def return_batch_letter(*, letter: Letter, by: Any, comment: str) -> Letter:
     """The lead sends a batch letter back to the officer with what to change
     (``return_letter``): the request leaves the lead's approvals and is back in progress.
@@ -1194,6 +1214,7 @@ __all__ = [
     "return_letter",
     "review_letter_blocks",
     "run_batch_issue",
+    "send_for_approval",
     "set_answer",
     "set_answer_wording",
     "set_question_wording",

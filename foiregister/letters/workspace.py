@@ -167,6 +167,7 @@ def workspace_view(admin, request, request_id: int, *, bound=None, block_form=No
         "letter": letter,
         "draft": draft,
         "can_approve": can_approve,
+        "sendable_statuses": [str(s) for s in services.BATCH_READY_STATUSES],
         "is_lead": request.user.has_perm(services.APPROVE_PERMISSION),
         "comments": list(letter.comments.select_related("by")) if letter else [],
         "comment_form": CommentForm(),
@@ -288,7 +289,7 @@ def draft_view(admin, request, request_id: int, kind: str):
     return redirect(f"{url}?letter={letter.pk}#letter")
 
 
-LETTER_ACTIONS = ("review", "approve", "return", "comment", "discard", "issue")
+LETTER_ACTIONS = ("review", "submit", "approve", "return", "comment", "discard", "issue")
 
 
 def letter_action_view(admin, request, request_id: int, letter_id: int, action: str):
@@ -304,6 +305,11 @@ def letter_action_view(admin, request, request_id: int, letter_id: int, action: 
         if action == "review":
             count = services.review_letter_blocks(letter=letter, by=user)
             messages.success(request, f"{count} live blocks reviewed at their current values.")
+        elif action == "submit":
+            services.send_for_approval(letter=letter, by=user)
+            messages.success(
+                request, "Sent to the FOI lead: the request is in approval, on the lead's My work."
+            )
         elif action == "approve":
             services.approve_letter(
                 letter=letter, by=user, seen_hash=request.POST.get("content_hash", "")

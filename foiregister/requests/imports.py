@@ -957,17 +957,7 @@ def _parse(
         found = existing.get(plan.reference)
         if found is None:
             continue
-        if not found.imported:
-            result.errors.append(
-                RowError(
-                    filename,
-                    plan.line,
-                    "reference",
-                    plan.reference,
-                    "is a reference the register numbered itself; an import cannot change it",
-                )
-            )
-        elif found.organisation_id != organisation.pk:
+        if found.organisation_id != organisation.pk:
             result.errors.append(
                 RowError(
                     filename,
@@ -975,6 +965,16 @@ def _parse(
                     "reference",
                     plan.reference,
                     "is already used by another organisation's request",
+                )
+            )
+        elif not found.imported:
+            result.errors.append(
+                RowError(
+                    filename,
+                    plan.line,
+                    "reference",
+                    plan.reference,
+                    "is a reference the register numbered itself; an import cannot change it",
                 )
             )
         else:

@@ -277,6 +277,17 @@ def test_without_javascript_check_shows_suggestions_and_keeps_the_text(form_on, 
     assert response["Cache-Control"] == "private, no-store"
 
 
+def test_checking_before_the_details_are_filled_in_shows_no_errors(form_on, scanners, client):
+    """A requester without JavaScript checks for answers before they reach their name and
+    email: those fields are not yet wrong, so none is marked in error."""
+    response = client.post(_url(form_on), {"text": REQUEST, "check": "1"})
+    page = response.content.decode()
+    assert "1 published response may already answer your request" in page
+    assert "nhsuk-error-message" not in page
+    assert "nhsuk-form-group--error" not in page
+    assert "How many MRI scanners do you lease" in page
+
+
 def test_the_suggestions_fragment_takes_the_text_in_the_body(form_on, scanners, client):
     response = client.post(_url(form_on, "request_suggestions"), {"text": REQUEST})
     fragment = response.content.decode()

@@ -24,7 +24,7 @@ from tests.factories import TEST_DATA
 
 TODAY = datetime.date(2025, 12, 1)
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "disclosure_log"
-IMAGING, REFERRALS, ASSOCIATES = "FOI/0925/1434", "FOI-11-620", "FOI/0424/0312"
+IMAGING, REFERRALS, ASSOCIATES = "FOI/0825/1390", "FOI-10-577", "FOI/0424/0312"
 K = Question.AnswerKind
 
 HEADER = "reference,regime,received,title,responded,outcome,published,question_number,question,answer,answer_kind,exemptions"
@@ -241,13 +241,13 @@ def test_only_a_response_can_be_marked_published(organisation, foi_lead):
 @pytest.mark.django_db
 def test_one_bad_row_imports_nothing_not_even_the_sketches(organisation, foi_lead):
     good = sample("by_question.csv").decode()
-    bad = good + "FOI-11-620,,,,,,,,,2,Repeated number,Answer,,\n"
+    bad = good + "FOI-10-577,,,,,,,,,2,Repeated number,Answer,,\n"
 
     with pytest.raises(imports.ImportFailed) as failed:
         do_import(organisation, bad.encode(), by=foi_lead)
 
     assert [str(e) for e in failed.value.result.errors] == [
-        "log.csv line 16, column question_number: '2' repeats question 2 of FOI-11-620 (line 11)"
+        "log.csv line 16, column question_number: '2' repeats question 2 of FOI-10-577 (line 11)"
     ]
     assert not Request.objects.exists()
     assert not Question.objects.exists()
@@ -431,6 +431,21 @@ def test_a_reference_the_register_numbered_itself_is_never_overwritten(organisat
     assert errors_of(organisation, content, by=foi_lead) == [
         f"log.csv line 2, column reference: '{own.reference}' is a reference the register "
         "numbered itself; an import cannot change it"
+    ]
+
+
+@pytest.mark.django_db
+def test_a_reference_another_organisation_logged_is_named_as_theirs(organisation, foi_lead):
+    """A reference another organisation's request already has: imported into this one, the
+    row is refused as another organisation's, not as this one's own."""
+    from tests.factories.foiregister import OrganisationFactory, log_request
+
+    theirs = log_request(organisation=OrganisationFactory(), title="Their own")
+    content = qa(f"{theirs.reference},FOI,2025-06-02,Parking,2025-06-20,granted_in_full,,1,Q,A,,")
+
+    assert errors_of(organisation, content, by=foi_lead) == [
+        f"log.csv line 2, column reference: '{theirs.reference}' is already used by another "
+        "organisation's request"
     ]
 
 

@@ -193,3 +193,12 @@ def test_another_organisations_lead_gets_not_found(
     assert "Select a valid choice" in refused.content.decode()
     assert ImportJob.objects.count() == 1
     assert not Request.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_upload_page_names_both_layouts_and_the_columns_document(foi_lead_client):
+    """The file field's hint once said "one row per request (see the README)", beside a page
+    offering a row per question too, and pointed staff at a file they do not have."""
+    shown = foi_lead_client.get(reverse(UPLOAD)).content.decode()
+    assert "see the README" not in shown
+    assert "a row per request, or a row per question" in shown

@@ -64,7 +64,7 @@ def test_a_lead_imports_a_disclosure_log_and_an_emailed_round_robin_finds_its_an
     bad = tmp_path / "disclosure-log.csv"
     bad.write_bytes(
         (samples / "by_question.csv").read_bytes()
-        + b"FOI-11-620,,,,,,,,,2,Repeated number,Answer,,\n"
+        + b"FOI-10-577,,,,,,,,,2,Repeated number,Answer,,\n"
     )
     Path("var/screenshots").mkdir(parents=True, exist_ok=True)
     page = _signed_in(browser, live_server, foi_lead)
@@ -77,7 +77,7 @@ def test_a_lead_imports_a_disclosure_log_and_an_emailed_round_robin_finds_its_an
     page.screenshot(path="var/screenshots/disclosure-log-import-errors.png", full_page=True)
     errors = page.inner_text("#errors")
     assert (
-        "disclosure-log.csv\t16\tquestion_number\t2\trepeats question 2 of FOI-11-620 (line 11)"
+        "disclosure-log.csv\t16\tquestion_number\t2\trepeats question 2 of FOI-10-577 (line 11)"
         in errors
     )
     _axe_clean(page)

@@ -5,11 +5,13 @@ it as a clarification, and copy the organisation's standard answer into a questi
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 from django.urls import reverse
 
 from foiregister.intake import services as intake_services
 from foiregister.requests.models import Request
+from tests.functional.test_response_journey import WCAG_22_AA
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,6 +35,9 @@ def test_an_officer_logs_a_request_from_an_email(live_server, browser, organisat
     Path("var/screenshots").mkdir(parents=True, exist_ok=True)
 
     page.goto(live_server.url + reverse("admin:intake_inboundmessage_changelist"))
+    # The breadcrumbs' links are underlined, not told apart by colour alone (WCAG 1.4.1).
+    results = Axe().run(page, options=WCAG_22_AA)
+    assert results.violations_count == 0, results.generate_report()
     page.get_by_role("link", name="Upload an email").click()
     page.get_by_label("Organisation").select_option(label=organisation.name)
     page.get_by_label("Email (.eml)").set_input_files(str(EMAILS / "new_request_html.eml"))

@@ -89,6 +89,11 @@ def test_officer_batches_a_round_robin_for_two_bodies_and_the_trusts_lead_approv
         assert source.reference not in body and icb_copy.reference not in body
         _axe_clean(lead)
         _shot(lead, "04-lead-batch-page")
+        # On a phone the approve button wraps and the page scrolls down, not sideways.
+        lead.page.set_viewport_size({"width": 320, "height": 800})
+        _shot(lead, "04-lead-batch-page-320")
+        assert lead.page.evaluate("document.documentElement.scrollWidth") <= 320
+        lead.page.set_viewport_size({"width": 1280, "height": 900})
         lead.click(f"Approve the ticked letters of {other_organisation.name} and issue them")
         body = lead.page.locator("#content-main").inner_text()
         assert "Issued" in body

@@ -67,3 +67,11 @@ def test_an_officer_cannot_upload_into_another_body(foi_officer_client, other_or
     page = _upload(foi_officer_client, other_organisation, "new_request_plain.eml")
     assert not InboundMessage.objects.exists()
     assert b"Select a valid choice" in page.content
+
+
+def test_the_admin_calls_the_mailboxes_mailboxes(organisation):
+    """The intake index and breadcrumbs read "Mailboxes", not Django's "Mailboxs"."""
+    client = _client_for(member(organisation, FOI_OFFICER, "mailbox-reader"))
+    page = client.get(reverse("admin:app_list", args=["intake"])).content.decode()
+    assert "Mailboxes" in page
+    assert "Mailboxs" not in page

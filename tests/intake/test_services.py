@@ -211,3 +211,19 @@ def test_a_request_logged_by_hand_is_found_by_the_next_copy_of_its_round_robin(o
     request_services.update_request(request=by_hand, by=BY, body=copy.body)
     request_services.update_question(question=first, by=BY, text="Changed wording")
     assert [e.request for e in selectors.earlier_requests_like(**lookup)] == [by_hand]
+
+
+@pytest.mark.django_db
+def test_the_officer_who_logs_a_message_is_its_assignee(organisation, foi_officer):
+    message, _ = _receive(organisation, "new_request_plain.eml")
+    request = services.log_request_from_message(
+        message=message,
+        by=foi_officer,
+        title=message.subject,
+        body=message.body,
+        questions=services.draft_questions(message),
+        requester_name=message.sender_name,
+        requester_email=message.sender_email,
+    )
+    assert request.assignee == foi_officer
+    assert _log(_receive(organisation, "new_request_html.eml")[0]).assignee is None  # system

@@ -31,6 +31,20 @@ def test_the_start_page_offers_the_round_robin_across_both_bodies(
     assert "Approve my organisations" not in html  # an officer leads no body
 
 
+def test_the_start_page_says_the_source_request_is_answered_on_its_own_workspace(
+    source, support_officer
+):
+    """The source is not among the ticked requests: the page says where its letter goes,
+    so the officer does not wait for it on the batch page."""
+    page = _client(support_officer).get(
+        reverse("admin:letters_batchissue_start") + f"?source={source.pk}"
+    )
+    assert (
+        f"{source.reference}'s own letter is not in the batch: approve and issue it on its "
+        "response workspace." in page.content.decode()
+    )
+
+
 def test_officer_starts_the_batch_and_it_runs(
     source, target_a, targets_b, support_officer, django_capture_on_commit_callbacks
 ):

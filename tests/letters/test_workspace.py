@@ -458,3 +458,24 @@ def test_a_wording_written_for_another_kind_is_not_kept(answered, foi_officer_cl
     )
     assert answered.questions.get(number=3).answer_kind == "refused_s14"
     assert not QuestionWording.objects.exists()
+
+
+def test_officer_sends_the_response_to_the_lead_from_the_workspace(
+    answered, foi_officer, foi_officer_client, foi_lead_client
+):
+    """A new officer looked for "send for approval" beside the preview and found none: the
+    workspace now offers it, and the request is then on the lead's My work."""
+    letter, _ = services.open_draft(request=answered, kind="response", by=foi_officer)
+    page = foi_officer_client.get(_ws(answered) + f"?letter={letter.pk}").content.decode()
+    assert "Send to the FOI lead for approval" in page
+
+    foi_officer_client.post(
+        reverse("admin:letters_workspace_letter", args=[answered.pk, letter.pk, "submit"])
+    )
+
+    answered.refresh_from_db()
+    assert answered.status == "in_approval"
+    my_work = foi_lead_client.get(reverse("admin:foiregister_request_my_work"))
+    assert answered.reference in my_work.content.decode()
+    page = foi_officer_client.get(_ws(answered) + f"?letter={letter.pk}").content.decode()
+    assert "Send to the FOI lead for approval" not in page

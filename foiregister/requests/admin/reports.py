@@ -47,7 +47,10 @@ class StatisticsForm(forms.Form):
 
 class ImportForm(forms.Form):
     organisation = forms.ModelChoiceField(queryset=None)
-    file = forms.FileField(help_text="CSV or XLSX, one row per request (see the README).")
+    file = forms.FileField(
+        help_text="CSV or XLSX: a row per request, or a row per question of a past disclosure "
+        "log, with the columns listed above."
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

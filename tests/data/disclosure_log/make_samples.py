@@ -3,7 +3,9 @@ the same three responses as a row per question (CSV and XLSX) and as a row per r
 
 Sources (public): the imaging and referral-management responses are Staffordshire and
 Stoke-on-Trent ICB's FOI/0925/1434 (14 Nov 2025) and FOI-11-620 (1 Dec 2023), questions and
-answers as published (``/work/shared/seeds/000_*`` and ``003_*``); the physician associates
+answers as published (the design seeds 000 and 003), under the references FOI/0825/1390 and
+FOI-10-577 here, because the demo already holds the originals and a reference is one
+request's only; the physician associates
 questions are the round robin as Maidstone and Tunbridge Wells NHS Trust's disclosure log
 published it (https://www.mtw.nhs.uk/foi/physician-associates-030424-docx/), with answers
 written for the test (the log's figures are not reproduced). No person is named.
@@ -27,7 +29,7 @@ REQUEST = (
     "published",
 )
 IMAGING = {
-    "reference": "FOI/0925/1434",
+    "reference": "FOI/0825/1390",
     "regime": "FOI",
     "received": "2025-11-04",
     "title": "Diagnostic imaging waiting lists, independent sector contracts and CDCs",
@@ -99,7 +101,7 @@ IMAGING_QA = [
     ),
 ]
 REFERRALS = {
-    "reference": "FOI-11-620",
+    "reference": "FOI-10-577",
     "regime": "FOI",
     "received": "2023-11-22",
     "title": "Referral management across the ICS",
