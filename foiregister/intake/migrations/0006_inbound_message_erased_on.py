@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0004_inbound_message_source'),
+        ('intake', '0005_mailbox_plural'),
     ]
 
     operations = [
