@@ -133,7 +133,18 @@ def _best(question: str, earlier: list[Question]) -> QuestionMatch:
     score, best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
     if best is None or score < matching.QUESTION_THRESHOLD:
         return QuestionMatch(question, None, "", score)
-    return QuestionMatch(question, best.text, best.answer, score, best.number)
+    return QuestionMatch(question, best.text, _answer_shown(best), score, best.number)
+
+
+def _answer_shown(question: Question) -> str:
+    """The earlier answer as the officer reads it in a list: its text, or for an answer
+    given only by its kind (not held, no plans...) that kind, so it does not read as
+    unanswered."""
+    if question.answer.strip():
+        return question.answer
+    if question.answer_kind:
+        return f"({question.get_answer_kind_display()})"
+    return ""
 
 
 def standard_answers_visible_to(user) -> QuerySet[StandardAnswer]:

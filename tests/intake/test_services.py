@@ -227,3 +227,17 @@ def test_the_officer_who_logs_a_message_is_its_assignee(organisation, foi_office
     )
     assert request.assignee == foi_officer
     assert _log(_receive(organisation, "new_request_html.eml")[0]).assignee is None  # system
+
+
+@pytest.mark.django_db
+def test_an_earlier_answer_given_only_by_its_kind_reads_as_that_kind(organisation):
+    first, _ = _receive(organisation, "new_request_plain.eml")
+    earlier = _log(first)
+    question = earlier.questions.get(number=1)
+    question.answer, question.answer_kind = "", "not_held"
+    question.save()
+    copy, _ = _receive(organisation, "new_request_plain.eml", {"pa-request-1": "pa-request-3"})
+    found = selectors.earlier_requests_like(
+        text=copy.body, questions=services.draft_questions(copy), organisation=organisation
+    )
+    assert found[0].questions[0].earlier_answer == "(Not held)"
