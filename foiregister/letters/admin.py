@@ -472,8 +472,12 @@ class BatchIssueAdmin(ScopedModelAdmin):
         if approved:
             BatchIssue.objects.filter(pk=batch.pk).update(status=BatchIssue.Status.PENDING)
             transaction.on_commit(lambda: tasks.run_batch_issue.delay(batch.pk))
+            bodies = sorted({letter.request.organisation.name for letter in approved})
             messages.success(
-                request, f"Approved {len(approved)} letter(s) exactly as shown; issuing them now."
+                request,
+                f"Approved {len(approved)} letter(s) of {', '.join(bodies)} exactly as shown; "
+                "issuing them now. Another organisation's letters are approved with the button "
+                "under its own table.",
             )
         return redirect("admin:letters_batchissue_progress", batch.pk)
 

@@ -80,10 +80,12 @@ def test_lead_of_b_approves_on_the_batch_page_and_the_letters_are_issued(
         ]
     )
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
+        posted = client.post(
             reverse("admin:letters_batchissue_approve", args=[batch.pk]),
             {"letter": list(hashes), **{f"hash_{k}": v for k, v in hashes.items()}},
+            follow=True,
         )
+    assert f"Approved {len(hashes)} letter(s) of The Dudley Group" in posted.content.decode()
     assert set(letters.values_list("status", flat=True)) == {Letter.Status.ISSUED}
     assert "Issued" in client.get(url).content.decode()
 
