@@ -24,7 +24,7 @@ from foiregister.letters.admin import RequestWithLettersAdmin
 from foiregister.requests import selectors as register_selectors
 from foiregister.requests.models import Request
 
-from . import reuse, services
+from . import reuse, selectors, services
 
 
 class RequestWithReuseAdmin(RequestWithLettersAdmin):
@@ -39,6 +39,27 @@ class RequestWithReuseAdmin(RequestWithLettersAdmin):
                 name="disclosure_take_earlier_answer",
             )
         ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The request's page also leads an FOI lead to publishing it, once it may be."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and "letter_links" in context and str(object_id).isdigit():
+            foi_request = (
+                register_selectors.requests_visible_to(request.user)
+                .select_related("organisation")
+                .filter(pk=object_id)
+                .first()
+            )
+            if foi_request is not None and selectors.may_publish_now(request.user, foi_request):
+                context["letter_links"] = [
+                    *context["letter_links"],
+                    {
+                        "url": reverse("admin:disclosure_publish", args=[foi_request.pk]),
+                        "label": "Publish on the disclosure log",
+                    },
+                ]
+        return response
 
     def earlier_answers(self, request, foi_request) -> dict[int, list]:
         found = reuse.earlier_answers_for(foi_request, today=register_selectors.local_today())

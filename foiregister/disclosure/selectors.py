@@ -35,6 +35,7 @@ from .models import (
 ICO_HELPLINE = "0303 123 1113"
 
 PUBLISHABLE_STATUSES = (Request.Status.RESPONDED, Request.Status.CLOSED)
+PUBLISH_PERMISSION = "disclosure.publish_response"
 
 # Markers PostgreSQL puts around matches in a headline; the view escapes the text and
 # then turns them into <mark>, so an answer's own markup never reaches the page as HTML.
@@ -313,6 +314,20 @@ def public_outcomes() -> list[tuple[str, str]]:
     return [
         (value, label) for value, label in Request.Outcome.choices if value and value in present
     ]
+
+
+def may_publish_now(user, request: Request) -> bool:
+    """Whether ``user`` can publish ``request`` from its page now: a responded or closed
+    request with no live entry, and ``user`` an FOI lead of its organisation (the rule
+    ``services.publish_response`` enforces)."""
+    if not getattr(user, "is_authenticated", False) or request.status not in PUBLISHABLE_STATUSES:
+        return False
+    if not user.has_perm(PUBLISH_PERMISSION):
+        return False
+    if not user.is_superuser and not request.organisation.members.filter(pk=user.pk).exists():
+        return False
+    live = DisclosureLogEntry.objects.filter(request=request, withdrawn_at__isnull=True)
+    return not live.exists()
 
 
 def round_robin_entries(entry: DisclosureLogEntry) -> QuerySet[DisclosureLogEntry]:

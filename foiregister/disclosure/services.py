@@ -32,7 +32,7 @@ from .models import (
     SearchIndexEntry,
 )
 
-PUBLISH_PERMISSION = "disclosure.publish_response"
+PUBLISH_PERMISSION = selectors.PUBLISH_PERMISSION
 
 
 def _check_is_lead_of(by: Any, organisation: Organisation) -> None:

@@ -54,3 +54,23 @@ def test_lead_lists_a_private_name_from_the_admin(organisation, foi_lead, foi_le
 
 def test_officer_cannot_see_the_private_names(organisation, foi_officer_client):
     assert foi_officer_client.get("/admin/disclosure/privatename/").status_code == 403
+
+
+def test_the_request_page_leads_a_lead_to_publishing_it_once(
+    organisation, foi_lead, foi_lead_client, foi_officer, foi_officer_client
+):
+    from tests.factories.disclosure import published_entry
+
+    request = responded_request(organisation=organisation, by=foi_lead)
+    page = f"/admin/foiregister/request/{request.pk}/change/"
+    publish = f"/admin/disclosure/disclosurelogentry/publish/{request.pk}/"
+    assert publish in foi_lead_client.get(page).content.decode()
+    assert publish not in foi_officer_client.get(page).content.decode()
+    entry = published_entry(organisation=organisation, by=foi_lead)
+    done = f"/admin/disclosure/disclosurelogentry/publish/{entry.request.pk}/"
+    assert (
+        done
+        not in foi_lead_client.get(
+            f"/admin/foiregister/request/{entry.request.pk}/change/"
+        ).content.decode()
+    )
