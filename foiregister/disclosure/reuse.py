@@ -27,6 +27,10 @@ from foiregister.requests.models import Request
 from . import selectors
 
 SUGGESTIONS_PER_QUESTION = 5
+POSSIBLE_THRESHOLD = selectors.SUGGESTION_THRESHOLD
+"""Another organisation's published question is offered from this score (the public form's
+threshold), marked "possibly the same question" below ``matching.QUESTION_THRESHOLD``: the
+matcher misses paraphrases, and the officer reads and chooses (docs/intake.md)."""
 
 
 @dataclass
@@ -38,6 +42,11 @@ class PublishedQuestion:
     earlier_number: int | None
     answer: dict[str, Any] | None
     score: float
+
+    @property
+    def possible(self) -> bool:
+        """Paired below the same-question threshold: possibly the same question."""
+        return self.earlier_question is not None and self.score < matching.QUESTION_THRESHOLD
 
 
 @dataclass
@@ -72,8 +81,17 @@ def published_responses_like(
     published questions), never on the request's private text."""
     text = "\n".join(questions)
     published = selectors.public_disclosure_log().exclude(organisation=organisation)
-    ids = intake_selectors.sketch_candidates(
-        text=text, among=Request.objects.filter(pk__in=published.values("request_id"))
+    ids = set(
+        intake_selectors.sketch_candidates(
+            text=text, among=Request.objects.filter(pk__in=published.values("request_id"))
+        )
+    )
+    # A reworded copy shares words, not word sequences: the public form's word search
+    # finds those the sketch misses; their questions are then paired at POSSIBLE_THRESHOLD.
+    ids |= set(
+        published.filter(pk__in=selectors.published_entries_sharing_words(text)).values_list(
+            "request_id", flat=True
+        )
     )
     if not ids:
         return []
@@ -114,7 +132,7 @@ def _best(question: str, answers: list[dict[str, Any]]) -> PublishedQuestion:
         (matching.question_similarity(question, str(a.get("text") or "")), a) for a in answers
     ]
     score, best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
-    if best is None or score < matching.QUESTION_THRESHOLD or not best.get("answer_kind"):
+    if best is None or score < POSSIBLE_THRESHOLD or not best.get("answer_kind"):
         return PublishedQuestion(question, None, None, None, score)
     return PublishedQuestion(
         question, str(best.get("text") or ""), best.get("number"), best, score
@@ -164,6 +182,11 @@ class EarlierAnswer:
     preview: letter_reuse.AnswerPreview | None = None
     #: Where the take form posts: set by the screen that shows it.
     take_url: str = ""
+
+    @property
+    def possible(self) -> bool:
+        """Scored below the same-question threshold: shown as possibly the same."""
+        return self.score < matching.QUESTION_THRESHOLD
 
 
 def earlier_answers_for(

@@ -484,6 +484,13 @@ def _candidate_ids(words: list[str]) -> list[int]:
     )
 
 
+def published_entries_sharing_words(text: str) -> list[int]:
+    """Live entries whose published text shares content words with ``text`` (the request
+    form's pre-filter), for finding a reworded copy the shingle sketch misses."""
+    words = _search_words(text[:20_000])
+    return _candidate_ids(words) if len(words) >= SUGGESTION_MIN_WORDS else []
+
+
 def _snippet(text: str) -> str:
     text = " ".join(text.split())
     if len(text) <= SNIPPET_CHARS:

@@ -255,3 +255,34 @@ def test_an_unpublished_request_cannot_be_grouped_by_guessing(world, foi_officer
         )
         assert "That response is not on the disclosure log" in page.content.decode()
     assert not RequestLink.objects.filter(from_request=world["ours"]).exists()
+
+
+def test_a_reworded_published_response_is_offered_as_possibly_the_same(
+    organisation, other_organisation
+):
+    """Worded differently, sharing words but no three-word runs (so no sketch hash): the
+    word search finds it, and its question is offered marked as possibly the same."""
+    lead = member(other_organisation, FOI_LEAD, "b_lead")
+    entry = published_entry(
+        organisation=other_organisation,
+        by=lead,
+        title="Imaging contracts",
+        questions=[
+            "Who are your independent imaging providers and how long do their contracts run?"
+        ],
+        answers=("Alliance Medical, expiring March 2027.",),
+    )
+    unrelated = published_entry(
+        organisation=other_organisation,
+        by=lead,
+        title="Car parking",
+        questions=["How much did car parking charges raise for staff last year?"],
+        answers=("Parking answer.",),
+    )
+    asked = "When do your imaging contracts with independent sector providers end?"
+    found = reuse.published_responses_like(questions=[asked], organisation=organisation)
+    assert [m.reference for m in found] == [entry.reference]
+    [question] = found[0].questions
+    assert question.answer["answer"] == "Alliance Medical, expiring March 2027."
+    assert question.possible
+    assert unrelated.reference not in repr(found)
