@@ -42,6 +42,12 @@ class DraftForm(forms.Form):
     )
     requester_name = forms.CharField(max_length=200, required=False, help_text="Private.")
     requester_email = forms.EmailField(help_text="Private.")
+    requester_postal_address = forms.CharField(
+        label="Requester postal address",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Private. Only if they asked for a reply by post.",
+    )
 
     def question_list(self) -> list[str]:
         text = self.cleaned_data["questions"].replace("\r\n", "\n")  # browsers send CRLF
@@ -119,6 +125,7 @@ class InboundMessageAdmin(NoDeleteMixin, ScopedModelAdmin):
                 "questions": "\n\n".join(services.draft_questions(message)),
                 "requester_name": message.sender_name,
                 "requester_email": message.sender_email,
+                "requester_postal_address": message.sender_address,
             }
             draft = DraftForm(request.POST or None, initial=initial)
             if request.method == "POST" and "log" in request.POST and draft.is_valid():
@@ -130,6 +137,7 @@ class InboundMessageAdmin(NoDeleteMixin, ScopedModelAdmin):
                         questions=draft.question_list(),
                         requester_name=draft.cleaned_data["requester_name"],
                         requester_email=draft.cleaned_data["requester_email"],
+                        requester_postal_address=draft.cleaned_data["requester_postal_address"],
                         by=request.user,
                     )
                 except FoiRegisterError as exc:

@@ -309,6 +309,7 @@ def log_request_from_message(
     questions: list[str],
     requester_name: str,
     requester_email: str,
+    requester_postal_address: str | None = None,
     by: Any,
 ) -> Request:
     """Log the request the officer confirmed: received when the message was sent, the
@@ -326,7 +327,11 @@ def log_request_from_message(
         organisation=message.organisation,
         name=requester_name.strip() or requester_email,
         email=requester_email,
-        postal_address=message.sender_address,
+        postal_address=(
+            message.sender_address
+            if requester_postal_address is None
+            else requester_postal_address.strip()
+        ),
         by=by,
     )
     web_form = message.source == InboundMessage.Source.WEB_FORM
