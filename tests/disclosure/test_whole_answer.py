@@ -76,3 +76,19 @@ def test_every_amount_supplier_and_date_of_each_published_letter_is_on_its_page(
     page = _page_text(client.get(f"/responses/{staffs.public_id}/").content)
     assert "does not hold it. Section 1(1)(a) of the Act requires us to tell you so." in page
     assert "has no current plans to do so." in page
+
+
+def test_the_demo_intake_holds_a_round_robin_copy_of_a_published_response(demo):
+    """A new officer opening the demo's intake finds a message to log, and on its page the
+    answer another body already published to the same questions."""
+    from foiregister.disclosure import reuse
+    from foiregister.intake import services as intake_services
+    from foiregister.intake.models import InboundMessage
+
+    [message] = InboundMessage.objects.filter(status=InboundMessage.Status.NEW_REQUEST)
+    assert message.organisation.ods_code == "QNC"
+    found = reuse.published_responses_like(
+        questions=intake_services.draft_questions(message), organisation=message.organisation
+    )
+    assert [m.organisation for m in found] == ["The Dudley Group NHS Foundation Trust"]
+    assert all(q.answer for q in found[0].questions)

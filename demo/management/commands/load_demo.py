@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from demo import contracts as contracts_demo
+from demo import intake as intake_demo
 from demo import letters as letters_demo
 from demo import metrics as metrics_demo
 from demo import requests as demo
@@ -67,6 +68,11 @@ class Command(BaseCommand):
         contracts_demo.record_changes(by=users["commissioner"], organisations=orgs)
         self._publish_responded(users["lead"])
         self._open_request_form(orgs["QNC"])
+        intake_demo.load(organisation=orgs["QNC"], by=audit.system("load_demo"))
+        self.stdout.write(
+            "An email waits in Staffordshire's intake (Admin > Intake > Inbound messages): "
+            "a copy of the insourcing round robin Dudley answered and published"
+        )
         self.stdout.write(self.style.SUCCESS("\nDemo data loaded. Sign in at /admin/ as:"))
         for username, _, label in demo.ACCOUNTS:
             self.stdout.write(f"  {username:<13} password {demo.DEMO_PASSWORD}   ({label})")
