@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench.metrics.memory import peak_mb
+
 COLUMNS = ["area", "sex", "age_band", "imd", "modality"]
 
 
@@ -53,24 +55,6 @@ def generate(n: int, path: Path) -> Path:
     """)  # fmt: skip
     tmp.rename(path)
     return path
-
-
-def _maxrss_mb() -> float:
-    """This process's peak resident memory, in MB.
-
-    Linux carries ``ru_maxrss`` across fork and exec, so a child started by a parent
-    that had just generated gigabytes of inputs reports the parent's peak (3.7 GB at
-    practice level): the high-water mark of this process's own memory (``VmHWM``) is
-    read instead, and ``ru_maxrss`` only where there is no /proc.
-    """
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def child(kind: str, path: str) -> dict:
@@ -103,7 +87,7 @@ def child(kind: str, path: str) -> dict:
         df = scan.group_by(COLUMNS).len().collect(engine="streaming")
         check = [df.height]
     s = time.perf_counter() - t0
-    return {"s": s, "cpu_s": _cpu_s() - c0, "maxrss_mb": _maxrss_mb(), "check": check}
+    return {"s": s, "cpu_s": _cpu_s() - c0, "maxrss_mb": peak_mb(), "check": check}
 
 
 def _cpu_s() -> float:

@@ -33,6 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.metrics.memory import peak_mb
+
 SIZES = {"national": 42, "practice": 6300}
 MEASURES = (
     "X-ray", "Ultrasound", "CT", "MRI", "Fluoroscopy", "Nuclear Medicine", "PET", "SPECT",
@@ -111,24 +113,6 @@ def parquet_copies(pop_path: Path, obs_path: Path) -> tuple[Path, Path]:
     return out[0], out[1]
 
 
-def _maxrss_mb() -> float:
-    """This process's peak resident memory, in MB.
-
-    Linux carries ``ru_maxrss`` across fork and exec, so a child started by a parent
-    that had just generated gigabytes of inputs reports the parent's peak (3.7 GB at
-    practice level): the high-water mark of this process's own memory (``VmHWM``) is
-    read instead, and ``ru_maxrss`` only where there is no /proc.
-    """
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
 def _warm_up(io, pop_path: str, obs_path: str) -> None:
     """Pay pyarrow's one-off kernel set-up (~0.3 s on first use) before timing."""
     import pyarrow.csv as pacsv
@@ -183,7 +167,7 @@ def child_ours(pop_path: str, obs_path: str, *, streamed: bool) -> dict:
         "rows": int(obs.values.size + pop.values.size),
         "read_s": t2 - t0, "parse_s": t1 - t0, "load_s": t2 - t1, "compute_s": t3 - t2,
         "total_s": t3 - t0, "cpu_s": _cpu_s() - c0,
-        "maxrss_mb": _maxrss_mb(),
+        "maxrss_mb": peak_mb(),
         "check": [float(isr.rate[2, 0]), float(rr["sex"].rate_ratio[0, 1])],
     }  # fmt: skip
 
@@ -239,7 +223,7 @@ def child_pandas(pop_path: str, obs_path: str) -> dict:
     return {
         "parse_s": t1 - t0,
         "compute_s": t2 - t1,
-        "maxrss_mb": _maxrss_mb(),
+        "maxrss_mb": peak_mb(),
         "check": [float(r0)],
     }
 
