@@ -330,7 +330,7 @@ def log_request_from_message(
         postal_address=(
             message.sender_address
             if requester_postal_address is None
-            else requester_postal_address.strip()
+            else requester_postal_address.replace("\r\n", "\n").strip()  # as browsers send it
         ),
         by=by,
     )

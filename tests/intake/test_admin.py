@@ -34,7 +34,8 @@ def test_an_officer_uploads_an_email_confirms_the_draft_and_logs_the_request(
     form = page.context["draft"]
     data = {name: form[name].value() for name in form.fields}
     data["title"] = "Physician associates"  # the officer corrects the title
-    data["requester_postal_address"] = "1 Example Row\nStafford"  # asked for a reply by post
+    # They asked for a reply by post; a browser sends the lines with CRLF.
+    data["requester_postal_address"] = "1 Example Row\r\nStafford"
     data["log"] = "Log this request"
     logged = foi_officer_client.post(review, data, follow=True)
     assert logged.status_code == 200
