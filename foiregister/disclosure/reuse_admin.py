@@ -16,6 +16,7 @@ from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 
+from foiregister.intake import selectors as intake_selectors
 from foiregister.intake.admin import InboundMessageAdmin
 from foiregister.intake.models import InboundMessage
 from foiregister.kernel.exceptions import FoiRegisterError
@@ -39,6 +40,15 @@ class RequestWithReuseAdmin(RequestWithLettersAdmin):
                 name="disclosure_take_earlier_answer",
             )
         ] + super().get_urls()
+
+    def my_work_view(self, request):
+        """My work opens with what waits in the intake: a day starts from the FOI mailbox."""
+        response = super().my_work_view(request)
+        if isinstance(getattr(response, "context_data", None), dict):
+            response.context_data["intake_waiting"] = intake_selectors.messages_waiting(
+                request.user
+            )
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The request's page also leads an FOI lead to publishing it, once it may be."""

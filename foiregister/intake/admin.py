@@ -66,6 +66,12 @@ class InboundMessageAdmin(NoDeleteMixin, ScopedModelAdmin):
     def has_add_permission(self, request):
         return False  # messages arrive by upload or from the mailbox, never typed
 
+    def changelist_view(self, request, extra_context=None):
+        """Titled for what the officer does here, not Django's "Select ... to change"."""
+        return super().changelist_view(
+            request, {"title": "Intake: emails and public requests", **(extra_context or {})}
+        )
+
     def has_change_permission(self, request, obj=None):
         return self.has_view_permission(request, obj)
 

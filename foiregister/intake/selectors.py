@@ -23,6 +23,33 @@ def messages_visible_to(user) -> QuerySet[InboundMessage]:
     )
 
 
+WAITING_STATUSES = (
+    InboundMessage.Status.NEW_REQUEST,
+    InboundMessage.Status.CORRESPONDENCE,
+    InboundMessage.Status.FAILED,
+)
+"""What an officer still has to act on: confirm a new request or a reply, or retry one that
+could not be read."""
+
+
+def messages_waiting(user) -> list[tuple[str, str, int]]:
+    """For My work: (status, its label, how many) of the messages in the user's intake that
+    wait for an officer, in the order they should be dealt with; none if nothing waits."""
+    counts = dict(
+        messages_visible_to(user)
+        .filter(status__in=WAITING_STATUSES)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return [
+        (status.value, status.label, counts[status.value])
+        for status in WAITING_STATUSES
+        if counts.get(status.value)
+    ]
+
+
 def case_file(request: Request) -> QuerySet[MessageAttachment]:
     """The files that came with the request's messages, in the order they arrived."""
     return MessageAttachment.objects.filter(message__request=request).order_by(

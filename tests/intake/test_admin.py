@@ -78,3 +78,30 @@ def test_the_admin_calls_the_mailboxes_mailboxes(organisation):
     page = client.get(reverse("admin:app_list", args=["intake"])).content.decode()
     assert "Mailboxes" in page
     assert "Mailboxs" not in page
+
+
+@pytest.mark.django_db
+def test_my_work_opens_with_the_messages_waiting_in_the_intake(
+    foi_officer_client, organisation, other_organisation
+):
+    """An officer's day starts from the mailbox: My work says what waits there and links to
+    it; another body's waiting message is not counted, and nothing shows once it is dealt with."""
+    my_work = reverse("admin:foiregister_request_my_work")
+    assert b"Waiting in the intake" not in foi_officer_client.get(my_work).content
+    _upload(foi_officer_client, organisation, "new_request_plain.eml")
+    _upload(foi_officer_client, organisation, "no_date.eml")
+    page = foi_officer_client.get(my_work).content.decode()
+    assert "Waiting in the intake" in page
+    assert "New request to confirm: 1 message<" in page
+    assert "Could not be read: 1 message<" in page
+    assert "?status__exact=new_request" in page
+    stranger = _client_for(member(other_organisation, FOI_OFFICER, "stranger"))
+    assert b"Waiting in the intake" not in stranger.get(my_work).content
+    InboundMessage.objects.update(status=InboundMessage.Status.IGNORED)
+    assert b"Waiting in the intake" not in foi_officer_client.get(my_work).content
+
+
+@pytest.mark.django_db
+def test_the_intake_list_is_titled_for_what_the_officer_does_there(foi_officer_client):
+    page = foi_officer_client.get(reverse("admin:intake_inboundmessage_changelist"))
+    assert b"<h1>Intake: emails and public requests</h1>" in page.content
