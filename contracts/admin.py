@@ -188,6 +188,9 @@ class SupplierAdmin(RegisterAdmin):
     # Suppliers are shared reference data: one row per company (Companies House), named by
     # every body that contracts with it; what a body buys from it is on its contracts.
     organisation_path = None
+    # Commissioners add the suppliers they contract with; a row named on another body's
+    # contracts is read-only to them (has_change_permission below).
+    staff_write_shared_rows = True
     list_display = ("name", "kind", "companies_house_number", "is_sme", "is_vcse")
     list_filter = ("kind", "is_sme", "is_vcse")
     search_fields = ("name", "legal_name", "companies_house_number")

@@ -60,6 +60,9 @@ class DatasetForm(forms.ModelForm):
 @admin.register(Dataset)
 class DatasetAdmin(ScopedModelAdmin):
     organisation_path = None
+    # Commissioners of every body upload the national datasets they cite; an uploaded
+    # dataset is never changed or deleted (below, and database triggers once a run cites it).
+    staff_write_shared_rows = True
     scope_roles = access.REGISTER_ROLES
     form = DatasetForm
     list_display = ("name", "kind", "period", "source", "row_count", "area_count", "uploaded_at")
@@ -169,6 +172,9 @@ class RunForm(forms.ModelForm):
 @admin.register(Run)
 class RunAdmin(ScopedModelAdmin):
     organisation_path = None
+    # Commissioners start runs over the national datasets; a run is never changed or
+    # deleted (below, and database triggers once it completes).
+    staff_write_shared_rows = True
     scope_roles = access.REGISTER_ROLES
     form = RunForm
     list_display = (

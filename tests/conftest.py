@@ -150,6 +150,13 @@ def administrator(organisation):
     return member(organisation, ADMINISTRATOR, "administrator")
 
 
+@pytest.fixture
+def install_operator(db):
+    """The install's operator: a superuser, the only one who edits install-wide reference
+    data (the holiday table, exemptions, new organisations)."""
+    return UserFactory(username="operator", is_staff=True, is_superuser=True)
+
+
 def _client_for(user):
     client = Client()
     client.force_login(user)

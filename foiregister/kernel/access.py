@@ -73,6 +73,15 @@ def scoped(
     return queryset.filter(condition)
 
 
+def may_change_install_wide_data(user: Any) -> bool:
+    """Whether ``user`` may add, change or delete install-wide reference data: the UK's
+    proclaimed holidays (every body's statutory clock), the statute's exemptions, the list
+    of organisations. Only the install's operator (a superuser) may: an organisation's
+    Administrator runs one body, and a holiday added by one body would move every other
+    body's deadlines. Organisation staff may view it."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_superuser)
+
+
 def may_act_on(
     obj: Model,
     user: Any,

@@ -79,6 +79,8 @@ class OrganisationScopedMixin:
       someone holding one of ``scope_roles``;
     - ``scope_roles``: the roles that do this work (``access.CASEWORK_ROLES`` for requests
       and letters, ``access.REGISTER_ROLES`` for the registers);
+    - ``staff_write_shared_rows``: install-wide rows are added, changed and deleted only by
+      a superuser unless this says staff of every body keep them together;
     - ``reference_fields``: the foreign keys that only *refer* to an organisation or row,
       and so offer every choice (a CDC's host trust: a commissioner records the Royal
       Wolverhampton Trust as host of a CDC in their area without belonging to it).
@@ -94,6 +96,34 @@ class OrganisationScopedMixin:
     organisation_path: str | tuple[str, ...] | None = _UNDECLARED  # type: ignore[assignment]
     scope_roles: tuple[str, ...] = access.EVERY_ROLE
     reference_fields: tuple[str, ...] = ()
+    # Install-wide reference data (``organisation_path = None``) is written only by a
+    # superuser (``access.may_change_install_wide_data``): staff of an organisation view
+    # it, whatever permissions their role or a direct grant gives them. A shared register
+    # that staff of every body keep together by design (suppliers, metrics datasets and
+    # runs) says so here, with its own rule for who changes a row.
+    staff_write_shared_rows: bool = False
+
+    def _install_wide_and_locked(self, request) -> bool:
+        return (
+            self._organisation_path() is None
+            and not self.staff_write_shared_rows
+            and not access.may_change_install_wide_data(request.user)
+        )
+
+    def has_add_permission(self, request, *args, **kwargs):
+        if self._install_wide_and_locked(request):
+            return False
+        return super().has_add_permission(request, *args, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        if self._install_wide_and_locked(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self._install_wide_and_locked(request):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def check(self, *args, **kwargs):
         errors = super().check(*args, **kwargs)
@@ -219,6 +249,14 @@ class OrganisationAdmin(ScopedModelAdmin):
     # Taken under a row lock when a request is logged (services.log_request): an edit here
     # would reissue references or skip thousands, so nobody edits it, superusers included.
     readonly_fields = ["next_sequence"]
+
+    def has_add_permission(self, request):
+        """A new body joins the install by its operator: the list of organisations is
+        install-wide (the public site lists it, and an ODS code names a real body), so
+        an Administrator changes its own body's settings but adds none."""
+        return access.may_change_install_wide_data(request.user) and super().has_add_permission(
+            request
+        )
 
     def save_model(self, request, obj, form, change):
         organisations.save_organisation(organisation=obj, by=request.user)

@@ -60,14 +60,15 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("foiregister", "organisation", ("view",)),
         ("foiregister", "auditevent", ("view",)),
     ],
-    # Runs the install (users, organisations, the holiday table, exemptions, registers)
-    # but not FOI casework: requests and requesters are for FOI officers and leads, the
-    # same rule as ``access.CASEWORK_ROLES``.
+    # Runs its organisation (its staff, its settings, departments, registers) but not FOI
+    # casework: requests and requesters are for FOI officers and leads, the same rule as
+    # ``access.CASEWORK_ROLES``. Install-wide reference data (the holiday table,
+    # exemptions, new organisations) is the install operator's, a superuser's: viewed here.
     ADMINISTRATOR: [
-        ("foiregister", "organisation", ("view", "add", "change")),
+        ("foiregister", "organisation", ("view", "change")),
         ("foiregister", "department", ("view", "add", "change")),
-        ("foiregister", "exemption", ("view", "add", "change")),
-        ("foiregister", "proclaimedholiday", ("view", "add", "change", "delete")),
+        ("foiregister", "exemption", ("view",)),
+        ("foiregister", "proclaimedholiday", ("view",)),
         ("foiregister", "deadlinerecomputation", ("view",)),
         ("foiregister", "auditevent", ("view",)),
         ("contracts", "*", ("view", "add", "change")),

@@ -29,7 +29,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from . import access, audit
@@ -51,6 +51,18 @@ ACCOUNT_FIELDS = ("first_name", "last_name", "email", "is_active")
 
 class StaffRuleBroken(FoiRegisterError):
     """A staff change the acting user may not make."""
+
+
+# Usernames are unique across the install (sign-in takes a bare username), so a name held
+# by anyone, in any organisation, cannot be given again. The refusal says only that: not
+# whose it is, not whether it is held here or elsewhere, nor that it differs in capitals.
+USERNAME_UNAVAILABLE = "Choose another username: this one cannot be used."
+
+
+def username_unavailable(username: str) -> bool:
+    """Whether ``username`` may not be given to a new person: held already, whatever its
+    capitals (two accounts differing only in case would be mistaken for each other)."""
+    return get_user_model().objects.filter(username__iexact=username).exists()
 
 
 # -- reads ----------------------------------------------------------------------------------
@@ -212,8 +224,8 @@ def create_staff_member(
             field="organisation",
         )
     User = get_user_model()
-    if User.objects.filter(username=username).exists():
-        raise StaffRuleBroken(f"the username {username!r} is taken", field="username")
+    if username_unavailable(username):
+        raise StaffRuleBroken(USERNAME_UNAVAILABLE, field="username")
     user = User(
         username=username,
         email=email,
@@ -223,7 +235,11 @@ def create_staff_member(
         is_superuser=False,
     )
     user.set_password(secrets.token_urlsafe(32))
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # taken between the check and the save
+        raise StaffRuleBroken(USERNAME_UNAVAILABLE, field="username") from exc
     _join(user, organisation, by=by)
     return user
 

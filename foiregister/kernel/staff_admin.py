@@ -47,6 +47,19 @@ class StaffAddForm(forms.ModelForm):
         }
         self.fields["roles"].choices = [(r, r) for r in staff.ROLES if r in grantable]
 
+    def clean_username(self):
+        """One neutral answer for a name held anywhere on the install: the stock "A user
+        with that username already exists" would let an Administrator list the staff of
+        every other organisation by trying names."""
+        username = self.cleaned_data["username"]
+        if staff.username_unavailable(username):
+            raise forms.ValidationError(staff.USERNAME_UNAVAILABLE, code="unavailable")
+        return username
+
+    def _get_validation_exclusions(self):
+        # The username's uniqueness is checked, neutrally, by clean_username.
+        return {*super()._get_validation_exclusions(), "username"}
+
     def clean(self):
         cleaned = super().clean()
         org, roles = cleaned.get("organisation"), cleaned.get("roles") or []

@@ -7,6 +7,7 @@ from csp import constants as csp_constants
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -330,7 +331,16 @@ class BatchIssueAdmin(ScopedModelAdmin):
 
     organisation_path = ("source_request__organisation", "requests__organisation")
     scope_roles = access.CASEWORK_ROLES
-    list_display = ("__str__", "status", "done", "failed", "total", "created_by", "created_at")
+    list_display = (
+        "__str__",
+        "source",
+        "status",
+        "done",
+        "failed",
+        "total",
+        "created_by",
+        "created_at",
+    )
     readonly_fields = (
         "source_request",
         "status",
@@ -348,9 +358,20 @@ class BatchIssueAdmin(ScopedModelAdmin):
 
     def get_queryset(self, request):
         # Reached through the source or any request of the batch; one row per batch.
-        return selectors.batches_visible_to(request.user).select_related(
-            "source_request", "created_by"
+        visible = register_selectors.requests_visible_to(request.user)
+        return (
+            selectors.batches_visible_to(request.user)
+            .select_related("source_request__organisation", "created_by")
+            .annotate(source_visible=Exists(visible.filter(pk=OuterRef("source_request_id"))))
         )
+
+    @admin.display(description="answers copied from")
+    def source(self, obj):
+        """The source's reference for someone who may open it; else only whose it is (a
+        lead of another body in a support unit's batch)."""
+        if getattr(obj, "source_visible", False):
+            return obj.source_request.reference
+        return f"a request of {obj.source_request.organisation}"
 
     def has_add_permission(self, request):
         return False  # started from the start page, which checks the questions match

@@ -132,7 +132,9 @@ class BatchIssue(models.Model):
         verbose_name = "batch issue"
 
     def __str__(self) -> str:
-        return f"Batch from {self.source_request.reference} ({self.done}/{self.total})"
+        # Not the source's reference: the batch is listed, and audited, for every body whose
+        # requests it answers, and another body's reference is not theirs to read.
+        return f"Batch {self.pk} ({self.done}/{self.total})"
 
 
 class LetterQuerySet(models.QuerySet):

@@ -62,6 +62,15 @@ def _audit(action: str, letter: Letter, by: Any, **changes: Any) -> None:
     )
 
 
+def _source_as_named_for(source_request: Request, organisation_id: int) -> str:
+    """The batch's source as an audit row of ``organisation_id`` names it: its reference
+    in its own body's log; in another body's, only whose it is (that body's staff may
+    not read the request, so not its reference either)."""
+    if source_request.organisation_id == organisation_id:
+        return source_request.reference
+    return f"a request of {source_request.organisation}"
+
+
 def _refuse_if_issued(letter: Letter) -> None:
     if letter.status == Letter.Status.DISCARDED:
         raise LetterError(
@@ -948,7 +957,7 @@ def start_batch_issue(
             by=by,
             organisation_id=organisation_id,
             changes={
-                "source": source_request.reference,
+                "source": _source_as_named_for(source_request, organisation_id),
                 "requests": references,
                 "approve_own": approve_own,
                 "issued_on": issued_on,
@@ -994,7 +1003,7 @@ def _prepare_one(batch: BatchIssue, target: Request, by: Any) -> Letter:
             letter,
             by,
             batch=batch.pk,
-            source=batch.source_request.reference,
+            source=_source_as_named_for(batch.source_request, target.organisation_id),
             reused_draft=reused,
             approved_at_start=approve,
         )

@@ -191,12 +191,12 @@ def test_no_role_can_delete_a_request(foi_officer_client, organisation, foi_offi
 
 
 def test_holiday_added_in_admin_moves_open_deadlines_through_a_queued_job(
-    client, organisation, foi_officer, administrator, django_capture_on_commit_callbacks
+    client, organisation, foi_officer, install_operator, django_capture_on_commit_callbacks
 ):
     from foiregister.requests.models import DeadlineRecomputation
 
     request = log_request(organisation=organisation, received_on=D(2026, 11, 2), by=foi_officer)
-    client.force_login(administrator)
+    client.force_login(install_operator)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(
             "/admin/foiregister/proclaimedholiday/add/",
@@ -254,8 +254,8 @@ def test_question_change_shows_in_the_request_history(
     assert "answer: (blank) \u2192 Answer text" in page
 
 
-def test_holiday_with_unknown_nation_is_refused_on_the_field(client, administrator):
-    client.force_login(administrator)
+def test_holiday_with_unknown_nation_is_refused_on_the_field(client, install_operator):
+    client.force_login(install_operator)
     response = client.post(
         "/admin/foiregister/proclaimedholiday/add/",
         {"date": "2026-11-27", "name": "x", "nations": "ENG,XYZ", "source": ""},
@@ -820,7 +820,7 @@ def test_status_page_records_responded_on_the_date_given(
 
 
 def test_bulk_deleting_holidays_audits_and_recomputes_deadlines(
-    client, organisation, foi_officer, administrator, django_capture_on_commit_callbacks
+    client, organisation, foi_officer, install_operator, django_capture_on_commit_callbacks
 ):
     """The list's "delete selected" action skips delete_model: it must still go through
     the service and move the open deadlines back."""
@@ -832,7 +832,7 @@ def test_bulk_deleting_holidays_audits_and_recomputes_deadlines(
     )
     request = log_request(organisation=organisation, received_on=D(2026, 11, 2), by=foi_officer)
     assert request.due_on == D(2026, 12, 2)
-    client.force_login(administrator)
+    client.force_login(install_operator)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/admin/foiregister/proclaimedholiday/",
@@ -849,8 +849,8 @@ def test_an_administrator_runs_the_install_but_does_not_read_casework(
     client, organisation, foi_officer, administrator
 ):
     """Requests and requesters are for the organisation's FOI officers and leads only: an
-    administrator who belongs to the organisation manages holidays, departments and users,
-    and finds no request by the list, by its page or by its requester."""
+    administrator who belongs to the organisation manages departments and users, sees the
+    holiday table, and finds no request by the list, by its page or by its requester."""
     request = log_request(organisation=organisation, by=foi_officer, title="Agency staffing")
     client.force_login(administrator)
     index = client.get("/admin/").content.decode()

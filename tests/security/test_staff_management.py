@@ -7,7 +7,8 @@ superuser is never granted in the product; nobody sets another person's password
 """
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.urls import reverse
 
@@ -328,3 +329,61 @@ def test_staff_screens_open_for_an_administrator(administrator_client, commissio
 
     assert response.status_code == 200
     assert "is_superuser" not in response.content.decode()
+
+
+def test_administrator_cannot_grant_a_role_to_someone_who_also_works_for_another_body(
+    administrator_client, organisation, other_organisation
+):
+    """A role is a group and counts in every body its holder belongs to: making a shared
+    commissioner Administrator here would make them Administrator of the other body too."""
+    shared = member(organisation, COMMISSIONER, "shared-commissioner")
+    other_organisation.members.add(shared)
+
+    administrator_client.post(
+        _change_url(shared), _everything(shared, roles=[COMMISSIONER, ADMINISTRATOR])
+    )
+
+    assert _groups(shared) == {COMMISSIONER}
+
+
+def test_administrator_cannot_change_the_roles_groups_or_their_permissions(
+    administrator_client, administrator
+):
+    group = Group.objects.get(name=ADMINISTRATOR)
+    before = set(group.permissions.values_list("pk", flat=True))
+    every = list(Permission.objects.values_list("pk", flat=True))
+
+    add = administrator_client.post(
+        reverse("admin:auth_group_add"), {"name": "Everything", "permissions": every}
+    )
+    change = administrator_client.post(
+        reverse("admin:auth_group_change", args=[group.pk]),
+        {"name": ADMINISTRATOR, "permissions": every},
+    )
+
+    assert (add.status_code, change.status_code) == (403, 403)
+    assert set(group.permissions.values_list("pk", flat=True)) == before
+    assert not Group.objects.filter(name="Everything").exists()
+
+
+def test_administrator_creating_a_user_cannot_make_it_superuser_staff_wide_or_permitted(
+    administrator_client, organisation
+):
+    administrator_client.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "planted",
+            "email": "planted@nhs.example",
+            "organisation": organisation.pk,
+            "roles": [ADMINISTRATOR],
+            "is_superuser": "on",
+            "groups": [Group.objects.get(name=FOI_LEAD).pk],
+            "user_permissions": ["1", "2", "3"],
+            "_save": "Save",
+        },
+    )
+
+    planted = get_user_model().objects.get(username="planted")
+    assert not planted.is_superuser
+    assert _groups(planted) == {ADMINISTRATOR}
+    assert not planted.user_permissions.exists()
