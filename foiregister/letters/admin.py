@@ -490,7 +490,7 @@ class BatchIssueAdmin(ScopedModelAdmin):
             pk=request.POST.get("letter") if str(request.POST.get("letter", "")).isdigit() else 0,
         )
         try:
-            services.return_batch_letter(
+            services.return_letter(
                 letter=letter, by=request.user, comment=request.POST.get("comment", "")
             )
             messages.success(

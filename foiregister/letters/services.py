@@ -227,9 +227,12 @@ def discard_letter(*, letter: Letter, by: Any, reason: str = "") -> Letter:
 
 @transaction.atomic
 def return_letter(*, letter: Letter, by: Any, comment: str) -> Letter:
-    """An FOI lead sends the draft back to the officer with what to change: the comment
-    is kept on the letter (the officer sees it on the workspace) and any approval is
-    withdrawn."""
+    """An FOI lead sends the draft back to the officer with what to change, from whichever
+    page (the response workspace, the batch page): the comment is kept in the letter's
+    conversation (the officer sees it on the workspace), any approval is withdrawn, and a
+    request waiting "in approval" goes back "in progress", off the lead's approvals and
+    back with the officer, who sends it for approval again (or, for a batch letter,
+    answers in the conversation) once it is changed."""
     if not by.has_perm(APPROVE_PERMISSION):
         raise LetterError(f"{by.get_username()} may not approve or return letters", field=None)
     _require_letter_access(letter, by)
@@ -240,6 +243,16 @@ def return_letter(*, letter: Letter, by: Any, comment: str) -> Letter:
     _comment(letter, LetterComment.Kind.RETURNED, by, comment)
     _withdraw(letter, by=by, reason="returned to the officer")
     _audit(audit.AuditAction.LETTER_RETURNED, letter, by, comment=comment.strip())
+    request = Request.objects.get(pk=letter.request_id)
+    if request.status == Request.Status.IN_APPROVAL:
+        what = letter.get_kind_display().lower()
+        register_services.change_status(
+            request=request,
+            to=Request.Status.IN_PROGRESS,
+            by=by,
+            note=(f"batch {letter.batch_id}: " if letter.batch_id else "")
+            + f"{what} returned to the officer",
+        )
     return letter
 
 
@@ -1176,24 +1189,6 @@ def send_for_approval(*, letter: Letter, by: Any) -> Request:
     )
 
 
-@transaction.atomic
-def return_batch_letter(*, letter: Letter, by: Any, comment: str) -> Letter:
-    """The lead sends a batch letter back to the officer with what to change
-    (``return_letter``): the request leaves the lead's approvals and is back in progress.
-    The officer changes the answers on the request's workspace; the lead approves it
-    there or on the batch page."""
-    letter = return_letter(letter=letter, by=by, comment=comment)
-    request = Request.objects.get(pk=letter.request_id)
-    if request.status == Request.Status.IN_APPROVAL:
-        register_services.change_status(
-            request=request,
-            to=Request.Status.IN_PROGRESS,
-            by=by,
-            note=f"batch {letter.batch_id}: response returned to the officer",
-        )
-    return letter
-
-
 __all__ = [
     "add_block",
     "approve_batch_letters",
@@ -1210,7 +1205,6 @@ __all__ = [
     "record_email_failure",
     "remove_block",
     "review_blocks",
-    "return_batch_letter",
     "return_letter",
     "review_letter_blocks",
     "run_batch_issue",
