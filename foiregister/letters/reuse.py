@@ -396,6 +396,73 @@ def repoint_params(
     return cleaned, notes
 
 
+# -- an answer given again ----------------------------------------------------------------------
+
+
+@dataclass
+class RepointedAnswer:
+    """An earlier answer made the officer's: its text, each earlier block's parameters
+    (``None``: not taken) and notes, and notes on the text."""
+
+    answer: str
+    blocks: list[tuple[str, dict[str, Any] | None, list[str]]]
+    text_notes: list[str]
+
+    @property
+    def notes(self) -> list[str]:
+        return [n for _, _, notes in self.blocks for n in notes] + self.text_notes
+
+    @property
+    def usable_blocks(self) -> list[tuple[str, dict[str, Any]]]:
+        return [(t, p) for t, p, _ in self.blocks if p is not None]
+
+
+def repoint_answer(
+    earlier: dict[str, Any],
+    *,
+    organisation,
+    own_organisation: bool,
+    today: datetime.date,
+) -> RepointedAnswer:
+    """The one rule for an answer given again (a single take, or a batch's copy): each live
+    block re-pointed (``repoint_params``)."""
+    blocks = []
+    for block in earlier.get("blocks") or []:
+        block_type = str(block.get("type") or "")
+        before = block.get("params") or {}
+        params, notes = repoint_params(
+            block_type,
+            before,
+            organisation=organisation,
+            own_organisation=own_organisation,
+            today=today,
+        )
+        blocks.append((block_type, params, notes))
+    return RepointedAnswer(str(earlier.get("answer") or ""), blocks, [])
+
+
+def answer_as_it_stands(question) -> dict[str, Any]:
+    """A question's answer as it is now, in the shape of a letter's frozen question (its
+    blocks without a frozen value): what a batch copies from its source request."""
+    return {
+        "number": question.number,
+        "text": question.text,
+        "answer_kind": question.answer_kind,
+        "answer_kind_label": question.get_answer_kind_display() if question.answer_kind else "",
+        "answer": question.answer,
+        "elsewhere_url": question.elsewhere_url,
+        "public_interest_reasoning": question.public_interest_reasoning,
+        "exemptions": [
+            {"code": e.code, "section": e.section, "title": e.title}
+            for e in question.exemptions.all()
+        ],
+        "blocks": [
+            {"type": b.block_type, "params": b.params, "data": None}
+            for b in question.live_blocks.order_by("position", "id")
+        ],
+    }
+
+
 def preview_earlier_answer(
     earlier: dict[str, Any],
     *,
@@ -430,16 +497,13 @@ def preview_earlier_answer(
             "The live blocks will show your own organisation's figures from today's "
             "registers, not the other organisation's."
         )
-    for block in blocks:
-        block_type = str(block.get("type") or "")
+    repointed = repoint_answer(
+        earlier, organisation=organisation, own_organisation=own_organisation, today=today
+    )
+    preview.answer = repointed.answer
+    preview.notes += repointed.text_notes
+    for block, (block_type, params, notes) in zip(blocks, repointed.blocks, strict=True):
         kind = REGISTRY.get(block_type)
-        params, notes = repoint_params(
-            block_type,
-            block.get("params") or {},
-            organisation=organisation,
-            own_organisation=own_organisation,
-            today=today,
-        )
         shown = BlockPreview(block_type, kind.title if kind else block_type, params, notes=notes)
         preview.blocks.append(shown)
         if params is None or not own_organisation:
@@ -475,25 +539,4 @@ def earlier_answer_of(request: Request, number: int) -> tuple[dict[str, Any], Le
             if q.get("number") == number:
                 return q, letter
     question = request.questions.prefetch_related("exemptions", "live_blocks").get(number=number)
-    return (
-        {
-            "number": question.number,
-            "text": question.text,
-            "answer_kind": question.answer_kind,
-            "answer_kind_label": question.get_answer_kind_display()
-            if question.answer_kind
-            else "",
-            "answer": question.answer,
-            "elsewhere_url": question.elsewhere_url,
-            "public_interest_reasoning": question.public_interest_reasoning,
-            "exemptions": [
-                {"code": e.code, "section": e.section, "title": e.title}
-                for e in question.exemptions.all()
-            ],
-            "blocks": [
-                {"type": b.block_type, "params": b.params, "data": None}
-                for b in question.live_blocks.order_by("position", "id")
-            ],
-        },
-        None,
-    )
+    return answer_as_it_stands(question), None
