@@ -102,7 +102,7 @@ class RequestWithReuseAdmin(RequestWithLettersAdmin):
                 "organisation's figures from today's registers.",
             )
             for note in notes:
-                # What was moved or dropped: read it
+                # What was moved, dropped or left to check (a date in the text): read it
                 # before the letter goes for approval.
                 messages.warning(request, f"Question {number}: {note}")
         return redirect(back)

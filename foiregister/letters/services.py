@@ -1253,9 +1253,11 @@ def replace_answer(
     ``reuse.answer_as_it_stands``): its kind, text, link, reasoning and exemptions, and its
     live blocks in place of the question's own, re-pointed to the question's organisation
     (``reuse.repoint_answer``: a "live on" date moves to ``today``, another body's CDCs or
-    area are dropped). The one rule behind "Use this earlier answer" and a batch's copy;
-    every step is the ordinary audited service. Returns how many blocks were added and the
-    notes saying what was moved or dropped."""
+    area are dropped, and a date in the text that was a block's old "live on" date moves
+    with it when the match is exact and unambiguous). The one rule behind "Use this
+    earlier answer" and a batch's copy; every step is the ordinary audited service.
+    Returns how many blocks were added and the notes saying what was moved, dropped or
+    left for the officer to check."""
     _require_casework_access(
         question, by, via="request__organisation", what=f"question {question.pk}"
     )

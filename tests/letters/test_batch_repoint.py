@@ -1,8 +1,10 @@
 """A batch copies the source request's answers the way a single earlier answer is taken
 (README, "Batch issue" and "Reusing an earlier answer"): each live block is re-pointed to
 the target organisation, a "live on" date moves to today, another body's CDCs are dropped
-with a note. The notes are put in the letter's conversation, where the lead reads them
-before approving."""
+with a note, and the text's mention of the old "live on" date moves with it. The notes are
+put in the letter's conversation, where the lead reads them before approving."""
+
+import datetime
 
 import pytest
 
@@ -16,6 +18,10 @@ from tests.letters.batch_fixtures import *  # noqa: F403 (the fixtures)
 pytestmark = pytest.mark.django_db
 
 SOURCE_TEXT = "The contracts live on 22 July 2025 are listed below."
+
+
+def _long(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 @pytest.fixture
@@ -69,6 +75,12 @@ def test_the_same_bodys_copy_keeps_its_own_cdc(repointing_batch, target_a):
     assert cdcs.params["cdcs"] == ["Home Town CDC"]
 
 
+def test_the_texts_live_on_date_moves_with_the_block(repointing_batch, targets_b, today):
+    services.run_batch_issue(batch=repointing_batch)
+    q2 = targets_b[0].questions.get(number=2)
+    assert q2.answer == f"The contracts live on {_long(today)} are listed below."
+
+
 def test_the_notes_are_in_the_letters_conversation_and_the_audit(
     repointing_batch, targets_b, today, source
 ):
@@ -79,6 +91,8 @@ def test_the_notes_are_in_the_letters_conversation_and_the_audit(
         f"Live on moved to today ({today.day} {today:%b %Y}; was 22 Jul 2025)",
         "Only these CDCs: Home Town CDC dropped (another body's CDCs); the block lists every "
         "CDC your organisation hosts or serves",
+        f"Text: \u201c22 July 2025\u201d changed to \u201c{_long(today)}\u201d to match the "
+        "live block's new date",
     ]
     assert note.text.splitlines() == [
         f"Answers copied from {source.reference} by batch {repointing_batch.pk}; live blocks "
