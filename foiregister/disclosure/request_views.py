@@ -9,7 +9,8 @@ Privacy, as for every requester detail (README, "Requests from the public reques
   quotes a value (a database error's DETAIL line, say) reaches the log;
 - nothing about the requester is put in a URL: the form and the suggestions are POSTed,
   and the confirmation page is reached by a signed token that holds only the organisation,
-  the time it was received and whether a receipt was emailed;
+  the time it was received and whether a receipt is being emailed (by a Celery task
+  given the intake message's id only, ``tasks.send_request_receipt``);
 - the public pages load no analytics; the confirmation page repeats nothing the requester
   typed.
 """
@@ -20,6 +21,7 @@ import datetime
 
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,7 +35,7 @@ from foiregister.kernel.exceptions import FoiRegisterError
 from foiregister.kernel.ratelimit import over_limit
 from foiregister.requests import selectors as register_selectors
 
-from . import selectors
+from . import selectors, tasks
 from .request_forms import PublicRequestForm, SuggestionsForm
 
 CONFIRMATION_SALT = "disclosure.request-form.sent"
@@ -72,8 +74,9 @@ def _render_form(request, organisation, form, *, suggestions=None, checked=False
 
 @sensitive_variables()
 def _receive(form, organisation) -> tuple[bool, datetime.datetime]:
-    """Receive the request into intake, then send the acknowledgement if mail is set up;
-    (acknowledged, received at)."""
+    """Receive the request into intake, then queue the receipt email (a Celery task given
+    the message's id only, sent after this page has answered) if mail is set up;
+    (a receipt is on its way, received at)."""
     data = form.cleaned_data
     try:
         message = intake_services.receive_web_request(
@@ -89,10 +92,11 @@ def _receive(form, organisation) -> tuple[bool, datetime.datetime]:
         raise RequestFormFailed(
             f"a request to {organisation.ods_code} could not be received ({type(exc).__name__})"
         ) from None
-    acknowledged = intake_services.acknowledge_web_request(
-        message=message, reply_by=selectors.reply_due_by(message.received_at)
-    )
-    return acknowledged, message.received_at
+    receipt = intake_services.receipt_will_be_sent(message)
+    if receipt:
+        message_id = message.pk
+        transaction.on_commit(lambda: tasks.send_request_receipt.delay(message_id))
+    return receipt, message.received_at
 
 
 @sensitive_post_parameters()

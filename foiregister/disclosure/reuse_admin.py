@@ -95,7 +95,7 @@ class RequestWithReuseAdmin(RequestWithLettersAdmin):
             return redirect(back)
         answer, label, own = found
         try:
-            letter_services.take_earlier_answer(
+            notes = letter_services.take_earlier_answer(
                 question=question,
                 earlier=answer,
                 source=label,
@@ -111,6 +111,10 @@ class RequestWithReuseAdmin(RequestWithLettersAdmin):
                 f"Question {number} now has the answer of {label}; its live blocks show your "
                 "organisation's figures from today's registers.",
             )
+            for note in notes:
+                # What was moved, dropped or left to check (a date in the text): read it
+                # before the letter goes for approval.
+                messages.warning(request, f"Question {number}: {note}")
         return redirect(back)
 
 

@@ -26,7 +26,7 @@ from foiregister.requests import services as request_services
 from foiregister.requests.models import Question, Request, RequestEvent, RequestLink
 
 from . import mail, matching
-from .exceptions import IntakeError
+from .exceptions import IntakeError, ReceiptNotSent
 from .models import InboundMessage, Mailbox, MessageAttachment, RequestSketch, StandardAnswer
 
 logger = logging.getLogger(__name__)
@@ -255,15 +255,23 @@ def acknowledgement_email_configured() -> bool:
     return settings.EMAIL_BACKEND not in _NOT_SENDING
 
 
-@sensitive_variables("email")
+def receipt_will_be_sent(message: InboundMessage) -> bool:
+    """Will the requester be emailed a receipt: mail is set up and they gave an address."""
+    return acknowledgement_email_configured() and bool(message.sender_email)
+
+
+@sensitive_variables("email", "context")
 def acknowledge_web_request(*, message: InboundMessage, reply_by) -> bool:
     """Email the requester that their request arrived (what they asked, the date of
     receipt, the date a reply is due), when mail is set up; whether it was sent.
 
     Not an acknowledgement letter of the register (that is issued once the officer logs
-    the request): a receipt. A failure is logged by its type and the message's id only,
-    and never stops the request, which is already kept."""
-    if not acknowledgement_email_configured() or not message.sender_email:
+    the request): a receipt. Sent by a Celery task after the form's request has answered
+    (``disclosure.tasks.send_request_receipt``), which retries a failure. A mail server
+    that refuses or cannot be reached raises ``ReceiptNotSent`` naming only the message's
+    id and the failure's type, never the mail library's error (which can quote the
+    address)."""
+    if not receipt_will_be_sent(message):
         return False
     organisation = message.organisation
     context = {
@@ -281,11 +289,10 @@ def acknowledge_web_request(*, message: InboundMessage, reply_by) -> bool:
     )
     try:
         email.send()
-    except Exception as exc:  # noqa: BLE001 - any transport failure; the request is kept
-        logger.warning(
-            "acknowledgement of intake message %s not sent (%s)", message.pk, type(exc).__name__
-        )
-        return False
+    except OSError as exc:  # smtplib.SMTPException and connection errors are OSErrors
+        raise ReceiptNotSent(
+            f"receipt for intake message {message.pk} not sent ({type(exc).__name__})"
+        ) from None
     return True
 
 

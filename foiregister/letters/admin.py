@@ -452,9 +452,24 @@ class BatchIssueAdmin(ScopedModelAdmin):
                 "form": form,
                 "source": source,
                 "candidates": candidates,
+                **(self._source_search(request) if source is None else {}),
                 "title": "Issue a round robin as a batch",
             },
         )
+
+    def _source_search(self, request) -> dict:
+        """The answered requests to choose the source from: the user's organisations' only,
+        searched by reference and text, newest first, a page at a time."""
+        query = request.GET.get("q", "").strip()[:200]
+        found = selectors.batch_sources(request.user, query=query)
+        shown = list(found[: selectors.BATCH_SOURCES_SHOWN])
+        return {
+            "query": query,
+            "sources": shown,
+            "sources_count": found.count()
+            if len(shown) == selectors.BATCH_SOURCES_SHOWN
+            else len(shown),
+        }
 
     def _batch(self, request, pk) -> BatchIssue:
         return get_object_or_404(self.get_queryset(request), pk=pk)
@@ -511,7 +526,7 @@ class BatchIssueAdmin(ScopedModelAdmin):
             pk=request.POST.get("letter") if str(request.POST.get("letter", "")).isdigit() else 0,
         )
         try:
-            services.return_batch_letter(
+            services.return_letter(
                 letter=letter, by=request.user, comment=request.POST.get("comment", "")
             )
             messages.success(

@@ -12,12 +12,16 @@ before and after data.
 Parameters are re-pointed before a block is re-evaluated: a "live on" date that the block
 type defaults to today moves to today (the question is asked again now), and parameters
 that name another organisation's own objects (its CDCs, its area code) are dropped with a
-note, so the block reports the officer's organisation.
+note, so the block reports the officer's organisation. When a "live on" date moves, a date
+in the answer's text that is exactly the block's old date, written once, moves with it
+(``retime_text``), so the prose and the refreshed block agree; a date that cannot be moved
+safely is left and named in a note for the officer to check.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -396,6 +400,226 @@ def repoint_params(
     return cleaned, notes
 
 
+# -- the answer's text beside its re-pointed blocks ------------------------------------------
+
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+_MONTH_NUMBER = {m.lower(): i for i, m in enumerate(_MONTHS, 1)}
+_MONTH_NUMBER.update({m[:3].lower(): i for i, m in enumerate(_MONTHS, 1)})
+_MONTH_NUMBER["sept"] = 9
+_FULL_MONTHS = frozenset(m.lower() for m in _MONTHS)
+_MONTH_WORD = "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True))
+#: The ways an officer writes a date in an answer: "22 July 2025", "22nd Jul 2025",
+#: "22/07/2025" (day first, as in the UK) and "2025-07-22". Not inside a longer number.
+_DATE_IN_TEXT = re.compile(
+    rf"(?<![\w/.-])(?:"
+    rf"(?P<day>\d{{1,2}})(?P<suffix>st|nd|rd|th)?\s+(?P<month>{_MONTH_WORD})\.?,?\s+(?P<year>\d{{4}})"
+    rf"|(?P<nday>\d{{1,2}})/(?P<nmonth>\d{{1,2}})/(?P<nyear>\d{{4}})"
+    rf"|(?P<iyear>\d{{4}})-(?P<imonth>\d{{2}})-(?P<iday>\d{{2}})"
+    rf")(?![\w/]|-\d)",
+    re.IGNORECASE,
+)
+
+
+def _found_date(match: re.Match) -> datetime.date | None:
+    try:
+        if match["day"]:
+            month = _MONTH_NUMBER[match["month"].lower()]
+            return datetime.date(int(match["year"]), month, int(match["day"]))
+        if match["nday"]:
+            return datetime.date(int(match["nyear"]), int(match["nmonth"]), int(match["nday"]))
+        return datetime.date(int(match["iyear"]), int(match["imonth"]), int(match["iday"]))
+    except ValueError:  # "31/02/2026" is no date
+        return None
+
+
+def _ordinal(day: int) -> str:
+    if 10 <= day % 100 <= 20:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+def _written_like(match: re.Match, day: datetime.date) -> str:
+    """``day`` written the way ``match`` wrote its date: "30 November 2026" for "22 July
+    2025", "30th Nov 2026" for "22nd Jul 2025", "30/11/2026", "2026-11-30"."""
+    if match["iyear"]:
+        return day.isoformat()
+    if match["nday"]:
+        pad = len(match["nmonth"]) == 2 or match["nday"].startswith("0")
+        return (
+            f"{day.day:02d}/{day.month:02d}/{day.year}"
+            if pad
+            else f"{day.day}/{day.month}/{day.year}"
+        )
+    written = match[0]
+    name = _MONTHS[day.month - 1]
+    word = match["month"]
+    # "May" is both: written in full, so the new month is too.
+    month = name if word.lower() in _FULL_MONTHS else name[:3]
+    if word.isupper():
+        month = month.upper()
+    elif word.islower():
+        month = month.lower()
+    number = (
+        f"{day.day:02d}"
+        if len(match["day"]) == 2 and match["day"].startswith("0")
+        else str(day.day)
+    )
+    suffix = _ordinal(day.day) if match["suffix"] else ""
+    rest = written[written.lower().index(word.lower()) + len(word) :]
+    between = rest[: len(rest) - len(match["year"])]
+    if month == name and len(name) <= 4:  # "May", "June", "July": no abbreviation's stop
+        between = between.lstrip(".")
+    return f"{number}{suffix} {month}{between}{day.year}"
+
+
+def _long(day: datetime.date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def retime_text(
+    text: str,
+    moves: dict[datetime.date, datetime.date],
+    *,
+    kept: frozenset[datetime.date] | set[datetime.date] = frozenset(),
+) -> tuple[str, list[str]]:
+    """The answer's text with each date that was a live block's "live on" date (the keys
+    of ``moves``) moved to that block's new date, and a note for each.
+
+    Only an exact, unambiguous match is rewritten: the date written once in the text (in
+    any of the ways ``_DATE_IN_TEXT`` reads), and not also a date that a block keeps
+    (``kept``: another block's period, say), since the text might then mean that one.
+    Otherwise the text is left and the note asks the officer to check it: an answer is
+    never changed on a guess. Pure: no database, tested with hand-made text."""
+    notes: list[str] = []
+    if not text or not moves:
+        return text, notes
+    found: dict[datetime.date, list[re.Match]] = {}
+    for match in _DATE_IN_TEXT.finditer(text):
+        day = _found_date(match)
+        if day in moves:
+            found.setdefault(day, []).append(match)
+    rewrite: list[tuple[re.Match, datetime.date]] = []
+    for old, matches in sorted(found.items()):
+        new = moves[old]
+        if old in kept:
+            notes.append(
+                f"Text: {_long(old)} left as it is, because another live block still uses "
+                f"that date: check whether it should say {_long(new)}, the date the moved "
+                "block now gives its figures for"
+            )
+        elif len(matches) > 1:
+            notes.append(
+                f"Text: {_long(old)} appears {len(matches)} times and was left as it is: "
+                f"check which should say {_long(new)}, the date the live block now gives its "
+                "figures for"
+            )
+        else:
+            (match,) = matches
+            rewrite.append((match, new))
+            notes.append(
+                f"Text: \u201c{match[0]}\u201d changed to \u201c{_written_like(match, new)}\u201d "
+                "to match the live block's new date"
+            )
+    for match, new in sorted(rewrite, key=lambda pair: pair[0].start(), reverse=True):
+        text = text[: match.start()] + _written_like(match, new) + text[match.end() :]
+    return text, notes
+
+
+def moved_dates(
+    block_type: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> tuple[dict[datetime.date, datetime.date], set[datetime.date]]:
+    """A re-pointed block's date parameters: those that moved (old date to new) and those
+    it keeps as they were."""
+    kind = REGISTRY.get(block_type)
+    moved: dict[datetime.date, datetime.date] = {}
+    kept: set[datetime.date] = set()
+    for param in kind.params if kind else ():
+        if param.kind != "date":
+            continue
+        old, new = _date(before.get(param.name) or ""), _date(after.get(param.name) or "")
+        if old is not None and new is not None and old != new:
+            moved[old] = new
+        elif new is not None:
+            kept.add(new)
+    return moved, kept
+
+
+@dataclass
+class RepointedAnswer:
+    """An earlier answer made the officer's: its text (dates moved with the blocks), each
+    earlier block's parameters (``None``: not taken) and notes, and notes on the text."""
+
+    answer: str
+    blocks: list[tuple[str, dict[str, Any] | None, list[str]]]
+    text_notes: list[str]
+
+    @property
+    def notes(self) -> list[str]:
+        return [n for _, _, notes in self.blocks for n in notes] + self.text_notes
+
+    @property
+    def usable_blocks(self) -> list[tuple[str, dict[str, Any]]]:
+        return [(t, p) for t, p, _ in self.blocks if p is not None]
+
+
+def repoint_answer(
+    earlier: dict[str, Any],
+    *,
+    organisation,
+    own_organisation: bool,
+    today: datetime.date,
+) -> RepointedAnswer:
+    """The one rule for an answer given again (a single take, or a batch's copy): each live
+    block re-pointed (``repoint_params``), and the text's own mention of a block's old
+    "live on" date moved with it (``retime_text``)."""
+    blocks = []
+    moves: dict[datetime.date, datetime.date] = {}
+    kept: set[datetime.date] = set()
+    for block in earlier.get("blocks") or []:
+        block_type = str(block.get("type") or "")
+        before = block.get("params") or {}
+        params, notes = repoint_params(
+            block_type,
+            before,
+            organisation=organisation,
+            own_organisation=own_organisation,
+            today=today,
+        )
+        blocks.append((block_type, params, notes))
+        if params is not None:
+            block_moves, block_kept = moved_dates(block_type, before, params)
+            moves.update(block_moves)
+            kept |= block_kept
+    text, text_notes = retime_text(str(earlier.get("answer") or ""), moves, kept=kept)
+    return RepointedAnswer(text, blocks, text_notes)
+
+
+def answer_as_it_stands(question) -> dict[str, Any]:
+    """A question's answer as it is now, in the shape of a letter's frozen question (its
+    blocks without a frozen value): what a batch copies from its source request."""
+    return {
+        "number": question.number,
+        "text": question.text,
+        "answer_kind": question.answer_kind,
+        "answer_kind_label": question.get_answer_kind_display() if question.answer_kind else "",
+        "answer": question.answer,
+        "elsewhere_url": question.elsewhere_url,
+        "public_interest_reasoning": question.public_interest_reasoning,
+        "exemptions": [
+            {"code": e.code, "section": e.section, "title": e.title}
+            for e in question.exemptions.all()
+        ],
+        "blocks": [
+            {"type": b.block_type, "params": b.params, "data": None}
+            for b in question.live_blocks.order_by("position", "id")
+        ],
+    }
+
+
 def preview_earlier_answer(
     earlier: dict[str, Any],
     *,
@@ -430,16 +654,13 @@ def preview_earlier_answer(
             "The live blocks will show your own organisation's figures from today's "
             "registers, not the other organisation's."
         )
-    for block in blocks:
-        block_type = str(block.get("type") or "")
+    repointed = repoint_answer(
+        earlier, organisation=organisation, own_organisation=own_organisation, today=today
+    )
+    preview.answer = repointed.answer
+    preview.notes += repointed.text_notes
+    for block, (block_type, params, notes) in zip(blocks, repointed.blocks, strict=True):
         kind = REGISTRY.get(block_type)
-        params, notes = repoint_params(
-            block_type,
-            block.get("params") or {},
-            organisation=organisation,
-            own_organisation=own_organisation,
-            today=today,
-        )
         shown = BlockPreview(block_type, kind.title if kind else block_type, params, notes=notes)
         preview.blocks.append(shown)
         if params is None or not own_organisation:
@@ -475,25 +696,4 @@ def earlier_answer_of(request: Request, number: int) -> tuple[dict[str, Any], Le
             if q.get("number") == number:
                 return q, letter
     question = request.questions.prefetch_related("exemptions", "live_blocks").get(number=number)
-    return (
-        {
-            "number": question.number,
-            "text": question.text,
-            "answer_kind": question.answer_kind,
-            "answer_kind_label": question.get_answer_kind_display()
-            if question.answer_kind
-            else "",
-            "answer": question.answer,
-            "elsewhere_url": question.elsewhere_url,
-            "public_interest_reasoning": question.public_interest_reasoning,
-            "exemptions": [
-                {"code": e.code, "section": e.section, "title": e.title}
-                for e in question.exemptions.all()
-            ],
-            "blocks": [
-                {"type": b.block_type, "params": b.params, "data": None}
-                for b in question.live_blocks.order_by("position", "id")
-            ],
-        },
-        None,
-    )
+    return answer_as_it_stands(question), None

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from foiregister.kernel import access
 from foiregister.kernel.audit import AuditAction
@@ -228,6 +228,33 @@ def round_robin_of(request: Request, user: Any) -> QuerySet[Request]:
         .select_related("organisation")
         .order_by("organisation__name", "reference")
     )
+
+
+#: How many answered requests the batch start page lists at once; more are found by search.
+BATCH_SOURCES_SHOWN = 25
+
+
+def batch_sources(user: Any, *, query: str = "") -> QuerySet[Request]:
+    """The requests whose answers a batch may copy: of the organisations ``user`` does FOI
+    casework for (the access gate), with questions and every one answered, newest first.
+    ``query`` narrows them: each of its words must be in the reference, the title, the
+    request's text or one of its questions (case ignored), so "0925 insourcing" finds
+    FOI/0925/1434 among hundreds."""
+    unanswered = Question.objects.filter(request=OuterRef("pk"), answer_kind="")
+    answered = Question.objects.filter(request=OuterRef("pk"))
+    found = (
+        register_selectors.requests_visible_to(user)
+        .filter(Exists(answered))
+        .exclude(Exists(unanswered))
+    )
+    for word in query.split()[:10]:
+        found = found.filter(
+            Q(reference__icontains=word)
+            | Q(title__icontains=word)
+            | Q(body__icontains=word)
+            | Q(pk__in=Question.objects.filter(text__icontains=word).values("request_id"))
+        )
+    return found.select_related("organisation").order_by("-received_at", "-pk")
 
 
 @dataclass

@@ -236,9 +236,12 @@ def discard_letter(*, letter: Letter, by: Any, reason: str = "") -> Letter:
 
 @transaction.atomic
 def return_letter(*, letter: Letter, by: Any, comment: str) -> Letter:
-    """An FOI lead sends the draft back to the officer with what to change: the comment
-    is kept on the letter (the officer sees it on the workspace) and any approval is
-    withdrawn."""
+    """An FOI lead sends the draft back to the officer with what to change, from whichever
+    page (the response workspace, the batch page): the comment is kept in the letter's
+    conversation (the officer sees it on the workspace), any approval is withdrawn, and a
+    request waiting "in approval" goes back "in progress", off the lead's approvals and
+    back with the officer, who sends it for approval again (or, for a batch letter,
+    answers in the conversation) once it is changed."""
     if not by.has_perm(APPROVE_PERMISSION):
         raise LetterError(f"{by.get_username()} may not approve or return letters", field=None)
     _require_letter_access(letter, by)
@@ -249,6 +252,16 @@ def return_letter(*, letter: Letter, by: Any, comment: str) -> Letter:
     _comment(letter, LetterComment.Kind.RETURNED, by, comment)
     _withdraw(letter, by=by, reason="returned to the officer")
     _audit(audit.AuditAction.LETTER_RETURNED, letter, by, comment=comment.strip())
+    request = Request.objects.get(pk=letter.request_id)
+    if request.status == Request.Status.IN_APPROVAL:
+        what = letter.get_kind_display().lower()
+        register_services.change_status(
+            request=request,
+            to=Request.Status.IN_PROGRESS,
+            by=by,
+            note=(f"batch {letter.batch_id}: " if letter.batch_id else "")
+            + f"{what} returned to the officer",
+        )
     return letter
 
 
@@ -842,35 +855,32 @@ def _check_same_questions(source: Request, target: Request) -> None:
 
 
 @transaction.atomic
-def copy_answers(*, source: Request, target: Request, by: Any) -> None:
+def copy_answers(
+    *, source: Request, target: Request, by: Any, today: datetime.date | None = None
+) -> dict[int, list[str]]:
     """Give ``target`` the answers and live blocks of ``source``, question by question
-    (matched by number, the text compared tolerantly). Blocks fetch the target
-    organisation's own figures when rendered."""
+    (matched by number, the text compared tolerantly), each through ``replace_answer``, as
+    a single earlier answer is taken: blocks re-pointed (a "live on" date moved to
+    ``today``, another body's CDCs or area dropped), so they fetch the target
+    organisation's own figures as at today. Returns the notes on what was moved or
+    dropped, by question number (only questions with any)."""
     for request in (source, target):
         _require_casework_access(request, by, via="organisation", what=f"request {request.pk}")
     _check_same_questions(source, target)
+    today = today or register_selectors.local_today()
     targets = {q.number: q for q in target.questions.all()}
+    notes: dict[int, list[str]] = {}
     for question in source.questions.prefetch_related("exemptions", "live_blocks"):
-        other = targets[question.number]
-        set_answer(
-            question=other,
+        _, question_notes = replace_answer(
+            question=targets[question.number],
+            earlier=reuse.answer_as_it_stands(question),
+            own_organisation=source.organisation_id == target.organisation_id,
             by=by,
-            answer=question.answer,
-            answer_kind=question.answer_kind,
-            elsewhere_url=question.elsewhere_url,
-            public_interest_reasoning=question.public_interest_reasoning,
-            exemption_codes=[e.code for e in question.exemptions.all()],
+            today=today,
         )
-        for block in other.live_blocks.all():
-            remove_block(block=block, by=by)
-        for block in question.live_blocks.order_by("position", "id"):
-            add_block(
-                question=other,
-                block_type=block.block_type,
-                params=block.params,
-                by=by,
-                position=block.position,
-            )
+        if question_notes:
+            notes[question.number] = question_notes
+    return notes
 
 
 def _refuse_outside_casework(request: Request, by: Any) -> None:
@@ -982,7 +992,12 @@ def _prepare_one(batch: BatchIssue, target: Request, by: Any) -> Letter:
                 "response",
                 field=None,
             )
-        copy_answers(source=batch.source_request, target=target, by=by)
+        notes = copy_answers(
+            source=batch.source_request,
+            target=target,
+            by=by,
+            today=register_selectors.local_today(),
+        )
         letter = _open_letter(target, K.RESPONSE, None)
         reused = letter is not None
         if letter is None:
@@ -1006,7 +1021,23 @@ def _prepare_one(batch: BatchIssue, target: Request, by: Any) -> Letter:
             source=_source_as_named_for(batch.source_request, target.organisation_id),
             reused_draft=reused,
             approved_at_start=approve,
+            notes={str(number): found for number, found in notes.items()},
         )
+        if notes:
+            # Said where the officer and the lead read the letter (its conversation on the
+            # workspace), before anyone approves it.
+            _comment(
+                letter,
+                LetterComment.Kind.COMMENT,
+                by,
+                f"Answers copied from {batch.source_request.reference} by batch {batch.pk}; "
+                "live blocks re-pointed to this organisation as at today:\n"
+                + "\n".join(
+                    f"Question {number}: {note}"
+                    for number, found in sorted(notes.items())
+                    for note in found
+                ),
+            )
         if approve:
             return approve_letter(letter=letter, by=by)
         if target.status in BATCH_READY_STATUSES:
@@ -1185,24 +1216,6 @@ def send_for_approval(*, letter: Letter, by: Any) -> Request:
     )
 
 
-@transaction.atomic
-def return_batch_letter(*, letter: Letter, by: Any, comment: str) -> Letter:
-    """The lead sends a batch letter back to the officer with what to change
-    (``return_letter``): the request leaves the lead's approvals and is back in progress.
-    The officer changes the answers on the request's workspace; the lead approves it
-    there or on the batch page."""
-    letter = return_letter(letter=letter, by=by, comment=comment)
-    request = Request.objects.get(pk=letter.request_id)
-    if request.status == Request.Status.IN_APPROVAL:
-        register_services.change_status(
-            request=request,
-            to=Request.Status.IN_PROGRESS,
-            by=by,
-            note=f"batch {letter.batch_id}: response returned to the officer",
-        )
-    return letter
-
-
 __all__ = [
     "add_block",
     "approve_batch_letters",
@@ -1219,7 +1232,6 @@ __all__ = [
     "record_email_failure",
     "remove_block",
     "review_blocks",
-    "return_batch_letter",
     "return_letter",
     "review_letter_blocks",
     "run_batch_issue",
@@ -1237,32 +1249,33 @@ __all__ = [
 
 
 @transaction.atomic
-def take_earlier_answer(
+def replace_answer(
     *,
     question: Question,
     earlier: dict[str, Any],
-    source: str,
     own_organisation: bool,
     by: Any,
     today: datetime.date,
-) -> Question:
-    """The officer's click on "Use this earlier answer": the earlier answer's kind, text,
-    link, reasoning and exemptions become the question's answer, and its live blocks
-    replace the question's, re-pointed to the officer's organisation (``reuse
-    .repoint_params``: a "live on" date moves to today, another body's CDCs or area are
-    dropped), so they show today's figures of the officer's own registers. Each step is
-    the ordinary audited service; the taking itself is audited with its source.
-
-    ``earlier`` is one question of an issued letter's frozen content, or of a published
-    response as the public sees it (``reuse.earlier_answer_of``; the disclosure log's
-    ``public_answers``): never another body's unpublished answer. ``source`` names it for
-    the audit ("FOI/0925/1434", "published response FOI-123 of Dudley ICB")."""
+) -> tuple[int, list[str]]:
+    """Give ``question`` an answer given before (one question of a letter's frozen content,
+    a published response, or a batch's source request as it stands: the shape of
+    ``reuse.answer_as_it_stands``): its kind, text, link, reasoning and exemptions, and its
+    live blocks in place of the question's own, re-pointed to the question's organisation
+    (``reuse.repoint_answer``: a "live on" date moves to ``today``, another body's CDCs or
+    area are dropped, and a date in the text that was a block's old "live on" date moves
+    with it when the match is exact and unambiguous). The one rule behind "Use this
+    earlier answer" and a batch's copy; every step is the ordinary audited service.
+    Returns how many blocks were added and the notes saying what was moved, dropped or
+    left for the officer to check."""
     _require_casework_access(
         question, by, via="request__organisation", what=f"question {question.pk}"
     )
     kind = str(earlier.get("answer_kind") or "")
     if not kind:
-        raise ValidationFailed(f"{source} question has no answer to take", field=None)
+        raise ValidationFailed(
+            f"question {earlier.get('number') or question.number} has no answer to take",
+            field=None,
+        )
     organisation = question.request.organisation
     sections = [str(e.get("section") or "") for e in earlier.get("exemptions") or []]
     codes = [str(e["code"]) for e in earlier.get("exemptions") or [] if e.get("code")]
@@ -1272,10 +1285,13 @@ def take_earlier_answer(
                 "code", flat=True
             )
         )
+    repointed = reuse.repoint_answer(
+        earlier, organisation=organisation, own_organisation=own_organisation, today=today
+    )
     question = set_answer(
         question=question,
         by=by,
-        answer=str(earlier.get("answer") or ""),
+        answer=repointed.answer,
         answer_kind=kind,
         elsewhere_url=str(earlier.get("elsewhere_url") or ""),
         public_interest_reasoning=str(earlier.get("public_interest_reasoning") or ""),
@@ -1283,26 +1299,50 @@ def take_earlier_answer(
     )
     for block in list(question.live_blocks.all()):
         remove_block(block=block, by=by)
-    notes: list[str] = []
     added = 0
-    for block in earlier.get("blocks") or []:
-        params, block_notes = reuse.repoint_params(
-            str(block.get("type") or ""),
-            block.get("params") or {},
-            organisation=organisation,
-            own_organisation=own_organisation,
-            today=today,
-        )
-        notes += block_notes
-        if params is None:
-            continue
-        add_block(question=question, block_type=block["type"], params=params, by=by)
+    for block_type, params in repointed.usable_blocks:
+        add_block(question=question, block_type=block_type, params=params, by=by)
         added += 1
+    return added, repointed.notes
+
+
+@transaction.atomic
+def take_earlier_answer(
+    *,
+    question: Question,
+    earlier: dict[str, Any],
+    source: str,
+    own_organisation: bool,
+    by: Any,
+    today: datetime.date,
+) -> list[str]:
+    """The officer's click on "Use this earlier answer": ``replace_answer`` (the answer and
+    its live blocks, re-pointed so they show today's figures of the officer's own
+    registers), and the taking itself audited with its source and the notes. Returns the
+    notes, for the page to show.
+
+    ``earlier`` is one question of an issued letter's frozen content, or of a published
+    response as the public sees it (``reuse.earlier_answer_of``; the disclosure log's
+    ``public_answers``): never another body's unpublished answer. ``source`` names it for
+    the audit ("FOI/0925/1434", "published response FOI-123 of Dudley ICB")."""
+    _require_casework_access(
+        question, by, via="request__organisation", what=f"question {question.pk}"
+    )
+    if not str(earlier.get("answer_kind") or ""):
+        raise ValidationFailed(f"{source} question has no answer to take", field=None)
+    added, notes = replace_answer(
+        question=question,
+        earlier=earlier,
+        own_organisation=own_organisation,
+        by=by,
+        today=today,
+    )
+    question.refresh_from_db()
     audit.record_event(
         action=audit.AuditAction.LETTER_ANSWER_TAKEN,
         obj=question,
         by=by,
-        organisation_id=organisation.pk,
+        organisation_id=question.request.organisation_id,
         changes={
             "question": question.number,
             "from": source,
@@ -1311,7 +1351,7 @@ def take_earlier_answer(
         },
         object_repr=f"{question.request.reference} question {question.number}",
     )
-    return question
+    return notes
 
 
-__all__ += ["take_earlier_answer"]
+__all__ += ["replace_answer", "take_earlier_answer"]

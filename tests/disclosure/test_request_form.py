@@ -375,11 +375,14 @@ def test_a_forged_or_another_organisations_confirmation_is_not_found(
     assert client.get(elsewhere).status_code == 404
 
 
-def test_the_acknowledgement_is_emailed_when_mail_is_set_up(form_on, client, settings, mailoutbox):
+def test_the_acknowledgement_is_emailed_when_mail_is_set_up(
+    form_on, client, settings, mailoutbox, django_capture_on_commit_callbacks
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    location = client.post(_url(form_on), _details())["Location"]
+    with django_capture_on_commit_callbacks(execute=True):
+        location = client.post(_url(form_on), _details())["Location"]
     assert [m.to for m in mailoutbox] == [[f"ada.{CANARY.lower()}@example.org"]]
-    assert "We have sent a confirmation" in client.get(location).content.decode()
+    assert "We are sending a confirmation" in client.get(location).content.decode()
 
 
 def test_the_officer_sees_it_on_the_mailbox_screen_like_an_email(form_on, client, foi_officer):

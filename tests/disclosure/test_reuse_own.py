@@ -224,3 +224,54 @@ def test_another_bodys_area_code_is_dropped_for_the_officers_own(organisation):
     assert notes[0] == (
         f"Area QUOKKA1 dropped: the figures will be your organisation's ({organisation.ods_code})"
     )
+
+
+def test_taking_an_answer_moves_the_texts_live_on_date_with_its_block(
+    organisation, foi_officer, foi_lead, repeated
+):
+    """The text said what the block showed then ("live on 20 September 2025"); once the
+    block shows today's contracts, the text says today too, and the officer is told."""
+    request = f.answered_request(organisation=organisation, officer=foi_officer)
+    q2 = request.questions.get(number=2)
+    services.set_answer(
+        question=q2,
+        by=foi_officer,
+        answer="Our contracts live on 20 September 2025:",
+        answer_kind="provided",
+    )
+    block = services.add_block(
+        question=q2,
+        block_type="independent_sector_contracts",
+        params={"active_on": "2025-09-20"},
+        by=foi_officer,
+    )
+    services.review_blocks(blocks=[block], by=foi_officer)
+    f.issued_response(request=request, officer=foi_officer, lead=foi_lead)
+    answer, _ = letter_reuse.earlier_answer_of(request, 2)
+    expected_notes = [
+        "Live on moved to today (1 Jun 2026; was 20 Sep 2025)",
+        "Text: \u201c20 September 2025\u201d changed to \u201c1 June 2026\u201d to match the "
+        "live block's new date",
+    ]
+
+    preview = letter_reuse.preview_earlier_answer(
+        answer, organisation=organisation, own_organisation=True, today=JUNE
+    )
+    assert preview.answer == "Our contracts live on 1 June 2026:"
+    assert expected_notes[1] in preview.notes
+
+    question = repeated.questions.get(number=2)
+    notes = services.take_earlier_answer(
+        question=question,
+        earlier=answer,
+        source=request.reference,
+        own_organisation=True,
+        by=foi_officer,
+        today=JUNE,
+    )
+    question.refresh_from_db()
+    assert question.answer == "Our contracts live on 1 June 2026:"
+    assert [b.params["active_on"] for b in question.live_blocks.all()] == ["2026-06-01"]
+    assert notes == expected_notes
+    taken = AuditEvent.objects.get(action=AuditAction.LETTER_ANSWER_TAKEN)
+    assert taken.changes["notes"] == expected_notes

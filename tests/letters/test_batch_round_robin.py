@@ -229,7 +229,7 @@ def test_running_again_issues_only_what_is_approved_and_not_yet_issued(
 def test_lead_of_b_returns_a_letter_to_the_officer(batch, targets_b, lead_b, other_organisation):
     services.run_batch_issue(batch=batch)
     letter = _letter(batch, targets_b[0])
-    services.return_batch_letter(letter=letter, by=lead_b, comment="Say which year.")
+    services.return_letter(letter=letter, by=lead_b, comment="Say which year.")
     rows = {r.request.pk: r for g in selectors.batch_progress(batch, lead_b) for r in g.rows}
     assert rows[targets_b[0].pk].state == "returned"
     assert rows[targets_b[0].pk].reason == "Say which year."
@@ -243,7 +243,7 @@ def test_the_officers_answer_to_a_return_puts_it_back_before_the_lead(
 ):
     services.run_batch_issue(batch=batch)
     letter = _letter(batch, targets_b[0])
-    services.return_batch_letter(letter=letter, by=lead_b, comment="Say which year.")
+    services.return_letter(letter=letter, by=lead_b, comment="Say which year.")
     services.comment_on_letter(letter=letter, by=support_officer, comment="2024/25 added.")
     assert letter in selectors.batch_letters_awaiting(lead_b)
     rows = {r.request.pk: r for g in selectors.batch_progress(batch, lead_b) for r in g.rows}
@@ -253,7 +253,7 @@ def test_the_officers_answer_to_a_return_puts_it_back_before_the_lead(
 def test_lead_of_a_cannot_return_b_letters(batch, targets_b, lead_a):
     services.run_batch_issue(batch=batch)
     with pytest.raises(LetterError, match="does not act for"):
-        services.return_batch_letter(letter=_letter(batch, targets_b[0]), by=lead_a, comment="No.")
+        services.return_letter(letter=_letter(batch, targets_b[0]), by=lead_a, comment="No.")
 
 
 def test_the_batch_page_shows_a_lead_only_their_organisations_requests(
