@@ -989,6 +989,17 @@ class CdcAdmin(RegisterAdmin):
             kwargs["queryset"] = Organisation.objects.filter(
                 kind=Organisation.Kind.TRUST
             ).order_by("name")
+        # The area's Integrated Care Board, among those the user acts for: a commissioner of
+        # an ICB who also belongs to a Trust is not offered the Trust, and a posted Trust
+        # (or another body's ICB) is refused as a choice not offered.
+        if db_field.name == "icb":
+            kwargs["queryset"] = self.scoped_choices(db_field, request).filter(
+                kind=Organisation.Kind.ICB
+            )
+            kwargs["error_messages"] = {
+                "invalid_choice": "Choose an Integrated Care Board you act for: the ICB "
+                "whose area the centre serves (a Trust cannot be a CDC's ICB)."
+            }
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     list_display = (
