@@ -324,6 +324,22 @@ class WarningInline(ScopedTabularInline):
         return False
 
 
+class StatusTodayFilter(admin.SimpleListFilter):
+    """The status on today's date, as the list shows it: a contract whose termination date
+    is still ahead is listed under Active, not Terminated."""
+
+    title = "status today"
+    parameter_name = "status_today"
+
+    def lookups(self, request, model_admin):
+        return Contract.Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Contract.Status.values:
+            return queryset.filter(selectors.status_q(self.value(), timezone.localdate()))
+        return queryset
+
+
 def _date_picker():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -401,14 +417,21 @@ class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
         "current_value_in_pounds",
         "current_end_date",
         "end_date_to_be_agreed",
-        "status",
+        "status_today",
         "is_public",
         "organisation",
     )
-    list_filter = ("kind", "status", "payment_basis", "end_date_to_be_agreed", "is_public")
+    list_filter = (
+        "kind",
+        StatusTodayFilter,
+        "payment_basis",
+        "end_date_to_be_agreed",
+        "is_public",
+    )
     search_fields = ("reference", "title", "supplier__name", "scope")
     list_select_related = ("supplier", "organisation")
     readonly_fields = (
+        "status_today",
         "current_end_date",
         "last_day_to_give_notice",
         "current_value_in_pounds",
@@ -420,6 +443,13 @@ class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
     inlines = [ChangeInline, WarningInline]
     actions = [_export_csv]
     change_list_template = "admin/contracts/contract/change_list.html"
+
+    @admin.display(description="Status today", ordering="status")
+    def status_today(self, obj):
+        """What the contract is today: a recorded termination takes effect on its date."""
+        if not obj.pk:
+            return "-"
+        return selectors.contract_status_label(obj, day=timezone.localdate())
 
     @admin.display(description="Current value", ordering="current_value")
     def current_value_in_pounds(self, obj):
@@ -465,6 +495,7 @@ class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
                     "categories",
                     "kind",
                     "status",
+                    "status_today",
                 )
             },
         ),

@@ -40,6 +40,57 @@ LIVE = (Contract.Status.ACTIVE, Contract.Status.PENDING)
 DEFAULT_WARNING_MONTHS = (12, 6, 3)
 
 
+# -- status on a day -----------------------------------------------------------------------
+#
+# A termination is recorded when it is agreed, often months before it takes effect: the
+# stored status says "terminated" from then on, and the termination date is the contract's
+# current end date. Until that date the contract is in force (OCDS contractStatus "active":
+# "signed by all the parties, and is now legally in force"); from that date on it is
+# terminated ("has now come to a close"). Every page, list, filter, warning and export asks
+# these functions rather than reading the stored status.
+
+
+def live_q(day: datetime.date) -> Q:
+    """Contracts live on ``day``: recorded as active or pending, or terminated with the
+    termination date still ahead."""
+    return Q(status__in=LIVE) | Q(status=Contract.Status.TERMINATED, current_end_date__gt=day)
+
+
+def status_q(status: str, day: datetime.date) -> Q:
+    """Contracts whose status on ``day`` (``contract_status_on``) is ``status``."""
+    terminating = Q(status=Contract.Status.TERMINATED, current_end_date__gt=day)
+    if status == Contract.Status.ACTIVE:
+        return Q(status=Contract.Status.ACTIVE) | terminating
+    if status == Contract.Status.TERMINATED:
+        return Q(status=Contract.Status.TERMINATED) & ~terminating
+    return Q(status=status)
+
+
+def terminates_on(contract: Contract, *, day: datetime.date) -> datetime.date | None:
+    """The termination date still ahead of ``day``, or None (not terminated, or already
+    terminated on ``day``)."""
+    end = contract.current_end_date
+    if contract.status == Contract.Status.TERMINATED and end is not None and end > day:
+        return end
+    return None
+
+
+def contract_status_on(contract: Contract, *, day: datetime.date) -> str:
+    """The OCDS contractStatus code of ``contract`` on ``day``."""
+    if terminates_on(contract, day=day):
+        return Contract.Status.ACTIVE
+    return contract.status
+
+
+def contract_status_label(contract: Contract, *, day: datetime.date) -> str:
+    """The status as staff and the public read it on ``day``: "Active; terminates on 31
+    March 2027" before a termination date, "Terminated" from it."""
+    end = terminates_on(contract, day=day)
+    if end is not None:
+        return f"Active; terminates on {end.day} {end:%B %Y}"
+    return contract.get_status_display()
+
+
 def months_before(day: datetime.date, months: int) -> datetime.date:
     """The same day ``months`` calendar months earlier, clamped to the month's last day."""
     index = day.year * 12 + day.month - 1 - months
@@ -170,7 +221,7 @@ def _summary(contract: Contract) -> ContractSummary:
 def _live_on(qs: QuerySet[Contract], day: datetime.date) -> QuerySet[Contract]:
     """Live on ``day``: started (or start not recorded), and not yet ended or end to be
     agreed."""
-    return qs.filter(status__in=LIVE).filter(
+    return qs.filter(live_q(day)).filter(
         Q(start_date__isnull=True) | Q(start_date__lte=day),
         Q(current_end_date__gte=day) | Q(current_end_date__isnull=True),
     )
@@ -734,7 +785,7 @@ def expiring_contracts(
     stored current end date and last day to give notice (``horizon_cutoff`` turns each
     horizon into an end-date bound). Counting is one query; each section costs one more
     when it is read, for the rows read."""
-    base = contracts.filter(status__in=LIVE)
+    base = contracts.filter(live_q(today))
     conditions: dict[str, Q] = {}
     horizons = [f"{m}m" for m in sorted(warning_months())]
     after = today - datetime.timedelta(days=1)  # ends from today on are not yet past
@@ -875,12 +926,15 @@ def ocds_release_package(
             + (": mark a contract public first." if public_only else ".")
         )
     prefix = getattr(settings, "OCDS_PREFIX", "ocds-xxxxxx")
+    published_date = published_date or timezone.now()
     return ocds.release_package(
         records,
         prefix=prefix,
-        published_date=published_date or timezone.now(),
+        published_date=published_date,
         publication_policy=ocds_publication_policy(uri=uri, prefix=prefix),
         uri=uri,
+        # The register's day (Europe/London), as the pages read today.
+        as_of=timezone.localtime(published_date).date(),
     )
 
 
