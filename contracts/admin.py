@@ -77,7 +77,16 @@ class RegisterAdmin(NoDeleteMixin, ScopedModelAdmin):
         """History from the register's audit log, which every service writes (changes
         recorded from their own pages included), not the admin's log of its own forms."""
         obj = self.get_object(request, object_id)
-        events = [] if obj is None else audit.history_for(obj).order_by("-at", "-pk")
+        events = [] if obj is None else list(audit.history_for(obj).order_by("-at", "-pk"))
+        # A supplier is stored by its id: print the name it had when the change was made.
+        names = selectors.supplier_names(
+            v
+            for event in events
+            for field, value in (event.changes or {}).items()
+            if self._names_supplier(field)
+            for v in (value if isinstance(value, list) else [value])
+            if v is not None
+        )
         extra = {
             **(extra_context or {}),
             "audit_events": [
@@ -86,7 +95,7 @@ class RegisterAdmin(NoDeleteMixin, ScopedModelAdmin):
                     "actor": event.actor,
                     "what": event.action.split(".")[-1].replace("_", " ").capitalize(),
                     "moves": [
-                        (field.replace("_", " "), *_old_new(value, self._field(field)))
+                        (field.replace("_", " "), *self._moved(field, value, event, names))
                         for field, value in (event.changes or {}).items()
                     ],
                 }
@@ -94,6 +103,23 @@ class RegisterAdmin(NoDeleteMixin, ScopedModelAdmin):
             ],
         }
         return super().history_view(request, object_id, extra)
+
+    def _names_supplier(self, name: str) -> bool:
+        field = self._field(name)
+        return field is not None and field.is_relation and field.related_model is Supplier
+
+    def _moved(self, name: str, value, event, names) -> tuple[str, str]:
+        if not self._names_supplier(name):
+            return _old_new(value, self._field(name))
+        pair = value if isinstance(value, list) and len(value) == 2 else [None, value]
+
+        def named(supplier_id) -> str:
+            if supplier_id is None:
+                return ""
+            found = names.at(supplier_id, when=event.at, event_pk=event.pk)
+            return found or "a supplier no longer on the register"
+
+        return named(pair[0]), named(pair[1])
 
     def _field(self, name: str):
         try:

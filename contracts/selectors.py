@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -22,7 +23,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from foiregister.kernel import access
 from foiregister.kernel.figures import pence
-from foiregister.kernel.models import Organisation
+from foiregister.kernel.models import AuditEvent, Organisation
 
 from . import capacity, ocds, publicity
 from .exceptions import NothingToPublish
@@ -34,6 +35,7 @@ from .models import (
     CommunityDiagnosticCentre,
     Contract,
     ContractSpend,
+    Supplier,
 )
 
 LIVE = (Contract.Status.ACTIVE, Contract.Status.PENDING)
@@ -116,6 +118,50 @@ def horizons_due(contract: Contract, *, today: datetime.date) -> list[tuple[str,
     if contract.notice_period_days:
         due.append(("notice", end - datetime.timedelta(days=contract.notice_period_days)))
     return sorted(((h, d) for h, d in due if d <= today), key=lambda hd: hd[1])
+
+
+# -- register history in words -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupplierNames:
+    """Suppliers' names as their own audit history records them, to print a supplier named
+    in another entry's history (which stores its id) by the name it had then."""
+
+    current: dict[int, str]
+    # Per supplier, every recorded change of name: (when, audit row, old name, new name).
+    renames: dict[int, list[tuple[datetime.datetime, int, str | None, str]]]
+
+    def at(self, supplier_id: Any, *, when: datetime.datetime, event_pk: int) -> str | None:
+        """The name on ``when`` (the audit row ``event_pk``): the last name recorded by
+        then, else the name a later rename started from, else today's name; None for a
+        supplier no longer on the register."""
+        try:
+            key = int(supplier_id)
+        except (TypeError, ValueError):
+            return None
+        renames = self.renames.get(key, [])
+        before = [r for r in renames if (r[0], r[1]) <= (when, event_pk)]
+        if before:
+            return before[-1][3]
+        if renames and renames[0][2]:
+            return renames[0][2]
+        return self.current.get(key)
+
+
+def supplier_names(supplier_ids: Iterable[Any]) -> SupplierNames:
+    """``SupplierNames`` for ``supplier_ids``: two queries, whatever the history's length."""
+    ids = sorted({int(i) for i in supplier_ids if str(i).isdigit()})
+    current = dict(Supplier.objects.filter(pk__in=ids).values_list("pk", "name"))
+    renames: dict[int, list] = defaultdict(list)
+    events = AuditEvent.objects.filter(
+        object_type=Supplier._meta.label, object_id__in=[str(i) for i in ids]
+    ).order_by("at", "pk")
+    for event in events:
+        change = (event.changes or {}).get("name")
+        if isinstance(change, list) and len(change) == 2 and change[1]:
+            renames[int(event.object_id)].append((event.at, event.pk, change[0], change[1]))
+    return SupplierNames(current=current, renames=dict(renames))
 
 
 # -- the gate ------------------------------------------------------------------------------
