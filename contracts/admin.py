@@ -77,7 +77,16 @@ class RegisterAdmin(NoDeleteMixin, ScopedModelAdmin):
         """History from the register's audit log, which every service writes (changes
         recorded from their own pages included), not the admin's log of its own forms."""
         obj = self.get_object(request, object_id)
-        events = [] if obj is None else audit.history_for(obj).order_by("-at", "-pk")
+        events = [] if obj is None else list(audit.history_for(obj).order_by("-at", "-pk"))
+        # A supplier is stored by its id: print the name it had when the change was made.
+        names = selectors.supplier_names(
+            v
+            for event in events
+            for field, value in (event.changes or {}).items()
+            if self._names_supplier(field)
+            for v in (value if isinstance(value, list) else [value])
+            if v is not None
+        )
         extra = {
             **(extra_context or {}),
             "audit_events": [
@@ -86,7 +95,7 @@ class RegisterAdmin(NoDeleteMixin, ScopedModelAdmin):
                     "actor": event.actor,
                     "what": event.action.split(".")[-1].replace("_", " ").capitalize(),
                     "moves": [
-                        (field.replace("_", " "), *_old_new(value, self._field(field)))
+                        (field.replace("_", " "), *self._moved(field, value, event, names))
                         for field, value in (event.changes or {}).items()
                     ],
                 }
@@ -94,6 +103,23 @@ class RegisterAdmin(NoDeleteMixin, ScopedModelAdmin):
             ],
         }
         return super().history_view(request, object_id, extra)
+
+    def _names_supplier(self, name: str) -> bool:
+        field = self._field(name)
+        return field is not None and field.is_relation and field.related_model is Supplier
+
+    def _moved(self, name: str, value, event, names) -> tuple[str, str]:
+        if not self._names_supplier(name):
+            return _old_new(value, self._field(name))
+        pair = value if isinstance(value, list) and len(value) == 2 else [None, value]
+
+        def named(supplier_id) -> str:
+            if supplier_id is None:
+                return ""
+            found = names.at(supplier_id, when=event.at, event_pk=event.pk)
+            return found or "a supplier no longer on the register"
+
+        return named(pair[0]), named(pair[1])
 
     def _field(self, name: str):
         try:
@@ -327,6 +353,22 @@ class WarningInline(ScopedTabularInline):
         return False
 
 
+class StatusTodayFilter(admin.SimpleListFilter):
+    """The status on today's date, as the list shows it: a contract whose termination date
+    is still ahead is listed under Active, not Terminated."""
+
+    title = "status today"
+    parameter_name = "status_today"
+
+    def lookups(self, request, model_admin):
+        return Contract.Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Contract.Status.values:
+            return queryset.filter(selectors.status_q(self.value(), timezone.localdate()))
+        return queryset
+
+
 def _date_picker():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -404,14 +446,21 @@ class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
         "current_value_in_pounds",
         "current_end_date",
         "end_date_to_be_agreed",
-        "status",
+        "status_today",
         "is_public",
         "organisation",
     )
-    list_filter = ("kind", "status", "payment_basis", "end_date_to_be_agreed", "is_public")
+    list_filter = (
+        "kind",
+        StatusTodayFilter,
+        "payment_basis",
+        "end_date_to_be_agreed",
+        "is_public",
+    )
     search_fields = ("reference", "title", "supplier__name", "scope")
     list_select_related = ("supplier", "organisation")
     readonly_fields = (
+        "status_today",
         "current_end_date",
         "last_day_to_give_notice",
         "current_value_in_pounds",
@@ -423,6 +472,13 @@ class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
     inlines = [ChangeInline, WarningInline]
     actions = [_export_csv]
     change_list_template = "admin/contracts/contract/change_list.html"
+
+    @admin.display(description="Status today", ordering="status")
+    def status_today(self, obj):
+        """What the contract is today: a recorded termination takes effect on its date."""
+        if not obj.pk:
+            return "-"
+        return selectors.contract_status_label(obj, day=timezone.localdate())
 
     @admin.display(description="Current value", ordering="current_value")
     def current_value_in_pounds(self, obj):
@@ -468,6 +524,7 @@ class ContractAdmin(EditLockMixin, ExpiryOutlookAdminMixin, RegisterAdmin):
                     "categories",
                     "kind",
                     "status",
+                    "status_today",
                 )
             },
         ),
@@ -992,6 +1049,17 @@ class CdcAdmin(RegisterAdmin):
             kwargs["queryset"] = Organisation.objects.filter(
                 kind=Organisation.Kind.TRUST
             ).order_by("name")
+        # The area's Integrated Care Board, among those the user acts for: a commissioner of
+        # an ICB who also belongs to a Trust is not offered the Trust, and a posted Trust
+        # (or another body's ICB) is refused as a choice not offered.
+        if db_field.name == "icb":
+            kwargs["queryset"] = self.scoped_choices(db_field, request).filter(
+                kind=Organisation.Kind.ICB
+            )
+            kwargs["error_messages"] = {
+                "invalid_choice": "Choose an Integrated Care Board you act for: the ICB "
+                "whose area the centre serves (a Trust cannot be a CDC's ICB)."
+            }
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     list_display = (

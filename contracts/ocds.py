@@ -148,8 +148,21 @@ def _period(start, end, max_extent) -> dict[str, Any]:
     }
 
 
-def contract_releases(record: dict[str, Any], *, prefix: str) -> list[dict[str, Any]]:
-    """Every release of one contract, oldest first."""
+def contract_releases(
+    record: dict[str, Any], *, prefix: str, as_of: datetime.date | None = None
+) -> list[dict[str, Any]]:
+    """Every release of one contract, oldest first, as published on ``as_of`` (None: every
+    release, whatever its date).
+
+    Each release gives the contract's status on its own date (the contractStatus
+    codelist): a termination is "terminated" ("has now come to a close") from its
+    termination date, the contract's new end date, and "active" before it. A termination
+    agreed before its date (takes effect on 1 December, last day 31 March) is published
+    as two releases: ``change-{n}`` on the day it takes effect, a ``contractAmendment``
+    that moves the end date with the contract still active, and ``change-{n}-end`` on the
+    termination date, the ``contractTermination``. A release that says "terminated" is not
+    published before its date, so a package published before the termination date reads
+    active, and compiling it never claims a close that has not happened."""
     buyer, supplier = record["buyer"], record["supplier"]
     ocid = ocid_for(prefix=prefix, ods_code=buyer["ods_code"], reference=record["reference"])
     parties = [
@@ -222,6 +235,15 @@ def contract_releases(record: dict[str, Any], *, prefix: str) -> list[dict[str, 
     releases = [release("award", awarded, ["award", "contract"], contract)]
     end, value, amendments = record["end_date"], record["value"], []
     status = contract["status"]
+    terminations: list[Any] = []  # termination dates applied so far
+
+    def published(date) -> bool:
+        return as_of is None or _day_of(date) <= as_of
+
+    def status_on(date) -> str:
+        day = _day_of(date)
+        return "terminated" if any(t <= day for t in terminations) else status
+
     # Applied in the order they take effect (as the register computes the current end date
     # and value), each named by its own recording number, which never changes.
     changes = sorted(record["changes"], key=lambda c: (c["effective_on"], c["sequence"]))
@@ -238,18 +260,27 @@ def contract_releases(record: dict[str, Any], *, prefix: str) -> list[dict[str, 
                 "description": change["kind_label"],
             }
         )
-        terminated = change["kind"] == "termination"
-        if terminated:
-            status = "terminated"
+        effective = change["effective_on"]
+        if change["kind"] == "termination":
+            terminations.append(_day_of(change["new_end_date"] or effective))
         state = {
             **contract,
-            "status": status,
+            "status": status_on(effective),
             "period": _period(record["start_date"], end, record["latest_end_date"]),
             "value": money(value),
             "amendments": list(amendments),
         }
+        terminated = state["status"] == "terminated"
         tags = ["contractTermination"] if terminated else ["contractAmendment"]
-        releases.append(release(f"change-{n}", change["effective_on"], tags, state))
+        if not terminated or published(effective):
+            releases.append(release(f"change-{n}", effective, tags, state))
+        termination_date = terminations[-1] if change["kind"] == "termination" else None
+        if termination_date and termination_date > _day_of(effective):
+            if published(termination_date):
+                ended = {**state, "status": "terminated"}
+                releases.append(
+                    release(f"change-{n}-end", termination_date, ["contractTermination"], ended)
+                )
     last = releases[-1]["contracts"][0]
     contract_ref = {"id": last["id"], "awardID": last["awardID"]}
 
@@ -289,6 +320,10 @@ def contract_releases(record: dict[str, Any], *, prefix: str) -> list[dict[str, 
     return releases
 
 
+def _day_of(value: datetime.date | datetime.datetime) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
 def award_date(record: dict[str, Any]) -> datetime.date | datetime.datetime:
     """What the award release records happened on: the date signed, else the start date.
     A contract the register has neither for is dated at its earliest change, so merging
@@ -311,10 +346,17 @@ def release_package(
     publication_policy: str,
     publisher: str = "FOI response and procurement register",
     uri: str = "",
+    as_of: datetime.date | None = None,
 ) -> dict[str, Any]:
     """The package; ``publication_policy`` is the URI of the page that says what is
-    published and what is withheld (OCDS asks for a URI, not the text)."""
-    releases = [r for record in records for r in contract_releases(record, prefix=prefix)]
+    published and what is withheld (OCDS asks for a URI, not the text). ``as_of`` is the
+    day it is published on (default: the date of ``published_date``): a termination is
+    published as such from its date (see ``contract_releases``)."""
+    releases = [
+        r
+        for record in records
+        for r in contract_releases(record, prefix=prefix, as_of=as_of or published_date.date())
+    ]
     return {
         "uri": uri or f"urn:{prefix}:register:{published_date:%Y%m%dT%H%M%SZ}",
         "version": "1.1",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -22,7 +23,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from foiregister.kernel import access
 from foiregister.kernel.figures import pence
-from foiregister.kernel.models import Organisation
+from foiregister.kernel.models import AuditEvent, Organisation
 
 from . import capacity, ocds, publicity
 from .exceptions import NothingToPublish
@@ -34,10 +35,62 @@ from .models import (
     CommunityDiagnosticCentre,
     Contract,
     ContractSpend,
+    Supplier,
 )
 
 LIVE = (Contract.Status.ACTIVE, Contract.Status.PENDING)
 DEFAULT_WARNING_MONTHS = (12, 6, 3)
+
+
+# -- status on a day -----------------------------------------------------------------------
+#
+# A termination is recorded when it is agreed, often months before it takes effect: the
+# stored status says "terminated" from then on, and the termination date is the contract's
+# current end date. Until that date the contract is in force (OCDS contractStatus "active":
+# "signed by all the parties, and is now legally in force"); from that date on it is
+# terminated ("has now come to a close"). Every page, list, filter, warning and export asks
+# these functions rather than reading the stored status.
+
+
+def live_q(day: datetime.date) -> Q:
+    """Contracts live on ``day``: recorded as active or pending, or terminated with the
+    termination date still ahead."""
+    return Q(status__in=LIVE) | Q(status=Contract.Status.TERMINATED, current_end_date__gt=day)
+
+
+def status_q(status: str, day: datetime.date) -> Q:
+    """Contracts whose status on ``day`` (``contract_status_on``) is ``status``."""
+    terminating = Q(status=Contract.Status.TERMINATED, current_end_date__gt=day)
+    if status == Contract.Status.ACTIVE:
+        return Q(status=Contract.Status.ACTIVE) | terminating
+    if status == Contract.Status.TERMINATED:
+        return Q(status=Contract.Status.TERMINATED) & ~terminating
+    return Q(status=status)
+
+
+def terminates_on(contract: Contract, *, day: datetime.date) -> datetime.date | None:
+    """The termination date still ahead of ``day``, or None (not terminated, or already
+    terminated on ``day``)."""
+    end = contract.current_end_date
+    if contract.status == Contract.Status.TERMINATED and end is not None and end > day:
+        return end
+    return None
+
+
+def contract_status_on(contract: Contract, *, day: datetime.date) -> str:
+    """The OCDS contractStatus code of ``contract`` on ``day``."""
+    if terminates_on(contract, day=day):
+        return Contract.Status.ACTIVE
+    return contract.status
+
+
+def contract_status_label(contract: Contract, *, day: datetime.date) -> str:
+    """The status as staff and the public read it on ``day``: "Active; terminates on 31
+    March 2027" before a termination date, "Terminated" from it."""
+    end = terminates_on(contract, day=day)
+    if end is not None:
+        return f"Active; terminates on {end.day} {end:%B %Y}"
+    return contract.get_status_display()
 
 
 def months_before(day: datetime.date, months: int) -> datetime.date:
@@ -65,6 +118,50 @@ def horizons_due(contract: Contract, *, today: datetime.date) -> list[tuple[str,
     if contract.notice_period_days:
         due.append(("notice", end - datetime.timedelta(days=contract.notice_period_days)))
     return sorted(((h, d) for h, d in due if d <= today), key=lambda hd: hd[1])
+
+
+# -- register history in words -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupplierNames:
+    """Suppliers' names as their own audit history records them, to print a supplier named
+    in another entry's history (which stores its id) by the name it had then."""
+
+    current: dict[int, str]
+    # Per supplier, every recorded change of name: (when, audit row, old name, new name).
+    renames: dict[int, list[tuple[datetime.datetime, int, str | None, str]]]
+
+    def at(self, supplier_id: Any, *, when: datetime.datetime, event_pk: int) -> str | None:
+        """The name on ``when`` (the audit row ``event_pk``): the last name recorded by
+        then, else the name a later rename started from, else today's name; None for a
+        supplier no longer on the register."""
+        try:
+            key = int(supplier_id)
+        except (TypeError, ValueError):
+            return None
+        renames = self.renames.get(key, [])
+        before = [r for r in renames if (r[0], r[1]) <= (when, event_pk)]
+        if before:
+            return before[-1][3]
+        if renames and renames[0][2]:
+            return renames[0][2]
+        return self.current.get(key)
+
+
+def supplier_names(supplier_ids: Iterable[Any]) -> SupplierNames:
+    """``SupplierNames`` for ``supplier_ids``: two queries, whatever the history's length."""
+    ids = sorted({int(i) for i in supplier_ids if str(i).isdigit()})
+    current = dict(Supplier.objects.filter(pk__in=ids).values_list("pk", "name"))
+    renames: dict[int, list] = defaultdict(list)
+    events = AuditEvent.objects.filter(
+        object_type=Supplier._meta.label, object_id__in=[str(i) for i in ids]
+    ).order_by("at", "pk")
+    for event in events:
+        change = (event.changes or {}).get("name")
+        if isinstance(change, list) and len(change) == 2 and change[1]:
+            renames[int(event.object_id)].append((event.at, event.pk, change[0], change[1]))
+    return SupplierNames(current=current, renames=dict(renames))
 
 
 # -- the gate ------------------------------------------------------------------------------
@@ -170,7 +267,7 @@ def _summary(contract: Contract) -> ContractSummary:
 def _live_on(qs: QuerySet[Contract], day: datetime.date) -> QuerySet[Contract]:
     """Live on ``day``: started (or start not recorded), and not yet ended or end to be
     agreed."""
-    return qs.filter(status__in=LIVE).filter(
+    return qs.filter(live_q(day)).filter(
         Q(start_date__isnull=True) | Q(start_date__lte=day),
         Q(current_end_date__gte=day) | Q(current_end_date__isnull=True),
     )
@@ -734,7 +831,7 @@ def expiring_contracts(
     stored current end date and last day to give notice (``horizon_cutoff`` turns each
     horizon into an end-date bound). Counting is one query; each section costs one more
     when it is read, for the rows read."""
-    base = contracts.filter(status__in=LIVE)
+    base = contracts.filter(live_q(today))
     conditions: dict[str, Q] = {}
     horizons = [f"{m}m" for m in sorted(warning_months())]
     after = today - datetime.timedelta(days=1)  # ends from today on are not yet past
@@ -875,12 +972,15 @@ def ocds_release_package(
             + (": mark a contract public first." if public_only else ".")
         )
     prefix = getattr(settings, "OCDS_PREFIX", "ocds-xxxxxx")
+    published_date = published_date or timezone.now()
     return ocds.release_package(
         records,
         prefix=prefix,
-        published_date=published_date or timezone.now(),
+        published_date=published_date,
         publication_policy=ocds_publication_policy(uri=uri, prefix=prefix),
         uri=uri,
+        # The register's day (Europe/London), as the pages read today.
+        as_of=timezone.localtime(published_date).date(),
     )
 
 

@@ -39,6 +39,7 @@ from .models import (
 from .selectors import (
     bodies_naming_supplier_without,
     horizons_due,
+    live_q,
     months_before,
     warning_months,
 )
@@ -761,7 +762,9 @@ EXPIRY_WARNINGS = audit.system("celery beat: contract expiry warnings")
 @transaction.atomic
 def send_expiry_warnings(*, today: datetime.date) -> list[ExpiryWarning]:
     """Email each active contract's owner when a warning horizon is reached, once per
-    horizon and end date (an extension moves the end date, so warnings start again).
+    horizon and end date (an extension moves the end date, so warnings start again). A
+    contract whose termination is recorded is active until its termination date, and is
+    warned about that date like any other end.
 
     When several horizons are reached together (a contract added late, or a missed run),
     one email names the nearest and every reached horizon is recorded as covered by it.
@@ -769,7 +772,7 @@ def send_expiry_warnings(*, today: datetime.date) -> list[ExpiryWarning]:
     latest = max(warning_months() or (0,))
     candidates = (
         Contract.objects.filter(
-            status__in=(Contract.Status.ACTIVE, Contract.Status.PENDING),
+            live_q(today),
             current_end_date__gte=today,
             owner__isnull=False,
         )
@@ -794,11 +797,12 @@ def send_expiry_warnings(*, today: datetime.date) -> list[ExpiryWarning]:
         nearest = new[-1][0]
         end = contract.current_end_date
         when = HORIZON_WORDS.get(nearest, f"{nearest[:-1]} months before it ends")
+        ends = "terminates" if contract.status == Contract.Status.TERMINATED else "ends"
         send_mail(
-            subject=f"Contract {contract.reference} ends on {end:%d %B %Y}",
+            subject=f"Contract {contract.reference} {ends} on {end:%d %B %Y}",
             message=(
-                f"{contract.title} ({contract.supplier}) for {contract.organisation} ends on "
-                f"{end:%d %B %Y}: this is the warning for {when}.\n\n"
+                f"{contract.title} ({contract.supplier}) for {contract.organisation} {ends} "
+                f"on {end:%d %B %Y}: this is the warning for {when}.\n\n"
                 f"Extension options: {contract.extension_options or 'none recorded'}.\n"
                 f"Latest possible end date: "
                 f"{f'{contract.latest_end_date:%d %B %Y}' if contract.latest_end_date else 'not recorded'}.\n"

@@ -80,16 +80,19 @@ def public_contract_rows(
     kind: str = "",
     category: str = "",
     status: str = "",
+    today: datetime.date | None = None,
 ) -> QuerySet[Contract]:
     """Public contracts, filtered, in register order. Every column read is named in
-    ``only()``: nothing else of a contract leaves the database for a public page."""
+    ``only()``: nothing else of a contract leaves the database for a public page. The
+    status filter is the status on ``today``: a contract whose termination date is still
+    ahead is active."""
     qs = publicity.public_contracts()
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
     if kind:
         qs = qs.filter(kind=kind)
     if status:
-        qs = qs.filter(status=status)
+        qs = qs.filter(contract_selectors.status_q(status, today or timezone.localdate()))
     if category:
         if connection.vendor == "postgresql":
             qs = qs.filter(categories__contains=[category])
@@ -122,10 +125,12 @@ def public_contract_rows(
 
 
 def public_status_label(contract: Contract, *, today: datetime.date) -> str:
-    """The contract's status as the public reads it. A contract still recorded as active or
-    pending whose end date has passed says so, rather than calling itself active: the
-    register holds what the commissioner last recorded, and nobody may have closed it yet."""
-    label = contract.get_status_display()
+    """The contract's status as the public reads it on ``today``. A contract whose
+    termination date is still ahead is "Active; terminates on ...". A contract still
+    recorded as active or pending whose end date has passed says so, rather than calling
+    itself active: the register holds what the commissioner last recorded, and nobody may
+    have closed it yet."""
+    label = contract_selectors.contract_status_label(contract, day=today)
     end = contract.current_end_date
     live = contract.status in (Contract.Status.ACTIVE, Contract.Status.PENDING)
     if live and end is not None and end < today:
@@ -156,7 +161,7 @@ def public_contract(contract: Contract, *, today: datetime.date | None = None) -
         latest_end_date=contract.latest_end_date,
         procurement_route=contract.procurement_route,
         procurement_route_label=contract.get_procurement_route_display(),
-        status=contract.status,
+        status=contract_selectors.contract_status_on(contract, day=today),
         status_label=public_status_label(contract, today=today),
     )
 

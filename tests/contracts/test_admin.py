@@ -480,6 +480,54 @@ def test_cdc_icb_picker_offers_only_the_commissioners_own(
     assert other_organisation.name not in icb_select
 
 
+def test_cdc_icb_picker_offers_only_integrated_care_boards(
+    commissioner_client, commissioner, organisation
+):
+    """A commissioner who acts for an ICB and for a Trust is offered the ICB only: a CDC's
+    ICB is the board whose area it serves, never a Trust."""
+    trust = OrganisationFactory(
+        name="Quokka Valley NHS Foundation Trust", ods_code="RQV", kind="trust"
+    )
+    trust.members.add(commissioner)
+
+    page = commissioner_client.get(
+        reverse("admin:contracts_communitydiagnosticcentre_add")
+    ).content.decode()
+
+    start = page.index('name="icb"')
+    icb_select = page[start : page.index("</select>", start)]
+    assert organisation.name in icb_select
+    assert "Quokka Valley NHS Foundation Trust" not in icb_select
+
+
+def test_cdc_with_a_trust_posted_as_its_icb_is_refused(
+    commissioner_client, commissioner, organisation
+):
+    trust = OrganisationFactory(
+        name="Quokka Valley NHS Foundation Trust", ods_code="RQV", kind="trust"
+    )
+    trust.members.add(commissioner)
+
+    response = commissioner_client.post(
+        reverse("admin:contracts_communitydiagnosticcentre_add"),
+        {
+            "name": "Quokka Valley CDC",
+            "host_trust": trust.pk,
+            "icb": trust.pk,
+            "delivery_model": "nhs",
+            "role": "standalone",
+            "status": "open",
+            "data_note": "",
+            "modalities-TOTAL_FORMS": "0",
+            "modalities-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Choose an Integrated Care Board you act for" in response.content.decode()
+    assert not CommunityDiagnosticCentre.objects.filter(name="Quokka Valley CDC").exists()
+
+
 def test_ocds_download_in_the_admin(commissioner_client, organisation, other_organisation):
     f.contract(organisation=organisation, reference="OURS-PUBLIC", is_public=True)
     f.contract(organisation=organisation, reference="OURS-PRIVATE", is_public=False)

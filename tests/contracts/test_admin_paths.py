@@ -371,3 +371,41 @@ def test_contract_history_reads_in_words_not_codes(commissioner_client, organisa
     assert "Independent sector" in page and "independent_sector" not in page
     assert "CT, MRI" in page and "[&#x27;ct&#x27;" not in page
     assert "31 Mar 2029" in page and "2029-03-31" not in page
+
+
+def test_contract_history_names_suppliers_as_they_were_called(
+    commissioner_client, organisation, commissioner
+):
+    """The audit stores the supplier's id; the History page gives its name at the time of
+    the change, as the supplier's own history records it, not today's name or the id."""
+    from contracts import services
+
+    first = f.supplier(name="Quokka Imaging Ltd", by=commissioner)
+    second = f.supplier(name="Wallaby Scanning Ltd", by=commissioner)
+    contract = f.contract(organisation=organisation, supplier=first, by=commissioner)
+    services.update_contract(contract, supplier=second, by=commissioner)
+    services.update_supplier(second, name="Wallaby Diagnostics Group Ltd", by=commissioner)
+
+    page = commissioner_client.get(
+        reverse("admin:contracts_contract_history", args=[contract.pk])
+    ).content.decode()
+
+    assert "supplier: Quokka Imaging Ltd &rarr; Wallaby Scanning Ltd" in page
+    assert f"&rarr; {second.pk}<" not in page and f": {first.pk} &rarr;" not in page
+
+
+def test_contract_history_names_a_supplier_without_history_by_its_current_name(
+    commissioner_client, organisation, commissioner
+):
+    from contracts import services
+    from contracts.models import Supplier
+
+    contract = f.contract(organisation=organisation, by=commissioner)
+    unrecorded = Supplier.objects.create(name="Numbat Radiology Ltd", kind="other")
+    services.update_contract(contract, supplier=unrecorded, by=commissioner)
+
+    page = commissioner_client.get(
+        reverse("admin:contracts_contract_history", args=[contract.pk])
+    ).content.decode()
+
+    assert "&rarr; Numbat Radiology Ltd" in page
