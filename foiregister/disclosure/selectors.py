@@ -381,6 +381,37 @@ def public_answers(entry: DisclosureLogEntry) -> list[dict[str, Any]]:
     return answers.answers_for(letter_content=content, snapshot=entry.questions)
 
 
+def public_answers_data(entry: DisclosureLogEntry) -> list[dict[str, Any]]:
+    """The answers of ``public_answers`` as the API gives them: each live block with the text
+    the page shows and the values it prints (``answers.public_block``). A letter names an
+    exemption by section; its code comes from what the lead checked."""
+    codes = {
+        (q.get("number"), e.get("section")): e.get("code", "")
+        for q in entry.questions
+        for e in q.get("exemptions") or []
+    }
+    return [
+        {
+            **{k: v for k, v in q.items() if k != "blocks"},
+            "exemptions": [
+                {**e, "code": e.get("code") or codes.get((q["number"], e.get("section")), "")}
+                for e in q["exemptions"]
+            ],
+            "blocks": [answers.public_block(b, number=q["number"]) for b in q["blocks"]],
+        }
+        for q in public_answers(entry)
+    ]
+
+
+def public_corrected_on(entry: DisclosureLogEntry) -> datetime.date | None:
+    """When the answers published were corrected: the issue date of the correction a lead
+    published, or None."""
+    document = public_response_pdf(entry)
+    if document is None or not document.letter.corrects_id:
+        return None
+    return document.letter.issued_on
+
+
 def public_response_pdf(entry: DisclosureLogEntry) -> LetterDocument | None:
     """The anonymised response letter a lead published with the entry, or the correction
     a lead published since; never a letter issued after and not yet published."""

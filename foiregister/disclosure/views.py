@@ -83,7 +83,7 @@ def response_detail(request, public_id: str):
             "entry": entry,
             "pdf": pdf,
             "answers": selectors.public_answers(entry),
-            "corrected_on": pdf.letter.issued_on if pdf and pdf.letter.corrects_id else None,
+            "corrected_on": selectors.public_corrected_on(entry),
             "attachments": selectors.public_attachments(entry),
             "round_robin": selectors.round_robin_entries(entry),
         },
