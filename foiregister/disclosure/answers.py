@@ -93,3 +93,135 @@ def answers_text(questions: list[dict[str, Any]]) -> str:
     return "\n".join(
         _plain(render_to_string("disclosure/_answer.html", {"q": q})) for q in questions
     )
+
+
+# -- the same answers for the API --------------------------------------------------------------
+#
+# The API gives each live block's frozen content as data as well as text. Only the values the
+# page prints are given (``PUBLIC_BLOCK_FIELDS``): the frozen data went through the registers'
+# publicity rule when the letter was issued, and the page is what the lead checked and
+# published, so the API says no more than it. A value an older letter did not freeze is given
+# as null (or an empty list), so every block of a type has the same shape.
+
+CONTRACT_FIELDS = {
+    "supplier": "",
+    "title": "",
+    "scope": "",
+    "category_labels": [],
+    "payment_basis": "",
+    "payment_basis_label": "",
+    "value": None,
+    "value_withheld": False,
+    "end_date": None,
+    "end_date_to_be_agreed": False,
+    "end_date_reason": "",
+}
+MODALITY_FIELDS = {
+    "modality": "",
+    "label": "",
+    "months": 0,
+    "capacity": None,
+    "actual": None,
+    "utilisation": None,
+    "average_shortfall": None,
+    "period_months": None,
+    "activity_months": [],
+    "activity_months_label": "",
+}
+CDC_FIELDS = {"name": "", "address": "", "postcode": "", "host_trust": "", "icb": ""}
+PLAN_FIELDS = {
+    "title": "",
+    "status": "",
+    "procurement_route": "",
+    "expected_award": None,
+    "expected_contract_start": None,
+}
+
+
+def _pick(row: Any, fields: dict[str, Any]) -> dict[str, Any]:
+    row = row if isinstance(row, dict) else {}
+    out = {}
+    for name, default in fields.items():
+        value = row.get(name, default)
+        out[name] = list(value) if isinstance(default, list) and value is not None else value
+    return out
+
+
+def _rows(rows: Any, pick) -> list[dict[str, Any]]:
+    return [pick(r) for r in rows or [] if isinstance(r, dict)]
+
+
+def _contracts(rows: Any) -> list[dict[str, Any]]:
+    return _rows(rows, lambda c: _pick(c, CONTRACT_FIELDS))
+
+
+def _cdc(cdc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **_pick(cdc, CDC_FIELDS),
+        "modalities": _rows(cdc.get("modalities"), lambda m: _pick(m, MODALITY_FIELDS)),
+    }
+
+
+PUBLIC_BLOCK_FIELDS = {
+    "independent_sector_contracts": lambda d: {
+        "active_on": d.get("active_on"),
+        "contracts": _contracts(d.get("contracts")),
+    },
+    "live_insourcing_contracts": lambda d: {
+        "on": d.get("on"),
+        "suppliers": _rows(
+            d.get("suppliers"),
+            lambda s: {
+                "supplier": s.get("supplier", ""),
+                "contracts": _contracts(s.get("contracts")),
+            },
+        ),
+    },
+    "spend_total": lambda d: _pick(
+        d,
+        {"financial_year": "", "kind": "", "kind_label": "", "total": None, "reported": False},
+    ),
+    "insourcing_providers_by_specialty": lambda d: {
+        "financial_year": d.get("financial_year", ""),
+        "specialties": _rows(
+            d.get("specialties"), lambda s: _pick(s, {"specialty": "", "providers": []})
+        ),
+    },
+    "planned_procurements": lambda d: {
+        "plans": _rows(d.get("plans"), lambda p: _pick(p, PLAN_FIELDS))
+    },
+    "cdcs_hosted": lambda d: {
+        "organisation": d.get("organisation", ""),
+        "start": d.get("start"),
+        "end": d.get("end"),
+        "cdcs": _rows(d.get("cdcs"), _cdc),
+    },
+    "standardised_imaging_rate": lambda d: {
+        "intro": d.get("intro", ""),
+        "rows": _rows(d.get("rows"), lambda r: _pick(r, {"label": "", "value": ""})),
+        "empty": d.get("empty", ""),
+        "note": d.get("note", ""),
+    },
+}
+#: A frozen block of a type without a public shape here (one this version no longer has):
+#: the API gives its text only.
+OTHER = "other"
+
+
+def _block_text(block: dict[str, Any], number: Any) -> str:
+    rendered = render_to_string("disclosure/_block.html", {"b": block, "q": {"number": number}})
+    return _plain(rendered)
+
+
+def public_block(block: dict[str, Any], *, number: Any) -> dict[str, Any]:
+    """One block of a page answer (``from_letter``) as the API gives it: its type and title,
+    whether its content is there, the text the page shows and the values it prints."""
+    shape = PUBLIC_BLOCK_FIELDS.get(block["type"])
+    available = not block["error"]
+    return {
+        "type": block["type"] if shape is not None else OTHER,
+        "title": block["title"],
+        "available": available,
+        "text": _block_text(block, number),
+        "data": shape(block["data"]) if available and shape is not None else None,
+    }

@@ -58,10 +58,15 @@ class DisclosureSearchForm(forms.Form):
             offered.append((asked, every[asked]))  # a bookmarked filter still validates
         self.fields["outcome"].choices = [("", "All outcomes")] + offered
 
+    FILTERS = ("organisation", "published_from", "published_to", "topic", "regime", "outcome")
+
     def search_kwargs(self) -> dict:
-        if not self.is_valid():
+        """What to search for: the fields that are valid (a mistyped date in a bookmarked
+        link is reported and left out; the search words still apply)."""
+        if not self.is_bound:
             return {}
-        data = self.cleaned_data
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) for name in self.fields}
         return {
             "q": data["q"] or "",
             "organisation": data["organisation"],
@@ -71,3 +76,13 @@ class DisclosureSearchForm(forms.Form):
             "regime": data["regime"] or "",
             "outcome": data["outcome"] or "",
         }
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """(field id, message) for the error summary, each linking to its field."""
+        if not self.is_bound:
+            return []
+        return [
+            (self[name].id_for_label, f"{self[name].label}: {error}")
+            for name in self.fields
+            for error in self.errors.get(name, [])
+        ]

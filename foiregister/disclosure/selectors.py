@@ -381,6 +381,37 @@ def public_answers(entry: DisclosureLogEntry) -> list[dict[str, Any]]:
     return answers.answers_for(letter_content=content, snapshot=entry.questions)
 
 
+def public_answers_data(entry: DisclosureLogEntry) -> list[dict[str, Any]]:
+    """The answers of ``public_answers`` as the API gives them: each live block with the text
+    the page shows and the values it prints (``answers.public_block``). A letter names an
+    exemption by section; its code comes from what the lead checked."""
+    codes = {
+        (q.get("number"), e.get("section")): e.get("code", "")
+        for q in entry.questions
+        for e in q.get("exemptions") or []
+    }
+    return [
+        {
+            **{k: v for k, v in q.items() if k != "blocks"},
+            "exemptions": [
+                {**e, "code": e.get("code") or codes.get((q["number"], e.get("section")), "")}
+                for e in q["exemptions"]
+            ],
+            "blocks": [answers.public_block(b, number=q["number"]) for b in q["blocks"]],
+        }
+        for q in public_answers(entry)
+    ]
+
+
+def public_corrected_on(entry: DisclosureLogEntry) -> datetime.date | None:
+    """When the answers published were corrected: the issue date of the correction a lead
+    published, or None."""
+    document = public_response_pdf(entry)
+    if document is None or not document.letter.corrects_id:
+        return None
+    return document.letter.issued_on
+
+
 def public_response_pdf(entry: DisclosureLogEntry) -> LetterDocument | None:
     """The anonymised response letter a lead published with the entry, or the correction
     a lead published since; never a letter issued after and not yet published."""
@@ -531,17 +562,32 @@ def responses_that_may_answer(
         )
     )
     found = []
+    matched_at: dict[str, int] = {}
     for entry in entries:
-        published = [str(q.get("text", "")) for q in entry.questions if q.get("text")]
-        best, best_question = 0.0, ""
-        for candidate in [*published, entry.title]:
+        # The title may be what qualifies a response, but the question shown (and the answer
+        # quoted) is its closest question: the start of the first answer may answer
+        # something else entirely.
+        best_title = max(
+            (
+                matching.terms_similarity(question, matching.question_terms(entry.title))
+                for question in asked
+            ),
+            default=0.0,
+        )
+        best, best_question, best_index = 0.0, "", -1
+        for index, q in enumerate(entry.questions):
+            candidate = str(q.get("text", ""))
+            if not candidate:
+                continue
             terms = matching.question_terms(candidate)
             for question in asked:
                 score = matching.terms_similarity(question, terms)
                 if score > best:
-                    best, best_question = score, candidate
-        if best < SUGGESTION_THRESHOLD:
+                    best, best_question, best_index = score, candidate, index
+        if max(best, best_title) < SUGGESTION_THRESHOLD:
             continue
+        if best_index >= 0:
+            matched_at[entry.public_id] = best_index
         found.append(
             Suggestion(
                 public_id=entry.public_id,
@@ -549,9 +595,9 @@ def responses_that_may_answer(
                 organisation_name=entry.organisation.name,
                 organisation_id=entry.organisation_id,
                 responded_on=entry.responded_on,
-                question=best_question if best_question != entry.title else "",
+                question=best_question,
                 snippet="",
-                score=best,
+                score=max(best, best_title),
             )
         )
     own = organisation.pk if organisation is not None else None
@@ -563,7 +609,24 @@ def responses_that_may_answer(
         .filter(public_id__in=[s.public_id for s in found])
         .values_list("public_id", "answers_text")
     )
-    return [dataclasses.replace(s, snippet=_snippet(answers.get(s.public_id, ""))) for s in found]
+    return [
+        dataclasses.replace(
+            s,
+            snippet=_snippet(
+                _answer_of(answers.get(s.public_id, ""), matched_at.get(s.public_id))
+            ),
+        )
+        for s in found
+    ]
+
+
+def _answer_of(answers_text: str, index: int | None) -> str:
+    """The published answer to the question at ``index`` (``answers_text`` has one line per
+    question), or all the answers when there is no such line."""
+    lines = answers_text.split("\n")
+    if index is not None and index < len(lines) and lines[index].strip():
+        return lines[index]
+    return answers_text
 
 
 def reply_due_by(received_at: datetime.datetime) -> datetime.date:

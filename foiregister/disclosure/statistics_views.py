@@ -5,6 +5,8 @@ part of a count."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -31,6 +33,55 @@ def _quarter(request) -> reports.Quarter:
     if quarter.start > current.start:
         raise Http404("that quarter has not begun")
     return quarter
+
+
+def _long_date(iso: str) -> str:
+    day = datetime.date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
+
+
+# The definitions are written for the CSV, whose columns they name (``from``, ``as_of``,
+# ``in_time``); the page names the dates and its own rows instead.
+PAGE_WORDING = (
+    (
+        "100 x in_time / (in_time + late + open_overdue)",
+        "In time as a percentage of in time, late, and open and overdue",
+    ),
+    (
+        "half away from zero; null when the divisor is 0",
+        "rounded half up; not applicable when there are none of these",
+    ),
+    ("null when none", "not applicable when there are none"),
+)
+
+
+OUTCOME_LABELS = {key: outcome.label for outcome, key in statistics.OUTCOME_KEYS.items()}
+REVIEW_LABELS = {
+    "requested": "Requested",
+    "decided": "Decided",
+    "decided_in_time": "Decided in time",
+    "upheld": "Upheld",
+    "overturned": "Overturned",
+    "partly": "Partly upheld",
+}
+
+
+def _labelled(counts: dict[str, int], labels: dict[str, str]) -> list[tuple[str, int]]:
+    """The figures' keys (the CSV's column names) as the page words them."""
+    return [(labels.get(key, key.replace("_", " ").capitalize()), n) for key, n in counts.items()]
+
+
+def page_definitions(figures: dict) -> dict[str, str]:
+    """``statistics.DEFINITIONS`` in words for the page: the period's dates and the date
+    the figures were read at, not the CSV's column names."""
+    dates = {key: _long_date(figures[key]) for key in ("from", "to", "as_of")}
+    out = {}
+    for name, text in statistics.DEFINITIONS.items():
+        for old, new in PAGE_WORDING:
+            text = text.replace(old, new)
+        text = text.replace("`from` to `to`", f"{dates['from']} to {dates['to']}")
+        out[name] = text.replace("as_of", dates["as_of"])
+    return out
 
 
 def _figures(organisation: Organisation, quarter: reports.Quarter) -> dict:
@@ -62,7 +113,10 @@ def organisation_statistics(request, ods_code: str):
             "quarter": quarter,
             "quarters": quarters,
             "figures": figures,
-            "definitions": statistics.DEFINITIONS,
+            "definitions": page_definitions(figures),
+            "dates": {key: _long_date(figures[key]) for key in ("from", "to", "as_of")},
+            "outcomes": _labelled(figures["outcomes"], OUTCOME_LABELS),
+            "internal_reviews": _labelled(figures["internal_reviews"], REVIEW_LABELS),
         },
     )
 

@@ -61,11 +61,9 @@ def disclosure_log(request):
             "query": query.urlencode(),
             "searching": bool(form.is_bound and form.is_valid() and form.cleaned_data["q"]),
             "ranked": isinstance(results, selectors.RankedSearch),
-            "filtering": any(
-                kwargs.get(name)
-                for name in ("organisation", "published_from", "published_to", "topic")
-                + ("regime", "outcome")
-            ),
+            "filtering": any(kwargs.get(name) for name in form.FILTERS)
+            or any(name in form.errors for name in form.FILTERS),
+            "errors": form.error_list(),
             "ranked_among_newest": getattr(results, "ranked_among_newest", None),
             "request_form_organisation": chosen if chosen and chosen.public_request_form else None,
         },
@@ -83,7 +81,7 @@ def response_detail(request, public_id: str):
             "entry": entry,
             "pdf": pdf,
             "answers": selectors.public_answers(entry),
-            "corrected_on": pdf.letter.issued_on if pdf and pdf.letter.corrects_id else None,
+            "corrected_on": selectors.public_corrected_on(entry),
             "attachments": selectors.public_attachments(entry),
             "round_robin": selectors.round_robin_entries(entry),
         },

@@ -89,6 +89,38 @@ def test_a_published_response_asking_the_same_is_suggested(form_on, scanners):
     assert "two MRI scanners from Cobalt Health" in found[0].snippet
 
 
+def test_a_suggestion_quotes_the_answer_to_the_question_that_matched(form_on, foi_lead):
+    """The answer quoted is the matched question's, not the response's first answer (the
+    demo's imaging response quoted its section 21 answer about waiting lists to someone
+    asking when its contracts end), and the closest question is named even when the
+    response's title is what matched best."""
+    entry = published_entry(
+        organisation=form_on,
+        by=foi_lead,
+        title="Diagnostic imaging: waiting lists and independent sector contracts",
+        questions=(
+            "What is your current waiting list for MRI and CT scans?",
+            "When do your imaging contracts with independent sector providers end?",
+        ),
+        answers=(
+            "Waiting times are published by NHS England.",
+            "The MRI contract with Cobalt Health ends on 31 March 2027.",
+        ),
+    )
+    typed = "1. When do your imaging contracts with independent sector providers end?"
+    [found] = selectors.responses_that_may_answer(text=typed, organisation=form_on)
+    assert found.public_id == entry.public_id
+    assert found.question == (
+        "When do your imaging contracts with independent sector providers end?"
+    )
+    assert found.snippet.startswith("The MRI contract with Cobalt Health ends on 31 March 2027")
+    assert "Waiting times" not in found.snippet
+
+    title_only = "Diagnostic imaging waiting lists and independent sector contracts, please"
+    [found] = selectors.responses_that_may_answer(text=title_only, organisation=form_on)
+    assert found.question  # the closest question, though the title matched best
+
+
 def test_an_unrelated_response_is_not_suggested(form_on, foi_lead):
     published_entry(
         organisation=form_on,

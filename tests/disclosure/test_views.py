@@ -84,3 +84,32 @@ def test_only_a_web_address_is_linked_as_published_elsewhere(organisation, foi_l
         body = client.get(f"/responses/{entry.public_id}/").content.decode()
         assert (f'href="{url}"' in body) is linked and url in body
         services.withdraw_response(entry=entry, by=foi_lead, reason="next case")
+
+
+def test_a_mistyped_date_is_reported_by_the_field_and_the_search_words_still_apply(
+    organisation, foi_lead, client
+):
+    """A bookmarked or hand-edited address with a date that does not exist: the page says
+    so at the top, linked to the field, opens the filters to show it, and still searches
+    for the words (it used to drop the whole search and list every response, the error
+    folded away out of sight)."""
+    published_entry(organisation=organisation, by=foi_lead, title="Ultrasound waiting times")
+    published_entry(organisation=organisation, by=foi_lead, title="Car parking charges")
+    body = client.get("/", {"q": "ultrasound", "published_from": "2025-13-45"}).content.decode()
+    assert "<title>Error: " in body
+    assert 'class="nhsuk-error-summary"' in body
+    assert '<a href="#id_published_from">Published from: Enter a valid date.</a>' in body
+    assert '<details class="app-filter" open>' in body
+    assert "Ultrasound waiting times" in body and "Car parking charges" not in body
+    # Not echoed into the date input, which cannot hold it (and the Nu checker refuses).
+    assert 'value="2025-13-45"' not in body
+    assert 'aria-describedby="id_published_from-hint id_published_from-error"' in body
+
+
+def test_a_valid_search_shows_no_error_summary_and_keeps_the_filters_folded(
+    organisation, foi_lead, client
+):
+    published_entry(organisation=organisation, by=foi_lead, title="Ultrasound waiting times")
+    body = client.get("/", {"q": "ultrasound"}).content.decode()
+    assert "nhsuk-error-summary" not in body and "<title>Error" not in body
+    assert '<details class="app-filter">' in body

@@ -141,3 +141,40 @@ def test_a_quarter_not_yet_begun_is_not_found(organisation, public_client, today
 
     assert public_client.get(url, {"quarter": str(later)}).status_code == 404
     assert public_client.get(url, {"quarter": "2025-Q9"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_public_quarterly_page_explains_in_words_not_csv_column_names(
+    organisation, public_client, today
+):
+    """The definitions beside each figure were written for the CSV's columns (`from`,
+    as_of, in_time); the page gives the dates themselves, and its tables scroll inside
+    their own region on a phone instead of widening the page."""
+    url = reverse("disclosure:organisation_statistics", args=[organisation.ods_code])
+
+    page = public_client.get(url, {"quarter": "2025-Q2"}).content.decode()
+
+    assert "(1 April 2025 to 30 June 2025)" in page
+    read_on = f"{today.day} {today:%B %Y}"
+    assert f"as they stood on {read_on}." in page
+    assert "received from 1 April 2025 to 30 June 2025, both included" in page
+    assert f"Withdrawn on or before {read_on}." in page
+    assert '<th scope="row">Granted in full</th>' in page
+    assert '<th scope="row">Decided in time</th>' in page
+    for jargon in ("`", "as_of", "in_time", "open_overdue", "null", "granted_in_full"):
+        assert jargon not in page, jargon
+    assert page.count('class="app-table-scroll" role="region"') == page.count("<table")
+
+
+@pytest.mark.django_db
+def test_the_statistics_are_linked_from_every_public_page_and_the_organisations_page(
+    organisation, public_client
+):
+    statistics = reverse("disclosure:statistics")
+    for path in ("/", "/registers/contracts/", "/privacy/"):
+        assert (
+            f'href="{statistics}">FOI statistics</a>' in public_client.get(path).content.decode()
+        )
+    own = reverse("disclosure:organisation_statistics", args=[organisation.ods_code])
+    page = public_client.get(f"/organisations/{organisation.ods_code}/").content.decode()
+    assert f'href="{own}"' in page
