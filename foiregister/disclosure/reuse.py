@@ -17,6 +17,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from foiregister.intake import matching
@@ -27,10 +28,11 @@ from foiregister.requests.models import Request
 from . import selectors
 
 SUGGESTIONS_PER_QUESTION = 5
-POSSIBLE_THRESHOLD = selectors.SUGGESTION_THRESHOLD
-"""Another organisation's published question is offered from this score (the public form's
-threshold), marked "possibly the same question" below ``matching.QUESTION_THRESHOLD``: the
-matcher misses paraphrases, and the officer reads and chooses (docs/intake.md)."""
+POSSIBLE_THRESHOLD = intake_selectors.POSSIBLE_THRESHOLD
+"""A published question, like an own earlier one, is offered from this score (the public
+form's threshold, ``selectors.SUGGESTION_THRESHOLD``), marked "possibly the same question"
+below ``matching.QUESTION_THRESHOLD``: the matcher misses paraphrases, and the officer reads
+and chooses (docs/intake.md)."""
 
 
 @dataclass
@@ -190,11 +192,13 @@ class EarlierAnswer:
 
 
 def earlier_answers_for(
-    foi_request: Request, *, today: datetime.date
+    foi_request: Request, *, today: datetime.date, visible: QuerySet[Request] | None = None
 ) -> dict[int, list[EarlierAnswer]]:
     """For each question of ``foi_request`` (by number), the earlier answers that repeat
-    it: the organisation's own first, then other organisations' published ones, best
-    scoring first, at most ``SUGGESTIONS_PER_QUESTION`` each."""
+    it: the organisation's own first (copies of its round robin, and requests asking it in
+    other words, published or not), then other organisations' published ones, best
+    scoring first, at most ``SUGGESTIONS_PER_QUESTION`` each. ``visible``: the officer's
+    requests through the access gate, which bound the own-organisation ones."""
     questions = list(foi_request.questions.order_by("number"))
     texts = [q.text for q in questions]
     if not texts:
@@ -203,7 +207,7 @@ def earlier_answers_for(
     out: dict[int, list[EarlierAnswer]] = {q.number: [] for q in questions}
     text = "\n".join([foi_request.body or "", *texts])
     for earlier in intake_selectors.earlier_requests_like(
-        text=text, questions=texts, organisation=organisation, exclude=foi_request
+        text=text, questions=texts, organisation=organisation, visible=visible, exclude=foi_request
     ):
         for question, match in zip(questions, earlier.questions, strict=True):
             if match.earlier_number is None:

@@ -72,7 +72,11 @@ class RequestWithReuseAdmin(RequestWithLettersAdmin):
         return response
 
     def earlier_answers(self, request, foi_request) -> dict[int, list]:
-        found = reuse.earlier_answers_for(foi_request, today=register_selectors.local_today())
+        found = reuse.earlier_answers_for(
+            foi_request,
+            today=register_selectors.local_today(),
+            visible=register_selectors.requests_visible_to(request.user),
+        )
         for number, answers in found.items():
             for answer in answers:
                 answer.take_url = reverse(

@@ -223,6 +223,7 @@ class InboundMessageAdmin(NoDeleteMixin, ScopedModelAdmin):
                 text=text,
                 questions=questions,
                 organisation=message.organisation,
+                visible=request_selectors.requests_visible_to(request.user),
                 exclude=message.request,
             )
             published = self.published_elsewhere(message=message, questions=questions)

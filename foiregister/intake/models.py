@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 from foiregister.kernel.models import Organisation
@@ -141,6 +143,41 @@ class RequestSketch(models.Model):
         indexes = [models.Index(fields=["hash", "organisation"], name="intake_sketch_hash")]
         constraints = [
             models.UniqueConstraint(fields=["request", "hash"], name="intake_sketch_once")
+        ]
+
+
+class RequestWords(models.Model):
+    """A request's content words as the question matcher reads them
+    (``matching.question_terms`` of its text and questions: stems, synonyms folded), so that
+    an earlier request of the organisation asking the same questions in other words is
+    found by the words it shares, where the shingle sketch finds only copies that keep runs
+    of three words. Derived data, rebuilt with the sketch whenever the text changes.
+
+    ``terms`` holds each word once between spaces (``" insourc clinical spend "``), which
+    SQLite (the demo) matches by substring; on PostgreSQL ``vector`` holds the same words
+    (``to_tsvector('simple', terms)``: already stemmed, so no language config) behind a GIN
+    index. Private like the request itself: read only for the request's own organisation.
+    """
+
+    request = models.OneToOneField(
+        Request, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    received_at = models.DateTimeField()
+    terms = models.TextField()
+    vector = SearchVectorField(
+        null=True, help_text="PostgreSQL only; empty on SQLite, which matches ``terms``."
+    )
+
+    class Meta:
+        verbose_name_plural = "request words"
+        indexes = [
+            # Created on PostgreSQL only (the migration uses AddIndexOnPostgres).
+            GinIndex(fields=["vector"], name="intake_words_gin"),
+            # The organisation's newest matches first, as the lookup ranks them.
+            models.Index(fields=["organisation", "-received_at"], name="intake_words_newest"),
         ]
 
 

@@ -13,8 +13,9 @@ from email.utils import format_datetime, make_msgid
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector
 from django.core.mail import EmailMessage as OutgoingEmail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -25,9 +26,16 @@ from foiregister.requests import selectors as request_selectors
 from foiregister.requests import services as request_services
 from foiregister.requests.models import Question, Request, RequestEvent, RequestLink
 
-from . import mail, matching
+from . import mail, matching, selectors
 from .exceptions import IntakeError, ReceiptNotSent
-from .models import InboundMessage, Mailbox, MessageAttachment, RequestSketch, StandardAnswer
+from .models import (
+    InboundMessage,
+    Mailbox,
+    MessageAttachment,
+    RequestSketch,
+    RequestWords,
+    StandardAnswer,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -438,17 +446,43 @@ def request_text(request: Request) -> str:
 
 @transaction.atomic
 def index_request(request: Request) -> int:
-    """(Re)build the request's sketch so later requests can find it; the number of hashes.
-    Derived data, not a change to the request: not audited."""
+    """(Re)build the request's sketch and its words so later requests can find it (a copy of
+    its round robin by the sketch, the same questions in other words by the words); the
+    number of hashes. Derived data, not a change to the request: not audited."""
+    text = request_text(request)
     RequestSketch.objects.filter(request=request).delete()
-    hashes = matching.sketch(request_text(request))
+    hashes = matching.sketch(text)
     RequestSketch.objects.bulk_create(
         [
             RequestSketch(request=request, organisation_id=request.organisation_id, hash=h)
             for h in hashes
         ]
     )
+    _write_words([(request, text)])
     return len(hashes)
+
+
+def _write_words(indexed: list[tuple[Request, str]]) -> None:
+    """Replace the ``RequestWords`` rows of these requests, then (on PostgreSQL) fill their
+    search vectors from the words in one statement."""
+    ids = [request.pk for request, _ in indexed]
+    RequestWords.objects.filter(request__in=ids).delete()
+    RequestWords.objects.bulk_create(
+        [
+            RequestWords(
+                request=request,
+                organisation_id=request.organisation_id,
+                received_at=request.received_at,
+                terms=selectors.words_field(text),
+            )
+            for request, text in indexed
+        ],
+        batch_size=2000,
+    )
+    if connection.vendor == "postgresql":
+        RequestWords.objects.filter(request__in=ids).update(
+            vector=SearchVector("terms", config="simple")
+        )
 
 
 def index_requests(*, organisation=None, batch: int = 500) -> int:
@@ -464,18 +498,19 @@ def index_requests(*, organisation=None, batch: int = 500) -> int:
 
 
 def index_imported(*, imported: list, filename: str, by: Any) -> list:
-    """The FOI log import's step (``requests.imports.add_step``): sketch each request the
-    file wrote, and each it left unchanged that has no sketch yet (history imported before
-    intake existed is indexed by importing it again), in the import's transaction and in
-    bulk, from the text ``request_text`` would read. Finds no errors."""
+    """The FOI log import's step (``requests.imports.add_step``): sketch and index the
+    words of each request the file wrote, and each it left unchanged that is not indexed yet
+    (history imported before intake, or before its word index, is indexed by importing it
+    again), in the import's transaction and in bulk, from the text ``request_text`` would
+    read. Finds no errors."""
     unchanged = [i.request.pk for i in imported if not i.written]
     indexed: set[int] = set()
     batch = 500
     for start in range(0, len(unchanged), batch):
-        indexed.update(
-            RequestSketch.objects.filter(request__in=unchanged[start : start + batch])
-            .values_list("request_id", flat=True)
-            .distinct()
+        indexed.update(  # the words row is written with the sketch: both, or neither
+            RequestWords.objects.filter(request__in=unchanged[start : start + batch]).values_list(
+                "request_id", flat=True
+            )
         )
     todo = [i for i in imported if i.written or i.request.pk not in indexed]
     for start in range(0, len(todo), batch):
@@ -489,6 +524,7 @@ def index_imported(*, imported: list, filename: str, by: Any) -> list:
             ],
             batch_size=2000,
         )
+        _write_words([(i.request, i.text) for i in chunk])
     return []
 
 

@@ -1,8 +1,9 @@
-"""Migration helpers shared by the apps whose records the database itself must guard.
+"""Migration helpers shared by the apps: what PostgreSQL and SQLite (the embedded demo) do
+differently.
 
-Issued letters and completed metrics runs are kept unchanged by triggers, which PostgreSQL
-and SQLite (the embedded demo) write differently; each migration gives both dialects and
-this runs the one for the connection in use.
+Issued letters and completed metrics runs are kept unchanged by triggers, which the two
+write differently; each migration gives both dialects and this runs the one for the
+connection in use. Full-text (GIN) indexes exist on PostgreSQL only.
 """
 
 from __future__ import annotations
@@ -30,3 +31,28 @@ def run_sql_by_vendor(
     return migrations.RunPython(
         _execute_for_vendor(forward), _execute_for_vendor(backward), elidable=False
     )
+
+
+class AddIndexOnPostgres(migrations.AddIndex):
+    """Add a full-text (GIN) index on PostgreSQL and only record it elsewhere: the embedded
+    demo database (SQLite) has no GIN indexes and searches with a plain substring match."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class RemoveIndexOnPostgres(migrations.RemoveIndex):
+    """Drop an index that ``AddIndexOnPostgres`` created; elsewhere there is none to drop."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
