@@ -18,7 +18,7 @@ import codecs
 import csv
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -569,10 +569,41 @@ def read_counts_table(path: str | Path, *, by: str | None = None) -> pa.Table:
     return _read(path, strings=KEY_FIELDS + ((by,) if by else ()), numbers=("count",))
 
 
-def _streamed(read: Callable[[], stream.Laid]) -> stream.Laid | None:
-    """What ``metrics.stream`` laid out, or None when the file needs the full checks."""
+def _streamed(
+    path: Path,
+    *,
+    number: str,
+    by: str | None = None,
+    workers: int | None = None,
+    population: Population | None = None,
+) -> stream.Laid | None:
+    """The file's header checked, then the file streamed by ``metrics.stream`` on ``workers``
+    threads (one per core by default): laid out against ``population``'s areas when one is
+    given, else over the file's own areas. None when the file needs the full checks: the
+    caller then reads it whole and checks it, so its error names the file, line and field."""
+    keys = KEY_FIELDS + ((by,) if by else ())
+    header, wanted = checked_header(path, strings=keys, numbers=(number,))
+    workers = workers or stream.WORKERS
     try:
-        return read()
+        if population is None:
+            return stream.read_unplaced(
+                path,
+                header=header,
+                wanted=wanted,
+                strings=keys,
+                number=number,
+                by=by,
+                workers=workers,
+            )
+        return stream.read_counts(
+            path,
+            header=header,
+            wanted=wanted,
+            areas=population.areas,
+            population=population.values,
+            by=by,
+            workers=workers,
+        )
     except (stream.NotFast, UnicodeDecodeError, pa.ArrowException, OSError):
         return None
 
@@ -585,21 +616,10 @@ def read_population(path: str | Path, *, workers: int | None = None) -> Populati
     and checked as ``load_population`` does, so its error names the file, line and field.
     """
     path = Path(path)
-    header, wanted = checked_header(path, strings=KEY_FIELDS, numbers=("population",))
-    laid = _streamed(
-        lambda: stream.read_unplaced(
-            path,
-            header=header,
-            wanted=wanted,
-            strings=KEY_FIELDS,
-            number="population",
-            by=None,
-            workers=workers or stream.WORKERS,
-        )
-    )
-    if laid is not None:
-        return Population(str(path), laid.areas, laid.values[0], laid.seen[0])
-    return load_population(read_population_table(path), path=path)
+    laid = _streamed(path, number="population", workers=workers)
+    if laid is None:
+        return load_population(read_population_table(path), path=path)
+    return Population(str(path), laid.areas, laid.values[0], laid.seen[0])
 
 
 def read_counts(
@@ -612,44 +632,20 @@ def read_counts(
     """Read ``area,sex,age_band,imd[,<by>],count`` against a population (streamed, as
     ``read_population``)."""
     path = Path(path)
-    keys = KEY_FIELDS + ((by,) if by else ())
-    header, wanted = checked_header(path, strings=keys, numbers=("count",))
-    laid = _streamed(
-        lambda: stream.read_counts(
-            path,
-            header=header,
-            wanted=wanted,
-            areas=population.areas,
-            population=population.values,
-            by=by,
-            workers=workers or stream.WORKERS,
-        )
-    )
-    if laid is not None:
-        return Counts(str(path), by, laid.measures, population.areas, laid.values, rows=laid.rows)
-    return load_counts(read_counts_table(path, by=by), path=path, population=population, by=by)
+    laid = _streamed(path, number="count", by=by, workers=workers, population=population)
+    if laid is None:
+        return load_counts(read_counts_table(path, by=by), path=path, population=population, by=by)
+    return Counts(str(path), by, laid.measures, population.areas, laid.values, rows=laid.rows)
 
 
 def check_counts(path: str | Path, *, by: str | None = None, workers: int | None = None) -> Counts:
     """Check a counts file on its own (as ``check_counts_table``), streamed when it is good:
     laid out over its own areas."""
     path = Path(path)
-    keys = KEY_FIELDS + ((by,) if by else ())
-    header, wanted = checked_header(path, strings=keys, numbers=("count",))
-    laid = _streamed(
-        lambda: stream.read_unplaced(
-            path,
-            header=header,
-            wanted=wanted,
-            strings=keys,
-            number="count",
-            by=by,
-            workers=workers or stream.WORKERS,
-        )
-    )
-    if laid is not None:
-        return Counts(str(path), by, laid.measures, laid.areas, laid.values, rows=laid.rows)
-    return check_counts_table(read_counts_table(path, by=by), path=path, by=by)
+    laid = _streamed(path, number="count", by=by, workers=workers)
+    if laid is None:
+        return check_counts_table(read_counts_table(path, by=by), path=path, by=by)
+    return Counts(str(path), by, laid.measures, laid.areas, laid.values, rows=laid.rows)
 
 
 # -- The fast path -------------------------------------------------------------------------

@@ -35,6 +35,8 @@ import warnings
 from concurrent.futures import ThreadPoolExecutor
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
+from bench import dataset
+
 URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_disclosure")
 os.environ["DATABASE_URL"] = URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -67,24 +69,15 @@ def populate(n: int) -> None:
     from django.utils import timezone
 
     from foiregister.disclosure.models import DisclosureLogEntry
-    from foiregister.kernel.models import Organisation
-    from foiregister.requests.models import Request, Requester
+    from foiregister.requests.models import Request
 
     have = DisclosureLogEntry.objects.count()
     if have >= n:
         return
     user, _ = get_user_model().objects.get_or_create(username="bench-lead")
-    orgs = [
-        Organisation.objects.get_or_create(
-            ods_code=f"B{i:02d}", defaults={"name": f"Bench ICB {i}", "kind": "icb"}
-        )[0]
-        for i in range(20)
-    ]
-    requesters = {
-        o.pk: Requester.objects.get_or_create(organisation=o, name="Bench requester")[0]
-        for o in orgs
-    }
-    now = timezone.now()
+    orgs = dataset.organisations(20)
+    requesters = {o.pk: dataset.requester(o) for o in orgs}
+    today = timezone.localdate()
     batch = 5000
     for start in range(have, n, batch):
         stop = min(n, start + batch)
@@ -93,10 +86,10 @@ def populate(n: int) -> None:
             org = orgs[i % len(orgs)]
             words = " ".join(WORDS[(i * k) % len(WORDS)] for k in (1, 3, 7, 11))
             requests.append(
-                Request(
+                dataset.request(
+                    i,
                     organisation=org,
-                    reference=f"BENCH/{i:07d}",
-                    received_at=now - datetime.timedelta(days=i % 1500 + 30),
+                    received=today - datetime.timedelta(days=i % 1500 + 30),
                     title=f"Request {i}: {words}",
                     requester=requesters[org.pk],
                     status=Request.Status.RESPONDED,

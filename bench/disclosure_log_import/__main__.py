@@ -20,6 +20,8 @@ import os
 import time
 from pathlib import Path
 
+from bench import dataset
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("TEST_DATABASE_NAME", "bench_disclosure_log_import")
 
@@ -55,29 +57,16 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2_000)
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        run(args.requests)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    dataset.in_throwaway_database(lambda: run(args.requests))
 
 
 def run(n: int) -> None:
     from foiregister.intake import selectors as intake_selectors
     from foiregister.intake.models import RequestSketch
     from foiregister.kernel import audit
-    from foiregister.kernel.models import Organisation
     from foiregister.requests import imports
 
-    org = Organisation.objects.create(name="Bench ICB", ods_code="QXX", kind="icb")
+    (org,) = dataset.organisations()
     by = audit.system("bench: disclosure log import")
     today = datetime.date(2025, 1, 1)
     content = log_file(n)

@@ -33,6 +33,8 @@ import statistics
 import time
 from pathlib import Path
 
+from bench import dataset
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("TEST_DATABASE_NAME", "bench_intake")
 
@@ -46,19 +48,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50_000)
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        run(args.requests)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    dataset.in_throwaway_database(lambda: run(args.requests))
 
 
 def _reworded(text: str, rng: random.Random, vocabulary: list[str]) -> str:
@@ -73,12 +63,10 @@ def _reworded(text: str, rng: random.Random, vocabulary: list[str]) -> str:
 
 def run(n: int) -> None:
     from django.db import connection
-    from django.utils import timezone
 
     from foiregister.intake import matching, selectors
     from foiregister.intake.models import RequestSketch
-    from foiregister.kernel.models import Organisation
-    from foiregister.requests.models import Request, Requester
+    from foiregister.requests.models import Request
 
     rows = json.loads(DATA.read_text())["requests"]
     texts = [r["text"] for r in rows]
@@ -87,9 +75,8 @@ def run(n: int) -> None:
     singles = [r["text"] for r in rows if not r["round_robin"]]
     vocabulary = sorted({w for t in texts for w in re.findall(r"[a-z]{4,}", t.lower())})
     rng = random.Random(50_000)
-    org = Organisation.objects.create(name="Bench ICB", ods_code="BENCH", kind="icb")
-    requester = Requester.objects.create(organisation=org, name="Bench requester")
-    received = timezone.make_aware(datetime.datetime(2025, 9, 1, 10))
+    (org,) = dataset.organisations()
+    requester = dataset.requester(org)
     probes = [r for r in rows if r["round_robin"]]
     planted = {}
     started = time.perf_counter()
@@ -106,11 +93,10 @@ def run(n: int) -> None:
         else:
             body = _reworded(rng.choice(singles), rng, vocabulary)
         batch.append(
-            Request(
+            dataset.request(
+                i,
                 organisation=org,
-                reference=f"BENCH/{i:06d}",
-                received_at=received,
-                title=f"Bench {i}",
+                received=datetime.date(2025, 9, 1),
                 body=body,
                 requester=requester,
             )

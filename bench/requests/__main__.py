@@ -17,6 +17,8 @@ import random
 import statistics
 import time
 
+from bench import dataset
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("TEST_DATABASE_NAME", "bench_requests")
 
@@ -26,55 +28,36 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20_000)
     args = parser.parse_args()
 
-    import django
+    dataset.in_throwaway_database(lambda: run(args.requests))
 
-    django.setup()
+
+def run(n: int) -> None:
+    from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
-
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        run(args.requests, Client, CaptureQueriesContext, connection)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-
-
-def run(n: int, Client, CaptureQueriesContext, connection) -> None:
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
+    from django.test.utils import CaptureQueriesContext
 
     from foiregister import calendar
-    from foiregister.kernel.models import Organisation
     from foiregister.requests import selectors, services
-    from foiregister.requests.models import ProclaimedHoliday, Request, Requester
+    from foiregister.requests.models import ProclaimedHoliday, Request
 
     rng = random.Random(20)
-    org = Organisation.objects.create(name="Bench ICB", ods_code="QXX", kind="icb")
+    (org,) = dataset.organisations()
     admin = get_user_model().objects.create_superuser("bench", "b@x.invalid", "pw")
-    requester = Requester.objects.create(organisation=org, name="Fictional Bench Requester")
+    requester = dataset.requester(org)
     today = selectors.local_today()
     cal = selectors.working_day_calendar()
     t0 = time.perf_counter()
     rows = []
     for i in range(n):
-        received = today - datetime.timedelta(days=rng.randint(0, 60))
-        clock = calendar.request_clock("foi", received, [])
         rows.append(
-            Request(
+            dataset.request(
+                i,
                 organisation=org,
-                reference=f"B/{i:06d}",
-                title=f"Bench request {i}",
+                received=today - datetime.timedelta(days=rng.randint(0, 60)),
+                uk_calendar=cal,
                 requester=requester,
-                received_at=timezone.make_aware(
-                    datetime.datetime.combine(received, datetime.time(10))
-                ),
                 assignee=admin if i % 2 else None,
-                clock_started_on=received,
-                statutory_due_on=clock.statutory_due_on,
-                due_on=clock.due_on,
             )
         )
     Request.objects.bulk_create(rows, batch_size=2000)

@@ -19,6 +19,8 @@ import random
 import statistics as stats
 import time
 
+from bench import dataset
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("TEST_DATABASE_NAME", "bench_statistics")
 
@@ -34,36 +36,18 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        run(args)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    dataset.in_throwaway_database(lambda: run(args))
 
 
 def build(n: int, organisations: int) -> list:
-    from django.utils import timezone
-
     from foiregister import calendar
-    from foiregister.kernel.models import Organisation
     from foiregister.requests import selectors
     from foiregister.requests.models import Exemption, Question, Request, RequestEvent
 
     E = RequestEvent.Kind
     rng = random.Random(16)
     cal = selectors.working_day_calendar()
-    orgs = [
-        Organisation.objects.create(name=f"Bench ICB {i}", ods_code=f"QB{i}", kind="icb")
-        for i in range(organisations)
-    ]
+    orgs = dataset.organisations(organisations)
     exemptions = list(Exemption.objects.values_list("pk", flat=True))
     outcomes = [o for o in Request.Outcome.values if o not in ("", "lapsed", "withdrawn")]
     start = datetime.date(YEARS[0], 1, 1)
@@ -117,35 +101,17 @@ def build(n: int, organisations: int) -> list:
                         decision = rng.choice(("upheld", "overturned", "partly"))
                         ev.append((E.REVIEW_DECIDED, decided, decision))
         ev.sort(key=lambda e: e[1])
-        clock = calendar.request_clock(
-            regime,
-            received,
-            [calendar.TimelineStep(k, on) for k, on, _ in ev],
-            uk_calendar=cal,
-        )
         requests.append(
-            Request(
+            dataset.request(
+                i,
                 organisation=orgs[i % organisations],
-                reference=f"BENCH/{i:07d}",
+                received=received,
+                at=datetime.time(rng.randint(0, 23)),
                 regime=regime,
-                received_at=timezone.make_aware(
-                    datetime.datetime.combine(received, datetime.time(rng.randint(0, 23)))
-                ),
-                title=f"Bench request {i}",
+                timeline=[calendar.TimelineStep(k, on) for k, on, _ in ev],
+                uk_calendar=cal,
                 imported=True,
                 outcome=outcome,
-                **{
-                    f: getattr(clock, f)
-                    for f in (
-                        "clock_started_on",
-                        "statutory_due_on",
-                        "extended_due_on",
-                        "due_on",
-                        "responded_on",
-                        "review_window_closes_on",
-                        "review_due_on",
-                    )
-                },
             )
         )
         timelines.append(ev)

@@ -12,6 +12,5 @@ class DisclosureConfig(AppConfig):
 
         from . import imported
 
-        imports.add_step(
-            "disclosure: publish", imported.publish_imported, check=imported.check_imported
-        )
+        imports.commit_steps.register(imported.publish_imported, name="disclosure: publish")
+        imports.preview_checks.register(imported.check_imported, name="disclosure: publish")

@@ -1,5 +1,5 @@
 """Publishing FOI-log history that an import marks ``published``: the disclosure log's step
-of the request register's import (``foiregister.requests.imports.add_step``, ADR 0001).
+of the request register's import (``foiregister.requests.imports.commit_steps``, ADR 0009).
 
 Each marked request is published by ``services.publish_response``, as a lead publishes one
 from its page: the lead who imports is the one who publishes, the personal-data check reads

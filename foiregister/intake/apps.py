@@ -15,9 +15,9 @@ class IntakeConfig(AppConfig):
 
         from . import services
 
-        imports.add_step("intake: index for matching", services.index_imported)
+        imports.commit_steps.register(services.index_imported, name="intake: index for matching")
         # A request logged or edited by hand is sketched as it is saved, so the next copy
         # of its round robin finds it without `manage.py index_requests`.
-        request_services.on_text_changed(services.index_request)
+        request_services.text_changed.register(services.index_request)
         # The end of the retention period erases the requester's email as received too.
-        request_services.on_requester_erased(services.erase_requester_messages)
+        request_services.requester_erased.register(services.erase_requester_messages)

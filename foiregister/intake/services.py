@@ -498,7 +498,7 @@ def index_requests(*, organisation=None, batch: int = 500) -> int:
 
 
 def index_imported(*, imported: list, filename: str, by: Any) -> list:
-    """The FOI log import's step (``requests.imports.add_step``): sketch and index the
+    """The FOI log import's step (``requests.imports.commit_steps``): sketch and index the
     words of each request the file wrote, and each it left unchanged that is not indexed yet
     (history imported before intake, or before its word index, is indexed by importing it
     again), in the import's transaction and in bulk, from the text ``request_text`` would
@@ -644,7 +644,7 @@ ERASED_SENDER = "(erased requester)"
 
 
 def erase_requester_messages(*, requests: list, scrub, today) -> int:
-    """The records-management erasure's step (``requests.services.on_requester_erased``):
+    """The records-management erasure's step (``requests.services.requester_erased``):
     the messages a requester's requests were logged from or answered by lose the email as
     received, the sender, the quoted history and the signature (which sign off with their
     name and telephone), and their details in the subject and body are blanked. The text

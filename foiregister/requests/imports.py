@@ -41,7 +41,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from foiregister import calendar
-from foiregister.kernel import audit, jobs
+from foiregister.kernel import audit, hooks, jobs
 from foiregister.kernel.exceptions import FoiRegisterError
 from foiregister.kernel.jobs import RowError
 from foiregister.kernel.models import Organisation
@@ -336,25 +336,14 @@ class ImportedRequest:
         return self.plan.where(location)
 
 
-Step = Callable[..., list[RowError]]
-_STEPS: dict[str, Step] = {}
-_CHECKS: dict[str, Step] = {}
-
-
-def add_step(name: str, step: Step, *, check: Step | None = None) -> None:
-    """Extend every commit with ``step(imported=[ImportedRequest...], filename=..., by=...)``,
-    run in the import's transaction after the rows are written; the ``RowError``s it returns
-    fail the whole import. ``check(planned=[Planned...], filename=..., organisation=...)``,
-    if given, runs in the preview (nothing written) so the lead sees the step's errors
-    before importing. Called by a higher layer's ``AppConfig.ready`` (ADR 0001), once per
-    name."""
-    _STEPS[name] = step
-    if check is not None:
-        _CHECKS[name] = check
-
-
-def steps() -> list[str]:
-    return list(_STEPS)
+# A higher layer extends every commit from its ``AppConfig.ready`` (ADR 0009) with
+# ``step(imported=[ImportedRequest...], filename=..., by=...)``, run in the import's
+# transaction after the rows are written; the ``RowError``s it returns fail the whole
+# import. A step's ``check(planned=[Planned...], filename=..., organisation=...)``, if it
+# has one, runs in the preview (nothing written) so the lead sees the step's errors before
+# importing. Each is registered under the step's name.
+commit_steps: hooks.Hook[list[RowError]] = hooks.Hook("requests.imports: commit step")
+preview_checks: hooks.Hook[list[RowError]] = hooks.Hook("requests.imports: preview check")
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -1015,8 +1004,11 @@ def preview(
         today=today or selectors.local_today(),
         progress=progress,
     )
-    for check in _CHECKS.values() if not result.errors else ():
-        result.errors.extend(check(planned=planned, filename=filename, organisation=organisation))
+    if not result.errors:
+        for errors in preview_checks.call(
+            planned=planned, filename=filename, organisation=organisation
+        ):
+            result.errors.extend(errors)
     result.errors.sort(key=lambda e: e.line)
     if not result.errors:
         new, changed, unchanged = _classify(planned)
@@ -1220,8 +1212,8 @@ def commit(
             *(ImportedRequest(p.existing, p, written=True) for p in changed),
             *(ImportedRequest(p.existing, p, written=False) for p in unchanged),
         ]
-        for step in _STEPS.values():
-            result.errors.extend(step(imported=imported, filename=filename, by=by))
+        for errors in commit_steps.call(imported=imported, filename=filename, by=by):
+            result.errors.extend(errors)
         if result.errors:
             result.errors.sort(key=lambda e: (e.line, e.column))
             raise ImportFailed(result)  # undoes every row: this is the import's transaction

@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
-from foiregister.kernel import audit
+from foiregister.kernel import audit, hooks
 from foiregister.requests.exceptions import ValidationFailed
 from foiregister.requests.models import (
     Organisation,
@@ -85,21 +85,16 @@ def update_requester(*, requester: Requester, by: Any, **fields: Any) -> Request
     return requester
 
 
-_ERASURE_STEPS: list[Callable[..., int]] = []
-
-
-def on_requester_erased(step: Callable[..., int]) -> None:
-    """Let a higher layer erase the copies of a requester's details it keeps (the intake's
-    email as received), inside the erasure's transaction: the letters layer runs the
-    erasure and may not import the intake beside it (docs/adr/0001-layers.md). A step is
-    called as ``step(requests=..., scrub=..., today=...)``, where ``scrub(text)`` blanks
-    the requester's details in free text, and returns how many records it changed."""
-    if step not in _ERASURE_STEPS:
-        _ERASURE_STEPS.append(step)
+# Where a higher layer erases the copies of a requester's details it keeps (the intake's
+# email as received), inside the erasure's transaction: the letters layer runs the erasure
+# and may not import the intake beside it (docs/adr/0009-named-hooks.md). A step is called
+# as ``step(requests=..., scrub=..., today=...)``, where ``scrub(text)`` blanks the
+# requester's details in free text, and returns how many records it changed.
+requester_erased: hooks.Hook[int] = hooks.Hook("requests: requester erased")
 
 
 def erase_requester_elsewhere(
     *, requests: list[Request], scrub: Callable[[str], str], today: datetime.date
 ) -> int:
     """Run every registered erasure step; the number of records they changed."""
-    return sum(step(requests=requests, scrub=scrub, today=today) for step in _ERASURE_STEPS)
+    return sum(requester_erased.call(requests=requests, scrub=scrub, today=today))

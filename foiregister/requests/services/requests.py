@@ -4,14 +4,14 @@ answers, and edits to the request's own fields."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from foiregister.kernel import audit, references
+from foiregister.kernel import audit, hooks, references
 from foiregister.requests import selectors
 from foiregister.requests.exceptions import ValidationFailed
 from foiregister.requests.models import (
@@ -87,21 +87,11 @@ class QuestionInput:
     public_interest_reasoning: str = ""
 
 
-_TEXT_CHANGED: list[Callable[[Request], Any]] = []
-
-
-def on_text_changed(hook: Callable[[Request], Any]) -> None:
-    """Let a higher layer hear, inside the same transaction, that a request's text or its
-    questions changed: the intake's matching index registers here (its ``AppConfig.ready``),
-    so a request logged or edited by hand is found by the next round robin, without this
-    layer importing the one above it (docs/adr/0001-layers.md)."""
-    if hook not in _TEXT_CHANGED:
-        _TEXT_CHANGED.append(hook)
-
-
-def _text_changed(request: Request) -> None:
-    for hook in _TEXT_CHANGED:
-        hook(request)
+# Called as ``function(request)``, inside the same transaction, when a request's text or its
+# questions changed: the intake's matching index registers here (its ``AppConfig.ready``),
+# so a request logged or edited by hand is found by the next round robin, without this
+# layer importing the one above it (docs/adr/0009-named-hooks.md).
+text_changed: hooks.Hook[Any] = hooks.Hook("requests: text changed")
 
 
 @transaction.atomic
@@ -152,7 +142,7 @@ def log_request(
     for number, q in enumerate(questions, start=1):
         _create_question(request, number, q if isinstance(q, QuestionInput) else QuestionInput(q))
     recompute_clock(request)
-    _text_changed(request)
+    text_changed.call(request)
     audit.record_event(
         action=audit.AuditAction.REQUEST_LOGGED,
         obj=request,
@@ -246,7 +236,7 @@ def add_question(*, request: Request, text: str, by: Any, **answer: Any) -> Ques
         request.questions.order_by("-number").values_list("number", flat=True).first() or 0
     ) + 1
     question = _create_question(request, number, QuestionInput(text=text, **answer))
-    _text_changed(request)
+    text_changed.call(request)
     audit.record_event(
         action=audit.AuditAction.QUESTION_ADDED,
         obj=question,
@@ -286,7 +276,7 @@ def update_question(
     after["exemptions"] = sorted(e.code for e in exemptions)
     changes = audit.diff(before, after)
     if "text" in changes:
-        _text_changed(question.request)
+        text_changed.call(question.request)
     if changes:
         audit.record_event(
             action=audit.AuditAction.QUESTION_CHANGED,
@@ -315,7 +305,7 @@ def update_request(*, request: Request, by: Any, **fields: Any) -> Request:
     request.save()
     changes = audit.diff(before, audit.snapshot(request, REQUEST_EDITABLE_FIELDS))
     if "body" in changes:
-        _text_changed(request)
+        text_changed.call(request)
     if changes:
         audit.record_event(
             action=audit.AuditAction.REQUEST_CHANGED,
