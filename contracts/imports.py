@@ -31,7 +31,6 @@ from typing import Any
 import tablib
 from django.conf import settings
 from django.db import models, transaction
-from django.utils import timezone
 
 from foiregister.kernel import audit, jobs
 from foiregister.kernel.jobs import RowError
@@ -844,17 +843,8 @@ def create_job(*, organisation, kind: str, filename: str, content: bytes, by: An
     )
     if not preview_in_background(len(content)):
         result = preview(content=content, filename=filename, kind=kind, organisation=organisation)
-        _store_preview(job, result)
+        jobs.record_preview(job, result, rows_done=0)
     return job
-
-
-def _store_preview(job: ImportJob, result: ImportResult) -> None:
-    job.status = ImportJob.Status.PREVIEWED
-    job.rows_total = result.rows
-    job.rows_done = 0
-    job.errors = [e.as_dict() for e in result.errors]
-    job.summary = result.summary()
-    job.save(update_fields=["status", "rows_total", "rows_done", "errors", "summary"])
 
 
 def run_preview(job_id: int) -> ImportJob:
@@ -874,7 +864,7 @@ def run_preview(job_id: int) -> ImportJob:
     except ContractsError as exc:
         result = ImportResult(filename=job.filename, kind=job.kind)
         result.errors.append(RowError(job.filename, 1, "", None, exc.message))
-    _store_preview(job, result)
+    jobs.record_preview(job, result, rows_done=0)
     return job
 
 
@@ -898,20 +888,10 @@ def run_job(job_id: int, *, by: Any = None) -> ImportJob:
             progress=lambda done, total: _save_progress(job_id, done, total),
         )
     except ImportFailed as failed:
-        ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJob.Status.FAILED,
-            errors=[e.as_dict() for e in failed.result.errors],
-            summary=failed.result.summary(),
-            rows_done=0,
-            finished_at=timezone.now(),
+        jobs.record_failure(
+            ImportJob, job_id, failed.result.errors, summary=failed.result.summary()
         )
     else:
-        ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJob.Status.SUCCEEDED,
-            errors=[],
-            summary=result.summary(),
-            rows_done=result.rows,
-            finished_at=timezone.now(),
-        )
+        jobs.record_success(ImportJob, job_id, result)
     job.refresh_from_db()
     return job

@@ -1,6 +1,12 @@
 """Shared by the import jobs of the request and contract registers: a job row that a watcher
-can read while the job's own transaction is still open, and the one shape of a bad row's
-error (file, line, column, value, reason) that both importers report."""
+can read while the job's own transaction is still open, how a preview and a commit are
+written on the job, and the one shape of a bad row's error (file, line, column, value,
+reason) that both importers report.
+
+A job model has ``Status`` (uploaded, previewed, queued, running, succeeded, failed),
+``rows_total``, ``rows_done``, ``errors`` (``RowError.as_dict()``s), ``summary`` and
+``finished_at``; a result has ``rows``, ``errors`` and ``summary()``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.utils import timezone
 
 
 def save_progress(model, job_id: int, done: int, total: int) -> None:
@@ -26,6 +33,39 @@ def save_progress(model, job_id: int, done: int, total: int) -> None:
             )
     finally:
         side.close()
+
+
+def record_preview(job, result, *, rows_done: int) -> None:
+    """The job is checked: every bad row, or the counts a commit would make, land on it."""
+    job.status = job.Status.PREVIEWED
+    job.rows_total = result.rows
+    job.rows_done = rows_done
+    job.errors = [e.as_dict() for e in result.errors]
+    job.summary = result.summary()
+    job.save(update_fields=["status", "rows_total", "rows_done", "errors", "summary"])
+
+
+def record_success(model, job_id: int, result) -> None:
+    """The job's commit succeeded: every row written."""
+    model.objects.filter(pk=job_id).update(
+        status=model.Status.SUCCEEDED,
+        errors=[],
+        summary=result.summary(),
+        rows_done=result.rows,
+        finished_at=timezone.now(),
+    )
+
+
+def record_failure(model, job_id: int, errors: list[RowError], *, summary=None) -> None:
+    """The job's commit failed and wrote nothing; why, and the summary when it got that far."""
+    fields = {"summary": summary} if summary is not None else {}
+    model.objects.filter(pk=job_id).update(
+        status=model.Status.FAILED,
+        errors=[e.as_dict() for e in errors],
+        rows_done=0,
+        finished_at=timezone.now(),
+        **fields,
+    )
 
 
 def max_upload_bytes(setting: str, default_mb: float) -> int:

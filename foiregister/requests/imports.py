@@ -1279,11 +1279,7 @@ def run_preview(job_id: int) -> ImportJob:
     except FoiRegisterError as exc:
         result = ImportResult(filename=job.filename)
         result.errors.append(RowError(job.filename, 1, "", None, exc.message))
-    job.status = ImportJob.Status.PREVIEWED
-    job.rows_total, job.rows_done = result.rows, result.rows
-    job.errors = [e.as_dict() for e in result.errors]
-    job.summary = result.summary()
-    job.save(update_fields=["status", "rows_total", "rows_done", "errors", "summary"])
+    jobs.record_preview(job, result, rows_done=result.rows)
     return job
 
 
@@ -1315,30 +1311,17 @@ def run_job(job_id: int, *, by: Any = None) -> ImportJob:
             progress=lambda done, total: _save_progress(job_id, done, total),
         )
     except ImportFailed as failed:  # the register changed since the preview
-        ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJob.Status.FAILED,
-            errors=[e.as_dict() for e in failed.result.errors],
-            summary=failed.result.summary(),
-            rows_done=0,
-            finished_at=timezone.now(),
+        jobs.record_failure(
+            ImportJob, job_id, failed.result.errors, summary=failed.result.summary()
         )
     except Exception as exc:  # nothing was written (atomic); the job says so, the log says why
         logger.exception("FOI log import job %s failed", job_id)
-        ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJob.Status.FAILED,
-            errors=[
-                RowError(job.filename, 1, "", None, f"could not be imported ({exc})").as_dict()
-            ],
-            rows_done=0,
-            finished_at=timezone.now(),
+        jobs.record_failure(
+            ImportJob,
+            job_id,
+            [RowError(job.filename, 1, "", None, f"could not be imported ({exc})")],
         )
     else:
-        ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJob.Status.SUCCEEDED,
-            errors=[],
-            summary=result.summary(),
-            rows_done=result.rows,
-            finished_at=timezone.now(),
-        )
+        jobs.record_success(ImportJob, job_id, result)
     job.refresh_from_db()
     return job
