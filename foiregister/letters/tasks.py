@@ -27,10 +27,18 @@ def email_letter(self, letter_id: int) -> bool:
     try:
         return services.email_letter(letter=letter, by=by)
     except OSError as exc:  # smtplib.SMTPException is an OSError
+        # Named by type only: a refusal's text quotes the requester's address, which the
+        # audit log would keep past erasure and Celery's retry line would print.
+        failure = type(exc).__name__
         services.record_email_failure(
-            letter=letter, by=by, reason=f"the mail server refused it: {exc}"
+            letter=letter, by=by, reason=f"the mail server refused it ({failure})"
         )
-        raise
+        raise LetterNotEmailed(f"letter {letter_id} not emailed ({failure})") from None
+
+
+class LetterNotEmailed(OSError):
+    """What the retry carries instead of the mail library's error, whose text can quote the
+    requester's address."""
 
 
 def queue_email(letter: Letter) -> None:

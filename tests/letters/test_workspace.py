@@ -402,6 +402,33 @@ def test_a_failed_email_shows_on_the_workspace(
     assert "NOT emailed: the mail server refused it" in page
 
 
+def test_a_refused_email_keeps_the_requesters_address_out_of_the_audit_log_and_the_retry(
+    answered, foi_officer, foi_lead, settings
+):
+    """smtplib's refusal quotes the address it refused: neither the audit row (kept past
+    erasure) nor the exception Celery logs on retry may carry it."""
+    import smtplib
+    from unittest import mock
+
+    from foiregister.kernel.models import AuditEvent
+    from foiregister.letters import tasks
+
+    letter = f.issued_response(request=answered, officer=foi_officer, lead=foi_lead)
+    address = answered.requester.email
+    assert address
+    refused = smtplib.SMTPRecipientsRefused({address: (550, b"no such user " + address.encode())})
+    assert address in str(refused)
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=refused):
+        with pytest.raises(OSError) as raised:
+            tasks.email_letter.apply(args=[letter.pk], throw=True, retries=5)
+    assert address not in str(raised.value)
+    assert "SMTPRecipientsRefused" in str(raised.value)
+    failures = AuditEvent.objects.filter(action="letter.email_failed")
+    assert failures.exists()
+    for event in failures:
+        assert address not in str(event.changes)
+
+
 # -- the standard wording, inserted and editable ---------------------------------------
 
 
