@@ -155,10 +155,9 @@ def earlier_requests_like(
     once ``manage.py index_requests`` has run.
     """
     sketched = set(sketch_candidates(text=text, organisation=organisation, exclude=exclude))
+    # Found by its words only, a request is kept for a paired question: none to pair, none.
     worded = requests_sharing_words(
-        texts=[q for q in questions if q.strip()] or [text],
-        organisation=organisation,
-        exclude=exclude,
+        texts=[q for q in questions if q.strip()], organisation=organisation, exclude=exclude
     )
     ids = sketched | set(worded)
     if not ids:
@@ -179,7 +178,9 @@ def earlier_requests_like(
                 _text_of(earlier, [q.text for q in earlier_questions])
             )
             score = matching.fingerprint_similarity(new_print, earlier_print)
-        earlier_terms = [matching.question_terms(q.text) for q in earlier_questions]
+        earlier_terms = (
+            [matching.question_terms(q.text) for q in earlier_questions] if questions else []
+        )
         paired = [
             _best(q, terms, earlier_questions, earlier_terms)
             for q, terms in zip(questions, new_terms, strict=True)
