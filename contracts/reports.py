@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from . import publicity
 from .models import Category, Contract
+from .selectors import live_q
 
 PSR_ROUTES = tuple(route for route in Contract.ProcurementRoute if route.value.startswith("psr_"))
 
@@ -89,7 +90,7 @@ def expiry_outlook(
         starts.append(datetime.date(last.year + (last.month == 10), (last.month + 2) % 12 + 1, 1))
     rows = (
         contracts.filter(
-            status__in=(Contract.Status.ACTIVE, Contract.Status.PENDING),
+            live_q(today),  # a contract terminating later is live until then
             current_end_date__gte=today,
             current_end_date__lt=starts[-1],
         )

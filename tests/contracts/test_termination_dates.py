@@ -209,3 +209,12 @@ def test_ocds_does_not_publish_a_termination_dated_ahead(organisation, today):
 
     assert [r["id"] for r in package["releases"]] == ["ocds-xxxxxx-QNC-SSOT-CT-2024-award"]
     assert package["releases"][0]["contracts"][0]["status"] == "active"
+
+
+def test_expiry_outlook_counts_a_terminating_contract_in_its_quarter(terminating, today):
+    from contracts import reports
+    from contracts.models import Contract
+
+    outlook = reports.expiry_outlook(contracts=Contract.objects.all(), today=today)
+
+    assert sum(row["contracts"] for row in outlook) == 1

@@ -203,3 +203,31 @@ def test_a_department_contact_answers_through_its_link(
     context.close()
     assert errors == []
     assert request.questions.get(number=1).answer == "Four."
+
+
+def test_the_request_page_with_its_exemptions_selector_passes_axe(
+    live_server, browser, organisation, foi_officer
+):
+    """The answer's statutory exemptions (the two-box selector in each question) are named
+    and described without ARIA the elements may not carry (axe: aria-prohibited-attr)."""
+    request = log_request(
+        organisation=organisation,
+        received_on=D(2026, 11, 2),
+        title="MRI scanner contracts",
+        assignee=foi_officer,
+    )
+    context, page, errors = _signed_in(browser, live_server, foi_officer)
+    page.goto(f"{live_server.url}/admin/foiregister/request/{request.pk}/change/")
+    expect(page.get_by_text("Available exemptions").first).to_be_visible()
+    page.screenshot(path=f"{SHOTS}/request-page-exemptions.png", full_page=True)
+    results = Axe().run(page, options=WCAG_22_AA)
+    # A question added on the page gets its selector then, and is fixed as it appears.
+    page.get_by_text("Add another Question").click()
+    expect(page.locator("#id_questions-1-exemptions_filter")).to_be_attached()
+    added = Axe().run(page, options=WCAG_22_AA)
+    filter_names = page.locator(".selector-filter label").all_inner_texts()
+    context.close()
+    assert errors == []
+    assert results.violations_count == 0, results.generate_report()
+    assert added.violations_count == 0, added.generate_report()
+    assert any("filter down the list of available exemptions" in t for t in filter_names)
