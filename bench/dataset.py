@@ -96,3 +96,22 @@ def request(
         **{name: getattr(clock, name) for name in CLOCK_FIELDS},
         **fields,
     )
+
+
+def signed_in_client(user):
+    """A test client signed in as ``user`` with both factors, as staff pages require: the
+    session is marked verified with a confirmed authenticator, as django-otp's ``otp_login``
+    would after a code."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or (
+        TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

@@ -34,7 +34,6 @@ def main() -> None:
 def run(n: int) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from foiregister import calendar
@@ -63,8 +62,7 @@ def run(n: int) -> None:
     Request.objects.bulk_create(rows, batch_size=2000)
     print(f"created {n} requests in {time.perf_counter() - t0:.1f} s")
 
-    client = Client()
-    client.force_login(admin)
+    client = dataset.signed_in_client(admin)
     print("\nAdmin changelist (/admin/foiregister/request/)")
     print(f"{'page size':>10} {'queries':>8} {'p50 ms':>8} {'max ms':>8}")
     from foiregister.requests.admin.requests import RequestAdmin
