@@ -360,8 +360,7 @@ class PublishedResponseFilter(django_filters.FilterSet):
 
 
 class PublishedResponseViewSet(viewsets.ReadOnlyModelViewSet):
-    """Responses published to the disclosure log, newest first (or best match first when
-    searching with q)."""
+    """Responses published to the disclosure log, newest first (best match first with q)."""
 
     lookup_field = "public_id"
     lookup_value_regex = "[a-z0-9]+"
