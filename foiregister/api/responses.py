@@ -178,8 +178,9 @@ def _block_serializer(block_type: str, data_serializer) -> type[serializers.Seri
     }
     if data_serializer is None:
         fields["data"] = serializers.JSONField(
-            allow_null=True, help_text="Always null: a block of a kind without a described "
-            "shape (one no longer offered) gives its text only."
+            allow_null=True,
+            help_text="Always null: a block of a kind without a described "
+            "shape (one no longer offered) gives its text only.",
         )
     else:
         fields["data"] = data_serializer(
@@ -359,7 +360,7 @@ class PublishedResponseFilter(django_filters.FilterSet):
 
 
 class PublishedResponseViewSet(viewsets.ReadOnlyModelViewSet):
-    """Responses published to the disclosure log, newest first (or best match with ``q``)."""
+    """Responses published to the disclosure log, newest first (best match first with q)."""
 
     lookup_field = "public_id"
     lookup_value_regex = "[a-z0-9]+"

@@ -208,9 +208,16 @@ PUBLIC_BLOCK_FIELDS = {
 OTHER = "other"
 
 
+_LINE_END = re.compile(r"(</(?:p|li|tr|caption|h\d)>|<br\s*/?>)", re.IGNORECASE)
+
+
 def _block_text(block: dict[str, Any], number: Any) -> str:
+    """The block as text, a line for each paragraph, list item and table row (as the page
+    sets them apart), the cells of a row separated by spaces."""
     rendered = render_to_string("disclosure/_block.html", {"b": block, "q": {"number": number}})
-    return _plain(rendered)
+    one_line = rendered.replace("\r", " ").replace("\n", " ")
+    lines = (_plain(part) for part in _LINE_END.sub("\\g<1>\n", one_line).split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def public_block(block: dict[str, Any], *, number: Any) -> dict[str, Any]:

@@ -67,9 +67,16 @@ def test_every_public_page_type_has_no_nu_checker_errors(
         "not-found": "/responses/neverexisted/",
         "api-docs": "/api/docs/",
         "api-explorer": "/api/explorer/",
+        "api-browsable-list": "/api/v1/responses/",
+        "api-browsable-detail": f"/api/v1/responses/{entry.public_id}/",
+        "api-browsable-root": "/api/v1/",
+        "search-mistyped-date": "/?q=Cobalt&published_from=2025-13-45",
+        "statistics": "/statistics/",
+        "organisation-statistics": f"/statistics/{organisation.ods_code}/?quarter=2025-Q3",
+        "psr": "/registers/psr/",
     }
     for name, path in pages.items():
-        response = client.get(path)
+        response = client.get(path, HTTP_ACCEPT="text/html")
         assert response.status_code in (200, 404), path
         (tmp_path / f"{name}.html").write_bytes(response.content)
     # The public request form: empty, with errors, with suggestions, and its confirmation.

@@ -4,10 +4,13 @@ published through the services, as an FOI lead would."""
 from __future__ import annotations
 
 from foiregister.disclosure import services
+from foiregister.letters import services as letter_services
 from foiregister.requests import services as register_services
 from foiregister.requests.models import Request
 from tests.factories import TEST_DATA
+from tests.factories import contracts as cf
 from tests.factories.foiregister import RequesterFactory, log_request
+from tests.factories.letters import answered_request, issued_response
 
 
 def responded_request(
@@ -44,3 +47,22 @@ def published_entry(*, organisation, by, **kwargs):
     """A response published by ``by`` (an FOI lead of ``organisation``)."""
     request = responded_request(organisation=organisation, by=by, **kwargs)
     return services.publish_response(request=request, by=by)
+
+
+def published_with_every_register_block(organisation, officer, lead):
+    """Question 2 carries a block of every register kind, over registers holding private
+    rows with canaries in every field (``register_with_private_rows``)."""
+    cf.register_with_private_rows(organisation=organisation)
+    request = answered_request(organisation=organisation, officer=officer)
+    question = request.questions.get(number=2)
+    letter_services.review_blocks(
+        blocks=[
+            letter_services.add_block(question=question, block_type=key, params=params, by=officer)
+            for key, params in cf.REGISTER_BLOCKS
+        ],
+        by=officer,
+    )
+    register_services.update_request(request=request, by=officer, outcome="granted")
+    first = issued_response(request=request, officer=officer, lead=lead)
+    request.refresh_from_db()
+    return request, first, services.publish_response(request=request, by=lead)

@@ -72,6 +72,12 @@ def paths(entry):
         "accessibility statement": "/accessibility/",
         "privacy notice": "/privacy/",
         "feed page": "/feeds/",
+        "search with a mistyped date": "/?q=imaging&published_from=2025-13-45",
+        "statistics": "/statistics/",
+        "organisation statistics": f"/statistics/{entry.organisation.ods_code}/?quarter=2025-Q3",
+        "PSR summary": "/registers/psr/",
+        "API in the browser": "/api/v1/responses/",
+        "API response in the browser": f"/api/v1/responses/{entry.public_id}/",
     }
 
 
@@ -115,6 +121,12 @@ PAGE_KINDS = [
     "accessibility statement",
     "privacy notice",
     "feed page",
+    "search with a mistyped date",
+    "statistics",
+    "organisation statistics",
+    "PSR summary",
+    "API in the browser",
+    "API response in the browser",
 ]
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))
 
