@@ -16,6 +16,7 @@ from django.utils import timezone
 from foiregister import calendar
 from foiregister.intake import matching
 from foiregister.intake.mail import split_questions
+from foiregister.kernel import fulltext
 from foiregister.kernel.models import Organisation
 from foiregister.letters import selectors as letter_selectors
 from foiregister.letters.models import Letter, LetterDocument
@@ -489,21 +490,15 @@ def _candidate_ids(words: list[str]) -> list[int]:
     if connection.vendor == "postgresql":
         either = " or ".join(words)
         query = SearchQuery(either, config="english", search_type="websearch")
-        newest = (
-            SearchIndexEntry.objects.filter(vector=query)
-            .order_by("-published_at", "-entry_id")
-            .values("entry_id", "published_at", "vector")[:SUGGESTION_RANKED_OF]
-            .query
+        return fulltext.best_ranked_among_newest(
+            SearchIndexEntry.objects.filter(vector=query),
+            id_field="entry_id",
+            date_field="published_at",
+            tsquery_sql="websearch_to_tsquery('english'::regconfig, %s)",
+            query=either,
+            ranked_of=SUGGESTION_RANKED_OF,
+            limit=SUGGESTION_CANDIDATES,
         )
-        sql, params = newest.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT c.entry_id FROM ({sql}) c ORDER BY ts_rank(c.vector, "
-                "websearch_to_tsquery('english'::regconfig, %s)) DESC, "
-                "c.published_at DESC, c.entry_id DESC LIMIT %s",
-                [*params, either, SUGGESTION_CANDIDATES],
-            )
-            return [row[0] for row in cursor.fetchall()]
     match = Q()
     for word in words:
         match |= Q(search_document__icontains=word)

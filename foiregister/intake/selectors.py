@@ -10,7 +10,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
-from foiregister.kernel import access
+from foiregister.kernel import access, fulltext
 from foiregister.requests.models import Question, Request
 
 from . import matching
@@ -237,21 +237,16 @@ def requests_sharing_words(
     if exclude is not None:
         rows = rows.exclude(request_id=exclude.pk)
     if connection.vendor == "postgresql":
-        newest = (
-            rows.filter(vector=SearchQuery(" | ".join(query), config="simple", search_type="raw"))
-            .order_by("-received_at", "-request_id")
-            .values("request_id", "received_at", "vector")[:WORDS_RANKED_OF]
-            .query
+        either = " | ".join(query)
+        return fulltext.best_ranked_among_newest(
+            rows.filter(vector=SearchQuery(either, config="simple", search_type="raw")),
+            id_field="request_id",
+            date_field="received_at",
+            tsquery_sql="to_tsquery('simple', %s)",
+            query=either,
+            ranked_of=WORDS_RANKED_OF,
+            limit=WORD_CANDIDATES,
         )
-        sql, params = newest.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT c.request_id FROM ({sql}) c ORDER BY ts_rank(c.vector, "
-                "to_tsquery('simple', %s)) DESC, c.received_at DESC, c.request_id DESC "
-                "LIMIT %s",
-                [*params, " | ".join(query), WORD_CANDIDATES],
-            )
-            return [row[0] for row in cursor.fetchall()]
     # SQLite (the demo): a substring match on the words, the newest ranked by those shared.
     match = Q()
     for word in query:
