@@ -8,7 +8,7 @@ DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run demo test check lint fix bench browser-deps prod prod-web prod-worker prod-beat smoke compose-config
+.PHONY: install run demo test test-postgres test-embedded check lint fix bench browser-deps prod prod-web prod-worker prod-beat smoke compose-config
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,15 +30,25 @@ run: demo
 # today (marked `reads_today`) are run on again, with Python's clock moved there.
 TEST_DAYS ?= 2026-11-28 2026-12-25 2028-02-29
 
-# The whole suite on PostgreSQL; the whole suite again on SQLite, the database `make run`
-# uses (its in-memory test database, hence no TEST_DATABASE_NAME; PostgreSQL-only behaviour
-# skips with its reason); then the tests that read today on each of TEST_DAYS.
+# The whole suite on PostgreSQL, then the tests that read today on each of TEST_DAYS (one
+# test database, so in turn); beside it, on the machine's other core, the whole suite on
+# SQLite, the database `make run` uses (its in-memory test database, hence no
+# TEST_DATABASE_NAME; PostgreSQL-only behaviour skips with its reason), with its own Celery
+# test broker database and media folder so the two runs never meet. Each run's output is
+# printed whole when it ends (-O); either failing fails `make test`.
 test: install
+	$(MAKE) --no-print-directory -j2 -O test-postgres test-embedded
+
+test-postgres: install
 	DATABASE_URL=$(DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
-	TEST_DATABASE_NAME= DATABASE_URL=sqlite:///var/test-embedded.sqlite3 $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 	for day in $(TEST_DAYS); do \
 	  DATABASE_URL=$(DATABASE_URL) $(PY) -m pytest -m reads_today -p no:cacheprovider --today=$$day $(PYTEST_ARGS) || exit 1; \
 	done
+
+test-embedded: install
+	TEST_DATABASE_NAME= DATABASE_URL=sqlite:///var/test-embedded.sqlite3 \
+	  CELERY_TEST_BROKER_URL=redis://127.0.0.1:6379/14 MEDIA_ROOT=var/test-embedded-media \
+	  $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 check: install
 	$(VENV)/bin/ruff format --check .
