@@ -507,11 +507,16 @@ def index_imported(*, imported: list, filename: str, by: Any) -> list:
     indexed: set[int] = set()
     batch = 500
     for start in range(0, len(unchanged), batch):
-        indexed.update(  # the words row is written with the sketch: both, or neither
-            RequestWords.objects.filter(request__in=unchanged[start : start + batch]).values_list(
-                "request_id", flat=True
-            )
+        ids = unchanged[start : start + batch]
+        # Indexed means both a sketch and a words row: history from before intake has
+        # neither, history from before the word index has only its sketch.
+        with_words = RequestWords.objects.filter(request__in=ids).values_list(
+            "request_id", flat=True
         )
+        with_sketch = RequestSketch.objects.filter(request__in=ids).values_list(
+            "request_id", flat=True
+        )
+        indexed.update(set(with_words) & set(with_sketch))
     todo = [i for i in imported if i.written or i.request.pk not in indexed]
     for start in range(0, len(todo), batch):
         chunk = todo[start : start + batch]
