@@ -30,25 +30,27 @@ run: demo
 # today (marked `reads_today`) are run on again, with Python's clock moved there.
 TEST_DAYS ?= 2026-11-28 2026-12-25 2028-02-29
 
-# The whole suite on PostgreSQL, then the tests that read today on each of TEST_DAYS (one
-# test database, so in turn); beside it, on the machine's other core, the whole suite on
+# The whole suite on PostgreSQL; beside it, on the machine's other core, the whole suite on
 # SQLite, the database `make run` uses (its in-memory test database, hence no
-# TEST_DATABASE_NAME; PostgreSQL-only behaviour skips with its reason), with its own Celery
-# test broker database and media folder so the two runs never meet. Each run's output is
-# printed whole when it ends (-O); either failing fails `make test`.
+# TEST_DATABASE_NAME; PostgreSQL-only behaviour skips with its reason), then the tests that
+# read today on each of TEST_DAYS, on PostgreSQL in a test database of their own. Each run
+# has its own Celery test broker database and media folder, so none meets another. Each
+# run's output is printed whole when it ends (-O); any failing fails `make test`.
 test: install
 	$(MAKE) --no-print-directory -j2 -O test-postgres test-embedded
 
 test-postgres: install
 	DATABASE_URL=$(DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
-	for day in $(TEST_DAYS); do \
-	  DATABASE_URL=$(DATABASE_URL) $(PY) -m pytest -m reads_today -p no:cacheprovider --today=$$day $(PYTEST_ARGS) || exit 1; \
-	done
 
 test-embedded: install
 	TEST_DATABASE_NAME= DATABASE_URL=sqlite:///var/test-embedded.sqlite3 \
 	  CELERY_TEST_BROKER_URL=redis://127.0.0.1:6379/14 MEDIA_ROOT=var/test-embedded-media \
 	  $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	for day in $(TEST_DAYS); do \
+	  TEST_DATABASE_NAME=test_reads_today DATABASE_URL=$(DATABASE_URL) \
+	    CELERY_TEST_BROKER_URL=redis://127.0.0.1:6379/13 MEDIA_ROOT=var/test-days-media \
+	    $(PY) -m pytest -m reads_today -p no:cacheprovider --today=$$day $(PYTEST_ARGS) || exit 1; \
+	done
 
 check: install
 	$(VENV)/bin/ruff format --check .
